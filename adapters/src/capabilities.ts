@@ -1,0 +1,19 @@
+/** Every capability OpsOrch federates; one subgraph, one SPI and one env-var prefix each. */
+export const CAPABILITIES = [
+  'incidents',
+  'alerts',
+  'logs',
+  'metrics',
+  'tickets',
+  'messaging',
+  'services',
+  'teams',
+  'deployments',
+  'orchestration',
+] as const;
+
+export type Capability = (typeof CAPABILITIES)[number];
+
+export function isCapability(value: string): value is Capability {
+  return (CAPABILITIES as readonly string[]).includes(value);
+}

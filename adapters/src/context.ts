@@ -1,0 +1,42 @@
+/** Who is calling: a person, an LLM agent, another service, or nobody (anonymous demo access). */
+export interface Actor {
+  kind: 'user' | 'agent' | 'service' | 'anonymous';
+  /** Stable identifier of the caller: an email for people, a client name for agents. */
+  id: string;
+  name?: string;
+}
+
+export const ANONYMOUS: Actor = { kind: 'anonymous', id: 'anonymous' };
+
+/** The logging surface providers may use; pino's loggers satisfy it. */
+export interface Logger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+export const silentLogger: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child() {
+    return silentLogger;
+  },
+};
+
+/**
+ * Passed as the last argument of every provider call. `signal` aborts when the request ends or the
+ * provider's timeout passes; `now` is fixed per request so relative times agree across providers.
+ */
+export interface ProviderContext {
+  signal: AbortSignal;
+  logger: Logger;
+  actor: Actor;
+  requestId: string;
+  now: Date;
+  /** Environment the request is scoped to, when the caller chose one. */
+  environment?: string;
+}

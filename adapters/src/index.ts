@@ -1,0 +1,10 @@
+export * from './capabilities.ts';
+export * from './config.ts';
+export * from './context.ts';
+export * from './errors.ts';
+export * from './ids.ts';
+export * from './paging.ts';
+export * from './registry.ts';
+export * from './secrets.ts';
+export * from './time.ts';
+export type * from './spi/index.ts';

@@ -1,0 +1,15 @@
+import type { ProviderContext } from '../context.ts';
+
+/**
+ * What every provider is. Methods of a capability's SPI take the ProviderContext as their LAST argument
+ * (the registry relies on it to apply timeouts and attribute errors). Batch methods (`getMany`) return
+ * one slot per requested id, in key order: the record, or null when it does not exist.
+ */
+export interface ProviderBase {
+  /** Provider kind, for example `demo`. */
+  readonly kind: string;
+  /** Configured instance name; prefix of every id this provider issues. */
+  readonly instance: string;
+  /** Optional reachability check used by readiness probes. */
+  checkHealth?(ctx: ProviderContext): Promise<void>;
+}

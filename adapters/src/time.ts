@@ -1,0 +1,55 @@
+import { badInput } from './errors.ts';
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+const RELATIVE = /^now(?:\s*([+-])\s*(\d+)\s*([smhdw]))?$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Parses an instant: RFC 3339, or relative to `now` (`now`, `now-15m`, `now-1d`, `now+1h`).
+ * `field` names the argument in the error so the caller knows what to fix.
+ */
+export function parseInstant(value: string, now: Date, field = 'time'): Date {
+  const trimmed = value.trim();
+  const relative = RELATIVE.exec(trimmed);
+  if (relative) {
+    const [, sign, amount, unit] = relative;
+    if (!sign) return new Date(now.getTime());
+    const delta = Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+    return new Date(now.getTime() + (sign === '-' ? -delta : delta));
+  }
+  if (RFC3339.test(trimmed)) {
+    const parsed = new Date(trimmed);
+    if (!Number.isNaN(parsed.getTime())) return parsed;
+  }
+  throw badInput(
+    `${field} "${value}" is not a time: use RFC 3339 (2026-11-26T06:00:00Z) or a relative expression (now, now-15m, now-6h, now-1d, now-2w)`,
+  );
+}
+
+export interface ResolvedTimeRange {
+  from: Date;
+  to: Date;
+}
+
+/** Resolves a `TimeRangeInput`; `to` defaults to now and must come after `from`. */
+export function resolveTimeRange(
+  range: { from: string; to?: string | null } | null | undefined,
+  now: Date,
+  defaultFrom = 'now-1h',
+): ResolvedTimeRange {
+  const from = parseInstant(range?.from ?? defaultFrom, now, 'range.from');
+  const to = range?.to ? parseInstant(range.to, now, 'range.to') : new Date(now.getTime());
+  if (from.getTime() >= to.getTime()) {
+    throw badInput(`range.from (${from.toISOString()}) must be before range.to (${to.toISOString()})`);
+  }
+  return { from, to };
+}
+
+/** Parses a duration such as `90s`, `15m`, `1h`, `2d` into milliseconds. */
+export function parseDuration(value: string, field = 'duration'): number {
+  const match = /^(\d+)\s*([smhdw])$/.exec(value.trim());
+  if (!match || Number(match[1]) <= 0) {
+    throw badInput(`${field} "${value}" is not a duration: use a positive number and a unit, for example 30s, 15m, 2h, 1d`);
+  }
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}

@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util';
+import { SUBGRAPH_NAMES } from '@opsorch/schema';
+import { createLogger } from './logger.ts';
+import { startGateway } from './server.ts';
+import { startSubgraphServer } from './subgraph-server.ts';
+
+const USAGE = `Usage: opsorch <command> [options]
+
+Commands:
+  start                 Start the gateway with GraphiQL (PORT, default 4000). Subgraphs run in-process,
+                        except those listed in OPSORCH_SUBGRAPH_URLS (name=url,name=url).
+  subgraph <name>       Serve one capability's subgraph over HTTP (--port, default PORT or 4000).
+                        Names: ${SUBGRAPH_NAMES.join(', ')}
+
+Options:
+  --port <n>            Port to listen on (0 = any free port).
+  --host <addr>         Address to bind (default 0.0.0.0).
+  -h, --help            Show this help.
+
+Configuration (environment): OPSORCH_<CAPABILITY>_PROVIDER, OPSORCH_<CAPABILITY>_CONFIG, OPSORCH_CONFIG,
+OPSORCH_PROVIDER_TIMEOUT_MS, OPSORCH_LOG_LEVEL. Nothing configured serves the built-in demo world.
+`;
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE);
+    process.exitCode = command || values.help ? 0 : 2;
+    return;
+  }
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) {
+    throw new Error(`--port must be a port number, got "${values.port}"`);
+  }
+  const logger = createLogger();
+  let running: { close(): Promise<void> };
+  if (command === 'start') {
+    running = await startGateway({ port, host: values.host, logger });
+  } else if (command === 'subgraph') {
+    if (!rest[0]) throw new Error(`opsorch subgraph needs a name: ${SUBGRAPH_NAMES.join(', ')}`);
+    running = await startSubgraphServer({ name: rest[0], port, host: values.host, logger });
+  } else {
+    process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const stop = async (signal: string) => {
+    logger.info({ signal }, 'shutting down; waiting for in-flight requests');
+    await running.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`opsorch: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,38 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { isErrorCode, redactSecrets, type Logger } from '@opsorch/adapters';
+
+/** Apollo's own codes for malformed requests, reported under OpsOrch's single list as BAD_USER_INPUT. */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+/**
+ * Shapes every error a client sees: a code from OpsOrch's list in `extensions.code` (Apollo's request
+ * codes kept as `extensions.reason`), `capability`/`provider` when known, no stack trace, no secret, and no
+ * internal detail for unexpected errors (those are logged with the request id instead).
+ */
+export function createErrorFormatter(logger: Logger) {
+  return (formatted: GraphQLFormattedError, _error: unknown): GraphQLFormattedError => {
+    const { stacktrace: _stacktrace, serviceName, exception: _exception, ...extensions } = (formatted.extensions ?? {}) as Record<
+      string,
+      unknown
+    >;
+    let code = extensions.code;
+    let message = redactSecrets(formatted.message);
+    if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+      extensions.reason = code;
+      code = 'BAD_USER_INPUT';
+    } else if (!isErrorCode(code)) {
+      logger.error({ err: message, code, path: formatted.path, subgraph: serviceName }, 'unexpected error');
+      code = 'INTERNAL';
+      message = 'Internal error in OpsOrch; it has been logged with the request id.';
+    }
+    if (typeof serviceName === 'string' && extensions.capability === undefined) extensions.capability = serviceName;
+    return { ...formatted, message, extensions: { ...extensions, code } };
+  };
+}

@@ -1,0 +1,52 @@
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { execute, parse, validate, type DocumentNode, type GraphQLError, type GraphQLSchema } from 'graphql';
+
+type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
+
+/**
+ * Runs a subgraph in-process. Unlike @apollo/gateway's LocalGraphQLDataSource, which parses and validates
+ * every fetch, this caches the parsed and validated document per subgraph query text: the gateway sends the
+ * same few query-plan fetches over and over, so under load the parse/validate work would dominate.
+ * The cache is bounded (least recently used entries go first).
+ */
+export class CachedLocalDataSource implements GraphQLDataSource {
+  private readonly documents = new Map<string, { document: DocumentNode } | { errors: readonly GraphQLError[] }>();
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly maxDocuments = 1_000,
+  ) {}
+
+  private documentFor(query: string) {
+    const cached = this.documents.get(query);
+    if (cached) {
+      this.documents.delete(query);
+      this.documents.set(query, cached);
+      return cached;
+    }
+    let entry: { document: DocumentNode } | { errors: readonly GraphQLError[] };
+    try {
+      const document = parse(query);
+      const errors = validate(this.schema, document);
+      entry = errors.length > 0 ? { errors } : { document };
+    } catch (error) {
+      entry = { errors: [error as GraphQLError] };
+    }
+    this.documents.set(query, entry);
+    if (this.documents.size > this.maxDocuments) this.documents.delete(this.documents.keys().next().value as string);
+    return entry;
+  }
+
+  async process({ request, context }: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+    const entry = this.documentFor(request.query ?? '');
+    if ('errors' in entry) return { errors: entry.errors as GatewayGraphQLResponse['errors'] };
+    const result = await execute({
+      schema: this.schema,
+      document: entry.document,
+      variableValues: request.variables,
+      operationName: request.operationName,
+      contextValue: context,
+    });
+    return result as GatewayGraphQLResponse;
+  }
+}

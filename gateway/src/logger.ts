@@ -1,0 +1,25 @@
+import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import { redactSecrets } from '@opsorch/adapters';
+
+/**
+ * JSON-lines logger on stdout. Every string argument is scrubbed of resolved secret values before it is
+ * written, so a provider error that echoes a token cannot leak it into logs.
+ */
+export function createLogger(level = process.env.OPSORCH_LOG_LEVEL ?? 'info', destination?: DestinationStream): PinoLogger {
+  const options: LoggerOptions = {
+    level,
+    base: { service: 'opsorch' },
+    hooks: {
+      logMethod(args, method) {
+        const scrubbed = args.map((arg) => (typeof arg === 'string' ? redactSecrets(arg) : arg));
+        return method.apply(this, scrubbed as Parameters<typeof method>);
+      },
+    },
+    formatters: {
+      log(object) {
+        return JSON.parse(redactSecrets(JSON.stringify(object))) as Record<string, unknown>;
+      },
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}

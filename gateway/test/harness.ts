@@ -1,0 +1,120 @@
+// Starts real OpsOrch processes and servers on ephemeral ports and talks HTTP to them.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Writable } from 'node:stream';
+import { join } from 'node:path';
+import type { ProviderModule } from '@opsorch/adapters';
+import { createLogger, startGateway, type RunningGateway } from '../src/index.ts';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+
+export interface GraphQLResponse<T = any> {
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+}
+
+/** POSTs one GraphQL operation and returns the parsed body (and the status). */
+export async function gql<T = any>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T> & { status: number }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await response.text();
+  try {
+    return { status: response.status, ...(JSON.parse(text) as GraphQLResponse<T>) };
+  } catch {
+    throw new Error(`expected a JSON answer from ${url}, got ${response.status}: ${text.slice(0, 500)}`);
+  }
+}
+
+/** Collects every log line a server writes, for assertions (for example that no secret is ever logged). */
+export function captureLogs() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  return { lines, logger: createLogger('debug', stream) };
+}
+
+export interface TestGatewayOptions {
+  env?: NodeJS.ProcessEnv;
+  extraProviders?: Record<string, ProviderModule>;
+  subgraphUrls?: Record<string, string>;
+  logger?: ReturnType<typeof createLogger>;
+}
+
+/** The gateway in this process on a free loopback port. */
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<RunningGateway> {
+  return startGateway({
+    port: 0,
+    host: '127.0.0.1',
+    env: options.env ?? {},
+    extraProviders: options.extraProviders,
+    subgraphUrls: options.subgraphUrls,
+    logger: options.logger ?? captureLogs().logger,
+  });
+}
+
+export interface SpawnedServer {
+  url: string;
+  process: ChildProcess;
+  output: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `opsorch <args>` as its own process with `node` (so the pid we stop is the server's), and waits for
+ * the log line that carries its URL.
+ */
+export async function spawnOpsOrch(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'opsorch.mjs'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`opsorch ${args.join(' ')} did not start within ${timeoutMs} ms:\n${output.join('')}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output.push(String(chunk));
+      for (const line of String(chunk).split('\n')) {
+        try {
+          const parsed = JSON.parse(line) as { url?: string; msg?: string };
+          if (parsed.url && parsed.msg?.includes('listening')) {
+            clearTimeout(timer);
+            resolve(parsed.url);
+          }
+        } catch {
+          // not a JSON log line
+        }
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => output.push(String(chunk)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`opsorch ${args.join(' ')} exited with ${code}:\n${output.join('')}`));
+    });
+  });
+  return {
+    url,
+    process: child,
+    output,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import {
+  badInput,
+  resolveTimeRange,
+  toOpsOrchError,
+  type LogFieldSummaryRecord,
+  type LogProvider,
+  type LogRecord,
+  type LogVolumeRecord,
+  type OpsOrchError,
+  type ResolvedTimeRange,
+} from '@opsorch/adapters';
+import type {
+  LogFieldFilter,
+  LogOrder,
+  LogQueryInput,
+  QueryLogFieldsArgs,
+  QueryLogVolumeArgs,
+  QueryLogsArgs,
+  ServiceLogQueryInput,
+  ServiceLogsArgs,
+  TimeRangeInput,
+} from '@opsorch/schema';
+import { listConnection, loadersFor, providerErrorsOf, type RequestContext } from '../shared/index.ts';
+import { compareLogs, createLogLoaders } from './loaders.ts';
+
+/** Log searches look at the last 15 minutes unless told otherwise: the window an on-call engineer starts with. */
+const DEFAULT_FROM = 'now-15m';
+
+const loaders = (ctx: RequestContext) => loadersFor(ctx, 'logs', createLogLoaders);
+
+/** The window asked for, with its end capped at now: there are no lines from the future. */
+function logRange(range: TimeRangeInput | null | undefined, ctx: RequestContext): ResolvedTimeRange {
+  const { from, to } = resolveTimeRange(range, ctx.provider.now, DEFAULT_FROM);
+  const now = ctx.provider.now.getTime();
+  if (from.getTime() >= now) throw badInput(`range.from (${from.toISOString()}) is in the future; logs end now`);
+  return { from, to: new Date(Math.min(to.getTime(), now)) };
+}
+
+const echo = (range: ResolvedTimeRange) => ({ from: range.from.toISOString(), to: range.to.toISOString() });
+
+/** Rejects filters no provider could run, naming the filter, before any provider is asked. */
+function checkFilters(filters: readonly LogFieldFilter[] | null | undefined, where: string): void {
+  (filters ?? []).forEach((filter, i) => {
+    const name = `${where}[${i}] (field "${filter.field}")`;
+    if (!filter.field.trim()) throw badInput(`${name}: field must not be empty; logFields lists the field names`);
+    if (filter.op === 'REGEX') {
+      try {
+        new RegExp(filter.value);
+      } catch (error) {
+        throw badInput(`${name}: "${filter.value}" is not a valid regular expression (${(error as Error).message})`);
+      }
+    }
+  });
+}
+
+/** The query with blank text dropped and the filters checked. */
+function normalized<Q extends LogQueryInput | ServiceLogQueryInput>(query: Q, where: string): Q {
+  checkFilters(query.filters, `${where}.filters`);
+  return { ...query, text: query.text?.trim() ? query.text : null };
+}
+
+/** Runs `call` on every instance; throws only when all fail, otherwise reports the failures beside the answers. */
+async function everyInstance<T>(ctx: RequestContext, call: (provider: LogProvider) => Promise<T>) {
+  const providers = ctx.registry.all('logs');
+  const settled = await Promise.allSettled(providers.map((p) => call(p)));
+  const answers: T[] = [];
+  const failures: OpsOrchError[] = [];
+  settled.forEach((s, i) => {
+    if (s.status === 'fulfilled') answers.push(s.value);
+    else failures.push(toOpsOrchError(s.reason, 'logs', providers[i]!.instance));
+  });
+  if (answers.length === 0 && failures.length > 0) throw failures[0];
+  return { answers, failures };
+}
+
+function mergeVolumes(volumes: LogVolumeRecord[]): LogVolumeRecord {
+  if (volumes.length === 1) return volumes[0]!;
+  const [first, ...rest] = volumes;
+  const buckets = first!.buckets.map((bucket, b) => {
+    const counts = new Map(bucket.counts.map((c) => [c.level, c.count]));
+    for (const other of rest) for (const c of other.buckets[b]?.counts ?? []) counts.set(c.level, (counts.get(c.level) ?? 0) + c.count);
+    const merged = [...counts].map(([level, count]) => ({ level, count }));
+    return { ...bucket, counts: merged, total: merged.reduce((sum, c) => sum + c.count, 0) };
+  });
+  return { buckets, total: buckets.reduce((sum, b) => sum + b.total, 0), estimated: volumes.some((v) => v.estimated) };
+}
+
+function mergeFieldSummaries(lists: LogFieldSummaryRecord[][], top: number): LogFieldSummaryRecord[] {
+  if (lists.length === 1) return lists[0]!;
+  const byName = new Map<string, LogFieldSummaryRecord>();
+  for (const summary of lists.flat()) {
+    const known = byName.get(summary.name);
+    if (!known) {
+      byName.set(summary.name, { ...summary, topValues: [...summary.topValues] });
+      continue;
+    }
+    const counts = new Map(known.topValues.map((v) => [v.value, v.count]));
+    for (const v of summary.topValues) counts.set(v.value, (counts.get(v.value) ?? 0) + v.count);
+    known.topValues = [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)).slice(0, top);
+    known.distinctValues = Math.max(known.distinctValues, summary.distinctValues);
+    known.occurrences += summary.occurrences;
+    known.sampledLines += summary.sampledLines;
+  }
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export const resolvers: GraphQLResolverMap<RequestContext> = {
+  Query: {
+    async logs(_: unknown, args: QueryLogsArgs, ctx: RequestContext) {
+      const query = normalized(args.query, 'query');
+      const range = logRange(args.range, ctx);
+      const order: LogOrder = args.order ?? 'NEWEST_FIRST';
+      const connection = await listConnection(ctx, 'logs', args, (provider, page) => provider.query(query, range, page, order, ctx.provider), compareLogs(order));
+      return { ...connection, range: echo(range) };
+    },
+
+    async logVolume(_: unknown, args: QueryLogVolumeArgs, ctx: RequestContext) {
+      const query = normalized(args.query, 'query');
+      const range = logRange(args.range, ctx);
+      const buckets = args.buckets ?? 60;
+      if (!Number.isInteger(buckets) || buckets < 1 || buckets > 1000) throw badInput(`buckets must be an integer from 1 to 1000, got ${buckets}`);
+      const { answers, failures } = await everyInstance(ctx, (p) => p.volume(query, range, buckets, ctx.provider));
+      return { ...mergeVolumes(answers), range: echo(range), providerErrors: providerErrorsOf(failures) };
+    },
+
+    async logFields(_: unknown, args: QueryLogFieldsArgs, ctx: RequestContext) {
+      const range = logRange(args.range, ctx);
+      const top = args.top ?? 10;
+      if (!Number.isInteger(top) || top < 1 || top > 50) throw badInput(`top must be an integer from 1 to 50, got ${top}`);
+      const { answers, failures } = await everyInstance(ctx, (p) => p.fieldSummaries(args.scope ?? null, range, top, ctx.provider));
+      // A plain list has no place for partial failures: say so in the server log rather than drop them silently.
+      for (const failure of failures) ctx.provider.logger.warn({ provider: failure.provider, code: failure.code }, `logFields: ${failure.message}`);
+      return mergeFieldSummaries(answers, top);
+    },
+  },
+
+  LogEntry: {
+    service: (entry: LogRecord) => (entry.serviceId ? { id: entry.serviceId } : null),
+  },
+
+  Service: {
+    __resolveReference: (reference: { id: string }) => reference,
+
+    async logs(service: { id: string }, args: ServiceLogsArgs, ctx: RequestContext) {
+      const query = normalized(args.query ?? {}, 'query');
+      const range = logRange(args.range, ctx);
+      const order: LogOrder = args.order ?? 'NEWEST_FIRST';
+      const connection = await listConnection(
+        ctx,
+        'logs',
+        args,
+        (provider, page) => loaders(ctx).servicePages(provider).load({ serviceId: service.id, query, range, page, order }),
+        compareLogs(order),
+      );
+      return { ...connection, range: echo(range) };
+    },
+  },
+};

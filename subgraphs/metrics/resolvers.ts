@@ -1,0 +1,111 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import {
+  badInput,
+  resolveTimeRange,
+  toOpsOrchError,
+  type MetricProvider,
+  type MetricSeriesRecord,
+  type OpsOrchError,
+  type ResolvedTimeRange,
+} from '@opsorch/adapters';
+import type {
+  MetricLabelMatcher,
+  QueryMetricDescriptorsArgs,
+  QueryMetricLabelValuesArgs,
+  QueryMetricSeriesArgs,
+  ServiceGoldenSignalsArgs,
+  TimeRangeInput,
+} from '@opsorch/schema';
+import { listConnection, loadersFor, providerErrorsOf, type RequestContext } from '../shared/index.ts';
+import { createMetricLoaders } from './loaders.ts';
+
+/** Metric reads look at the last hour unless told otherwise. */
+const DEFAULT_FROM = 'now-1h';
+
+const loaders = (ctx: RequestContext) => loadersFor(ctx, 'metrics', createMetricLoaders);
+
+function metricRange(range: TimeRangeInput | null | undefined, ctx: RequestContext): ResolvedTimeRange {
+  return resolveTimeRange(range, ctx.provider.now, DEFAULT_FROM);
+}
+
+/** Rejects label matchers no provider could run, naming the matcher, before any provider is asked. */
+function checkMatchers(matchers: readonly MetricLabelMatcher[] | null | undefined): void {
+  (matchers ?? []).forEach((matcher, i) => {
+    const name = `query.labels[${i}] (label "${matcher.name}")`;
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(matcher.name)) throw badInput(`${name}: label names are letters, digits and underscores, not starting with a digit`);
+    if (matcher.op === 'REGEX' || matcher.op === 'NOT_REGEX') {
+      try {
+        new RegExp(matcher.value);
+      } catch (error) {
+        throw badInput(`${name}: "${matcher.value}" is not a valid regular expression (${(error as Error).message})`);
+      }
+    }
+  });
+}
+
+function checkMetricName(name: string): void {
+  if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name)) {
+    throw badInput(`metric name "${name}" is not valid: use letters, digits, underscores and colons, as in http_requests_total`);
+  }
+}
+
+/**
+ * Asks every instance. A metric usually lives in one of them, so NOT_FOUND from the others is no failure;
+ * when none answers, the most telling error is thrown (anything but NOT_FOUND first).
+ */
+async function everyInstance<T>(ctx: RequestContext, call: (provider: MetricProvider) => Promise<T>) {
+  const providers = ctx.registry.all('metrics');
+  const settled = await Promise.allSettled(providers.map((p) => call(p)));
+  const answers: T[] = [];
+  const failures: OpsOrchError[] = [];
+  settled.forEach((s, i) => {
+    if (s.status === 'fulfilled') answers.push(s.value);
+    else failures.push(toOpsOrchError(s.reason, 'metrics', providers[i]!.instance));
+  });
+  if (answers.length === 0 && failures.length > 0) throw failures.find((f) => f.code !== 'NOT_FOUND') ?? failures[0];
+  return { answers, failures: failures.filter((f) => f.code !== 'NOT_FOUND') };
+}
+
+export const resolvers: GraphQLResolverMap<RequestContext> = {
+  Query: {
+    metricDescriptors(_: unknown, args: QueryMetricDescriptorsArgs, ctx: RequestContext) {
+      const filter = args.filter ?? {};
+      return listConnection(ctx, 'metrics', args, (provider, page) => provider.descriptors(filter, page, ctx.provider), (a, b) => a.name.localeCompare(b.name));
+    },
+
+    async metricLabelValues(_: unknown, args: QueryMetricLabelValuesArgs, ctx: RequestContext) {
+      checkMetricName(args.name);
+      const { answers, failures } = await everyInstance(ctx, (p) => p.labelValues(args.name, args.label, args.scope ?? null, ctx.provider));
+      for (const failure of failures) ctx.provider.logger.warn({ provider: failure.provider, code: failure.code }, `metricLabelValues: ${failure.message}`);
+      return [...new Set(answers.flat())].sort();
+    },
+
+    async metricSeries(_: unknown, args: QueryMetricSeriesArgs, ctx: RequestContext) {
+      checkMetricName(args.query.name);
+      checkMatchers(args.query.labels);
+      const range = metricRange(args.range, ctx);
+      const { answers, failures } = await everyInstance(ctx, (p) => p.series(args.query, range, args.step ?? null, ctx.provider));
+      const [first] = answers;
+      return { ...first!, series: answers.flatMap((a) => a.series), providerErrors: providerErrorsOf(failures) };
+    },
+  },
+
+  MetricSeries: {
+    service: (series: MetricSeriesRecord) => (series.serviceId ? { id: series.serviceId } : null),
+  },
+
+  Service: {
+    __resolveReference: (reference: { id: string }) => reference,
+
+    /** The first instance that knows the service answers; all instances are asked at once (one batch each). */
+    async goldenSignals(service: { id: string }, args: ServiceGoldenSignalsArgs, ctx: RequestContext) {
+      const range = metricRange(args.range, ctx);
+      const key = { serviceId: service.id, range, step: args.step ?? null };
+      const settled = await Promise.allSettled(ctx.registry.all('metrics').map((p) => loaders(ctx).goldenSignals(p).load(key)));
+      for (const s of settled) if (s.status === 'fulfilled' && s.value) return s.value;
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+      return null;
+    },
+  },
+};

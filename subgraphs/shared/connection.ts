@@ -1,0 +1,55 @@
+import {
+  fanOutPage,
+  pageRequest,
+  type Capability,
+  type OpsOrchError,
+  type Page,
+  type PageRequest,
+  type ProviderMap,
+} from '@opsorch/adapters';
+import type { RequestContext } from './context.ts';
+
+/** The GraphQL connection shape shared by every list (nodes, edges, pageInfo, totalCount, providerErrors). */
+export interface Connection<T> {
+  nodes: T[];
+  edges: { node: T; cursor: string }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: number | null;
+  providerErrors: { capability: string; provider: string; code: string; message: string }[];
+}
+
+export function providerErrorsOf(failures: readonly OpsOrchError[]): Connection<never>['providerErrors'] {
+  return failures.map((f) => ({ capability: f.capability ?? 'unknown', provider: f.provider ?? 'unknown', code: f.code, message: f.message }));
+}
+
+/**
+ * Lists from every instance of a capability, merged in `compare` order, as a connection. One instance's
+ * failure is reported in `providerErrors` while the others' items are still returned.
+ */
+export async function listConnection<C extends Capability, T>(
+  ctx: RequestContext,
+  capability: C,
+  args: { first?: number | null; after?: string | null },
+  fetch: (provider: ProviderMap[C], page: PageRequest) => Promise<Page<T>>,
+  compare: (a: T, b: T) => number,
+): Promise<Connection<T>> {
+  const request = pageRequest(args.first, args.after);
+  const merged = await fanOutPage(
+    ctx.registry.all(capability).map((provider) => ({ instance: provider.instance, fetch: (page: PageRequest) => fetch(provider, page) })),
+    request,
+    compare,
+    capability,
+  );
+  return {
+    nodes: merged.items.map((e) => e.item),
+    edges: merged.items.map((e) => ({ node: e.item, cursor: e.cursor })),
+    pageInfo: { hasNextPage: merged.hasNextPage, endCursor: merged.endCursor },
+    totalCount: merged.totalCount,
+    providerErrors: providerErrorsOf(merged.failures),
+  };
+}
+
+/** Orders newest first by an ISO timestamp field, then by id for a stable order. */
+export function newestFirst<T extends { id: string }>(time: (item: T) => string) {
+  return (a: T, b: T) => time(b).localeCompare(time(a)) || a.id.localeCompare(b.id);
+}

@@ -1,0 +1,49 @@
+import { badInput } from '@opsorch/adapters';
+
+interface Entry {
+  fingerprint: string;
+  result: Promise<unknown>;
+  expiresAt: number;
+}
+
+/**
+ * Remembers the outcome of each write by (scope, idempotency key) so that a retried mutation returns the
+ * first answer instead of writing again. A failed write is forgotten, so retrying it really retries.
+ * Reusing a key with different arguments is refused: that is a client bug, not a retry.
+ * Bounded: the oldest entries are evicted past `maxEntries`, and entries expire after `ttlMs`.
+ */
+export class IdempotencyStore {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly maxEntries = 10_000,
+    private readonly ttlMs = 24 * 3_600_000,
+  ) {}
+
+  async run<T>(scope: string, key: string | null | undefined, args: unknown, write: () => Promise<T>): Promise<T> {
+    if (key === null || key === undefined) return write();
+    if (key.length === 0 || key.length > 255) throw badInput('idempotencyKey must be 1 to 255 characters');
+    const id = `${scope}\u0000${key}`;
+    const fingerprint = JSON.stringify(args);
+    const now = Date.now();
+    const existing = this.entries.get(id);
+    if (existing && existing.expiresAt > now) {
+      if (existing.fingerprint !== fingerprint) {
+        throw badInput(
+          `idempotencyKey "${key}" was already used for a different ${scope.split('\u0000').pop()} request; use a new key for a new write`,
+        );
+      }
+      return existing.result as Promise<T>;
+    }
+    const result = write();
+    this.entries.set(id, { fingerprint, result, expiresAt: now + this.ttlMs });
+    result.catch(() => {
+      if (this.entries.get(id)?.result === result) this.entries.delete(id);
+    });
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,4 @@
+export * from './connection.ts';
+export * from './context.ts';
+export * from './idempotency.ts';
+export * from './subgraph.ts';

@@ -1,0 +1,19 @@
+import { createRequire } from 'node:module';
+import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
+
+export default defineConfig({
+  resolve: {
+    // One graphql module for every importer: vitest would otherwise load the ESM and CJS builds
+    // side by side ("Cannot use GraphQLSchema from another module or realm").
+    alias: { graphql: require.resolve('graphql/index.js') },
+  },
+  test: {
+    include: ['**/*.test.ts', '**/*.e2e.ts'],
+    exclude: ['**/node_modules/**', 'console/**'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
