@@ -1465,7 +1465,6 @@ export function deployHistory(serviceId: string): DemoDeploy[] {
   const team = teamById.get(svc.ownerTeamId);
   const authors = team ? team.memberIds.filter((id) => personById.get(id)?.role !== 'engineering-manager') : [];
   const scenarioDeploy = scenarios.find((s) => s.deploy?.serviceId === serviceId)?.deploy;
-  const rng = rngFor(DEMO_SEED, 'deploys', serviceId);
   const infra = svc.kind === 'database' || svc.kind === 'queue';
 
   // Production deploy times, newest first.

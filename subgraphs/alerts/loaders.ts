@@ -11,7 +11,7 @@ import {
 } from '@opsorch/adapters';
 import type { HealthStatus } from '@opsorch/schema';
 import type { RequestContext } from '../shared/index.ts';
-import { linkLoader } from '../incidents/batching.ts';
+import { perParentLoader } from '../shared/index.ts';
 
 /** Newest first by startsAt, then id: the order every alert list is merged in. */
 export function byStartsAt(a: AlertRecord, b: AlertRecord): number {
@@ -65,7 +65,7 @@ export function createAlertLoaders(ctx: RequestContext) {
       ctx.registry.getMany('alerts', ids, (provider, own) => provider.getMany(own, ctx.provider)),
     ),
     /** `Service.alerts` pages: one `alertsForServices` per instance and argument set. */
-    serviceAlerts: linkLoader<'alerts', AlertLinkQuery, Page<AlertRecord>>(ctx, 'alerts', (provider, ids, filter, page) =>
+    serviceAlerts: perParentLoader<'alerts', AlertLinkQuery, Page<AlertRecord>>(ctx, 'alerts', (provider, ids, filter, page) =>
       provider.alertsForServices(ids, filter, page, ctx.provider),
     ),
     /** `Service.health`: one `healthOfServices` per instance for every service of the request. */

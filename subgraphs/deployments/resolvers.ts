@@ -8,12 +8,10 @@ import {
   resolveTimeRange,
   type DeploymentQuery,
   type DeploymentRecord,
-  type MergedPage,
 } from '@opsorch/adapters';
 import type { DeploymentFilter, TimeRangeInput } from '@opsorch/schema';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { listConnection, loadersFor, providerErrorsOf, type Connection, type RequestContext } from '../shared/index.ts';
-import { mergedEverywhere } from '../services/canonical.ts';
+import { listConnection, loadersFor, mergedEverywhere, toConnection, type RequestContext } from '../shared/index.ts';
 import { byNewest, createDeploymentLoaders, type DeploymentLoaders } from './loaders.ts';
 
 const MAX_LOOKBACK_MS = 7 * 86_400_000;
@@ -21,16 +19,6 @@ const MAX_LOOKBACK_MS = 7 * 86_400_000;
 const INCIDENT_ENVIRONMENT = 'production';
 
 const loaders = (ctx: RequestContext): DeploymentLoaders => loadersFor(ctx, 'deployments', createDeploymentLoaders);
-
-function toConnection<T>(merged: MergedPage<T>): Connection<T> {
-  return {
-    nodes: merged.items.map((e) => e.item),
-    edges: merged.items.map((e) => ({ node: e.item, cursor: e.cursor })),
-    pageInfo: { hasNextPage: merged.hasNextPage, endCursor: merged.endCursor },
-    totalCount: merged.totalCount,
-    providerErrors: providerErrorsOf(merged.failures),
-  };
-}
 
 function environmentOf(value: string | null | undefined, field: string): string | null {
   if (value === null || value === undefined) return null;

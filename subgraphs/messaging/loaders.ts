@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { ChannelRecord } from '@opsorch/adapters';
 import type { RequestContext } from '../shared/index.ts';
-import { parentListLoader, parentPageLoader } from '../tickets/batching.ts';
+import { parentListLoader, perParentLoader } from '../shared/index.ts';
 
 /** `#Team-Payments`, `team-payments` and `#team-payments` name the same channel. */
 export const channelNameKey = (name: string): string => `#${name.trim().replace(/^#/, '').toLowerCase()}`;
@@ -23,7 +23,7 @@ export function createMessagingLoaders(ctx: RequestContext) {
     channelByName: {
       load: async (name: string): Promise<ChannelRecord | null> => (await byName.load(name))[0] ?? null,
     },
-    messages: parentPageLoader(ctx, 'messaging', (provider, channelIds, _filter: null, page) =>
+    messages: perParentLoader(ctx, 'messaging', (provider, channelIds, _filter: null, page) =>
       provider.messagesForChannels(channelIds, page, ctx.provider),
     ),
   };

@@ -1,7 +1,7 @@
 import { badInput, notFound, OpsOrchError, parseId, type ChannelQuery, type ChannelRecord, type MessageRecord } from '@opsorch/adapters';
 import type { ChannelMessagesArgs, MutationSendMessageArgs, QueryChannelArgs, QueryChannelByNameArgs, QueryChannelsArgs } from '@opsorch/schema';
 import { listConnection, loadersFor, newestFirst, type RequestContext } from '../shared/index.ts';
-import { instanceConnection } from '../tickets/batching.ts';
+import { instanceConnection } from '../shared/index.ts';
 import { createMessagingLoaders } from './loaders.ts';
 
 const loaders = (ctx: RequestContext) => loadersFor(ctx, 'messaging', createMessagingLoaders);

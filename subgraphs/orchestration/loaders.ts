@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { AlertRef, IncidentRef, RunbookRecord, RunbookRunRecord } from '@opsorch/adapters';
 import type { RequestContext } from '../shared/index.ts';
-import { parentListLoader, parentPageLoader } from '../tickets/batching.ts';
+import { parentListLoader, perParentLoader } from '../shared/index.ts';
 
 export const runbooksByName = (a: RunbookRecord, b: RunbookRecord): number => a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
 
@@ -14,7 +14,7 @@ export function createOrchestrationLoaders(ctx: RequestContext) {
     run: new DataLoader<string, RunbookRunRecord | null>((ids) =>
       ctx.registry.getMany('orchestration', ids, (provider, own) => provider.getRuns(own, ctx.provider)),
     ),
-    runbookRuns: parentPageLoader(ctx, 'orchestration', (provider, runbookIds, _filter: null, page) =>
+    runbookRuns: perParentLoader(ctx, 'orchestration', (provider, runbookIds, _filter: null, page) =>
       provider.runsForRunbooks(runbookIds, page, ctx.provider),
     ),
     serviceRunbooks: parentListLoader(

@@ -21,7 +21,7 @@ import type {
   RunbookRunsArgs,
 } from '@opsorch/schema';
 import { listConnection, loadersFor, newestFirst, type RequestContext } from '../shared/index.ts';
-import { instanceConnection } from '../tickets/batching.ts';
+import { instanceConnection } from '../shared/index.ts';
 import { createOrchestrationLoaders, runbooksByName } from './loaders.ts';
 
 const loaders = (ctx: RequestContext) => loadersFor(ctx, 'orchestration', createOrchestrationLoaders);

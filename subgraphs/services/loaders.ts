@@ -1,7 +1,7 @@
 import type { ServiceRecord } from '@opsorch/adapters';
 import DataLoader from 'dataloader';
 import type { RequestContext } from '../shared/index.ts';
-import { firstFoundEverywhere, mergedEverywhere } from './canonical.ts';
+import { firstFoundEverywhere, mergedEverywhere } from '../shared/index.ts';
 
 const TIER_ORDER = ['TIER_1', 'TIER_2', 'TIER_3', 'UNKNOWN'];
 

@@ -2,7 +2,7 @@ import { badInput, type ServiceRecord } from '@opsorch/adapters';
 import type { DependencyDirection, ServiceFilter } from '@opsorch/schema';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { listConnection, loadersFor, type RequestContext } from '../shared/index.ts';
-import { valuesOrThrow } from './canonical.ts';
+import { valuesOrThrow } from '../shared/index.ts';
 import { compareServices, createServiceLoaders, type ServiceLoaders } from './loaders.ts';
 
 const MAX_GRAPH_DEPTH = 6;

@@ -2,6 +2,7 @@ import {
   fanOutPage,
   pageRequest,
   type Capability,
+  type MergedPage,
   type OpsOrchError,
   type Page,
   type PageRequest,
@@ -40,6 +41,11 @@ export async function listConnection<C extends Capability, T>(
     compare,
     capability,
   );
+  return toConnection(merged);
+}
+
+/** The GraphQL connection of a merged page. */
+export function toConnection<T>(merged: MergedPage<T>): Connection<T> {
   return {
     nodes: merged.items.map((e) => e.item),
     edges: merged.items.map((e) => ({ node: e.item, cursor: e.cursor })),

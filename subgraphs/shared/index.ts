@@ -1,3 +1,4 @@
+export * from './batching.ts';
 export * from './connection.ts';
 export * from './context.ts';
 export * from './idempotency.ts';

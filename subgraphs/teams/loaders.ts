@@ -1,7 +1,7 @@
 import type { OnCallShiftRecord, RotationRecord, TeamMemberRecord, TeamRecord, UserRecord } from '@opsorch/adapters';
 import DataLoader from 'dataloader';
 import type { RequestContext } from '../shared/index.ts';
-import { firstFoundEverywhere, mergedEverywhere } from '../services/canonical.ts';
+import { firstFoundEverywhere, mergedEverywhere } from '../shared/index.ts';
 
 /** Teams and people by name, then id. */
 export const byName = <T extends { name: string; id: string }>(a: T, b: T) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id);

@@ -10,7 +10,7 @@ import {
 import type { TeamFilter, UserFilter } from '@opsorch/schema';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { listConnection, loadersFor, type RequestContext } from '../shared/index.ts';
-import { valuesOrThrow } from '../services/canonical.ts';
+import { valuesOrThrow } from '../shared/index.ts';
 import { byName, createTeamLoaders, type TeamLoaders } from './loaders.ts';
 
 const MAX_UPCOMING = 50;

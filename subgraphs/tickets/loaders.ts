@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { TicketRecord, TicketTransitionRecord } from '@opsorch/adapters';
 import type { TicketStatus } from '@opsorch/schema';
 import { newestFirst, type RequestContext } from '../shared/index.ts';
-import { parentListLoader, parentPageLoader } from './batching.ts';
+import { parentListLoader, perParentLoader } from '../shared/index.ts';
 
 /** The tickets subgraph's DataLoaders for one request; each batch costs one provider call per instance. */
 export function createTicketLoaders(ctx: RequestContext) {
@@ -15,10 +15,10 @@ export function createTicketLoaders(ctx: RequestContext) {
         (slot) => slot ?? [],
       ),
     ),
-    comments: parentPageLoader(ctx, 'tickets', (provider, ticketIds, _filter: null, page) =>
+    comments: perParentLoader(ctx, 'tickets', (provider, ticketIds, _filter: null, page) =>
       provider.commentsForTickets(ticketIds, page, ctx.provider),
     ),
-    serviceTickets: parentPageLoader(ctx, 'tickets', (provider, serviceIds, filter: { statuses?: TicketStatus[] }, page) =>
+    serviceTickets: perParentLoader(ctx, 'tickets', (provider, serviceIds, filter: { statuses?: TicketStatus[] }, page) =>
       provider.ticketsForServices(serviceIds, filter, page, ctx.provider),
     ),
     incidentTickets: parentListLoader(

@@ -22,7 +22,7 @@ import type {
   TicketPriority,
 } from '@opsorch/schema';
 import { listConnection, loadersFor, newestFirst, type RequestContext } from '../shared/index.ts';
-import { instanceConnection, oldestFirst } from './batching.ts';
+import { instanceConnection, oldestFirst } from '../shared/index.ts';
 import { createTicketLoaders } from './loaders.ts';
 
 const loaders = (ctx: RequestContext) => loadersFor(ctx, 'tickets', createTicketLoaders);
