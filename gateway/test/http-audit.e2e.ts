@@ -20,3 +20,33 @@ describe('GraphQL over HTTP conformance (graphql-http audit)', () => {
     expect(results.filter((r) => r.status === 'ok').length).toBeGreaterThan(10);
   });
 });
+
+describe('GraphiQL', () => {
+  let gateway: RunningGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  it('is served at GET /graphql to browsers, with every asset from this server (no CDN)', async () => {
+    const page = await fetch(gateway.url, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('GraphiQL');
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBe(4);
+    for (const asset of assets) {
+      expect(asset.startsWith('/')).toBe(true);
+      const response = await fetch(new URL(asset, gateway.url));
+      expect(response.status, asset).toBe(200);
+      expect((await response.arrayBuffer()).byteLength, asset).toBeGreaterThan(1000);
+    }
+  });
+
+  it('leaves GET /graphql?query=... to the GraphQL endpoint', async () => {
+    const response = await fetch(`${gateway.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: 'application/json' } });
+    expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+});
