@@ -45,8 +45,10 @@ describe('GraphiQL', () => {
     }
   });
 
-  it('leaves GET /graphql?query=... to the GraphQL endpoint', async () => {
-    const response = await fetch(`${gateway.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: 'application/json' } });
+  it('leaves GET /graphql?query=... to the GraphQL endpoint (with the CSRF preflight header)', async () => {
+    const response = await fetch(`${gateway.url}?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+    });
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
   });
 });
