@@ -9,9 +9,9 @@ async function walk(url: string, query: string, field: string, variables: Record
   let pages = 0;
   let totalCount: number | null = null;
   for (;;) {
-    const body = await gql(url, query, { ...variables, after });
+    const body: Awaited<ReturnType<typeof gql>> = await gql(url, query, { ...variables, after });
     expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-    const connection = body.data[field];
+    const connection: any = body.data[field];
     nodes.push(...connection.nodes);
     totalCount ??= connection.totalCount ?? null;
     pages++;
