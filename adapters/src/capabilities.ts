@@ -17,3 +17,9 @@ export type Capability = (typeof CAPABILITIES)[number];
 export function isCapability(value: string): value is Capability {
   return (CAPABILITIES as readonly string[]).includes(value);
 }
+
+/**
+ * Environment variables as OpsOrch reads them: a plain map. (`NodeJS.ProcessEnv` may be augmented by other
+ * packages' global declarations with required keys, which would make `{}` an invalid environment.)
+ */
+export type Env = Readonly<Record<string, string | undefined>>;

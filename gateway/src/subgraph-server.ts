@@ -14,12 +14,13 @@ import { createErrorFormatter } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { MAX_BODY_BYTES } from './server.ts';
 import { contextFromHttp } from './request-context.ts';
+import type { Env } from '@opsorch/adapters';
 
 export interface SubgraphServerOptions {
   name: string;
   port?: number;
   host?: string;
-  env?: NodeJS.ProcessEnv;
+  env?: Env;
   logger?: Logger;
 }
 

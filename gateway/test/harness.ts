@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import type { ProviderModule } from '@opsorch/adapters';
 import { createLogger, startGateway, type RunningGateway } from '../src/index.ts';
+import type { Env } from '@opsorch/adapters';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -45,7 +46,7 @@ export function captureLogs() {
 }
 
 export interface TestGatewayOptions {
-  env?: NodeJS.ProcessEnv;
+  env?: Env;
   extraProviders?: Record<string, ProviderModule>;
   subgraphUrls?: Record<string, string>;
   logger?: ReturnType<typeof createLogger>;
@@ -74,7 +75,7 @@ export interface SpawnedServer {
  * Runs `opsorch <args>` as its own process with `node` (so the pid we stop is the server's), and waits for
  * the log line that carries its URL.
  */
-export async function spawnOpsOrch(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<SpawnedServer> {
+export async function spawnOpsOrch(args: string[], env: Env = {}, timeoutMs = 60_000): Promise<SpawnedServer> {
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'opsorch.mjs'), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },

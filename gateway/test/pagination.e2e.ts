@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../src/index.ts';
-import { gql, startTestGateway } from './harness.ts';
+import { gql, startTestGateway, type GraphQLResponse } from './harness.ts';
 
 /** Follows endCursor until hasNextPage is false; returns every node in order. */
 async function walk(url: string, query: string, field: string, variables: Record<string, unknown> = {}) {
@@ -9,7 +9,7 @@ async function walk(url: string, query: string, field: string, variables: Record
   let pages = 0;
   let totalCount: number | null = null;
   for (;;) {
-    const body: Awaited<ReturnType<typeof gql>> = await gql(url, query, { ...variables, after });
+    const body: GraphQLResponse<any> = await gql(url, query, { ...variables, after });
     expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
     const connection: any = body.data[field];
     nodes.push(...connection.nodes);

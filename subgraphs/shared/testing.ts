@@ -5,9 +5,10 @@ import { graphql, type ExecutionResult } from 'graphql';
 import { createRequestContext, type RequestContext } from './context.ts';
 import { IdempotencyStore } from './idempotency.ts';
 import { buildSchemaOf, type SubgraphModule } from './subgraph.ts';
+import type { Env } from '@opsorch/adapters';
 
 /** A registry built like production's from env-style settings; demo everywhere by default. */
-export function testRegistry(env: NodeJS.ProcessEnv = {}, extraModules: Record<string, ProviderModule> = {}): ProviderRegistry {
+export function testRegistry(env: Env = {}, extraModules: Record<string, ProviderModule> = {}): ProviderRegistry {
   return new ProviderRegistry({ config: loadConfig(env), modules: { ...BUILTIN_PROVIDERS, ...extraModules } });
 }
 
