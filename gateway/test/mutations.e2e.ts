@@ -55,6 +55,13 @@ describe('incident mutations', () => {
     await refused(CREATE, { input: { ...input, title: 'Another title' }, key: 'create-1' }, 'BAD_USER_INPUT', /idempotencyKey/);
   });
 
+  it('scopes idempotency keys to the caller: two actors reusing one key write twice', async () => {
+    const variables = { input: { title: 'Key reuse across callers', serviceId: 'search', severity: 'SEV4' }, key: 'shared-key' };
+    const asMaya = await gql(gateway.url, CREATE, variables, { 'x-opsorch-actor': 'user:maya.patel@acme-shop.example' });
+    const asAgent = await gql(gateway.url, CREATE, variables, { 'x-opsorch-actor': 'agent:triage-bot' });
+    expect(asMaya.data.createIncident.id).not.toBe(asAgent.data.createIncident.id);
+  });
+
   it('createIncident refuses bad input, naming the field', async () => {
     await refused(CREATE, { input: { title: '', serviceId: 'search', severity: 'SEV3' } }, 'BAD_USER_INPUT', /title/);
     await refused(CREATE, { input: { title: 'x', serviceId: 'search', severity: 'SEV9' } }, 'BAD_USER_INPUT', /SEV9/);

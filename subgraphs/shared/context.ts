@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ANONYMOUS, silentLogger, type Actor, type Logger, type ProviderContext, type ProviderRegistry } from '@opsorch/adapters';
-import type { IdempotencyStore } from './idempotency.ts';
+import type { IdempotencyStore, IdempotentWrites } from './idempotency.ts';
 
 /**
  * What every resolver receives. One per request: in-process, the gateway's request context is passed
@@ -10,8 +10,8 @@ export interface RequestContext {
   registry: ProviderRegistry;
   /** Passed to every provider call (the registry narrows its signal and logger per call). */
   provider: ProviderContext;
-  /** Process-wide store that makes a retried mutation with the same idempotency key write once. */
-  idempotency: IdempotencyStore;
+  /** Makes a retried mutation with the same idempotency key write once; keys are scoped to the request's actor. */
+  idempotency: IdempotentWrites;
   /** Per-request DataLoaders, created lazily by each subgraph (see `loadersFor`). */
   loaders: Map<string, unknown>;
 }
@@ -44,7 +44,7 @@ export interface RequestContextOptions {
 export function createRequestContext(options: RequestContextOptions): RequestContext {
   return {
     registry: options.registry,
-    idempotency: options.idempotency,
+    idempotency: options.idempotency.forActor(options.actor ?? ANONYMOUS),
     loaders: new Map(),
     provider: {
       signal: options.signal ?? new AbortController().signal,

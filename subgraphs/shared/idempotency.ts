@@ -1,4 +1,9 @@
-import { badInput } from '@opsorch/adapters';
+import { badInput, type Actor } from '@opsorch/adapters';
+
+/** What resolvers use: run a write at most once per (scope, idempotency key). */
+export interface IdempotentWrites {
+  run<T>(scope: string, key: string | null | undefined, args: unknown, write: () => Promise<T>): Promise<T>;
+}
 
 interface Entry {
   fingerprint: string;
@@ -19,6 +24,11 @@ export class IdempotencyStore {
     private readonly maxEntries = 10_000,
     private readonly ttlMs = 24 * 3_600_000,
   ) {}
+
+  /** The store as one actor sees it: two callers reusing the same key never see each other's writes. */
+  forActor(actor: Actor): IdempotentWrites {
+    return { run: (scope, key, args, write) => this.run(`${actor.kind}:${actor.id}\u0000${scope}`, key, args, write) };
+  }
 
   async run<T>(scope: string, key: string | null | undefined, args: unknown, write: () => Promise<T>): Promise<T> {
     if (key === null || key === undefined) return write();
