@@ -10,8 +10,8 @@ export default defineConfig({
     alias: { graphql: require.resolve('graphql/index.js') },
   },
   test: {
-    include: ['**/*.test.ts', '**/*.e2e.ts'],
-    exclude: ['**/node_modules/**', 'console/**'],
+    include: ['**/*.test.ts', '**/*.test.tsx', '**/*.e2e.ts'],
+    exclude: ['**/node_modules/**', 'console/build/**', 'console/build.*/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -7,8 +7,9 @@ import { startSubgraphServer } from './subgraph-server.ts';
 const USAGE = `Usage: opsorch <command> [options]
 
 Commands:
-  start                 Start the gateway with GraphiQL (PORT, default 4000). Subgraphs run in-process,
-                        except those listed in OPSORCH_SUBGRAPH_URLS (name=url,name=url).
+  start                 Start the gateway with GraphiQL (PORT, default 4000) and the web console at /
+                        (OPSORCH_CONSOLE=off to leave it out). Subgraphs run in-process, except those
+                        listed in OPSORCH_SUBGRAPH_URLS (name=url,name=url).
   subgraph <name>       Serve one capability's subgraph over HTTP (--port, default PORT or 4000).
                         Names: ${SUBGRAPH_NAMES.join(', ')}
 
@@ -40,7 +41,16 @@ async function main(argv: string[]): Promise<void> {
   const logger = createLogger();
   let running: { close(): Promise<void> };
   if (command === 'start') {
-    running = await startGateway({ port, host: values.host, logger });
+    running = await startGateway({
+      port,
+      host: values.host,
+      logger,
+      mount: process.env.OPSORCH_CONSOLE === 'off' ? undefined : async (app, gateway) => {
+        const { mountConsole } = await import('@opsorch/console');
+        // Under a test runner the console builds on its first request, so API-only tests pay nothing.
+        mountConsole(app, { graphqlUrl: gateway.graphqlUrl, logger, build: process.env.VITEST ? 'lazy' : 'eager' });
+      },
+    });
   } else if (command === 'subgraph') {
     if (!rest[0]) throw new Error(`opsorch subgraph needs a name: ${SUBGRAPH_NAMES.join(', ')}`);
     running = await startSubgraphServer({ name: rest[0], port, host: values.host, logger });

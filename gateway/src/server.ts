@@ -33,6 +33,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Use @apollo/gateway's own LocalGraphQLDataSource (benchmarks compare against it). */
   stockLocalDataSource?: boolean;
+  /** Adds handlers after the gateway's own routes (the web console at `/`); `graphqlUrl` works once listening. */
+  mount?: (app: Express, gateway: { graphqlUrl(): string }) => void | Promise<void>;
 }
 
 export interface RunningGateway {
@@ -155,6 +157,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
         contextFromHttp({ registry, idempotency, logger, headers: req.headers, signal: signalFor(req, res) }),
     }),
   );
+  let loopbackGraphqlUrl = '';
+  await options.mount?.(app, { graphqlUrl: () => loopbackGraphqlUrl });
   app.get('/', (_req, res) => {
     res.redirect('/graphql');
   });
@@ -164,6 +168,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   httpServer.listen(port, host);
   await once(httpServer, 'listening');
   const address = httpServer.address() as AddressInfo;
+  const loopback = ['0.0.0.0', '::'].includes(host) ? '127.0.0.1' : host;
+  loopbackGraphqlUrl = `http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${address.port}/graphql`;
   const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}/graphql`;
   logger.info(
     { url, remoteSubgraphs: subgraphUrls, providers: registry.instances().map((i) => `${i.capability}=${i.instance}(${i.kind})`) },

@@ -1,0 +1,17 @@
+// Filters live in the URL (shareable, back-button friendly); unknown values are dropped, not sent to the API.
+
+export function listOf<T extends string>(params: URLSearchParams, name: string, allowed: readonly T[]): T[] {
+  const values = params.getAll(name).flatMap((v) => v.split(','));
+  return [...new Set(values.filter((v): v is T => (allowed as readonly string[]).includes(v)))];
+}
+
+export function oneOf<T extends string>(params: URLSearchParams, name: string, allowed: readonly T[]): T | undefined {
+  const value = params.get(name);
+  return value && (allowed as readonly string[]).includes(value) ? (value as T) : undefined;
+}
+
+/** Page size from `?first=`, clamped to what the API accepts. */
+export function pageSize(params: URLSearchParams, fallback = 50): number {
+  const n = Number(params.get('first'));
+  return Number.isInteger(n) && n > 0 ? Math.min(n, 200) : fallback;
+}

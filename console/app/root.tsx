@@ -1,0 +1,165 @@
+import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import {
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  NavLink,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useLoaderData,
+  useNavigation,
+  useRouteError,
+  useRouteLoaderData,
+} from '@remix-run/react';
+import { Shortcuts, SHORTCUT_HELP } from './components/shortcuts.tsx';
+import { graphiqlUrlOf } from './lib/api.server.ts';
+import { actorFromRequest, readFlash } from './lib/session.server.ts';
+import { NowProvider } from './lib/time.tsx';
+import stylesUrl from './styles.css?url';
+
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: stylesUrl },
+  { rel: 'icon', href: 'data:image/svg+xml,<svg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 16 16%22><circle cx=%228%22 cy=%228%22 r=%226%22 fill=%22%23e5534b%22/></svg>' },
+];
+
+export const meta: MetaFunction = () => [{ title: 'OpsOrch' }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const [actor, { flash, clear }] = await Promise.all([actorFromRequest(request), readFlash(request)]);
+  return data(
+    { now: new Date().toISOString(), actor: actor ?? null, flash, graphiqlUrl: graphiqlUrlOf(context) },
+    clear ? { headers: { 'set-cookie': clear } } : undefined,
+  );
+}
+
+/**
+ * The navigation. Logs and Metrics (the explorers) join as an "Explore" group when they land; groups
+ * with no items are not drawn.
+ */
+const NAV: { group: string; items: { to: string; label: string; key: string }[] }[] = [
+  {
+    group: 'Respond',
+    items: [
+      { to: '/', label: 'Home', key: 'g h' },
+      { to: '/incidents', label: 'Incidents', key: 'g i' },
+      { to: '/alerts', label: 'Alerts', key: 'g a' },
+    ],
+  },
+  {
+    group: 'Catalog',
+    items: [
+      { to: '/services', label: 'Services', key: 'g s' },
+      { to: '/teams', label: 'Teams', key: 'g t' },
+    ],
+  },
+  {
+    group: 'Change',
+    items: [
+      { to: '/deployments', label: 'Deployments', key: 'g d' },
+      { to: '/tickets', label: 'Tickets', key: 'g k' },
+      { to: '/runbooks', label: 'Runbooks', key: 'g r' },
+      { to: '/runs', label: 'Runs', key: 'g u' },
+    ],
+  },
+  { group: 'Explore', items: [] },
+];
+
+function Shell({ children }: { children: React.ReactNode }) {
+  const root = useRouteLoaderData<typeof loader>('root');
+  const navigation = useNavigation();
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Main">
+        <Link to="/" className="brand">
+          <span className="brand-dot" aria-hidden /> OpsOrch
+        </Link>
+        {NAV.filter((g) => g.items.length).map((g) => (
+          <div key={g.group} className="nav-group">
+            <div className="nav-group-title">{g.group}</div>
+            {g.items.map((item) => (
+              <NavLink key={item.to} to={item.to} end={item.to === '/'} prefetch="intent" title={`${item.label} (${item.key})`}>
+                <span>{item.label}</span>
+                <kbd>{item.key}</kbd>
+              </NavLink>
+            ))}
+          </div>
+        ))}
+        <div className="nav-group nav-foot">
+          <a href={root?.graphiqlUrl ?? '/graphql'} target="_blank" rel="noreferrer">
+            GraphiQL ↗
+          </a>
+          <Link to="/you" className="actor" title="Who the console acts as (recorded in timelines)">
+            {root?.actor ? <>You: {root.actor.split('@')[0]}</> : <>Acting anonymously</>}
+          </Link>
+          <button type="button" className="linklike" data-shortcut-help>
+            Shortcuts <kbd>?</kbd>
+          </button>
+        </div>
+      </nav>
+      <main className={navigation.state === 'loading' ? 'content loading' : 'content'} id="main">
+        {root?.flash ? (
+          <div className={`flash flash-${root.flash.kind}`} role="status">
+            {root.flash.message}
+          </div>
+        ) : null}
+        {children}
+      </main>
+      <Shortcuts help={SHORTCUT_HELP} />
+    </div>
+  );
+}
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="dark" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        {children}
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  const { now } = useLoaderData<typeof loader>();
+  return (
+    <NowProvider now={now}>
+      <Shell>
+        <Outlet />
+      </Shell>
+    </NowProvider>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  let title = 'Something went wrong';
+  let detail = 'The console hit an unexpected error. The API may still answer in GraphiQL.';
+  if (isRouteErrorResponse(error)) {
+    title = error.status === 404 ? 'Not found' : error.status === 503 ? 'The OpsOrch API is not answering' : `${error.status} ${error.statusText}`;
+    detail = typeof error.data === 'string' ? error.data : detail;
+  }
+  return (
+    <NowProvider now={new Date().toISOString()}>
+      <Shell>
+        <div className="page-error">
+          <h1>{title}</h1>
+          <p>{detail}</p>
+          <p>
+            <Link to="/">Home</Link> · <a href="/graphql">GraphiQL</a>
+          </p>
+        </div>
+      </Shell>
+    </NowProvider>
+  );
+}

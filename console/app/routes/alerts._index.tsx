@@ -1,0 +1,162 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams, useSubmit } from '@remix-run/react';
+import { z } from 'zod';
+import { AlertTable } from '../components/tables.tsx';
+import { Empty, NextPage, PageHeader, Problems } from '../components/ui.tsx';
+import { AcknowledgeAlertDocument, AlertListDocument, CatalogChoicesDocument, SilenceAlertDocument, type AlertState, type Severity } from '../graphql/generated.ts';
+import { mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
+import { SILENCE_DURATIONS } from '../lib/alerts.ts';
+import { SilenceFields } from '../lib/alerts.server.ts';
+import { fail, formFields, parseWith, problemMessage } from '../lib/forms.server.ts';
+import { listOf, pageSize } from '../lib/params.ts';
+import { sectionProblems } from '../lib/problems.ts';
+import { redirectWithFlash } from '../lib/session.server.ts';
+
+export const meta: MetaFunction = () => [{ title: 'Alerts · OpsOrch' }];
+
+const STATES = ['FIRING', 'ACKNOWLEDGED', 'SILENCED', 'RESOLVED'] as const satisfies readonly AlertState[];
+const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5', 'UNKNOWN'] as const satisfies readonly Severity[];
+const ACTIVE: AlertState[] = ['FIRING', 'ACKNOWLEDGED', 'SILENCED'];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const p = new URL(request.url).searchParams;
+  const states = p.has('f') || p.has('state') ? listOf(p, 'state', STATES) : ACTIVE;
+  const severities = listOf(p, 'severity', SEVERITIES);
+  const [list, choices] = await Promise.all([
+    query(request, context, AlertListDocument, {
+      filter: {
+        states: states.length ? states : undefined,
+        severities: severities.length ? severities : undefined,
+        scope: p.get('service') || p.get('team') ? { service: p.get('service') || undefined, team: p.get('team') || undefined } : undefined,
+        text: p.get('q') || undefined,
+      },
+      first: pageSize(p),
+      after: p.get('after') || undefined,
+    }),
+    query(request, context, CatalogChoicesDocument, {}),
+  ]);
+  return {
+    alerts: list.data?.alerts ?? null,
+    problems: list.problems,
+    states,
+    severities,
+    services: choices.data?.services?.nodes ?? [],
+    teams: choices.data?.teams?.nodes ?? [],
+    idempotencyKey: newIdempotencyKey(),
+  };
+}
+
+const ids = z
+  .union([z.string(), z.array(z.string())], { message: 'Select at least one alert (x, or the checkboxes).' })
+  .transform((v) => (Array.isArray(v) ? v : [v]));
+const Bulk = z.discriminatedUnion('intent', [
+  z.object({ intent: z.literal('acknowledge'), id: ids, idempotencyKey: z.string().min(1) }),
+  SilenceFields.extend({ intent: z.literal('silence'), id: ids, idempotencyKey: z.string().min(1) }),
+]);
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const fields = await formFields(request);
+  const parsed = parseWith(Bulk, fields);
+  if (!parsed.ok) return fail(String(fields.intent ?? 'bulk'), parsed.errors, Object.values(parsed.errors).join(' '));
+  const input = parsed.value;
+  const results = await Promise.all(
+    input.id.map(async (id) => {
+      const k = `${input.idempotencyKey}:${id}`;
+      const r =
+        input.intent === 'acknowledge'
+          ? await mutate(request, context, AcknowledgeAlertDocument, { id, idempotencyKey: k }).then((x) => ({ name: x.data?.acknowledgeAlert.name, problems: x.problems }))
+          : await mutate(request, context, SilenceAlertDocument, { id, duration: input.duration, comment: input.comment || undefined, idempotencyKey: k }).then((x) => ({
+              name: x.data?.silenceAlert.name,
+              problems: x.problems,
+            }));
+      return { id, ...r };
+    }),
+  );
+  const done = results.filter((r) => r.name);
+  const failed = results.filter((r) => !r.name);
+  const verb = input.intent === 'acknowledge' ? 'Acknowledged' : `Silenced for ${input.duration}`;
+  if (!done.length) return fail(input.intent, {}, `${verb}: nothing. ${failed.map((f) => problemMessage(f.problems)).join('; ')}`);
+  const url = new URL(request.url);
+  return redirectWithFlash(url.pathname + url.search, {
+    kind: failed.length ? 'error' : 'success',
+    message: `${verb}: ${done.map((d) => d.name).join(', ')}${failed.length ? `; failed: ${failed.map((f) => problemMessage(f.problems)).join('; ')}` : ''}`,
+  });
+}
+
+export default function Alerts() {
+  const { alerts, problems, states, severities, services, teams, idempotencyKey } = useLoaderData<typeof loader>();
+  const failure = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const submit = useSubmit();
+  const busy = useNavigation().state === 'submitting';
+  return (
+    <>
+      <PageHeader title="Alerts" subtitle="Every alerting tool, newest first. Acknowledge what you are on; silence what you know about." actions={<span className="muted small">j/k · x select · Enter open</span>} />
+      <Form method="get" className="filters" onChange={(e) => submit(e.currentTarget, { replace: true })}>
+        <input type="hidden" name="f" value="1" />
+        <input type="search" name="q" defaultValue={params.get('q') ?? ''} placeholder="Search name, summary  ( / )" data-search aria-label="Search alerts" />
+        <fieldset aria-label="State">
+          {STATES.map((s) => (
+            <label key={s}>
+              <input type="checkbox" name="state" value={s} defaultChecked={states.includes(s)} /> {s.toLowerCase()}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset aria-label="Severity">
+          {SEVERITIES.slice(0, 5).map((s) => (
+            <label key={s}>
+              <input type="checkbox" name="severity" value={s} defaultChecked={severities.includes(s)} /> {s}
+            </label>
+          ))}
+        </fieldset>
+        <select name="service" defaultValue={params.get('service') ?? ''} aria-label="Service">
+          <option value="">Any service</option>
+          {services.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.id}
+            </option>
+          ))}
+        </select>
+        <select name="team" defaultValue={params.get('team') ?? ''} aria-label="Team">
+          <option value="">Any team</option>
+          {teams.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+        <noscript>
+          <button type="submit">Apply</button>
+        </noscript>
+        <Link to="/alerts" className="reset">
+          Active alerts
+        </Link>
+      </Form>
+      <Problems problems={sectionProblems(problems, ['alerts'], alerts?.providerErrors)} what="alerts of the failed providers are missing" />
+      <Form method="post" id="bulk" className="bulk" replace>
+        <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
+        <span className="muted small">Selected:</span>
+        <button type="submit" name="intent" value="acknowledge" disabled={busy}>
+          Acknowledge
+        </button>
+        <span className="row">
+          <select name="duration" defaultValue="1h" aria-label="Silence for">
+            {SILENCE_DURATIONS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+          <input name="comment" placeholder="Why (optional), e.g. tracked in OPS-298" aria-label="Silence comment" size={30} />
+          <button type="submit" name="intent" value="silence" disabled={busy}>
+            Silence
+          </button>
+        </span>
+        <span className="muted small">{alerts?.totalCount != null ? `${alerts.totalCount} matching` : null}</span>
+        {failure?.message ? <span className="form-error">{failure.message}</span> : null}
+      </Form>
+      {alerts?.nodes.length ? <AlertTable alerts={alerts.nodes} selectForm="bulk" /> : <Empty>No alert matches these filters.</Empty>}
+      <NextPage search={params} endCursor={alerts?.pageInfo.endCursor} hasNextPage={alerts?.pageInfo.hasNextPage} />
+    </>
+  );
+}

@@ -1,0 +1,151 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams, useSubmit } from '@remix-run/react';
+import { z } from 'zod';
+import { IncidentTable } from '../components/tables.tsx';
+import { Empty, NextPage, PageHeader, Problems } from '../components/ui.tsx';
+import {
+  AcknowledgeIncidentDocument,
+  CatalogChoicesDocument,
+  IncidentListDocument,
+  ResolveIncidentDocument,
+  type IncidentStatus,
+  type Severity,
+} from '../graphql/generated.ts';
+import { mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
+import { fail, formFields, parseWith, problemMessage } from '../lib/forms.server.ts';
+import { listOf, pageSize } from '../lib/params.ts';
+import { sectionProblems } from '../lib/problems.ts';
+import { redirectWithFlash } from '../lib/session.server.ts';
+
+export const meta: MetaFunction = () => [{ title: 'Incidents · OpsOrch' }];
+
+const STATUSES = ['TRIGGERED', 'ACKNOWLEDGED', 'RESOLVED'] as const satisfies readonly IncidentStatus[];
+const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5', 'UNKNOWN'] as const satisfies readonly Severity[];
+const OPEN: IncidentStatus[] = ['TRIGGERED', 'ACKNOWLEDGED'];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const p = new URL(request.url).searchParams;
+  // Without a submitted filter the list shows what needs attention: open incidents.
+  const statuses = p.has('f') ? listOf(p, 'status', STATUSES) : OPEN;
+  const severities = listOf(p, 'severity', SEVERITIES);
+  const [list, choices] = await Promise.all([
+    query(request, context, IncidentListDocument, {
+      filter: {
+        statuses: statuses.length ? statuses : undefined,
+        severities: severities.length ? severities : undefined,
+        scope: p.get('service') || p.get('team') ? { service: p.get('service') || undefined, team: p.get('team') || undefined } : undefined,
+        text: p.get('q') || undefined,
+      },
+      first: pageSize(p),
+      after: p.get('after') || undefined,
+    }),
+    query(request, context, CatalogChoicesDocument, {}),
+  ]);
+  return {
+    incidents: list.data?.incidents ?? null,
+    problems: list.problems,
+    statuses,
+    severities,
+    services: choices.data?.services?.nodes ?? [],
+    teams: choices.data?.teams?.nodes ?? [],
+    idempotencyKey: newIdempotencyKey(),
+  };
+}
+
+const Bulk = z.object({
+  intent: z.enum(['acknowledge', 'resolve']),
+  id: z.union([z.string(), z.array(z.string())], { message: 'Select at least one incident (x, or the checkboxes).' }).transform((v) => (Array.isArray(v) ? v : [v])),
+  idempotencyKey: z.string().min(1),
+});
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const parsed = parseWith(Bulk, await formFields(request));
+  if (!parsed.ok) return fail('bulk', parsed.errors, parsed.errors.id ?? 'Select at least one incident.');
+  const { intent, id: ids, idempotencyKey } = parsed.value;
+  const results = await Promise.all(
+    ids.map((id) =>
+      intent === 'acknowledge'
+        ? mutate(request, context, AcknowledgeIncidentDocument, { id, idempotencyKey: `${idempotencyKey}:${id}` }).then((r) => ({ id, number: r.data?.acknowledgeIncident.number, problems: r.problems }))
+        : mutate(request, context, ResolveIncidentDocument, { id, idempotencyKey: `${idempotencyKey}:${id}` }).then((r) => ({ id, number: r.data?.resolveIncident.number, problems: r.problems })),
+    ),
+  );
+  const done = results.filter((r) => r.number != null);
+  const failed = results.filter((r) => r.number == null);
+  const verb = intent === 'acknowledge' ? 'Acknowledged' : 'Resolved';
+  if (failed.length && !done.length) return fail('bulk', {}, `${verb} nothing: ${failed.map((f) => `${f.id}: ${problemMessage(f.problems)}`).join('; ')}`);
+  const message = `${verb} ${done.map((d) => `#${d.number}`).join(', ')}${failed.length ? `; failed: ${failed.map((f) => `${f.id} (${problemMessage(f.problems)})`).join('; ')}` : ''}`;
+  return redirectWithFlash(new URL(request.url).pathname + new URL(request.url).search, { kind: failed.length ? 'error' : 'success', message });
+}
+
+export default function Incidents() {
+  const { incidents, problems, statuses, severities, services, teams, idempotencyKey } = useLoaderData<typeof loader>();
+  const failure = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const submit = useSubmit();
+  const navigation = useNavigation();
+  const busy = navigation.state === 'submitting';
+  return (
+    <>
+      <PageHeader
+        title="Incidents"
+        subtitle="Every incident tool at once. Filters live in the URL: share it."
+        actions={<span className="muted small">j/k to move · x to select · Enter to open</span>}
+      />
+      <Form method="get" className="filters" onChange={(e) => submit(e.currentTarget, { replace: true })}>
+        <input type="hidden" name="f" value="1" />
+        <input type="search" name="q" defaultValue={params.get('q') ?? ''} placeholder="Search title and summary  ( / )" data-search aria-label="Search incidents" />
+        <fieldset aria-label="Status">
+          {STATUSES.map((s) => (
+            <label key={s}>
+              <input type="checkbox" name="status" value={s} defaultChecked={statuses.includes(s)} /> {s.toLowerCase()}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset aria-label="Severity">
+          {SEVERITIES.slice(0, 5).map((s) => (
+            <label key={s}>
+              <input type="checkbox" name="severity" value={s} defaultChecked={severities.includes(s)} /> {s}
+            </label>
+          ))}
+        </fieldset>
+        <select name="service" defaultValue={params.get('service') ?? ''} aria-label="Service">
+          <option value="">Any service</option>
+          {services.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.id}
+            </option>
+          ))}
+        </select>
+        <select name="team" defaultValue={params.get('team') ?? ''} aria-label="Team">
+          <option value="">Any team</option>
+          {teams.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+        <noscript>
+          <button type="submit">Apply</button>
+        </noscript>
+        <Link to="/incidents" className="reset">
+          Open incidents
+        </Link>
+      </Form>
+      <Problems problems={sectionProblems(problems, ['incidents'], incidents?.providerErrors)} what="incidents of the failed providers are missing" />
+      <Form method="post" id="bulk" className="bulk" replace>
+        <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
+        <span className="muted small">Selected:</span>
+        <button type="submit" name="intent" value="acknowledge" disabled={busy}>
+          Acknowledge
+        </button>
+        <button type="submit" name="intent" value="resolve" disabled={busy}>
+          Resolve
+        </button>
+        <span className="muted small">{incidents?.totalCount != null ? `${incidents.totalCount} matching` : null}</span>
+        {failure?.message ? <span className="form-error">{failure.message}</span> : null}
+      </Form>
+      {incidents?.nodes.length ? <IncidentTable incidents={incidents.nodes} selectForm="bulk" /> : <Empty>No incident matches these filters.</Empty>}
+      <NextPage search={params} endCursor={incidents?.pageInfo.endCursor} hasNextPage={incidents?.pageInfo.hasNextPage} />
+    </>
+  );
+}
