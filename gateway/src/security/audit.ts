@@ -1,0 +1,172 @@
+import type { Writable } from 'node:stream';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Request } from 'express';
+import { parseId, redactSecrets, type Logger } from '@opsorch/adapters';
+import type { SecurityConfig } from './config.ts';
+import { createSink, type AuditSink } from './audit-sinks.ts';
+import type { OperationKnowledge } from './operation.ts';
+import { redactVariables } from './redaction.ts';
+import { stateOf, stateOfContext, type RequestSecurityState } from './state.ts';
+
+/** One audit line: who did what, through which capability and provider, with what outcome. */
+export interface AuditRecord {
+  type: 'audit';
+  time: string;
+  requestId: string;
+  /** Who acted; `kind: "agent"` marks LLM agents, with `onBehalfOf` when they use someone's credential. */
+  actor: { kind: string; id: string; onBehalfOf?: string };
+  credential: { type: string; id: string } | null;
+  client: { ip: string | null; userAgent: string | null };
+  operation: { name: string | null; type: string | null; fields: string[] };
+  variables: unknown;
+  capabilities: string[];
+  providers: string[];
+  outcome: 'success' | 'partial' | 'error' | 'denied';
+  status: number;
+  errors: { code: string; reason?: string; message: string }[];
+  durationMs: number;
+}
+
+export interface AuditOptions {
+  config: SecurityConfig['audit'];
+  knowledge: OperationKnowledge;
+  logger: Logger;
+  /** Where the stdout sink writes (tests capture it). */
+  stdout?: Writable;
+}
+
+const DENIAL_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED']);
+const DENIAL_REASONS = new Set(['MAX_DEPTH', 'MAX_ALIASES', 'MAX_COST', 'BODY_TOO_LARGE', 'INTROSPECTION_DISABLED', 'OPERATION_NOT_TRUSTED']);
+
+function instanceOf(id: string): string | null {
+  try {
+    return parseId(id).instance;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The audit log: every mutation and every denied request (and every read when `reads` is on), one JSON
+ * line each, to every configured sink. Recording never waits on a sink and never throws into a request.
+ */
+export function createAuditLog(options: AuditOptions) {
+  const { config, logger, knowledge } = options;
+  const sinks: AuditSink[] = config.sinks.map((sink) => createSink(sink, logger, options.stdout));
+
+  function emit(record: AuditRecord): void {
+    if (sinks.length === 0) return;
+    let line: string;
+    try {
+      // Belt and braces: whatever slipped into a message or variable, no resolved secret leaves.
+      line = redactSecrets(JSON.stringify(record));
+    } catch (error) {
+      logger.error({ err: String((error as Error).message) }, 'audit record could not be serialized');
+      return;
+    }
+    for (const sink of sinks) {
+      try {
+        sink.write(line);
+      } catch (error) {
+        logger.warn({ sink: sink.name, err: String((error as Error).message) }, 'audit sink failed');
+      }
+    }
+  }
+
+  function base(state: RequestSecurityState | undefined): Pick<AuditRecord, 'type' | 'time' | 'requestId' | 'actor' | 'credential' | 'client' | 'durationMs'> {
+    const principal = state?.principal;
+    const actor = principal ? { ...principal.actor, ...(principal.onBehalfOf ? { onBehalfOf: principal.onBehalfOf } : {}) } : { kind: 'unknown', id: 'unknown' };
+    return {
+      type: 'audit',
+      time: new Date().toISOString(),
+      requestId: state?.requestId ?? 'unknown',
+      actor: { kind: actor.kind, id: actor.id, ...('onBehalfOf' in actor ? { onBehalfOf: actor.onBehalfOf } : {}) },
+      credential: principal ? principal.credential : null,
+      client: state?.client ?? { ip: null, userAgent: null },
+      durationMs: state ? Math.round((performance.now() - state.startedAt) * 100) / 100 : 0,
+    };
+  }
+
+  /** A request refused before GraphQL ran (401, 403 on the environment header, 413, 429, untrusted operation). */
+  function recordRefusal(req: Request, status: number, code: string, reason: string, operationName: string | null = null): void {
+    const state = stateOf(req);
+    if (state) state.audited = true;
+    const body = (req.body ?? {}) as { operationName?: unknown };
+    const name = operationName ?? (typeof body.operationName === 'string' ? body.operationName : typeof req.query?.operationName === 'string' ? req.query.operationName : null);
+    emit({
+      ...base(state),
+      operation: { name, type: null, fields: [] },
+      variables: null,
+      capabilities: [],
+      providers: [],
+      outcome: 'denied',
+      status,
+      errors: [{ code, reason, message: reason }],
+    });
+  }
+
+  const plugin: ApolloServerPlugin<object> = {
+    async requestDidStart() {
+      return {
+        async willSendResponse(requestContext) {
+          try {
+            const state = stateOfContext(requestContext.contextValue);
+            if (state?.audited) return;
+            const body = requestContext.response.body;
+            const errors = body.kind === 'single' ? (body.singleResult.errors ?? []) : [];
+            const summarized = errors.map((e) => {
+              const extensions = (e.extensions ?? {}) as Record<string, unknown>;
+              return {
+                code: String(extensions.code ?? 'INTERNAL'),
+                ...(typeof extensions.reason === 'string' ? { reason: extensions.reason } : {}),
+                message: redactSecrets(e.message),
+                provider: typeof extensions.provider === 'string' ? extensions.provider : undefined,
+                capability: typeof extensions.capability === 'string' ? extensions.capability : undefined,
+              };
+            });
+            const denied = summarized.some((e) => DENIAL_CODES.has(e.code) || (e.reason !== undefined && DENIAL_REASONS.has(e.reason)));
+            const operationType = requestContext.operation?.operation ?? null;
+            if (!denied && operationType !== 'mutation' && !config.reads) return;
+            if (!denied && !requestContext.operation) return; // parse and validation errors are the client's typos, not events
+
+            const analysis = knowledge.analysisOf(requestContext);
+            const providers = new Set(state?.providers ?? []);
+            // Over HTTP subgraphs the providers called are not seen here: the ids written to name them.
+            const written = [...(analysis?.scopes.values() ?? [])].find((s) => s.verb === 'write')?.capability;
+            for (const id of analysis?.routedIds ?? []) {
+              const instance = instanceOf(id);
+              if (instance) providers.add(written ? `${written}/${instance}` : instance);
+            }
+            for (const e of summarized) if (e.provider) providers.add(e.capability ? `${e.capability}/${e.provider}` : e.provider);
+            const hasData = body.kind === 'single' && body.singleResult.data != null;
+            const outcome: AuditRecord['outcome'] = denied ? 'denied' : summarized.length === 0 ? 'success' : hasData ? 'partial' : 'error';
+            emit({
+              ...base(state),
+              operation: {
+                name: requestContext.operationName ?? requestContext.request.operationName ?? null,
+                type: operationType,
+                fields: analysis?.rootFields ?? [],
+              },
+              variables: redactVariables(requestContext.request.variables ?? {}, config.redactVariables),
+              capabilities: [...(analysis?.capabilities ?? [])].sort(),
+              providers: [...providers].sort(),
+              outcome,
+              status: requestContext.response.http.status ?? 200,
+              errors: summarized.map(({ provider: _p, capability: _c, ...rest }) => rest),
+            });
+          } catch (error) {
+            logger.error({ err: String((error as Error).message) }, 'audit record failed; the request goes on');
+          }
+        },
+      };
+    },
+  };
+
+  return {
+    plugin,
+    recordRefusal,
+    async close() {
+      await Promise.all(sinks.map((sink) => sink.close().catch(() => undefined)));
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { NextFunction, Request, Response } from 'express';
+import type { SecurityConfig } from './config.ts';
+import { sendRefusal } from './http-errors.ts';
+import { refusal, type OperationKnowledge } from './operation.ts';
+
+/** `reason`s of limit refusals (all BAD_USER_INPUT: the caller fixes them by changing the request). */
+export const LIMIT_REASONS = ['MAX_DEPTH', 'MAX_ALIASES', 'MAX_COST', 'BODY_TOO_LARGE', 'INTROSPECTION_DISABLED'] as const;
+
+export interface LimitsOptions {
+  config: SecurityConfig['limits'];
+  knowledge: OperationKnowledge;
+  onRefused(req: Request, status: number, code: string, reason: string): void;
+}
+
+/**
+ * Limits on what one operation may ask for: depth, aliases, estimated cost (see decision 005), body size,
+ * and introspection. Each refusal is BAD_USER_INPUT with a `reason`, the measured value and the limit,
+ * before any provider is called.
+ */
+export function createLimits(options: LimitsOptions) {
+  const { config, knowledge } = options;
+
+  const plugin: ApolloServerPlugin<object> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation(requestContext) {
+          const analysis = knowledge.analysisOf(requestContext);
+          if (!analysis) return;
+          if (analysis.introspection && !config.introspection) {
+            throw refusal('Introspection is switched off on this gateway (gateway.limits.introspection).', 'BAD_USER_INPUT', 400, {
+              reason: 'INTROSPECTION_DISABLED',
+            });
+          }
+          if (analysis.depth > config.maxDepth) {
+            throw refusal(`The operation nests ${analysis.depth} levels deep; the limit is ${config.maxDepth}. Split it into several requests.`, 'BAD_USER_INPUT', 400, {
+              reason: 'MAX_DEPTH',
+              depth: analysis.depth,
+              limit: config.maxDepth,
+            });
+          }
+          if (analysis.aliases > config.maxAliases) {
+            throw refusal(`The operation uses ${analysis.aliases} aliases; the limit is ${config.maxAliases}.`, 'BAD_USER_INPUT', 400, {
+              reason: 'MAX_ALIASES',
+              aliases: analysis.aliases,
+              limit: config.maxAliases,
+            });
+          }
+          if (analysis.exploded || analysis.cost > config.maxCost) {
+            const cost = analysis.exploded ? 'beyond counting' : String(analysis.cost);
+            throw refusal(
+              `The operation's estimated cost is ${cost}; the limit is ${config.maxCost}. Ask for fewer items (lower \`first\`) or fewer nested lists.`,
+              'BAD_USER_INPUT',
+              400,
+              { reason: 'MAX_COST', cost: analysis.exploded ? null : analysis.cost, limit: config.maxCost },
+            );
+          }
+        },
+      };
+    },
+  };
+
+  /** Refuses a declared body over the limit before reading it; chunked bodies are cut by the JSON parser. */
+  const bodySize = (req: Request, res: Response, next: NextFunction) => {
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > config.maxBodyBytes) return refuseBody(req, res);
+    next();
+  };
+
+  function refuseBody(req: Request, res: Response) {
+    options.onRefused(req, 413, 'BAD_USER_INPUT', 'BODY_TOO_LARGE');
+    sendRefusal(req, res, 413, 'BAD_USER_INPUT', `The request body is larger than ${config.maxBodyBytes} bytes (gateway.limits.maxBodyBytes).`, {
+      reason: 'BODY_TOO_LARGE',
+      limit: config.maxBodyBytes,
+    });
+  }
+
+  /** Turns the JSON parser's errors into GraphQL-shaped answers instead of Express's HTML page. */
+  const bodyErrors = (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    const type = (error as { type?: string }).type;
+    if (type === 'entity.too.large') return refuseBody(req, res);
+    if (type === 'entity.parse.failed') {
+      return sendRefusal(req, res, 400, 'BAD_USER_INPUT', 'The request body is not valid JSON.', { reason: 'INVALID_JSON' });
+    }
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+      return sendRefusal(req, res, 415, 'BAD_USER_INPUT', 'Unsupported body encoding; send UTF-8 JSON.', { reason: 'UNSUPPORTED_ENCODING' });
+    }
+    next(error);
+  };
+
+  return { plugin, bodySize, bodyErrors, maxBodyBytes: config.maxBodyBytes };
+}
