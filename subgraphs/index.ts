@@ -5,6 +5,7 @@ import { logsSubgraph } from './logs/index.ts';
 import { messagingSubgraph } from './messaging/index.ts';
 import { metricsSubgraph } from './metrics/index.ts';
 import { orchestrationSubgraph } from './orchestration/index.ts';
+import { platformSubgraph } from './platform/index.ts';
 import { servicesSubgraph } from './services/index.ts';
 import { teamsSubgraph } from './teams/index.ts';
 import { ticketsSubgraph } from './tickets/index.ts';
@@ -24,4 +25,5 @@ export const SUBGRAPHS: readonly SubgraphModule[] = [
   teamsSubgraph,
   deploymentsSubgraph,
   orchestrationSubgraph,
+  platformSubgraph,
 ];

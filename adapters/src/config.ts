@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { CAPABILITIES, type Capability } from './capabilities.ts';
+import { CAPABILITIES, type Capability, type Env } from './capabilities.ts';
 import { OpsOrchError } from './errors.ts';
-import { resolveSecretsIn } from './secrets.ts';
+import { secretBackendsFromEnv } from '../secrets/index.ts';
+import { resolveSecretsIn, resolveSecretsInAsync, type SecretBackends } from './secrets.ts';
 
 /** Default per-call provider timeout; a provider that hangs longer is cut and reported PROVIDER_TIMEOUT. */
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 10_000;
@@ -70,7 +71,45 @@ function parseJsonObject(text: string, where: string): Record<string, unknown> {
  * name when several are listed). Env vars win over the file. Nothing configured means `demo` everywhere.
  * Errors name the variable or key to fix.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsOrchConfig {
+export function loadConfig(env: Env = process.env): OpsOrchConfig {
+  const { config, unresolved } = readConfig(env);
+  for (const { entry, where } of unresolved) {
+    entry.settings = resolveSecretsIn(entry.settings, { env }, where) as Record<string, unknown>;
+    applyInstanceTimeout(entry);
+  }
+  return config;
+}
+
+/**
+ * `loadConfig` with every secret backend: besides env and file, `secret://vault/..` (HashiCorp Vault KV v2)
+ * and `secret://aws/..` (AWS Secrets Manager), read over the network once at start-up, in parallel.
+ */
+export async function loadConfigAsync(
+  env: Env = process.env,
+  backends: SecretBackends = secretBackendsFromEnv(env),
+): Promise<OpsOrchConfig> {
+  const { config, unresolved } = readConfig(env);
+  await Promise.all(
+    unresolved.map(async ({ entry, where }) => {
+      entry.settings = (await resolveSecretsInAsync(entry.settings, backends, where)) as Record<string, unknown>;
+      applyInstanceTimeout(entry);
+    }),
+  );
+  return config;
+}
+
+/** `timeoutMs` inside an instance's settings overrides the default timeout (the env-var form has no other place). */
+function applyInstanceTimeout(entry: InstanceConfig & { fromEnv?: boolean }): void {
+  if (entry.fromEnv && typeof entry.settings.timeoutMs === 'number') entry.timeoutMs = entry.settings.timeoutMs;
+  delete entry.fromEnv;
+}
+
+/** Every configured instance with its settings still holding `secret://` references, and where each came from. */
+function readConfig(env: Env): {
+  config: OpsOrchConfig;
+  unresolved: { entry: InstanceConfig & { fromEnv?: boolean }; where: string }[];
+} {
+  const unresolved: { entry: InstanceConfig & { fromEnv?: boolean }; where: string }[] = [];
   const defaultTimeout = env.OPSORCH_PROVIDER_TIMEOUT_MS ? Number(env.OPSORCH_PROVIDER_TIMEOUT_MS) : undefined;
   if (defaultTimeout !== undefined && !(Number.isInteger(defaultTimeout) && defaultTimeout > 0)) {
     throw configError('OPSORCH_PROVIDER_TIMEOUT_MS', `expected a positive integer of milliseconds, got "${env.OPSORCH_PROVIDER_TIMEOUT_MS}"`);
@@ -113,9 +152,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsOrchConfig 
           throw configError(`${prefix}_CONFIG.${instance}`, 'expected a JSON object of settings');
         }
         const where = `${prefix}_CONFIG${instances.length === 1 ? '' : `.${instance}`}`;
-        const settings = resolveSecretsIn(own, { env }, where) as Record<string, unknown>;
-        const instanceTimeout = typeof settings.timeoutMs === 'number' ? settings.timeoutMs : timeout;
-        return { instance, kind, settings, timeoutMs: instanceTimeout };
+        const entry = { instance, kind, settings: own as Record<string, unknown>, timeoutMs: timeout, fromEnv: true };
+        unresolved.push({ entry, where });
+        return entry;
       });
       continue;
     }
@@ -123,12 +162,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsOrchConfig 
     if (fromFile && fromFile.length > 0) {
       config[capability] = fromFile.map((entry, index) => {
         const where = `${env.OPSORCH_CONFIG}: capabilities.${capability}[${index}]`;
-        return {
+        const instanceConfig = {
           instance: entry.instance ?? entry.provider,
           kind: entry.provider,
-          settings: resolveSecretsIn(entry.config ?? {}, { env }, `${where}.config`) as Record<string, unknown>,
+          settings: (entry.config ?? {}) as Record<string, unknown>,
           timeoutMs: entry.timeoutMs ?? timeout,
         };
+        unresolved.push({ entry: instanceConfig, where: `${where}.config` });
+        return instanceConfig;
       });
       const names = new Set(config[capability].map((i) => i.instance));
       if (names.size !== config[capability].length) {
@@ -138,5 +179,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsOrchConfig 
     }
     config[capability] = [{ instance: 'demo', kind: 'demo', settings: {}, timeoutMs: timeout }];
   }
-  return config;
+  return { config, unresolved };
 }

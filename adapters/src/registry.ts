@@ -3,7 +3,21 @@ import type { InstanceConfig, OpsOrchConfig } from './config.ts';
 import { silentLogger, type Logger, type ProviderContext } from './context.ts';
 import { OpsOrchError, toOpsOrchError } from './errors.ts';
 import { parseId } from './ids.ts';
-import type { ProviderMap } from './spi/index.ts';
+import type { ExternalRefInput, ProviderMap, ServiceRecord } from './spi/index.ts';
+
+/**
+ * The service catalog as other providers see it (cross-tool identity, DESIGN.md): every configured services
+ * instance is asked and the first that knows an answer wins. Calls go through the registry, so they are
+ * counted and timed like any other.
+ */
+export interface ServiceCatalog {
+  /** One slot per reference: the canonical service id carrying it, or null. */
+  resolveExternalRefs(refs: readonly ExternalRefInput[], ctx: ProviderContext): Promise<(string | null)[]>;
+  /** One slot per canonical id: the catalog entry, or null. */
+  getMany(ids: readonly string[], ctx: ProviderContext): Promise<(ServiceRecord | null)[]>;
+  /** One slot per team id: canonical ids of the services the team owns. */
+  servicesOwnedBy(teamIds: readonly string[], ctx: ProviderContext): Promise<string[][]>;
+}
 
 /** What a factory gets besides its settings. */
 export interface ProviderDeps {
@@ -11,6 +25,10 @@ export interface ProviderDeps {
   kind: string;
   /** A child logger named after the instance. */
   logger: Logger;
+  /** The catalog, to map the tool's native service references to canonical ids (absent in bare unit tests). */
+  catalog?: ServiceCatalog;
+  /** Default per-call timeout of this instance, in ms (absent in bare unit tests). */
+  timeoutMs?: number;
 }
 
 export type ProviderFactory<C extends Capability> = (settings: Record<string, unknown>, deps: ProviderDeps) => ProviderMap[C];
@@ -38,6 +56,36 @@ export interface InstanceInfo {
   timeoutMs: number;
 }
 
+/** Codes that say something about the provider itself; BAD_USER_INPUT or NOT_FOUND are the caller's. */
+const PROVIDER_FAULTS = new Set(['PROVIDER_UNAVAILABLE', 'PROVIDER_TIMEOUT', 'PROVIDER_RATE_LIMITED', 'PROVIDER_AUTH_FAILED', 'INTERNAL']);
+
+/** What the registry saw of one instance's calls since start. */
+export interface InstanceStats {
+  calls: number;
+  /** Calls that failed for a reason of the provider's own (see PROVIDER_FAULTS). */
+  failures: number;
+  lastCallAt: Date | null;
+  lastLatencyMs: number | null;
+  lastSuccessAt: Date | null;
+  lastError: { code: string; message: string; at: Date } | null;
+}
+
+/** The result of actively checking one instance (`checkHealth`, or its recent calls when it has no check). */
+export interface InstanceHealth extends InstanceInfo {
+  /** Label of the provider kind, for example `Prometheus`. */
+  label: string;
+  /** UP: the check passed; DOWN: it failed; UNKNOWN: no check and no call yet. */
+  status: 'UP' | 'DOWN' | 'UNKNOWN';
+  /** Whether a health check ran (false: judged from recent calls, for in-process providers). */
+  checked: boolean;
+  /** How long the check took. */
+  latencyMs: number | null;
+  checkedAt: Date;
+  /** Why the check failed, secrets scrubbed; null when UP. */
+  error: { code: string; message: string } | null;
+  stats: InstanceStats;
+}
+
 /**
  * Builds every configured provider once at start-up and hands out instrumented instances: each call
  * is counted, cut at the instance's timeout (PROVIDER_TIMEOUT, even when the provider ignores its
@@ -45,11 +93,45 @@ export interface InstanceInfo {
  */
 export class ProviderRegistry {
   private readonly providers = new Map<Capability, ProviderMap[Capability][]>();
+  private readonly raw: { info: InstanceInfo; label: string; provider: ProviderMap[Capability] }[] = [];
   private readonly info: InstanceInfo[] = [];
+  private readonly stats = new Map<string, InstanceStats>();
   private counts: CallCounts = {};
+  private readonly logger: Logger;
+  /** A health check answered within this window is reused, so a busy status page does not hammer the tools. */
+  private healthCache: { at: number; result: Promise<InstanceHealth[]> } | null = null;
+
+  /** The catalog other providers map their service references through. */
+  readonly catalog: ServiceCatalog = {
+    resolveExternalRefs: async (refs, ctx) => {
+      const answers: (string | null)[] = refs.map(() => null);
+      for (const provider of this.all('services')) {
+        const missing = answers.flatMap((a, i) => (a === null ? [i] : []));
+        if (missing.length === 0) break;
+        const found = await provider.resolveExternalRefs(missing.map((i) => refs[i]!), ctx);
+        missing.forEach((position, j) => (answers[position] = found[j] ?? null));
+      }
+      return answers;
+    },
+    getMany: async (ids, ctx) => {
+      const answers: (ServiceRecord | null)[] = ids.map(() => null);
+      for (const provider of this.all('services')) {
+        const missing = answers.flatMap((a, i) => (a === null ? [i] : []));
+        if (missing.length === 0) break;
+        const found = await provider.getMany(missing.map((i) => ids[i]!), ctx);
+        missing.forEach((position, j) => (answers[position] = found[j] ?? null));
+      }
+      return answers;
+    },
+    servicesOwnedBy: async (teamIds, ctx) => {
+      const lists = await Promise.all(this.all('services').map((p) => p.servicesOwnedBy(teamIds, ctx)));
+      return teamIds.map((_, i) => [...new Set(lists.flatMap((list) => (list[i] ?? []).map((s) => s.id)))]);
+    },
+  };
 
   constructor(options: RegistryOptions) {
     const logger = options.logger ?? silentLogger;
+    this.logger = logger;
     for (const capability of CAPABILITIES) {
       const instances = options.config[capability];
       this.providers.set(
@@ -84,8 +166,20 @@ export class ProviderRegistry {
       instance: config.instance,
       kind: config.kind,
       logger: logger.child({ capability, provider: config.instance }),
+      catalog: this.catalog,
+      timeoutMs: config.timeoutMs,
     });
-    this.info.push({ capability, instance: config.instance, kind: config.kind, timeoutMs: config.timeoutMs });
+    const info = { capability, instance: config.instance, kind: config.kind, timeoutMs: config.timeoutMs };
+    this.info.push(info);
+    this.raw.push({ info, label: module.label, provider });
+    this.stats.set(`${capability}/${config.instance}`, {
+      calls: 0,
+      failures: 0,
+      lastCallAt: null,
+      lastLatencyMs: null,
+      lastSuccessAt: null,
+      lastError: null,
+    });
     return this.instrument(capability, config, provider);
   }
 
@@ -110,6 +204,10 @@ export class ProviderRegistry {
   ): Promise<unknown> {
     const key = `${capability}/${config.instance}.${method}`;
     this.counts[key] = (this.counts[key] ?? 0) + 1;
+    const stats = this.stats.get(`${capability}/${config.instance}`)!;
+    const started = performance.now();
+    stats.calls++;
+    stats.lastCallAt = new Date();
     const ctx = args[args.length - 1] as ProviderContext | undefined;
     const controller = new AbortController();
     const onRequestAbort = () => controller.abort(ctx?.signal?.reason);
@@ -131,9 +229,17 @@ export class ProviderRegistry {
       : args;
     try {
       const fn = resolve() as (...a: unknown[]) => unknown;
-      return await Promise.race([Promise.resolve().then(() => fn.apply(target, callArgs)), timedOut]);
+      const answer = await Promise.race([Promise.resolve().then(() => fn.apply(target, callArgs)), timedOut]);
+      stats.lastLatencyMs = performance.now() - started;
+      stats.lastSuccessAt = new Date();
+      return answer;
     } catch (error) {
       const failure = toOpsOrchError(error, capability, config.instance);
+      stats.lastLatencyMs = performance.now() - started;
+      if (PROVIDER_FAULTS.has(failure.code)) {
+        stats.failures++;
+        stats.lastError = { code: failure.code, message: failure.message, at: new Date() };
+      }
       ctx?.logger.warn(
         { capability, provider: config.instance, method, code: failure.code, err: failure.message, requestId: ctx.requestId },
         'provider call failed',
@@ -208,6 +314,73 @@ export class ProviderRegistry {
 
   instances(): InstanceInfo[] {
     return [...this.info];
+  }
+
+  /** Call statistics of one instance (a copy). */
+  statsOf(capability: Capability, instance: string): InstanceStats | null {
+    const stats = this.stats.get(`${capability}/${instance}`);
+    return stats ? { ...stats } : null;
+  }
+
+  /**
+   * Reaches every instance at once through its `checkHealth` (cut at its timeout), in configuration order.
+   * A provider without a check (in-process ones such as the demo world) is judged from its latest call.
+   * Results younger than `maxAgeMs` are reused.
+   */
+  checkHealth(options: { maxAgeMs?: number; requestId?: string } = {}): Promise<InstanceHealth[]> {
+    const maxAge = options.maxAgeMs ?? 0;
+    if (this.healthCache && Date.now() - this.healthCache.at <= maxAge) return this.healthCache.result;
+    const result = Promise.all(this.raw.map((entry) => this.checkOne(entry, options.requestId ?? 'health-check')));
+    this.healthCache = { at: Date.now(), result };
+    return result;
+  }
+
+  private async checkOne(
+    entry: { info: InstanceInfo; label: string; provider: ProviderMap[Capability] },
+    requestId: string,
+  ): Promise<InstanceHealth> {
+    const { info, label } = entry;
+    const provider = this.all(info.capability).find((p) => p.instance === info.instance)!;
+    const base = { ...info, label, checkedAt: new Date() };
+    if (typeof entry.provider.checkHealth !== 'function') {
+      const stats = this.statsOf(info.capability, info.instance)!;
+      const failing = stats.lastError !== null && (stats.lastSuccessAt === null || stats.lastError.at > stats.lastSuccessAt);
+      return {
+        ...base,
+        status: failing ? 'DOWN' : 'UP',
+        checked: false,
+        latencyMs: null,
+        error: failing ? { code: stats.lastError!.code, message: stats.lastError!.message } : null,
+        stats,
+      };
+    }
+    const ctx: ProviderContext = {
+      signal: new AbortController().signal,
+      logger: this.logger,
+      actor: { kind: 'service', id: 'opsorch-health' },
+      requestId,
+      now: new Date(),
+    };
+    const started = performance.now();
+    try {
+      await provider.checkHealth!(ctx);
+      return { ...base, status: 'UP', checked: true, latencyMs: performance.now() - started, error: null, stats: this.statsOf(info.capability, info.instance)! };
+    } catch (error) {
+      const failure = toOpsOrchError(error, info.capability, info.instance);
+      return {
+        ...base,
+        status: 'DOWN',
+        checked: true,
+        latencyMs: performance.now() - started,
+        error: { code: failure.code, message: failure.message },
+        stats: this.statsOf(info.capability, info.instance)!,
+      };
+    }
+  }
+
+  /** Stops what providers hold open (plugin processes, sockets); every provider's `close` is awaited. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.raw.map((entry) => entry.provider.close?.()));
   }
 
   /** Provider calls made since the last reset, per `capability/instance.method`. */

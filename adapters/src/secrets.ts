@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { OpsOrchError } from './errors.ts';
+import type { Env } from './capabilities.ts';
 
 /** Secret values resolved so far; every log line and error message is scrubbed of them. */
 const knownSecrets = new Set<string>();
@@ -18,8 +19,39 @@ export function redactSecrets(text: string): string {
   return result;
 }
 
+/** A parsed `secret://<backend>/<path>[?params][#key]` reference, with where it was found (for errors). */
+export interface SecretReference {
+  ref: string;
+  backend: string;
+  path: string;
+  /** The part after `#`: a key inside a secret that holds several (Vault KV, a JSON secret in AWS). */
+  key: string | null;
+  params: URLSearchParams;
+  where: string;
+}
+
+/** A place secrets are read from at start-up (Vault, AWS Secrets Manager...). */
+export interface SecretBackend {
+  readonly name: string;
+  resolve(reference: SecretReference): Promise<string>;
+}
+
 export interface SecretBackends {
-  env: NodeJS.ProcessEnv;
+  env: Env;
+  /** Remote backends by name, created on first use; env and file are always there. */
+  remote?: (name: string, where: string) => SecretBackend | null;
+}
+
+export function parseSecretRef(ref: string, where: string): SecretReference {
+  const match = /^secret:\/\/([a-z0-9]+)\/([^?#]+)(?:\?([^#]*))?(?:#(.+))?$/.exec(ref);
+  if (!match) {
+    throw new OpsOrchError(
+      'BAD_USER_INPUT',
+      `${where}: "${ref}" is not a secret reference; use secret://env/NAME, secret://file/PATH, secret://vault/<mount>/<path>#<key> or secret://aws/<secret-id>#<key>`,
+    );
+  }
+  const [, backend, path, query, key] = match;
+  return { ref, backend: backend!, path: path!, key: key ?? null, params: new URLSearchParams(query ?? ''), where };
 }
 
 /**
@@ -27,7 +59,7 @@ export interface SecretBackends {
  * appears in errors so a misconfiguration can be fixed without leaking anything.
  */
 export function resolveSecretRef(ref: string, backends: SecretBackends, where: string): string {
-  const match = /^secret:\/\/([a-z]+)\/(.+)$/.exec(ref);
+  const match = /^secret:\/\/([a-z0-9]+)\/(.+)$/.exec(ref);
   if (!match) {
     throw new OpsOrchError('BAD_USER_INPUT', `${where}: "${ref}" is not a secret reference; use secret://env/NAME or secret://file/PATH`);
   }
@@ -42,8 +74,10 @@ export function resolveSecretRef(ref: string, backends: SecretBackends, where: s
     } catch {
       throw new OpsOrchError('BAD_USER_INPUT', `${where}: cannot read secret file ${path} (from ${ref})`);
     }
+  } else if (backend === 'vault' || backend === 'aws') {
+    throw new OpsOrchError('BAD_USER_INPUT', `${where}: ${ref} is read over the network; load the configuration with loadConfigAsync`);
   } else {
-    throw new OpsOrchError('BAD_USER_INPUT', `${where}: unknown secret backend "${backend}" in ${ref}; supported: env, file`);
+    throw new OpsOrchError('BAD_USER_INPUT', `${where}: unknown secret backend "${backend}" in ${ref}; supported: env, file, vault, aws`);
   }
   rememberSecret(value);
   return value;
@@ -57,6 +91,33 @@ export function resolveSecretsIn(value: unknown, backends: SecretBackends, where
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [k, resolveSecretsIn(v, backends, `${where}.${k}`)]),
     );
+  }
+  return value;
+}
+
+/**
+ * Walks a provider config and replaces every `secret://` string with its value, remote backends included.
+ * References are resolved in parallel; each backend reads a secret once however many keys are taken from it.
+ */
+export async function resolveSecretsInAsync(value: unknown, backends: SecretBackends, where: string): Promise<unknown> {
+  if (typeof value === 'string') {
+    if (!value.startsWith('secret://')) return value;
+    const reference = parseSecretRef(value, where);
+    if (reference.backend === 'env' || reference.backend === 'file') return resolveSecretRef(value, backends, where);
+    const backend = backends.remote?.(reference.backend, where) ?? null;
+    if (!backend) {
+      throw new OpsOrchError('BAD_USER_INPUT', `${where}: unknown secret backend "${reference.backend}" in ${value}; supported: env, file, vault, aws`);
+    }
+    const secret = await backend.resolve(reference);
+    rememberSecret(secret);
+    return secret;
+  }
+  if (Array.isArray(value)) return Promise.all(value.map((v, i) => resolveSecretsInAsync(v, backends, `${where}[${i}]`)));
+  if (value && typeof value === 'object') {
+    const entries = await Promise.all(
+      Object.entries(value).map(async ([k, v]) => [k, await resolveSecretsInAsync(v, backends, `${where}.${k}`)] as const),
+    );
+    return Object.fromEntries(entries);
   }
   return value;
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SUBGRAPH_NAMES } from '@opsorch/schema';
+import { runCheck } from './check.ts';
 import { createLogger } from './logger.ts';
 import { startGateway } from './server.ts';
 import { startSubgraphServer } from './subgraph-server.ts';
@@ -12,6 +13,8 @@ Commands:
                         listed in OPSORCH_SUBGRAPH_URLS (name=url,name=url).
   subgraph <name>       Serve one capability's subgraph over HTTP (--port, default PORT or 4000).
                         Names: ${SUBGRAPH_NAMES.join(', ')}
+  check                 Validate the configuration and reach every provider instance; exit 0 when all
+                        answer, 1 when one is down, 2 when the configuration is invalid (--json for JSON).
 
 Options:
   --port <n>            Port to listen on (0 = any free port).
@@ -26,7 +29,7 @@ async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { port: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const [command, ...rest] = positionals;
   if (values.help || !command) {
@@ -37,6 +40,10 @@ async function main(argv: string[]): Promise<void> {
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) {
     throw new Error(`--port must be a port number, got "${values.port}"`);
+  }
+  if (command === 'check') {
+    process.exitCode = await runCheck({ json: values.json });
+    return;
   }
   const logger = createLogger();
   let running: { close(): Promise<void> };

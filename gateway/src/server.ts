@@ -7,7 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request, type Response } from 'express';
-import { loadConfig, ProviderRegistry, type Logger, type ProviderModule } from '@opsorch/adapters';
+import { loadConfigAsync, ProviderRegistry, type Logger, type ProviderModule } from '@opsorch/adapters';
 import { BUILTIN_PROVIDERS } from '@opsorch/adapters/builtin';
 import { readSupergraphSdl, SUBGRAPH_NAMES, type SubgraphName } from '@opsorch/schema';
 import { buildSchemaOf, IdempotencyStore, SUBGRAPHS, type RequestContext } from '@opsorch/subgraphs';
@@ -105,7 +105,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger();
   const registry = new ProviderRegistry({
-    config: loadConfig(env),
+    config: await loadConfigAsync(env),
     modules: { ...BUILTIN_PROVIDERS, ...options.extraProviders },
     logger,
   });
@@ -184,6 +184,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       ready = false;
       // The drain plugin stops accepting connections and waits for in-flight requests.
       await server.stop();
+      await registry.close();
     },
   };
 }

@@ -6,7 +6,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { loadConfig, ProviderRegistry, type Logger } from '@opsorch/adapters';
+import { loadConfigAsync, ProviderRegistry, type Logger } from '@opsorch/adapters';
 import { BUILTIN_PROVIDERS } from '@opsorch/adapters/builtin';
 import { SUBGRAPH_NAMES, type SubgraphName } from '@opsorch/schema';
 import { buildSchemaOf, IdempotencyStore, SUBGRAPHS, type RequestContext } from '@opsorch/subgraphs';
@@ -36,7 +36,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
   const env = options.env ?? process.env;
   const logger = (options.logger ?? createLogger()).child({ subgraph: name });
   const module = SUBGRAPHS.find((m) => m.name === name)!;
-  const registry = new ProviderRegistry({ config: loadConfig(env), modules: BUILTIN_PROVIDERS, logger });
+  const registry = new ProviderRegistry({ config: await loadConfigAsync(env), modules: BUILTIN_PROVIDERS, logger });
   const idempotency = new IdempotencyStore();
 
   const app = express();
@@ -77,6 +77,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
     registry,
     async close() {
       await server.stop();
+      await registry.close();
     },
   };
 }

@@ -1156,6 +1156,55 @@ export type ProviderError = {
   provider: Scalars['String']['output'];
 };
 
+/** A failure of a provider instance: a failed health check or a failed call. */
+export type ProviderFailure = {
+  __typename?: 'ProviderFailure';
+  /** When it happened. */
+  at: Scalars['DateTime']['output'];
+  /** One of the error codes listed in `ErrorCode`. */
+  code: ErrorCode;
+  /** What went wrong, safe to show (never contains secrets). */
+  message: Scalars['String']['output'];
+};
+
+/** Whether a provider instance answers. */
+export type ProviderHealth =
+  /** Its health check failed (in-process providers without a check: its latest call failed); see `lastError`. */
+  | 'DOWN'
+  /** Its health check passed just now (in-process providers without a check: its latest call did not fail). */
+  | 'UP';
+
+/** One configured provider instance of one capability, and how it is doing. */
+export type ProviderStatus = {
+  __typename?: 'ProviderStatus';
+  /** Calls made to it since OpsOrch started (health checks included). */
+  calls: Scalars['Int']['output'];
+  /** Capability it serves, for example `metrics`. */
+  capability: Scalars['String']['output'];
+  /** Whether a health check reached the tool (false for in-process providers, judged from their latest call). */
+  checked: Scalars['Boolean']['output'];
+  /** When the health was determined. */
+  checkedAt: Scalars['DateTime']['output'];
+  /** Calls that failed for a reason of the provider's own (unreachable, timeout, rate limit, credentials). */
+  failures: Scalars['Int']['output'];
+  /** UP or DOWN, from a health check made for this request (reused for a few seconds). */
+  health: ProviderHealth;
+  /** Configured instance name: the prefix of the ids it issues, for example `prom-eu`. */
+  instance: Scalars['String']['output'];
+  /** Human-readable name of the provider kind, for example `Prometheus`. */
+  label: Scalars['String']['output'];
+  /** Why it is DOWN now, or else the latest failed call since start; null when it never failed. */
+  lastError: Maybe<ProviderFailure>;
+  /** When a call to it last succeeded; null when none did since start. */
+  lastSuccessAt: Maybe<Scalars['DateTime']['output']>;
+  /** How long the health check took, in milliseconds; null when no check ran. */
+  latencyMs: Maybe<Scalars['Float']['output']>;
+  /** Provider kind, for example `prometheus`, `alertmanager`, `plugin` or `demo`. */
+  provider: Scalars['String']['output'];
+  /** Per-call timeout of this instance, in milliseconds. */
+  timeoutMs: Scalars['Int']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** One alert by its OpsOrch id; null when it does not exist. */
@@ -1212,6 +1261,11 @@ export type Query = {
   metricSeries: Maybe<MetricResult>;
   /** Who is on call right now (PRIMARY and SECONDARY), for one team or, when `team` is omitted, for every team by team id. Null, with an error, when the on-call provider failed. */
   onCallNow: Maybe<Array<OnCallShift>>;
+  /**
+   * Every configured provider instance in configuration order, with its health checked now: what `opsorch check`
+   * prints. Ask this first when answers carry `providerErrors`.
+   */
+  providers: Maybe<Array<ProviderStatus>>;
   /** One runbook by OpsOrch id; null when it does not exist. */
   runbook: Maybe<Runbook>;
   /** One run by OpsOrch id; null when it does not exist. */
@@ -1343,6 +1397,11 @@ export type QueryMetricSeriesArgs = {
 
 export type QueryOnCallNowArgs = {
   team: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryProvidersArgs = {
+  capability: InputMaybe<Scalars['String']['input']>;
 };
 
 

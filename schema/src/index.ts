@@ -21,6 +21,7 @@ export const SUBGRAPH_NAMES = [
   'teams',
   'deployments',
   'orchestration',
+  'platform',
 ] as const;
 
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];

@@ -10,6 +10,8 @@ export interface ProviderBase {
   readonly kind: string;
   /** Configured instance name; prefix of every id this provider issues. */
   readonly instance: string;
-  /** Optional reachability check used by readiness probes. */
+  /** Optional reachability check (the `providers` query, `opsorch check`): resolves when the tool answers, throws why not. */
   checkHealth?(ctx: ProviderContext): Promise<void>;
+  /** Optional: releases what the provider holds (child processes, sockets) when the server stops. */
+  close?(): Promise<void>;
 }

@@ -1,0 +1,183 @@
+// What Alertmanager and Prometheus' own alert API have in common: the tool answers "every alert now" in one call,
+// and OpsOrch filters, pages and derives health from that snapshot (fetched once per GraphQL request).
+import { createHash } from 'node:crypto';
+import type { AlertState, HealthStatus, Severity } from '@opsorch/schema';
+import type { ProviderContext } from '../src/context.ts';
+import { parseId } from '../src/ids.ts';
+import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
+import type { ServiceCatalog } from '../src/registry.ts';
+import {
+  INCIDENT_ALERT_LOOKBACK_MS,
+  type AlertLinkQuery,
+  type AlertProvider,
+  type AlertQuery,
+  type AlertRecord,
+  type IncidentAlertsKey,
+  type ServiceHealthRecord,
+} from '../src/spi/alerts.ts';
+import type { ServiceIdentity } from '../prometheus/identity.ts';
+
+/** The documented mapping (schema/alerts.graphql): one alert is rarely a SEV1 on its own. */
+export const DEFAULT_SEVERITIES: Readonly<Record<string, Severity>> = { critical: 'SEV2', warning: 'SEV3', info: 'SEV5' };
+
+/** SEV1 first; UNKNOWN ranks like a warning so an unmapped alert is never ignored. */
+const SEVERITY_RANK: Record<Severity, number> = { SEV1: 0, SEV2: 1, SEV3: 2, UNKNOWN: 2, SEV4: 3, SEV5: 4 };
+
+export function healthStatusOf(severity: Severity): HealthStatus {
+  if (severity === 'SEV1' || severity === 'SEV2') return 'DOWN';
+  if (severity === 'SEV5') return 'HEALTHY';
+  return 'DEGRADED';
+}
+
+export function newestFirst(a: AlertRecord, b: AlertRecord): number {
+  return b.startsAt.localeCompare(a.startsAt) || a.id.localeCompare(b.id);
+}
+
+/** A stable fingerprint of a label set, for tools that give none (Prometheus' own alerts API). */
+export function fingerprintOf(labels: Record<string, string>): string {
+  const text = Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}\u0000${v}`)
+    .join('\u0001');
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+export function sortedLabels(labels: Record<string, string>): { name: string; value: string }[] {
+  return Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, value]) => ({ name, value }));
+}
+
+/** Everything a subclass needs to turn a tool's alert into a record. */
+export interface AlertLabelSettings {
+  serviceLabel: string;
+  environmentLabel: string;
+  severityLabel: string;
+  severityMap: Readonly<Record<string, Severity>>;
+}
+
+export function severityOf(labels: Record<string, string>, settings: AlertLabelSettings): { severity: Severity; rawSeverity: string | null } {
+  const raw = labels[settings.severityLabel] ?? null;
+  if (raw === null) return { severity: 'UNKNOWN', rawSeverity: null };
+  const key = raw.toLowerCase();
+  return { severity: settings.severityMap[raw] ?? settings.severityMap[key] ?? DEFAULT_SEVERITIES[key] ?? 'UNKNOWN', rawSeverity: raw };
+}
+
+/** The Alertmanager UI's filter for one alert (`{alertname="X",service="Y"}`), URL-encoded. */
+export function alertFilterExpression(labels: Record<string, string>, keys: readonly string[]): string {
+  const parts = keys.filter((k) => labels[k] !== undefined).map((k) => `${k}="${labels[k]!.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`);
+  return `{${parts.join(',')}}`;
+}
+
+/**
+ * Implements the read side of AlertProvider over `snapshot()`: every alert the tool holds now, as records.
+ * The snapshot is memoized per request id for a few seconds, so one GraphQL request (a list, health of twenty
+ * services, an incident's alerts) costs one call to the tool.
+ */
+export abstract class SnapshotAlertProvider implements AlertProvider {
+  abstract readonly kind: string;
+  abstract readonly instance: string;
+  protected abstract readonly identity: ServiceIdentity;
+  protected abstract readonly catalog: ServiceCatalog | undefined;
+  private memo: { requestId: string; at: number; alerts: Promise<AlertRecord[]> } | null = null;
+
+  /** Every alert the tool holds now, newest first. */
+  protected abstract fetchSnapshot(ctx: ProviderContext): Promise<AlertRecord[]>;
+
+  protected snapshot(ctx: ProviderContext, fresh = false): Promise<AlertRecord[]> {
+    const memo = this.memo;
+    if (!fresh && memo && memo.requestId === ctx.requestId && Date.now() - memo.at < 5_000) return memo.alerts;
+    const alerts = this.fetchSnapshot(ctx).then((list) => list.sort(newestFirst));
+    this.memo = { requestId: ctx.requestId, at: Date.now(), alerts };
+    alerts.catch(() => {
+      if (this.memo?.alerts === alerts) this.memo = null;
+    });
+    return alerts;
+  }
+
+  /** Canonical service ids of raw label values, through the identity mapping. */
+  protected async canonicalServices(values: readonly string[], ctx: ProviderContext): Promise<Map<string, string | null>> {
+    return this.identity.toCanonical(values.filter(Boolean), ctx);
+  }
+
+  private environmentOf(record: AlertRecord, label: string): string | undefined {
+    return record.labels.find((l) => l.name === label)?.value;
+  }
+
+  protected abstract readonly environmentLabel: string;
+
+  async getMany(ids: readonly string[], ctx: ProviderContext): Promise<(AlertRecord | null)[]> {
+    const alerts = await this.snapshot(ctx);
+    const byFingerprint = new Map(alerts.map((a) => [a.fingerprint, a]));
+    return ids.map((id) => {
+      const { instance, nativeId } = parseId(id, 'alert id');
+      return instance === this.instance ? (byFingerprint.get(nativeId) ?? null) : null;
+    });
+  }
+
+  async query(filter: AlertQuery, page: PageRequest, ctx: ProviderContext): Promise<Page<AlertRecord>> {
+    const alerts = await this.snapshot(ctx);
+    const text = filter.text?.trim().toLowerCase();
+    const environment = filter.environment ?? ctx.environment;
+    const from = filter.activeFrom?.getTime();
+    const to = filter.activeTo?.getTime();
+    let teamServices: Set<string> | null = null;
+    if (filter.teamId) {
+      teamServices = new Set(this.catalog ? ((await this.catalog.servicesOwnedBy([filter.teamId], ctx))[0] ?? []) : []);
+    }
+    const matching = alerts.filter((a) => {
+      if (filter.states && filter.states.length > 0 && !filter.states.includes(a.state)) return false;
+      if (filter.severities && filter.severities.length > 0 && !filter.severities.includes(a.severity)) return false;
+      if (filter.serviceId && a.serviceId !== filter.serviceId) return false;
+      if (teamServices && (!a.serviceId || !teamServices.has(a.serviceId))) return false;
+      if (environment && this.environmentOf(a, this.environmentLabel) !== environment) return false;
+      if (text && !`${a.name}\n${a.summary}\n${a.description ?? ''}`.toLowerCase().includes(text)) return false;
+      if (to !== undefined && Date.parse(a.startsAt) >= to) return false;
+      if (from !== undefined && a.endsAt && Date.parse(a.endsAt) < from) return false;
+      return true;
+    });
+    return pageOfArray(matching, page);
+  }
+
+  async alertsForServices(serviceIds: readonly string[], filter: AlertLinkQuery, page: PageRequest, ctx: ProviderContext): Promise<Page<AlertRecord>[]> {
+    const alerts = await this.snapshot(ctx);
+    const byService = new Map<string, AlertRecord[]>(serviceIds.map((id) => [id, []]));
+    for (const a of alerts) {
+      if (!a.serviceId) continue;
+      if (filter.states && filter.states.length > 0 && !filter.states.includes(a.state)) continue;
+      if (ctx.environment && this.environmentOf(a, this.environmentLabel) !== ctx.environment) continue;
+      byService.get(a.serviceId)?.push(a);
+    }
+    return serviceIds.map((id) => pageOfArray(byService.get(id) ?? [], page));
+  }
+
+  async healthOfServices(serviceIds: readonly string[], ctx: ProviderContext): Promise<ServiceHealthRecord[]> {
+    const alerts = await this.snapshot(ctx);
+    const active = alerts.filter((a) => a.state === 'FIRING' || a.state === 'ACKNOWLEDGED');
+    return serviceIds.map((serviceId) => {
+      const own = active.filter((a) => a.serviceId === serviceId);
+      // The alerting tool only sees alerts: no active alert is all it can say, and that is what HEALTHY means.
+      if (own.length === 0) return { status: 'HEALTHY', reason: null, firingAlerts: 0 };
+      const worst = [...own].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity])[0]!;
+      const more = own.length > 1 ? ` (+${own.length - 1} more)` : '';
+      const reason = `${worst.name} (${worst.rawSeverity ?? 'no severity'}) ${worst.state.toLowerCase()} since ${worst.startsAt}: ${worst.summary}${more}`;
+      return { status: healthStatusOf(worst.severity), reason, firingAlerts: own.length };
+    });
+  }
+
+  async alertsForIncidents(incidents: readonly IncidentAlertsKey[], ctx: ProviderContext): Promise<AlertRecord[][]> {
+    const alerts = await this.snapshot(ctx);
+    return incidents.map((incident) => {
+      const earliest = Date.parse(incident.startedAt) - INCIDENT_ALERT_LOOKBACK_MS;
+      return alerts.filter((a) => a.serviceId === incident.serviceId && Date.parse(a.startsAt) >= earliest);
+    });
+  }
+}
+
+/** State at `now`: an `endsAt` in the past means resolved. */
+export function resolvedAt(endsAt: string | null | undefined, now: Date): string | null {
+  if (!endsAt || endsAt.startsWith('0001-')) return null;
+  return Date.parse(endsAt) <= now.getTime() ? endsAt : null;
+}
+
+export type { AlertState };

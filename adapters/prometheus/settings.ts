@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { badInput } from '../src/errors.ts';
+import { httpAuthSchema } from '../src/http.ts';
+
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name: letters, digits and underscores');
+
+/**
+ * One golden signal as a PromQL template. `$selector` becomes the label matchers of the asked services
+ * (`service=~"checkout|cart"`, plus the environment), `$by` the service label, `$window` the rate window.
+ * The result must keep the service label (aggregate `by ($by)`).
+ */
+const signalSchema = z.object({
+  query: z.string().min(1).refine((q) => q.includes('$selector'), 'the query must use $selector, or every service gets the same series'),
+  /** Metric name the series is reported under. */
+  name: z.string().min(1),
+  /** Unit of the values, for example `seconds` or `ratio`. */
+  unit: z.string(),
+  aggregation: z.enum(['AVG', 'SUM', 'MIN', 'MAX', 'COUNT', 'RATE', 'P50', 'P95', 'P99']),
+});
+export type GoldenSignalTemplate = z.infer<typeof signalSchema>;
+
+/** Conventional instrumentation (client_golang / OpenTelemetry HTTP semantic names): override per installation. */
+export const DEFAULT_GOLDEN_SIGNALS: Record<'latencyP99' | 'errorRate' | 'requestRate' | 'saturation', GoldenSignalTemplate> = {
+  latencyP99: {
+    query: 'histogram_quantile(0.99, sum by (le, $by) (rate(http_request_duration_seconds_bucket{$selector}[$window])))',
+    name: 'http_request_duration_seconds',
+    unit: 'seconds',
+    aggregation: 'P99',
+  },
+  errorRate: {
+    query: 'sum by ($by) (rate(http_requests_total{$selector, code=~"5.."}[$window])) / sum by ($by) (rate(http_requests_total{$selector}[$window]))',
+    name: 'http_requests_total',
+    unit: 'ratio',
+    aggregation: 'AVG',
+  },
+  requestRate: {
+    query: 'sum by ($by) (rate(http_requests_total{$selector}[$window]))',
+    name: 'http_requests_total',
+    unit: 'requests/s',
+    aggregation: 'RATE',
+  },
+  saturation: {
+    query: 'sum by ($by) (rate(process_cpu_seconds_total{$selector}[$window]))',
+    name: 'process_cpu_seconds_total',
+    unit: 'cores',
+    aggregation: 'RATE',
+  },
+};
+
+const durationText = z.string().regex(/^\d+[smhd]$/, 'a duration such as 15s, 1m');
+
+/** Settings of the `prometheus` provider (OPSORCH_METRICS_CONFIG / OPSORCH_ALERTS_CONFIG). */
+export const prometheusSettingsSchema = z
+  .object({
+    /** Base URL of the HTTP API, for example `http://prometheus:9090` (required). */
+    url: z.url(),
+    /** URL users open in a browser for deep links, when it differs from `url` (default: `url`). */
+    externalUrl: z.url().optional(),
+    /** Basic (`{username, password}`) or bearer (`{bearerToken}`) auth; use `secret://` references. */
+    auth: httpAuthSchema.optional(),
+    /** Extra headers on every request, for example `X-Scope-OrgID` for Mimir or Cortex. */
+    headers: z.record(z.string(), z.string()).optional(),
+    /** Label naming the service of a series or alert (default `service`). */
+    serviceLabel: labelName.default('service'),
+    /** Label naming the environment (default `env`). */
+    environmentLabel: labelName.default('env'),
+    /** Label value → canonical service id, for values the catalog's externalRefs do not carry. */
+    serviceAliases: z.record(z.string(), z.string()).default({}),
+    /** The `externalRefs` system naming this tool in the catalog (default `prometheus`). */
+    catalogSystem: z.string().min(1).default('prometheus'),
+    /** The scrape interval: rate windows are at least four of them (default `15s`). */
+    scrapeInterval: durationText.default('15s'),
+    /** Environment the golden signals are read in (`Service.goldenSignals`); null reads every environment (default). */
+    goldenSignalsEnvironment: z.string().nullable().default(null),
+    /** PromQL templates of the golden signals; each one replaces the default of the same name. */
+    goldenSignals: z
+      .object({ latencyP99: signalSchema, errorRate: signalSchema, requestRate: signalSchema, saturation: signalSchema })
+      .partial()
+      .default({}),
+    /** Alerts capability only: also list `pending` alerts, as FIRING with rawState `pending` (default false). */
+    includePending: z.boolean().default(false),
+    /** Label carrying the alert's severity (default `severity`). */
+    severityLabel: labelName.default('severity'),
+    /** Raw severity value → SEV1..SEV5, merged over the defaults (critical → SEV2, warning → SEV3, info → SEV5). */
+    severityMap: z.record(z.string(), z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5'])).default({}),
+    /** Per-call timeout in ms (read by the configuration loader). */
+    timeoutMs: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export type PrometheusSettings = z.infer<typeof prometheusSettingsSchema>;
+
+/** Parses settings with zod; the error names the keys to fix (the first three problems). */
+export function parseSettings<T extends z.ZodType>(schema: T, settings: Record<string, unknown>, what: string): z.infer<T> {
+  const parsed = schema.safeParse(settings);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(settings)'}: ${issue.message}`);
+    throw badInput(`${what} settings: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,151 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningGateway } from '../src/index.ts';
+import { gql, spawnOpsOrch, startTestGateway } from './harness.ts';
+import { apiKey, bearer, startIdentityProvider, startWebhook, tempDir, writeGatewayConfig } from './security-fixtures.ts';
+
+const CREATE = 'mutation Open($input: CreateIncidentInput!, $key: String) { createIncident(input: $input, idempotencyKey: $key) { id title } }';
+
+async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('audit sinks', () => {
+  let gateway: RunningGateway;
+  let webhook: Awaited<ReturnType<typeof startWebhook>>;
+  const ops = apiKey('ops', ['*']);
+  let auditFile: string;
+
+  beforeAll(async () => {
+    webhook = await startWebhook();
+    const dir = tempDir();
+    auditFile = join(dir, 'audit.jsonl');
+    const config = writeGatewayConfig({
+      auth: { apiKeys: [ops.entry] },
+      audit: {
+        sinks: [
+          { type: 'file', path: auditFile },
+          { type: 'file', path: join(dir, 'no-such-dir', 'audit.jsonl') },
+          { type: 'webhook', url: `${webhook.url}/audit`, batchSize: 2, timeoutMs: 300 },
+        ],
+      },
+    });
+    gateway = await startTestGateway({ env: { OPSORCH_CONFIG: config } });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await webhook?.close();
+  });
+
+  it('writes every mutation and every denied request to the file and the webhook, but not plain reads', async () => {
+    await gql(gateway.url, '{ incidents(first: 1) { nodes { id } } }', undefined, bearer(ops.key));
+    const created = await gql(gateway.url, CREATE, { input: { title: 'Audit me', serviceId: 'checkout', severity: 'SEV4' }, key: 'audit-1' }, bearer(ops.key));
+    expect(created.errors).toBeUndefined();
+    await gql(gateway.url, '{ incidents(first: 1) { nodes { id } } }');
+    const lines = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    expect(lines.map((l) => [l.operation.name, l.outcome, l.status])).toEqual([
+      ['Open', 'success', 200],
+      [null, 'denied', 401],
+    ]);
+    expect(lines[0]).toMatchObject({ capabilities: ['incidents'], providers: ['incidents/demo'], variables: { key: 'audit-1' } });
+    await waitFor(() => webhook.records().length >= 2);
+    expect(webhook.records().map((r) => r.outcome)).toEqual(['success', 'denied']);
+  });
+
+  it('never lets a failing or hanging sink fail or slow a request, and delivers what it kept once the webhook is back', async () => {
+    webhook.answer(500);
+    const started = performance.now();
+    for (let i = 0; i < 3; i++) {
+      const answer = await gql(gateway.url, CREATE, { input: { title: `Webhook down ${i}`, serviceId: 'checkout', severity: 'SEV4' } }, bearer(ops.key));
+      expect(answer.errors).toBeUndefined();
+    }
+    webhook.hangForever();
+    const answer = await gql(gateway.url, CREATE, { input: { title: 'Webhook hangs', serviceId: 'checkout', severity: 'SEV4' } }, bearer(ops.key));
+    expect(answer.errors).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('secrets never reach a log or audit line', () => {
+  it('finds none of the planted secrets in any output of a real `opsorch start`', async () => {
+    const idp = await startIdentityProvider();
+    const webhook = await startWebhook();
+    const dir = tempDir();
+    const auditFile = join(dir, 'audit.jsonl');
+    const agent = apiKey('planted-agent', ['*:read', 'incidents:write'], { actor: 'agent' });
+    const readOnly = apiKey('planted-reader', ['*:read']);
+    const secrets = {
+      apiKey: agent.key,
+      readerKey: readOnly.key,
+      webhookToken: 'whk_planted_4f1d2c9a8b7e6d5c',
+      wrongKey: 'oo_planted-wrong-key-9a8b7c6d5e4f3a2b1c0d',
+      password: 'hunter2-planted-password',
+      variableToken: 'tok_planted_variable_7d6c5b4a',
+      bearerInText: 'planted-bearer-in-free-text-0c1d2e3f',
+      jwt: '',
+      expiredJwt: '',
+    };
+    secrets.jwt = await idp.sign({ sub: 'maya', scope: 'incidents:write' });
+    secrets.expiredJwt = await idp.sign({ sub: 'maya', scope: 'incidents:write' }, { expiresIn: Math.floor(Date.now() / 1000) - 60 });
+    const config = writeGatewayConfig(
+      {
+        auth: { apiKeys: [agent.entry, readOnly.entry], jwt: { jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience } },
+        audit: {
+          reads: true,
+          sinks: [
+            { type: 'stdout' },
+            { type: 'file', path: auditFile },
+            { type: 'webhook', url: `${webhook.url}/audit`, headers: { authorization: 'secret://env/AUDIT_WEBHOOK_TOKEN' } },
+          ],
+        },
+      },
+      dir,
+    );
+    const server = await spawnOpsOrch(['start', '--port', '0', '--host', '127.0.0.1'], {
+      OPSORCH_CONFIG: config,
+      OPSORCH_CONSOLE: 'off',
+      OPSORCH_LOG_LEVEL: 'debug',
+      AUDIT_WEBHOOK_TOKEN: secrets.webhookToken,
+    });
+    try {
+      const variables = {
+        input: { title: `Token leak drill: Bearer ${secrets.bearerInText}`, serviceId: 'checkout', severity: 'SEV4' },
+        password: secrets.password,
+        apiToken: secrets.variableToken,
+      };
+      expect((await gql(server.url, CREATE, variables, bearer(secrets.apiKey))).errors).toBeUndefined();
+      expect((await gql(server.url, CREATE, variables, { ...bearer(secrets.jwt), 'x-opsorch-actor': 'agent:claude' })).errors).toBeUndefined();
+      expect((await gql(server.url, CREATE, variables, bearer(secrets.readerKey))).status).toBe(403);
+      expect((await gql(server.url, CREATE, variables, bearer(secrets.wrongKey))).status).toBe(401);
+      expect((await gql(server.url, CREATE, variables, bearer(secrets.expiredJwt))).status).toBe(401);
+      expect((await gql(server.url, CREATE, variables, { 'x-api-key': secrets.wrongKey })).status).toBe(401);
+      expect((await gql(server.url, '{ incidents(first: 1) { nodes { id } } }', { token: secrets.variableToken }, bearer(secrets.apiKey))).errors).toBeUndefined();
+      await waitFor(() => webhook.records().length >= 7, 10_000);
+      expect(webhook.bodies.length).toBeGreaterThan(0);
+    } finally {
+      await server.stop();
+      await idp.close();
+      await webhook.close();
+    }
+    const stdout = server.output.join('');
+    const audit = existsSync(auditFile) ? readFileSync(auditFile, 'utf8') : '';
+    const webhookBodies = webhook.bodies.join('\n');
+    // The audit did happen everywhere (so finding nothing means something).
+    for (const text of [stdout, audit, webhookBodies]) {
+      expect(text).toContain('"type":"audit"');
+      expect(text).toContain('"outcome":"denied"');
+      expect(text).toContain('"onBehalfOf":"user:maya"');
+      expect(text).toContain('[REDACTED]');
+    }
+    for (const [name, secret] of Object.entries(secrets)) {
+      for (const [where, text] of Object.entries({ stdout, audit, webhookBodies })) {
+        expect(text.includes(secret), `${name} found in ${where}`).toBe(false);
+      }
+    }
+  });
+});

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningGateway } from '../src/index.ts';
+import { gql, startTestGateway } from './harness.ts';
+import { apiKey, bearer, writeGatewayConfig } from './security-fixtures.ts';
+
+const nest = (levels: number) => `${'dependencies { '.repeat(levels)}id${' }'.repeat(levels)}`;
+
+describe('limits', () => {
+  let gateway: RunningGateway;
+  const ops = apiKey('ops', ['*']);
+  const burst = apiKey('bursty-bot', ['*'], { actor: 'agent', rateLimit: { requestsPerMinute: 6, burst: 3 } });
+  const totalCalls = () => Object.values(gateway.registry.callCounts()).reduce((a, b) => a + b, 0);
+
+  beforeAll(async () => {
+    const config = writeGatewayConfig({
+      auth: { apiKeys: [ops.entry, burst.entry] },
+      audit: { sinks: [] },
+      limits: { maxDepth: 8, maxAliases: 5, maxCost: 5000, maxBodyBytes: 20_000, introspection: false, rateLimit: { requestsPerMinute: 6000 } },
+    });
+    gateway = await startTestGateway({ env: { OPSORCH_CONFIG: config } });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('refuses a depth bomb before calling any provider, saying the depth and the limit', async () => {
+    const fine = await gql(gateway.url, `{ services(first: 1) { nodes { ${nest(3)} } } }`, undefined, bearer(ops.key));
+    expect(fine.errors).toBeUndefined();
+    const before = totalCalls();
+    const bomb = await gql(gateway.url, `{ services(first: 1) { nodes { ${nest(40)} } } }`, undefined, bearer(ops.key));
+    expect(bomb.status).toBe(400);
+    expect(bomb.data).toBeUndefined();
+    expect(bomb.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MAX_DEPTH', depth: 43, limit: 8 });
+    expect(bomb.errors![0]!.message).toMatch(/nests 43 levels deep; the limit is 8/);
+    expect(totalCalls()).toBe(before);
+  });
+
+  it('refuses a cost bomb: lists multiply by `first`, and nested lists by their assumed size', async () => {
+    const fine = await gql(gateway.url, '{ incidents(first: 20) { nodes { title service { id } } } }', undefined, bearer(ops.key));
+    expect(fine.errors).toBeUndefined();
+    const before = totalCalls();
+    const bomb = await gql(
+      gateway.url,
+      'query Bomb($n: Int) { incidents(first: $n) { nodes { service { dependencies { dependencies { dependencies { id } } } } } } }',
+      { n: 200 },
+      bearer(ops.key),
+    );
+    expect(bomb.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MAX_COST', limit: 5000 });
+    expect(bomb.errors![0]!.extensions!.cost).toBeGreaterThan(200_000);
+    expect(bomb.errors![0]!.message).toMatch(/lower `first`/);
+    expect(totalCalls()).toBe(before);
+  });
+
+  it('refuses a fragment fan-out bomb that no walk could finish', async () => {
+    const fragments = Array.from({ length: 24 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`);
+    fragments.push('fragment F24 on Query { incidents(first: 1) { totalCount } }');
+    const bomb = await gql(gateway.url, `query Fan { ...F0 } ${fragments.join('\n')}`, undefined, bearer(ops.key));
+    expect(bomb.errors![0]!.extensions).toMatchObject({ reason: 'MAX_COST', cost: null });
+  });
+
+  it('refuses too many aliases', async () => {
+    const aliases = Array.from({ length: 6 }, (_, i) => `a${i}: incidents(first: 1) { totalCount }`).join(' ');
+    const body = await gql(gateway.url, `{ ${aliases} }`, undefined, bearer(ops.key));
+    expect(body.errors![0]!.extensions).toMatchObject({ reason: 'MAX_ALIASES', aliases: 6, limit: 5 });
+  });
+
+  it('refuses a body over the limit with 413 and a GraphQL-shaped error', async () => {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(ops.key) },
+      body: JSON.stringify({ query: `{ __typename }`, variables: { padding: 'x'.repeat(30_000) } }),
+    });
+    expect(response.status).toBe(413);
+    const body = (await response.json()) as any;
+    expect(body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'BODY_TOO_LARGE', limit: 20_000 });
+  });
+
+  it('answers malformed JSON with 400 JSON, not an HTML error page', async () => {
+    const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(ops.key) }, body: '{"query": ' });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as any).errors[0].extensions.reason).toBe('INVALID_JSON');
+  });
+
+  it('can switch introspection off', async () => {
+    const body = await gql(gateway.url, '{ __schema { queryType { name } } }', undefined, bearer(ops.key));
+    expect(body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INTROSPECTION_DISABLED' });
+    expect((await gql(gateway.url, '{ __typename }', undefined, bearer(ops.key))).data).toEqual({ __typename: 'Query' });
+  });
+
+  it('rate-limits per actor with 429 and Retry-After, leaving other actors alone', async () => {
+    const statuses: number[] = [];
+    let refused: Response | null = null;
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(burst.key) },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      statuses.push(response.status);
+      if (response.status === 429) refused ??= response;
+      else await response.arrayBuffer();
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    // 6 a minute: one request back every 10 s.
+    const retryAfter = Number(refused!.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(10);
+    const body = (await refused!.json()) as any;
+    expect(body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter, limit: 6 });
+    expect(body.errors[0].message).toMatch(/agent bursty-bot; retry in \d+ s/);
+    expect((await gql(gateway.url, '{ __typename }', undefined, bearer(ops.key))).status).toBe(200);
+  });
+});
