@@ -28,7 +28,7 @@ describe('trusted documents manifest', () => {
     process.chdir(ROOT);
     try {
       const outputs = await generate({ ...config, silent: true }, false);
-      expect(outputs.map((o) => o.filename)).toEqual(['gateway/generated/trusted-documents.json']);
+      expect(outputs.map((o: { filename: string }) => o.filename)).toEqual(['gateway/generated/trusted-documents.json']);
       expect(readFileSync(MANIFEST, 'utf8'), 'gateway/generated/trusted-documents.json is stale').toBe(outputs[0]!.content);
     } finally {
       process.chdir(previous);
