@@ -132,8 +132,8 @@ describe('Prometheus metrics provider against a real Prometheus', () => {
     const services = Object.fromEntries(result.series.map((s: any) => [s.labels[0].value, s.service?.id ?? null]));
     expect(services).toEqual({ cart: 'cart', checkout: 'checkout', 'legacy-batch': null, payments: 'payments-api' });
     const checkoutRate = result.series.find((s: any) => s.labels[0].value === 'checkout').points.at(-1).value;
-    expect(checkoutRate).toBeGreaterThan(30);
-    expect(checkoutRate).toBeLessThan(50);
+    expect(checkoutRate).toBeGreaterThan(25);
+    expect(checkoutRate).toBeLessThan(55);
     // The deep link opens the same query on Prometheus' graph page, every parameter encoded.
     const url = new URL(result.url);
     expect(`${url.origin}${url.pathname}`).toBe(`${stack.prometheusUrl}/graph`);
@@ -144,15 +144,23 @@ describe('Prometheus metrics provider against a real Prometheus', () => {
 
   it('histogram quantiles, scopes and label matchers become PromQL that Prometheus agrees with', async () => {
     const body = await gql(gateway.url, `{ metricSeries(query: { name: "http_request_duration_seconds", scope: { service: "payments-api" }, aggregation: P99, groupBy: [] },
-      range: { from: "now-20s" }, step: "5s") { query series { labels { name } points { value } unit } } }`);
+      range: { from: "now-20s" }, step: "5s") { query series { labels { name } points { timestamp value } unit } } }`);
     expect(body.errors).toBeUndefined();
     const { query, series } = body.data.metricSeries;
     expect(query).toBe('histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service=~"payments|payments-api"}[5s])))');
     expect(series).toHaveLength(1);
     expect(series[0].unit).toBe('seconds');
-    const value = series[0].points.at(-1).value;
-    const now = await direct(`${stack.prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
-    expect(value).toBeCloseTo(Number(now.data.result[0].value[1]), 1);
+    const points = series[0].points;
+    const again = await direct(
+      `${stack.prometheusUrl}/api/v1/query_range?${new URLSearchParams({ query, start: String(Date.parse(points[0].timestamp) / 1000), end: String(Date.parse(points.at(-1).timestamp) / 1000), step: '5' })}`,
+    );
+    // A step without data (before the first scrapes) is a null point, where Prometheus leaves the step out.
+    const byTime = new Map(again.data.result[0].values.map(([t, v]: [number, string]) => [t * 1000, Number(v)]));
+    expect(points.map((p: any) => p.value)).toEqual(points.map((p: any) => byTime.get(Date.parse(p.timestamp)) ?? null));
+    expect(points.at(-1).value).not.toBeNull();
+    // Payments' median is 0.35 s: its p99 falls in the 1 s to 2.5 s bucket.
+    expect(points.at(-1).value).toBeGreaterThan(0.5);
+    expect(points.at(-1).value).toBeLessThanOrEqual(2.5);
 
     const matched = await gql(gateway.url, `{ metricSeries(query: { name: "http_requests_total", labels: [{ name: "code", value: "5..", op: REGEX }], groupBy: ["service", "code"] }, range: { from: "now-20s" }, step: "5s") {
       query series { labels { value } } } }`);
@@ -188,7 +196,9 @@ describe('Prometheus metrics provider against a real Prometheus', () => {
       `${stack.prometheusUrl}/api/v1/query_range?${new URLSearchParams({ query: 'sum by (service) (rate(http_requests_total{service="checkout"}[5s]))', start: start!, end: end!, step: '5' })}`,
     );
     expect(rate.points.map((p: any) => p.value)).toEqual(direct_.data.result[0].values.map(([, v]: [number, string]) => Number(v)));
-    expect(rate.points.at(-1).value).toBeCloseTo(40, 0);
+    // 40 requests/s, give or take the scrape timing of a 5 s window.
+    expect(rate.points.at(-1).value).toBeGreaterThan(25);
+    expect(rate.points.at(-1).value).toBeLessThan(55);
     const errors = checkout.goldenSignals.errorRate.points.map((p: any) => p.value).filter((v: number | null) => v !== null);
     expect(errors.length).toBeGreaterThan(0);
     // 2% of requests fail; whole-number counters over a 5 s window make each step a little noisy.
