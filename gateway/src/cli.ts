@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { SUBGRAPH_NAMES } from '@opsorch/schema';
 import { runCheck } from './check.ts';
 import { createLogger } from './logger.ts';
+import { keygenOutput } from './security/keygen.ts';
 import { startGateway } from './server.ts';
 import { startSubgraphServer } from './subgraph-server.ts';
 
@@ -13,6 +14,7 @@ Commands:
                         listed in OPSORCH_SUBGRAPH_URLS (name=url,name=url).
   subgraph <name>       Serve one capability's subgraph over HTTP (--port, default PORT or 4000).
                         Names: ${SUBGRAPH_NAMES.join(', ')}
+  keygen [name]         Print a new API key and the configuration entry with its hash (gateway.auth.apiKeys).
   check                 Validate the configuration and reach every provider instance; exit 0 when all
                         answer, 1 when one is down, 2 when the configuration is invalid (--json for JSON).
 
@@ -35,6 +37,10 @@ async function main(argv: string[]): Promise<void> {
   if (values.help || !command) {
     process.stdout.write(USAGE);
     process.exitCode = command || values.help ? 0 : 2;
+    return;
+  }
+  if (command === 'keygen') {
+    process.stdout.write(keygenOutput(rest[0]));
     return;
   }
   const port = values.port === undefined ? undefined : Number(values.port);
