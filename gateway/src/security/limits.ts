@@ -14,7 +14,7 @@ export interface LimitsOptions {
 }
 
 /**
- * Limits on what one operation may ask for: depth, aliases, estimated cost (see decision 005), body size,
+ * Limits on what one operation may ask for: depth, aliases, estimated cost (see docs/decisions/006), body size,
  * and introspection. Each refusal is BAD_USER_INPUT with a `reason`, the measured value and the limit,
  * before any provider is called.
  */
