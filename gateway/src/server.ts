@@ -7,7 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request, type Response } from 'express';
-import { loadConfigAsync, ProviderRegistry, type Logger, type ProviderModule } from '@opsorch/adapters';
+import { loadConfigAsync, ProviderRegistry, type Env, type Logger, type ProviderModule } from '@opsorch/adapters';
 import { BUILTIN_PROVIDERS } from '@opsorch/adapters/builtin';
 import { readSupergraphSdl, SUBGRAPH_NAMES, type SubgraphName } from '@opsorch/schema';
 import { buildSchemaOf, IdempotencyStore, SUBGRAPHS, type RequestContext } from '@opsorch/subgraphs';
@@ -25,7 +25,7 @@ export interface GatewayOptions {
   port?: number;
   host?: string;
   /** Environment to read configuration from. Default: process.env. */
-  env?: NodeJS.ProcessEnv;
+  env?: Env;
   /** Provider kinds beyond the built-in ones (plugins, test doubles). */
   extraProviders?: Record<string, ProviderModule>;
   /** Subgraphs to reach over HTTP instead of in-process. Default: from OPSORCH_SUBGRAPH_URLS. */
