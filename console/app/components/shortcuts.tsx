@@ -111,6 +111,8 @@ export function Shortcuts({ help }: { help: [string, string][] }) {
     };
     window.addEventListener('keydown', onKey);
     window.addEventListener('click', onClick);
+    // Shortcuts work from here on (tests wait for this instead of guessing when hydration ended).
+    document.documentElement.dataset.shortcuts = 'on';
     return () => {
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('click', onClick);

@@ -26,7 +26,18 @@ function SelectCell({ id, form, label }: { id: string; form?: string; label: str
   );
 }
 
-export function IncidentTable({ incidents, selectForm, showService = true }: { incidents: IncidentRowFragment[]; selectForm?: string; showService?: boolean }) {
+export function IncidentTable({
+  incidents,
+  selectForm,
+  showService = true,
+  compact,
+}: {
+  incidents: IncidentRowFragment[];
+  selectForm?: string;
+  showService?: boolean;
+  /** Leaves out the source link column (the incident page has it) where space is short. */
+  compact?: boolean;
+}) {
   return (
     <table className="table">
       <thead>
@@ -39,7 +50,7 @@ export function IncidentTable({ incidents, selectForm, showService = true }: { i
           <th>Status</th>
           <th>Started</th>
           <th>Assignee</th>
-          <th aria-label="Source" />
+          {compact ? null : <th aria-label="Source" />}
         </tr>
       </thead>
       <tbody>
@@ -63,9 +74,11 @@ export function IncidentTable({ incidents, selectForm, showService = true }: { i
               <TimeAgo at={i.startedAt} />
             </td>
             <td className="nowrap">{i.assignee?.name ?? <span className="muted">unassigned</span>}</td>
-            <td>
-              <SourceLink url={i.url} compact />
-            </td>
+            {compact ? null : (
+              <td>
+                <SourceLink url={i.url} compact />
+              </td>
+            )}
           </tr>
         ))}
       </tbody>

@@ -57,6 +57,10 @@ export async function apiClient(request: Request, context: AppLoadContext): Prom
   const actor = await actorFromRequest(request);
   const headers: Record<string, string> = {};
   if (actor) headers['x-opsorch-actor'] = `user:${actor}`;
+  // Credentials: the browser's own bearer token when it sent one (a proxy in front may add it), else the
+  // console's API key from OPSORCH_CONSOLE_API_KEY when the gateway requires one.
+  const authorization = request.headers.get('authorization') ?? (process.env.OPSORCH_CONSOLE_API_KEY ? `Bearer ${process.env.OPSORCH_CONSOLE_API_KEY}` : null);
+  if (authorization) headers.authorization = authorization;
   const requestId = request.headers.get('x-request-id');
   if (requestId) headers['x-request-id'] = requestId;
   return new Client({

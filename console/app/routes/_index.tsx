@@ -23,6 +23,7 @@ export default function Home() {
   const services = data?.services?.nodes ?? [];
   const down = services.filter((s) => s.health?.status === 'DOWN').length;
   const degraded = services.filter((s) => s.health?.status === 'DEGRADED').length;
+  const unknown = services.filter((s) => !s.health || s.health.status === 'UNKNOWN').length;
   const firing = data?.firingAlerts?.totalCount ?? data?.firingAlerts?.nodes.length ?? 0;
 
   return (
@@ -49,9 +50,11 @@ export default function Home() {
           <span className="stat-detail">not acknowledged or silenced</span>
         </Link>
         <Link to="/services?health=DOWN" className="stat" role="listitem">
-          <span className={`stat-value ${down ? 'text-down' : ''}`}>{down}</span>
+          <span className={`stat-value ${down ? 'text-down' : ''}`}>{unknown === services.length && services.length ? '?' : down}</span>
           <span className="stat-label">services down</span>
-          <span className="stat-detail">{degraded} degraded of {services.length}</span>
+          <span className="stat-detail">
+            {degraded} degraded{unknown ? ` · health unknown for ${unknown}` : ''} of {services.length}
+          </span>
         </Link>
       </div>
 
@@ -62,7 +65,7 @@ export default function Home() {
           actions={<Link to="/incidents">All incidents →</Link>}
           problems={sectionProblems(problems, ['openIncidents'], data?.openIncidents?.providerErrors)}
         >
-          {incidents.length ? <IncidentTable incidents={incidents} /> : <Empty>No open incidents. Quiet night.</Empty>}
+          {incidents.length ? <IncidentTable incidents={incidents} compact /> : <Empty>{data?.openIncidents ? 'No open incidents. Quiet night.' : 'Incidents are unavailable right now.'}</Empty>}
         </Section>
         <Section title="On call now" actions={<Link to="/teams">Teams →</Link>} problems={sectionProblems(problems, ['onCallNow'])}>
           {data?.onCallNow?.length ? <OnCallTable shifts={data.onCallNow} /> : <Empty>{data?.onCallNow ? 'Nobody is on call.' : 'On-call is unavailable.'}</Empty>}
@@ -75,7 +78,7 @@ export default function Home() {
         actions={<Link to="/alerts?state=FIRING">All firing →</Link>}
         problems={sectionProblems(problems, ['firingAlerts'], data?.firingAlerts?.providerErrors)}
       >
-        {data?.firingAlerts?.nodes.length ? <AlertTable alerts={data.firingAlerts.nodes} /> : <Empty>Nothing is firing.</Empty>}
+        {data?.firingAlerts?.nodes.length ? <AlertTable alerts={data.firingAlerts.nodes} /> : <Empty>{data?.firingAlerts ? 'Nothing is firing.' : 'Alerts are unavailable right now.'}</Empty>}
       </Section>
 
       <div className="grid-2">
@@ -84,14 +87,14 @@ export default function Home() {
           actions={<Link to="/deployments">All deployments →</Link>}
           problems={sectionProblems(problems, ['recentDeployments'], data?.recentDeployments?.providerErrors)}
         >
-          {data?.recentDeployments?.nodes.length ? <DeploymentTable deployments={data.recentDeployments.nodes} compact /> : <Empty>No deployments.</Empty>}
+          {data?.recentDeployments?.nodes.length ? <DeploymentTable deployments={data.recentDeployments.nodes} compact /> : <Empty>{data?.recentDeployments ? 'No deployments.' : 'Deployments are unavailable right now.'}</Empty>}
         </Section>
         <Section
           title="Service health"
           actions={<Link to="/services">Catalog →</Link>}
           problems={sectionProblems(problems, ['services'], data?.services?.providerErrors)}
         >
-          {services.length ? <HealthGrid services={services} /> : <Empty>The catalog is empty.</Empty>}
+          {services.length ? <HealthGrid services={services} /> : <Empty>{data?.services ? 'The catalog is empty.' : 'The catalog is unavailable right now.'}</Empty>}
         </Section>
       </div>
     </>

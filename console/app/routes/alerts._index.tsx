@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams, useSubmit } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
+import { useAutoSubmit } from '../components/auto-submit.ts';
 import { z } from 'zod';
 import { AlertTable } from '../components/tables.tsx';
 import { Empty, NextPage, PageHeader, Problems } from '../components/ui.tsx';
@@ -87,12 +88,12 @@ export default function Alerts() {
   const { alerts, problems, states, severities, services, teams, idempotencyKey } = useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
   const [params] = useSearchParams();
-  const submit = useSubmit();
+  const autoSubmit = useAutoSubmit();
   const busy = useNavigation().state === 'submitting';
   return (
     <>
       <PageHeader title="Alerts" subtitle="Every alerting tool, newest first. Acknowledge what you are on; silence what you know about." actions={<span className="muted small">j/k · x select · Enter open</span>} />
-      <Form method="get" className="filters" onChange={(e) => submit(e.currentTarget, { replace: true })}>
+      <Form method="get" className="filters" onChange={autoSubmit}>
         <input type="hidden" name="f" value="1" />
         <input type="search" name="q" defaultValue={params.get('q') ?? ''} placeholder="Search name, summary  ( / )" data-search aria-label="Search alerts" />
         <fieldset aria-label="State">

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams, useSubmit } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
+import { useAutoSubmit } from '../components/auto-submit.ts';
 import { z } from 'zod';
 import { IncidentTable } from '../components/tables.tsx';
 import { Empty, NextPage, PageHeader, Problems } from '../components/ui.tsx';
@@ -81,7 +82,7 @@ export default function Incidents() {
   const { incidents, problems, statuses, severities, services, teams, idempotencyKey } = useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
   const [params] = useSearchParams();
-  const submit = useSubmit();
+  const autoSubmit = useAutoSubmit();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
   return (
@@ -91,7 +92,7 @@ export default function Incidents() {
         subtitle="Every incident tool at once. Filters live in the URL: share it."
         actions={<span className="muted small">j/k to move · x to select · Enter to open</span>}
       />
-      <Form method="get" className="filters" onChange={(e) => submit(e.currentTarget, { replace: true })}>
+      <Form method="get" className="filters" onChange={autoSubmit}>
         <input type="hidden" name="f" value="1" />
         <input type="search" name="q" defaultValue={params.get('q') ?? ''} placeholder="Search title and summary  ( / )" data-search aria-label="Search incidents" />
         <fieldset aria-label="Status">

@@ -1,5 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useLoaderData, useNavigate, useSearchParams, useSubmit } from '@remix-run/react';
+import { Form, Link, useLoaderData, useNavigate, useSearchParams } from '@remix-run/react';
+import { useAutoSubmit } from '../components/auto-submit.ts';
 import flowStyles from '@xyflow/react/dist/style.css?url';
 import { Flow } from '../components/flow.tsx';
 import { servicePath } from '../components/tables.tsx';
@@ -35,7 +36,7 @@ export default function ServiceGraphPage() {
   const { service, problems, direction, depth, graph } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const navigate = useNavigate();
-  const submit = useSubmit();
+  const autoSubmit = useAutoSubmit();
   if (!service || !graph) return <Problems problems={problems} />;
   const keep = params.toString() ? `?${params}` : '';
   const nodes = service.dependencyGraph.nodes;
@@ -53,7 +54,7 @@ export default function ServiceGraphPage() {
         }
         subtitle="Edges point from caller to callee. Click a service to walk the graph from it; its page is one more click away."
       />
-      <Form method="get" className="filters" onChange={(e) => submit(e.currentTarget, { replace: true })}>
+      <Form method="get" className="filters" onChange={autoSubmit}>
         <label>
           Direction{' '}
           <select name="direction" defaultValue={direction} aria-label="Direction">

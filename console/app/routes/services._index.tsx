@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useLoaderData, useSearchParams, useSubmit } from '@remix-run/react';
+import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
+import { useAutoSubmit } from '../components/auto-submit.ts';
 import { servicePath, teamPath } from '../components/tables.tsx';
 import { Empty, Health, NextPage, PageHeader, Problems, SourceLink, Tier } from '../components/ui.tsx';
 import { CatalogChoicesDocument, ServiceListDocument, type ServiceKind, type ServiceTier } from '../graphql/generated.ts';
@@ -46,12 +47,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export default function Services() {
   const { services, connection, problems, teams } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
-  const submit = useSubmit();
+  const autoSubmit = useAutoSubmit();
   const tagged = params.getAll('tag');
   return (
     <>
       <PageHeader title="Services" subtitle="The catalog: who owns what, how critical it is and how it is doing right now." />
-      <Form method="get" className="filters" onChange={(e) => submit(e.currentTarget, { replace: true })}>
+      <Form method="get" className="filters" onChange={autoSubmit}>
         <input type="search" name="q" defaultValue={params.get('q') ?? ''} placeholder="Search id, name, description, tags  ( / )" data-search aria-label="Search services" />
         <select name="tier" defaultValue={params.get('tier') ?? ''} aria-label="Tier">
           <option value="">Any tier</option>

@@ -1,0 +1,111 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
+import { useAutoSubmit } from '../components/auto-submit.ts';
+import { runbookPath, servicePath } from '../components/tables.tsx';
+import { Empty, NextPage, PageHeader, Problems, SourceLink } from '../components/ui.tsx';
+import { CatalogChoicesDocument, RunbookListDocument } from '../graphql/generated.ts';
+import { query } from '../lib/api.server.ts';
+import { pageSize } from '../lib/params.ts';
+import { sectionProblems } from '../lib/problems.ts';
+
+export const meta: MetaFunction = () => [{ title: 'Runbooks · OpsOrch' }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const p = new URL(request.url).searchParams;
+  const tags = p.getAll('tag').filter(Boolean);
+  const [list, choices] = await Promise.all([
+    query(request, context, RunbookListDocument, {
+      filter: {
+        text: p.get('q') || undefined,
+        tags: tags.length ? tags : undefined,
+        scope: p.get('service') || p.get('team') ? { service: p.get('service') || undefined, team: p.get('team') || undefined } : undefined,
+      },
+      first: pageSize(p),
+      after: p.get('after') || undefined,
+    }),
+    query(request, context, CatalogChoicesDocument, {}),
+  ]);
+  return { runbooks: list.data?.runbooks ?? null, problems: list.problems, services: choices.data?.services?.nodes ?? [], teams: choices.data?.teams?.nodes ?? [] };
+}
+
+export default function Runbooks() {
+  const { runbooks, problems, services, teams } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const autoSubmit = useAutoSubmit();
+  return (
+    <>
+      <PageHeader title="Runbooks" subtitle="Plans of automated and manual steps, run in your workflow engine." actions={<Link to="/runs">Runs →</Link>} />
+      <Form method="get" className="filters" onChange={autoSubmit}>
+        <input type="search" name="q" defaultValue={params.get('q') ?? ''} placeholder="Search name, description, tags, steps  ( / )" data-search aria-label="Search runbooks" />
+        <select name="service" defaultValue={params.get('service') ?? ''} aria-label="Service">
+          <option value="">Any service</option>
+          {services.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.id}
+            </option>
+          ))}
+        </select>
+        <select name="team" defaultValue={params.get('team') ?? ''} aria-label="Team">
+          <option value="">Any team</option>
+          {teams.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+        {params.getAll('tag').map((t) => (
+          <input key={t} type="hidden" name="tag" value={t} />
+        ))}
+        <noscript>
+          <button type="submit">Apply</button>
+        </noscript>
+        <Link to="/runbooks" className="reset">
+          Reset
+        </Link>
+      </Form>
+      <Problems problems={sectionProblems(problems, ['runbooks'], runbooks?.providerErrors)} what="runbooks of the failed engines are missing" />
+      {runbooks?.nodes.length ? (
+        <table className="table">
+          <thead>
+            <tr>
+              <th>Runbook</th>
+              <th>Service</th>
+              <th className="num">Steps</th>
+              <th className="num">Manual</th>
+              <th>Tags</th>
+              <th aria-label="Source" />
+            </tr>
+          </thead>
+          <tbody>
+            {runbooks.nodes.map((r) => (
+              <tr key={r.id} data-row>
+                <td className="title">
+                  <Link to={runbookPath(r.id)} data-row-link prefetch="intent">
+                    <strong>{r.name}</strong>
+                  </Link>
+                  <div className="muted small">{r.description}</div>
+                </td>
+                <td className="svc">{r.service ? <Link to={servicePath(r.service.id)}>{r.service.id}</Link> : <span className="muted">{r.services.length ? r.services.map((s) => s.id).join(', ') : 'any'}</span>}</td>
+                <td className="num">{r.steps.length}</td>
+                <td className="num">{r.steps.filter((s) => s.kind !== 'AUTOMATED').length}</td>
+                <td className="tags">
+                  {r.tags.map((t) => (
+                    <Link key={t} to={`?tag=${encodeURIComponent(t)}`} className="tag">
+                      {t}
+                    </Link>
+                  ))}
+                </td>
+                <td>
+                  <SourceLink url={r.url} compact />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <Empty>No runbook matches.</Empty>
+      )}
+      <NextPage search={params} endCursor={runbooks?.pageInfo.endCursor} hasNextPage={runbooks?.pageInfo.hasNextPage} />
+    </>
+  );
+}

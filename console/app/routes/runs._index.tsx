@@ -1,0 +1,55 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
+import { useAutoSubmit } from '../components/auto-submit.ts';
+import { RunTable } from '../components/tables.tsx';
+import { Empty, NextPage, PageHeader, Problems } from '../components/ui.tsx';
+import { RunListDocument, type RunbookRunStatus } from '../graphql/generated.ts';
+import { query } from '../lib/api.server.ts';
+import { listOf, pageSize } from '../lib/params.ts';
+import { sectionProblems } from '../lib/problems.ts';
+
+export const meta: MetaFunction = () => [{ title: 'Runs · OpsOrch' }];
+
+const STATUSES = ['PENDING', 'RUNNING', 'WAITING_FOR_INPUT', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const satisfies readonly RunbookRunStatus[];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const p = new URL(request.url).searchParams;
+  const statuses = listOf(p, 'status', STATUSES);
+  const list = await query(request, context, RunListDocument, {
+    filter: { statuses: statuses.length ? statuses : undefined, runbookId: p.get('runbook') || undefined, incidentId: p.get('incident') || undefined },
+    first: pageSize(p),
+    after: p.get('after') || undefined,
+  });
+  return { runs: list.data?.runbookRuns ?? null, problems: list.problems, statuses };
+}
+
+export default function Runs() {
+  const { runs, problems, statuses } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const autoSubmit = useAutoSubmit();
+  return (
+    <>
+      <PageHeader title="Runbook runs" subtitle="Executions in every workflow engine, newest first. Runs waiting for a person come first in your attention." actions={<Link to="/runbooks">Runbooks →</Link>} />
+      <Form method="get" className="filters" onChange={autoSubmit}>
+        <fieldset aria-label="Status">
+          {STATUSES.map((s) => (
+            <label key={s}>
+              <input type="checkbox" name="status" value={s} defaultChecked={statuses.includes(s)} /> {s.toLowerCase().replace(/_/g, ' ')}
+            </label>
+          ))}
+        </fieldset>
+        {params.get('runbook') ? <input type="hidden" name="runbook" value={params.get('runbook')!} /> : null}
+        {params.get('incident') ? <input type="hidden" name="incident" value={params.get('incident')!} /> : null}
+        <noscript>
+          <button type="submit">Apply</button>
+        </noscript>
+        <Link to="/runs" className="reset">
+          All runs
+        </Link>
+      </Form>
+      <Problems problems={sectionProblems(problems, ['runbookRuns'], runs?.providerErrors)} what="runs of the failed engines are missing" />
+      {runs?.nodes.length ? <RunTable runs={runs.nodes} /> : <Empty>No run matches.</Empty>}
+      <NextPage search={params} endCursor={runs?.pageInfo.endCursor} hasNextPage={runs?.pageInfo.hasNextPage} />
+    </>
+  );
+}

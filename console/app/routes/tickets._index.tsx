@@ -1,0 +1,150 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
+import { useAutoSubmit } from '../components/auto-submit.ts';
+import { incidentPath, ticketPath } from '../components/tables.tsx';
+import { Badge, Empty, NextPage, PageHeader, Problems, SourceLink } from '../components/ui.tsx';
+import { CatalogChoicesDocument, TicketListDocument, type TicketPriority, type TicketStatus } from '../graphql/generated.ts';
+import { query } from '../lib/api.server.ts';
+import { listOf, pageSize } from '../lib/params.ts';
+import { sectionProblems } from '../lib/problems.ts';
+import { TimeAgo } from '../lib/time.tsx';
+
+export const meta: MetaFunction = () => [{ title: 'Tickets · OpsOrch' }];
+
+const STATUSES = ['TODO', 'IN_PROGRESS', 'IN_REVIEW', 'DONE', 'CANCELLED'] as const satisfies readonly TicketStatus[];
+const PRIORITIES = ['HIGHEST', 'HIGH', 'MEDIUM', 'LOW', 'LOWEST'] as const satisfies readonly TicketPriority[];
+const OPEN: TicketStatus[] = ['TODO', 'IN_PROGRESS', 'IN_REVIEW'];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const p = new URL(request.url).searchParams;
+  const statuses = p.has('f') ? listOf(p, 'status', STATUSES) : OPEN;
+  const priorities = listOf(p, 'priority', PRIORITIES);
+  const [list, choices] = await Promise.all([
+    query(request, context, TicketListDocument, {
+      filter: {
+        statuses: statuses.length ? statuses : undefined,
+        priorities: priorities.length ? priorities : undefined,
+        scope: p.get('service') || p.get('team') ? { service: p.get('service') || undefined, team: p.get('team') || undefined } : undefined,
+        text: p.get('q') || undefined,
+        incidentId: p.get('incident') || undefined,
+      },
+      first: pageSize(p),
+      after: p.get('after') || undefined,
+    }),
+    query(request, context, CatalogChoicesDocument, {}),
+  ]);
+  return { tickets: list.data?.tickets ?? null, problems: list.problems, statuses, priorities, services: choices.data?.services?.nodes ?? [], teams: choices.data?.teams?.nodes ?? [] };
+}
+
+export default function Tickets() {
+  const { tickets, problems, statuses, priorities, services, teams } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const autoSubmit = useAutoSubmit();
+  return (
+    <>
+      <PageHeader
+        title="Tickets"
+        subtitle="Follow-ups and operational work in every tracker, most recently updated first."
+        actions={
+          <Link to="/tickets/new" className="button" data-key="c">
+            New ticket <kbd>c</kbd>
+          </Link>
+        }
+      />
+      <Form method="get" className="filters" onChange={autoSubmit}>
+        <input type="hidden" name="f" value="1" />
+        <input type="search" name="q" defaultValue={params.get('q') ?? ''} placeholder="Search key, title, description, labels  ( / )" data-search aria-label="Search tickets" />
+        <fieldset aria-label="Status">
+          {STATUSES.map((s) => (
+            <label key={s}>
+              <input type="checkbox" name="status" value={s} defaultChecked={statuses.includes(s)} /> {s.toLowerCase().replace('_', ' ')}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset aria-label="Priority">
+          {PRIORITIES.map((s) => (
+            <label key={s}>
+              <input type="checkbox" name="priority" value={s} defaultChecked={priorities.includes(s)} /> {s.toLowerCase()}
+            </label>
+          ))}
+        </fieldset>
+        <select name="service" defaultValue={params.get('service') ?? ''} aria-label="Service">
+          <option value="">Any service</option>
+          {services.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.id}
+            </option>
+          ))}
+        </select>
+        <select name="team" defaultValue={params.get('team') ?? ''} aria-label="Team">
+          <option value="">Any team</option>
+          {teams.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+        {params.get('incident') ? <input type="hidden" name="incident" value={params.get('incident')!} /> : null}
+        <noscript>
+          <button type="submit">Apply</button>
+        </noscript>
+        <Link to="/tickets" className="reset">
+          Open tickets
+        </Link>
+      </Form>
+      <Problems problems={sectionProblems(problems, ['tickets'], tickets?.providerErrors)} what="tickets of the failed trackers are missing" />
+      {tickets?.nodes.length ? (
+        <table className="table">
+          <thead>
+            <tr>
+              <th>Key</th>
+              <th>Title</th>
+              <th>Status</th>
+              <th>Priority</th>
+              <th>Service</th>
+              <th>Incident</th>
+              <th>Assignee</th>
+              <th>Updated</th>
+              <th aria-label="Source" />
+            </tr>
+          </thead>
+          <tbody>
+            {tickets.nodes.map((t) => (
+              <tr key={t.id} data-row>
+                <td className="mono nowrap">{t.key}</td>
+                <td className="title">
+                  <Link to={ticketPath(t.id)} data-row-link prefetch="intent">
+                    {t.title}
+                  </Link>{' '}
+                  {t.labels.map((l) => (
+                    <span key={l} className="tag">
+                      {l}
+                    </span>
+                  ))}
+                </td>
+                <td>
+                  <Badge kind="ticket" value={t.status} label={t.rawStatus} />
+                </td>
+                <td>
+                  <Badge kind="prio" value={t.priority} />
+                </td>
+                <td className="svc">{t.service ? <Link to={`/services/${encodeURIComponent(t.service.id)}`}>{t.service.id}</Link> : <span className="muted">—</span>}</td>
+                <td>{t.incident ? <Link to={incidentPath(t.incident.id)}>#{t.incident.number}</Link> : <span className="muted">—</span>}</td>
+                <td className="nowrap">{t.assignee?.name ?? <span className="muted">unassigned</span>}</td>
+                <td className="nowrap">
+                  <TimeAgo at={t.updatedAt} />
+                </td>
+                <td>
+                  <SourceLink url={t.url} compact />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <Empty>No ticket matches these filters.</Empty>
+      )}
+      <NextPage search={params} endCursor={tickets?.pageInfo.endCursor} hasNextPage={tickets?.pageInfo.hasNextPage} />
+    </>
+  );
+}
