@@ -5,6 +5,7 @@ export * from './errors.ts';
 export * from './ids.ts';
 export * from './paging.ts';
 export * from './registry.ts';
+export * from './resilience.ts';
 export * from './secrets.ts';
 export * from './time.ts';
 export type * from './spi/index.ts';

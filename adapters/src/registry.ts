@@ -1,8 +1,19 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { CAPABILITIES, type Capability } from './capabilities.ts';
 import type { InstanceConfig, OpsOrchConfig } from './config.ts';
 import { silentLogger, type Logger, type ProviderContext } from './context.ts';
 import { OpsOrchError, toOpsOrchError } from './errors.ts';
 import { parseId } from './ids.ts';
+import {
+  dedupKey,
+  DEFAULT_RESILIENCE,
+  InstanceResilience,
+  isWriteMethod,
+  type BreakerState,
+  type ProviderObserver,
+  type ResilienceOptions,
+} from './resilience.ts';
+import { redactSecrets } from './secrets.ts';
 import type { ExternalRefInput, ProviderMap, ServiceRecord } from './spi/index.ts';
 
 /**
@@ -47,6 +58,10 @@ export interface RegistryOptions {
   /** Provider kinds by name; the built-in kinds plus any plugins. */
   modules: Readonly<Record<string, ProviderModule>>;
   logger?: Logger;
+  /** Retries, circuit breakers and dedup of provider calls (see `resilienceFromEnv`); defaults in DEFAULT_RESILIENCE. */
+  resilience?: Partial<ResilienceOptions>;
+  /** Told about every provider call, retry, dedup and circuit change (metrics). */
+  observer?: ProviderObserver;
 }
 
 export interface InstanceInfo {
@@ -86,10 +101,14 @@ export interface InstanceHealth extends InstanceInfo {
   stats: InstanceStats;
 }
 
+const tracer = trace.getTracer('@opsorch/adapters');
+
 /**
  * Builds every configured provider once at start-up and hands out instrumented instances: each call
- * is counted, cut at the instance's timeout (PROVIDER_TIMEOUT, even when the provider ignores its
- * AbortSignal), and any failure is turned into an OpsOrchError naming the capability and instance.
+ * is counted, traced, cut at the instance's timeout (PROVIDER_TIMEOUT, even when the provider ignores its
+ * AbortSignal), retried when it is a read that failed transiently, refused at once while the instance's
+ * circuit is open, shared with identical concurrent reads of the same auth scope (src/resilience.ts), and
+ * any failure is turned into an OpsOrchError naming the capability and instance.
  */
 export class ProviderRegistry {
   private readonly providers = new Map<Capability, ProviderMap[Capability][]>();
@@ -98,6 +117,9 @@ export class ProviderRegistry {
   private readonly stats = new Map<string, InstanceStats>();
   private counts: CallCounts = {};
   private readonly logger: Logger;
+  private readonly resilienceOptions: ResilienceOptions;
+  private readonly observer: ProviderObserver;
+  private readonly resilience = new Map<string, InstanceResilience>();
   /** A health check answered within this window is reused, so a busy status page does not hammer the tools. */
   private healthCache: { at: number; result: Promise<InstanceHealth[]> } | null = null;
 
@@ -132,6 +154,8 @@ export class ProviderRegistry {
   constructor(options: RegistryOptions) {
     const logger = options.logger ?? silentLogger;
     this.logger = logger;
+    this.resilienceOptions = { ...DEFAULT_RESILIENCE, ...options.resilience };
+    this.observer = options.observer ?? {};
     for (const capability of CAPABILITIES) {
       const instances = options.config[capability];
       this.providers.set(
@@ -180,6 +204,7 @@ export class ProviderRegistry {
       lastSuccessAt: null,
       lastError: null,
     });
+    this.resilience.set(`${capability}/${config.instance}`, this.resilienceFor(capability, config.instance));
     return this.instrument(capability, config, provider);
   }
 
@@ -194,13 +219,90 @@ export class ProviderRegistry {
     });
   }
 
-  private async call(
+  private resilienceFor(capability: Capability, instance: string): InstanceResilience {
+    const observer = this.observer;
+    const logger = this.logger;
+    return new InstanceResilience(capability, instance, this.resilienceOptions, {
+      ...observer,
+      retry(event) {
+        logger.info({ ...event, provider: event.instance, instance: undefined }, 'retrying provider read');
+        observer.retry?.(event);
+      },
+      breaker(event) {
+        const message = event.state === 'open' ? 'circuit opened: calls fail fast' : `circuit ${event.state}`;
+        logger[event.state === 'open' ? 'warn' : 'info']({ capability, provider: instance, state: event.state, requestId: event.requestId }, message);
+        observer.breaker?.(event);
+      },
+    });
+  }
+
+  private call(
     capability: Capability,
     config: InstanceConfig,
     method: string,
     resolve: () => unknown,
     target: unknown,
     args: unknown[],
+  ): Promise<unknown> {
+    const ctx = args[args.length - 1] as ProviderContext | undefined;
+    const write = isWriteMethod(capability, method);
+    const resilience = this.resilience.get(`${capability}/${config.instance}`)!;
+    const key = !write && ctx && this.resilienceOptions.dedupReads ? dedupKey(method, args.slice(0, -1), ctx) : null;
+    const attributes = {
+      'opsorch.capability': capability,
+      'opsorch.provider': config.instance,
+      'opsorch.provider.kind': config.kind,
+      'opsorch.method': method,
+      'opsorch.write': write,
+      ...(ctx ? { 'opsorch.request_id': ctx.requestId } : {}),
+    };
+    return tracer.startActiveSpan(`provider ${capability}.${method}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const started = performance.now();
+      const progress = { attempts: 0 };
+      let deduplicated = false;
+      let code: OpsOrchError['code'] | null = null;
+      try {
+        if (key === null) return await this.upstream(capability, config, method, write, resolve, target, args, ctx?.signal, progress);
+        const shared = await resilience.dedupe(key, method, ctx?.signal, (signal) =>
+          this.upstream(capability, config, method, write, resolve, target, args, signal, progress),
+        );
+        deduplicated = shared.joined;
+        return shared.value;
+      } catch (error) {
+        const failure = toOpsOrchError(error, capability, config.instance);
+        code = failure.code;
+        span.setStatus({ code: SpanStatusCode.ERROR, message: redactSecrets(failure.message) });
+        span.setAttribute('opsorch.error.code', failure.code);
+        throw failure;
+      } finally {
+        span.setAttributes({ 'opsorch.attempts': progress.attempts, 'opsorch.deduplicated': deduplicated });
+        span.end();
+        this.observer.call?.({
+          capability,
+          instance: config.instance,
+          kind: config.kind,
+          method,
+          write,
+          durationMs: performance.now() - started,
+          attempts: progress.attempts,
+          deduplicated,
+          code,
+        });
+      }
+    });
+  }
+
+  /** One call that reaches the provider (a deduplicated read makes one for all its callers). */
+  private async upstream(
+    capability: Capability,
+    config: InstanceConfig,
+    method: string,
+    write: boolean,
+    resolve: () => unknown,
+    target: unknown,
+    args: unknown[],
+    signal: AbortSignal | undefined,
+    progress: { attempts: number },
   ): Promise<unknown> {
     const key = `${capability}/${config.instance}.${method}`;
     this.counts[key] = (this.counts[key] ?? 0) + 1;
@@ -209,27 +311,21 @@ export class ProviderRegistry {
     stats.calls++;
     stats.lastCallAt = new Date();
     const ctx = args[args.length - 1] as ProviderContext | undefined;
-    const controller = new AbortController();
-    const onRequestAbort = () => controller.abort(ctx?.signal?.reason);
-    ctx?.signal?.addEventListener('abort', onRequestAbort, { once: true });
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new OpsOrchError(
-          'PROVIDER_TIMEOUT',
-          `${capability} provider ${config.instance} did not answer ${method} within ${config.timeoutMs} ms`,
-          { capability, provider: config.instance },
-        );
-        controller.abort(error);
-        reject(error);
-      }, config.timeoutMs);
-    });
-    const callArgs = ctx
-      ? [...args.slice(0, -1), { ...ctx, signal: controller.signal, logger: ctx.logger.child({ capability, provider: config.instance }) }]
-      : args;
+    const logger = ctx?.logger.child({ capability, provider: config.instance });
+    const fn = resolve() as (...a: unknown[]) => unknown;
     try {
-      const fn = resolve() as (...a: unknown[]) => unknown;
-      const answer = await Promise.race([Promise.resolve().then(() => fn.apply(target, callArgs)), timedOut]);
+      const answer = await this.resilience.get(`${capability}/${config.instance}`)!.run(
+        {
+          method,
+          write,
+          timeoutMs: config.timeoutMs,
+          signal,
+          requestId: ctx?.requestId,
+          attempt: (attemptSignal) =>
+            fn.apply(target, ctx ? [...args.slice(0, -1), { ...ctx, signal: attemptSignal, logger }] : args) as Promise<unknown>,
+        },
+        progress,
+      );
       stats.lastLatencyMs = performance.now() - started;
       stats.lastSuccessAt = new Date();
       return answer;
@@ -241,14 +337,20 @@ export class ProviderRegistry {
         stats.lastError = { code: failure.code, message: failure.message, at: new Date() };
       }
       ctx?.logger.warn(
-        { capability, provider: config.instance, method, code: failure.code, err: failure.message, requestId: ctx.requestId },
+        { capability, provider: config.instance, method, code: failure.code, err: failure.message, attempts: progress.attempts, requestId: ctx.requestId },
         'provider call failed',
       );
       throw failure;
-    } finally {
-      clearTimeout(timer);
-      ctx?.signal?.removeEventListener('abort', onRequestAbort);
     }
+  }
+
+  /** The circuit state of every instance, in configuration order. */
+  breakerStates(): { capability: Capability; instance: string; state: BreakerState }[] {
+    return this.info.map(({ capability, instance }) => ({
+      capability,
+      instance,
+      state: this.resilience.get(`${capability}/${instance}`)!.breakerState,
+    }));
   }
 
   /** Every instance of a capability, in configuration order. */

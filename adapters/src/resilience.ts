@@ -1,0 +1,422 @@
+// Resilience of provider calls (decision 005): one deadline per call, retries with backoff and jitter for reads
+// only, 429 Retry-After honoured, a circuit breaker per provider instance (cockatiel), and in-flight dedup of
+// identical reads within one auth scope. The registry runs every provider call through here.
+import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import type { Capability, Env } from './capabilities.ts';
+import type { ProviderContext } from './context.ts';
+import { OpsOrchError, toOpsOrchError, type ErrorCode } from './errors.ts';
+import type { ProviderBase, ProviderMap } from './spi/index.ts';
+
+/**
+ * The methods of each SPI that change the tool. Every other provider method is a read: reads are retried and
+ * deduplicated, writes never are (a write that failed may still have happened). Writes are the optional methods
+ * of an SPI, and the type check below makes an optional method missing from this list a compile error.
+ */
+export const WRITE_METHODS = {
+  incidents: ['createIncident', 'acknowledgeIncident', 'resolveIncident', 'updateIncident', 'addIncidentNote'],
+  alerts: ['acknowledgeAlert', 'silenceAlert'],
+  logs: [],
+  metrics: [],
+  tickets: ['createTicket', 'updateTicket', 'transitionTicket', 'commentOnTicket'],
+  messaging: ['sendMessage'],
+  services: [],
+  teams: [],
+  deployments: [],
+  orchestration: ['startRun', 'completeManualStep', 'cancelRun'],
+} as const satisfies { readonly [C in Capability]: readonly (keyof ProviderMap[C])[] };
+
+/** Optional SPI methods that are reads after all (none today); listed so the completeness check stays honest. */
+export const OPTIONAL_READ_METHODS = {} as const satisfies { readonly [C in Capability]?: readonly (keyof ProviderMap[C])[] };
+
+type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[keyof T];
+type ListedOf<L, C extends Capability> = C extends keyof L ? (L[C] extends readonly (infer M)[] ? M : never) : never;
+/** Optional SPI methods (beyond ProviderBase's) that are neither a declared write nor a declared optional read. */
+type UndeclaredOptionalMethods = {
+  [C in Capability]: Exclude<
+    OptionalKeys<ProviderMap[C]>,
+    keyof ProviderBase | ListedOf<typeof WRITE_METHODS, C> | ListedOf<typeof OPTIONAL_READ_METHODS, C>
+  >;
+}[Capability];
+// A compile error here names an optional SPI method to add to WRITE_METHODS (or OPTIONAL_READ_METHODS).
+const everyOptionalMethodDeclared: [UndeclaredOptionalMethods] extends [never] ? true : UndeclaredOptionalMethods = true;
+void everyOptionalMethodDeclared;
+
+const WRITES = new Map<string, ReadonlySet<string>>(Object.entries(WRITE_METHODS).map(([c, m]) => [c, new Set<string>(m)]));
+
+/** Whether `method` of a capability's SPI is a declared write. Anything else is a read. */
+export function isWriteMethod(capability: Capability, method: string): boolean {
+  return WRITES.get(capability)?.has(method) ?? false;
+}
+
+/** How provider calls are retried, broken and deduplicated. Defaults in DEFAULT_RESILIENCE. */
+export interface ResilienceOptions {
+  /** Attempts of a read that fails transiently (PROVIDER_UNAVAILABLE, PROVIDER_TIMEOUT, PROVIDER_RATE_LIMITED); 1 = no retry. */
+  readAttempts: number;
+  /** First backoff in ms; doubled per attempt up to `maxBackoffMs`, with jitter (half fixed, half random). */
+  backoffMs: number;
+  maxBackoffMs: number;
+  /** A 429's Retry-After longer than this is not waited for: the call fails PROVIDER_RATE_LIMITED with `retryAfter`. */
+  maxRetryAfterMs: number;
+  /** Consecutive provider failures (unavailable or timed out) that open an instance's circuit. */
+  breakerFailures: number;
+  /** How long an open circuit answers PROVIDER_UNAVAILABLE at once before one probe call may through (half-open). */
+  breakerCooldownMs: number;
+  /** Share one upstream call among identical concurrent reads of the same auth scope. */
+  dedupReads: boolean;
+}
+
+export const DEFAULT_RESILIENCE: ResilienceOptions = {
+  readAttempts: 3,
+  backoffMs: 100,
+  maxBackoffMs: 2_000,
+  maxRetryAfterMs: 5_000,
+  breakerFailures: 5,
+  breakerCooldownMs: 10_000,
+  dedupReads: true,
+};
+
+const RESILIENCE_ENV: Record<Exclude<keyof ResilienceOptions, 'dedupReads'>, { name: string; min: number }> = {
+  readAttempts: { name: 'OPSORCH_PROVIDER_READ_ATTEMPTS', min: 1 },
+  backoffMs: { name: 'OPSORCH_PROVIDER_BACKOFF_MS', min: 0 },
+  maxBackoffMs: { name: 'OPSORCH_PROVIDER_MAX_BACKOFF_MS', min: 0 },
+  maxRetryAfterMs: { name: 'OPSORCH_PROVIDER_MAX_RETRY_AFTER_MS', min: 0 },
+  breakerFailures: { name: 'OPSORCH_BREAKER_FAILURES', min: 1 },
+  breakerCooldownMs: { name: 'OPSORCH_BREAKER_COOLDOWN_MS', min: 1 },
+};
+
+/** Reads resilience settings from the environment; a bad value names the variable and what it expects. */
+export function resilienceFromEnv(env: Env = process.env): ResilienceOptions {
+  const options: ResilienceOptions = { ...DEFAULT_RESILIENCE };
+  for (const [key, { name, min }] of Object.entries(RESILIENCE_ENV) as [keyof typeof RESILIENCE_ENV, { name: string; min: number }][]) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) {
+      throw new OpsOrchError('BAD_USER_INPUT', `${name}: expected an integer of at least ${min}, got "${raw}"`);
+    }
+    options[key] = value;
+  }
+  const dedup = env.OPSORCH_PROVIDER_DEDUP;
+  if (dedup !== undefined && dedup !== '') {
+    if (!['true', 'false'].includes(dedup)) throw new OpsOrchError('BAD_USER_INPUT', `OPSORCH_PROVIDER_DEDUP: expected true or false, got "${dedup}"`);
+    options.dedupReads = dedup === 'true';
+  }
+  return options;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** What the registry reports of provider calls (metrics, tests). Every hook is optional and must not throw. */
+export interface ProviderObserver {
+  /** A call finished, after any retries: `code` null on success. Deduplicated joiners are reported too. */
+  call?(event: ProviderCallEvent): void;
+  /** A read failed transiently and is tried again after `delayMs`. */
+  retry?(event: { capability: Capability; instance: string; method: string; attempt: number; delayMs: number; code: ErrorCode }): void;
+  /** An instance's circuit changed state. */
+  breaker?(event: { capability: Capability; instance: string; state: BreakerState; requestId?: string }): void;
+  /** A read joined an identical call already in flight (hit) or started one (miss). */
+  dedup?(event: { capability: Capability; instance: string; method: string; hit: boolean }): void;
+}
+
+export interface ProviderCallEvent {
+  capability: Capability;
+  instance: string;
+  kind: string;
+  method: string;
+  write: boolean;
+  durationMs: number;
+  /** Upstream attempts made for this call (0 when it joined another call or was refused before trying). */
+  attempts: number;
+  deduplicated: boolean;
+  code: ErrorCode | null;
+}
+
+/** One provider call as the resilience layer runs it. */
+export interface PlannedCall {
+  method: string;
+  write: boolean;
+  timeoutMs: number;
+  /** The request's signal: when it fires the call stops, and the failure does not count against the circuit. */
+  signal?: AbortSignal;
+  requestId?: string;
+  /** One upstream attempt; given a signal that fires when this attempt is abandoned. */
+  attempt(signal: AbortSignal, attemptNo: number): Promise<unknown>;
+}
+
+/** Codes that say the tool is down or hanging: they count against the circuit. */
+const BREAKER_CODES = new Set<ErrorCode>(['PROVIDER_UNAVAILABLE', 'PROVIDER_TIMEOUT']);
+/** Codes a read is retried on. */
+const RETRY_CODES = new Set<ErrorCode>(['PROVIDER_UNAVAILABLE', 'PROVIDER_TIMEOUT', 'PROVIDER_RATE_LIMITED']);
+
+/** Failures caused by the caller leaving (not the tool): never counted against the circuit, never retried. */
+const callerGone = new WeakSet<object>();
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function rejectOnAbort(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
+  let onAbort = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  promise.catch(() => {});
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
+}
+
+const CIRCUIT_STATES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'open',
+};
+
+/**
+ * The resilience state of one provider instance: its circuit breaker, its rate-limit gate (after a 429 with
+ * Retry-After, calls wait or fail fast until then instead of hammering the tool) and its in-flight reads.
+ */
+export class InstanceResilience {
+  private readonly breaker: CircuitBreakerPolicy;
+  private openedAt = 0;
+  private lastFailure: OpsOrchError | null = null;
+  private rateLimitedUntil = 0;
+  private readonly inflight = new Map<string, Flight>();
+  /** The request whose call is running, so a state change can be logged with the request that caused it. */
+  private currentRequestId: string | undefined;
+
+  constructor(
+    readonly capability: Capability,
+    readonly instance: string,
+    private readonly options: ResilienceOptions,
+    private readonly observer: ProviderObserver = {},
+  ) {
+    this.breaker = circuitBreaker(
+      handleWhen((error) => {
+        if (!(error instanceof OpsOrchError) || callerGone.has(error) || !BREAKER_CODES.has(error.code)) return false;
+        this.lastFailure = error;
+        return true;
+      }),
+      { halfOpenAfter: options.breakerCooldownMs, breaker: new ConsecutiveBreaker(options.breakerFailures) },
+    );
+    this.breaker.onStateChange((state) => {
+      if (state === CircuitState.Open) this.openedAt = Date.now();
+      this.observer.breaker?.({ capability, instance, state: CIRCUIT_STATES[state], requestId: this.currentRequestId });
+    });
+  }
+
+  get breakerState(): BreakerState {
+    return CIRCUIT_STATES[this.breaker.state];
+  }
+
+  /**
+   * Runs a call: gate, circuit, deadline and, for reads, retries. Throws an attributed OpsOrchError.
+   * `progress.attempts` counts the upstream attempts made, also when the call fails.
+   */
+  async run(call: PlannedCall, progress: { attempts: number } = { attempts: 0 }): Promise<unknown> {
+    const { capability, instance } = this;
+    const started = Date.now();
+    const deadline = started + call.timeoutMs;
+    const overall = new AbortController();
+    const timeout = new OpsOrchError(
+      'PROVIDER_TIMEOUT',
+      `${capability} provider ${instance} did not answer ${call.method} within ${call.timeoutMs} ms`,
+      { capability, provider: instance },
+    );
+    const timer = setTimeout(() => overall.abort(timeout), call.timeoutMs);
+    const onCallerAbort = () => overall.abort(call.signal!.reason);
+    call.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    if (call.signal?.aborted) onCallerAbort();
+    const maxAttempts = call.write ? 1 : this.options.readAttempts;
+    try {
+      for (let attemptNo = 1; ; attemptNo++) {
+        await this.passGate(call, deadline, overall.signal);
+        this.currentRequestId = call.requestId;
+        try {
+          return await this.breaker.execute(() => {
+            progress.attempts++;
+            return this.attemptOnce(call, attemptNo, overall.signal);
+          });
+        } catch (raw) {
+          const error = this.normalize(raw, call);
+          if (overall.signal.aborted || callerGone.has(error)) throw error;
+          if (error.code === 'PROVIDER_RATE_LIMITED' && error.retryAfter !== undefined) {
+            this.rateLimitedUntil = Math.max(this.rateLimitedUntil, Date.now() + error.retryAfter * 1000);
+          }
+          const brokenCircuit = raw instanceof BrokenCircuitError;
+          if (brokenCircuit || attemptNo >= maxAttempts || !RETRY_CODES.has(error.code)) throw error;
+          const delay =
+            error.code === 'PROVIDER_RATE_LIMITED' && error.retryAfter !== undefined ? error.retryAfter * 1000 : this.backoff(attemptNo);
+          if (error.code === 'PROVIDER_RATE_LIMITED' && delay > this.options.maxRetryAfterMs) throw error;
+          // Not enough time left to wait and try again: answer now rather than at the deadline.
+          if (Date.now() + delay >= deadline) throw error;
+          this.observer.retry?.({ capability, instance, method: call.method, attempt: attemptNo, delayMs: delay, code: error.code });
+          await sleep(delay, overall.signal).catch((reason: unknown) => {
+            throw this.normalize(reason, call);
+          });
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+      call.signal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  /** One attempt, bounded by the call's deadline even when the provider ignores its AbortSignal. */
+  private async attemptOnce(call: PlannedCall, attemptNo: number, overall: AbortSignal): Promise<unknown> {
+    const controller = new AbortController();
+    const abandoned = rejectOnAbort(overall);
+    const onOverall = () => controller.abort(overall.reason);
+    overall.addEventListener('abort', onOverall, { once: true });
+    try {
+      return await Promise.race([Promise.resolve().then(() => call.attempt(controller.signal, attemptNo)), abandoned.promise]);
+    } catch (raw) {
+      controller.abort(raw);
+      throw this.normalize(raw, call);
+    } finally {
+      abandoned.dispose();
+      overall.removeEventListener('abort', onOverall);
+    }
+  }
+
+  private normalize(raw: unknown, call: PlannedCall): OpsOrchError {
+    if (raw instanceof BrokenCircuitError) {
+      const waitMs = Math.max(0, this.openedAt + this.options.breakerCooldownMs - Date.now());
+      const last = this.lastFailure ? ` (last failure: ${this.lastFailure.message})` : '';
+      return new OpsOrchError(
+        'PROVIDER_UNAVAILABLE',
+        `${this.capability} provider ${this.instance} is unavailable: its circuit is open after ${this.options.breakerFailures} consecutive failures${last}; the next call goes through in ${Math.ceil(waitMs / 1000)} s`,
+        { capability: this.capability, provider: this.instance, retryAfter: Math.max(1, Math.ceil(waitMs / 1000)) },
+      );
+    }
+    const error = toOpsOrchError(raw, this.capability, this.instance);
+    if (call.signal?.aborted) callerGone.add(error);
+    return error;
+  }
+
+  private backoff(attemptNo: number): number {
+    const cap = Math.min(this.options.maxBackoffMs, this.options.backoffMs * 2 ** (attemptNo - 1));
+    return Math.round(cap / 2 + (Math.random() * cap) / 2);
+  }
+
+  /** After a 429 with Retry-After: wait when it fits the budget, else fail at once with the time left. */
+  private async passGate(call: PlannedCall, deadline: number, signal: AbortSignal): Promise<void> {
+    const waitMs = this.rateLimitedUntil - Date.now();
+    if (waitMs <= 0) return;
+    if (waitMs > this.options.maxRetryAfterMs || Date.now() + waitMs >= deadline) {
+      throw new OpsOrchError(
+        'PROVIDER_RATE_LIMITED',
+        `${this.capability} provider ${this.instance} is rate limited by its tool; retry after ${Math.ceil(waitMs / 1000)} s`,
+        { capability: this.capability, provider: this.instance, retryAfter: Math.ceil(waitMs / 1000) },
+      );
+    }
+    await sleep(waitMs, signal).catch((reason: unknown) => {
+      throw this.normalize(reason, call);
+    });
+  }
+
+  /**
+   * Runs `start` once for every concurrent caller with the same key: the first starts the upstream call, the
+   * others join it. The shared call stops only when every caller has left; each caller leaves on its own signal.
+   */
+  async dedupe<T>(key: string, method: string, signal: AbortSignal | undefined, start: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; joined: boolean }> {
+    let flight = this.inflight.get(key) as Flight<T> | undefined;
+    const joined = flight !== undefined;
+    this.observer.dedup?.({ capability: this.capability, instance: this.instance, method, hit: joined });
+    if (!flight) {
+      const controller = new AbortController();
+      const created: Flight<T> = { controller, callers: 0, promise: undefined as unknown as Promise<T> };
+      created.promise = start(controller.signal).finally(() => {
+        if (this.inflight.get(key) === created) this.inflight.delete(key);
+      });
+      created.promise.catch(() => {});
+      this.inflight.set(key, created as Flight);
+      flight = created;
+    }
+    flight.callers++;
+    const left = signal ? rejectOnAbort(signal) : null;
+    try {
+      const value = await (left ? Promise.race([flight.promise, left.promise]) : flight.promise);
+      return { value, joined };
+    } finally {
+      left?.dispose();
+      if (--flight.callers === 0 && signal?.aborted) {
+        // Everyone left: stop the upstream call, and let the next caller start a fresh one.
+        if (this.inflight.get(key) === flight) this.inflight.delete(key);
+        flight.controller.abort(signal.reason);
+      }
+    }
+  }
+}
+
+interface Flight<T = unknown> {
+  promise: Promise<T>;
+  controller: AbortController;
+  callers: number;
+}
+
+/**
+ * The dedup key of a read: instance, method, arguments and the caller's auth scope (the whole actor and the
+ * environment), so no answer crosses from one principal to another. A request pinned to another `now` only
+ * shares with requests pinned to the same instant. Null when the arguments cannot be keyed (no dedup then).
+ */
+export function dedupKey(method: string, args: readonly unknown[], ctx: ProviderContext): string | null {
+  const pinned = Math.abs(ctx.now.getTime() - Date.now()) > 1_000 ? ctx.now.toISOString() : 'live';
+  const scope = stableStringify({ actor: ctx.actor, environment: ctx.environment ?? null, now: pinned });
+  const keyedArgs = stableStringify(args);
+  if (scope === null || keyedArgs === null) return null;
+  return `${method}\u0000${scope}\u0000${keyedArgs}`;
+}
+
+/** JSON with sorted keys and dates as ISO strings; null for what cannot be keyed (functions, cycles, symbols). */
+export function stableStringify(value: unknown, seen = new Set<object>()): string | null {
+  if (value === null || value === undefined) return 'null';
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'bigint':
+      return `${value}n`;
+    case 'object':
+      break;
+    default:
+      return null;
+  }
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (seen.has(value)) return null;
+  seen.add(value);
+  let out: string | null;
+  if (Array.isArray(value)) {
+    const parts = value.map((v) => stableStringify(v, seen));
+    out = parts.includes(null) ? null : `[${parts.join(',')}]`;
+  } else {
+    const parts: string[] = [];
+    out = '';
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v === undefined) continue;
+      const s = stableStringify(v, seen);
+      if (s === null) {
+        out = null;
+        break;
+      }
+      parts.push(`${JSON.stringify(key)}:${s}`);
+    }
+    if (out !== null) out = `{${parts.join(',')}}`;
+  }
+  seen.delete(value);
+  return out;
+}
