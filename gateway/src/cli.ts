@@ -25,6 +25,8 @@ Options:
 
 Configuration (environment): OPSORCH_<CAPABILITY>_PROVIDER, OPSORCH_<CAPABILITY>_CONFIG, OPSORCH_CONFIG,
 OPSORCH_PROVIDER_TIMEOUT_MS, OPSORCH_LOG_LEVEL. Nothing configured serves the built-in demo world.
+Operations: GET /metrics (Prometheus), /healthz, /readyz; OPSORCH_TRACING=otlp exports traces; SIGHUP (or
+OPSORCH_WATCH_CONFIG=true) reloads configuration and supergraph without dropping requests. See docs/deploy.md.
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -52,7 +54,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const logger = createLogger();
-  let running: { close(): Promise<void> };
+  let running: { close(): Promise<void>; reload(reason?: string): Promise<number> };
   if (command === 'start') {
     running = await startGateway({
       port,
@@ -79,6 +81,8 @@ async function main(argv: string[]): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  // Reload configuration and supergraph; running requests finish on the old ones (a failure is logged, the old keeps serving).
+  process.on('SIGHUP', () => void running.reload('SIGHUP').catch(() => {}));
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -15,10 +15,13 @@ export class CachedLocalDataSource implements GraphQLDataSource {
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly maxDocuments = 1_000,
+    /** Told whether each fetch found its document cached (metrics). */
+    private readonly onLookup?: (hit: boolean) => void,
   ) {}
 
   private documentFor(query: string) {
     const cached = this.documents.get(query);
+    this.onLookup?.(cached !== undefined);
     if (cached) {
       this.documents.delete(query);
       this.documents.set(query, cached);

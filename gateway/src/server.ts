@@ -1,21 +1,35 @@
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway, LocalGraphQLDataSource, RemoteGraphQLDataSource, type GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request, type Response } from 'express';
-import { loadConfigAsync, ProviderRegistry, type Env, type Logger, type ProviderModule } from '@opsorch/adapters';
+import { loadConfigAsync, ProviderRegistry, resilienceFromEnv, type Logger, type ProviderModule } from '@opsorch/adapters';
 import { BUILTIN_PROVIDERS } from '@opsorch/adapters/builtin';
-import { readSupergraphSdl, SUBGRAPH_NAMES, type SubgraphName } from '@opsorch/schema';
+import { readSupergraphSdl, SUBGRAPH_NAMES, SUPERGRAPH_PATH, type SubgraphName } from '@opsorch/schema';
 import { buildSchemaOf, IdempotencyStore, SUBGRAPHS, type RequestContext } from '@opsorch/subgraphs';
 import { createErrorFormatter } from './errors.ts';
 import { graphiqlAssets, graphiqlPage } from './graphiql.ts';
 import { CachedLocalDataSource } from './local-data-source.ts';
 import { createLogger } from './logger.ts';
+import {
+  createMetrics,
+  injectTraceContext,
+  mountHealth,
+  readinessPolicyFrom,
+  requestIds,
+  startTracing,
+  traceHttpRequests,
+  type Metrics,
+} from './observability/index.ts';
+import { drainHttpServer, Generations, watchFiles } from './reload.ts';
 import { actorToHeader, contextFromHttp, FORWARDED_HEADERS } from './request-context.ts';
+import { createSecurity } from './security/index.ts';
+import type { Env } from '@opsorch/adapters';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
 /** Largest request body accepted on /graphql. */
 export const MAX_BODY_BYTES = 1_000_000;
@@ -35,13 +49,39 @@ export interface GatewayOptions {
   stockLocalDataSource?: boolean;
   /** Adds handlers after the gateway's own routes (the web console at `/`); `graphqlUrl` works once listening. */
   mount?: (app: Express, gateway: { graphqlUrl(): string }) => void | Promise<void>;
+  /** Send spans here whatever OPSORCH_TRACING says (tests use an in-memory exporter). */
+  traceExporter?: SpanExporter;
 }
 
 export interface RunningGateway {
   url: string;
   port: number;
+  /** The registry serving new requests (a reload replaces it). */
   registry: ProviderRegistry;
+  /** The configuration generation serving new requests: 1 at start, +1 per successful reload. */
+  readonly generation: number;
+  metrics: Metrics;
+  /**
+   * Rebuilds configuration, providers, security and supergraph, and swaps them in for new requests while
+   * running ones finish on the old (SIGHUP, or OPSORCH_WATCH_CONFIG=true). Rejects and keeps serving the old
+   * configuration when the new one is invalid. Resolves to the new generation.
+   */
+  reload(reason?: string): Promise<number>;
   close(): Promise<void>;
+}
+
+/** The supergraph the gateway plans with: OPSORCH_SUPERGRAPH_PATH, or the composed schema/supergraph.graphql. */
+export function supergraphPathFrom(env: Env): string {
+  return env.OPSORCH_SUPERGRAPH_PATH || SUPERGRAPH_PATH;
+}
+
+function readSupergraph(env: Env): string {
+  if (!env.OPSORCH_SUPERGRAPH_PATH) return readSupergraphSdl();
+  try {
+    return readFileSync(env.OPSORCH_SUPERGRAPH_PATH, 'utf8');
+  } catch (error) {
+    throw new Error(`OPSORCH_SUPERGRAPH_PATH: cannot read "${env.OPSORCH_SUPERGRAPH_PATH}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 /**
@@ -80,6 +120,7 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<RequestContext> {
     headers.set(FORWARDED_HEADERS.actor, actorToHeader(context.provider.actor));
     headers.set(FORWARDED_HEADERS.now, context.provider.now.toISOString());
     if (context.provider.environment) headers.set(FORWARDED_HEADERS.environment, context.provider.environment);
+    injectTraceContext(headers);
   }
 }
 
@@ -97,66 +138,120 @@ function signalFor(req: Request, res: Response): AbortSignal {
   return controller.signal;
 }
 
+/** What one configuration generation of the gateway is made of (src/reload.ts swaps them whole). */
+interface GatewayGeneration {
+  registry: ProviderRegistry;
+  /** The /graphql handler of this generation: security, body parsing, Apollo. */
+  graphql: express.Router;
+  close(): Promise<void>;
+}
+
 /**
  * Starts the federated gateway: @apollo/gateway planning over schema/supergraph.graphql, subgraphs
- * in-process (or over HTTP for those given URLs), GraphiQL at GET /graphql, health at /healthz and /readyz.
+ * in-process (or over HTTP for those given URLs), GraphiQL at GET /graphql, health at /healthz and /readyz,
+ * Prometheus metrics at /metrics, and hot reload of everything built from configuration.
  */
 export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger();
-  const registry = new ProviderRegistry({
-    config: await loadConfigAsync(env),
-    modules: { ...BUILTIN_PROVIDERS, ...options.extraProviders },
-    logger,
-  });
   const subgraphUrls = options.subgraphUrls ?? parseSubgraphUrls(env.OPSORCH_SUBGRAPH_URLS);
   const localSchemas = new Map(SUBGRAPHS.map((module) => [module.name, module]));
+  // Outlives reloads: a mutation retried after a reload with the same idempotency key still writes once.
   const idempotency = new IdempotencyStore();
+  const readinessPolicy = readinessPolicyFrom(env);
+  let generations: Generations<GatewayGeneration> | undefined;
+  const metrics = createMetrics({ component: 'gateway', breakerStates: () => generations?.current.registry.breakerStates() ?? [] });
+  const tracing = startTracing({ env, serviceName: 'opsorch-gateway', exporter: options.traceExporter });
 
-  const gateway = new ApolloGateway({
-    supergraphSdl: readSupergraphSdl(),
-    buildService({ name, url }): GraphQLDataSource {
-      const remoteUrl = subgraphUrls[name as SubgraphName];
-      if (remoteUrl) return new ForwardingDataSource({ url: remoteUrl });
-      const module = localSchemas.get(name as SubgraphName);
-      if (!module) throw new Error(`supergraph names subgraph "${name}" (${url}) but OpsOrch has no such subgraph`);
-      const schema = buildSchemaOf(module);
-      return options.stockLocalDataSource ? new LocalGraphQLDataSource(schema) : new CachedLocalDataSource(schema);
-    },
-  });
+  const buildGeneration = async (): Promise<GatewayGeneration> => {
+    const registry = new ProviderRegistry({
+      config: await loadConfigAsync(env),
+      modules: { ...BUILTIN_PROVIDERS, ...options.extraProviders },
+      logger,
+      resilience: resilienceFromEnv(env),
+      observer: metrics.providerObserver,
+    });
+    // Authentication, authorization, audit, limits, persisted operations (gateway/src/security).
+    const security = await createSecurity({ env, logger });
+
+    const gateway = new ApolloGateway({
+      ...security.gatewayOptions,
+      supergraphSdl: readSupergraph(env),
+      buildService({ name, url }): GraphQLDataSource {
+        const remoteUrl = subgraphUrls[name as SubgraphName];
+        if (remoteUrl) return new ForwardingDataSource({ url: remoteUrl });
+        const module = localSchemas.get(name as SubgraphName);
+        if (!module) throw new Error(`supergraph names subgraph "${name}" (${url}) but OpsOrch has no such subgraph`);
+        const schema = buildSchemaOf(module);
+        return options.stockLocalDataSource
+          ? new LocalGraphQLDataSource(schema)
+          : new CachedLocalDataSource(schema, security.subgraphDocuments, (hit) => metrics.cacheLookup('subgraph_document', hit));
+      },
+    });
+
+    const server = new ApolloServer<RequestContext>({
+      gateway,
+      includeStacktraceInErrorResponses: false,
+      formatError: createErrorFormatter(logger),
+      ...security.apolloOptions,
+      plugins: [ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin, ...security.plugins],
+    });
+    try {
+      await server.start();
+    } catch (error) {
+      await registry.close();
+      await security.close();
+      throw error;
+    }
+    const graphql = express.Router();
+    graphql.use(
+      ...security.beforeBody,
+      express.json({ limit: security.maxBodyBytes }),
+      ...security.afterBody,
+      expressMiddleware(server, {
+        context: async ({ req, res }) =>
+          security.bind(req, contextFromHttp({ registry, idempotency, logger, headers: req.headers, signal: signalFor(req, res) })),
+      }),
+    );
+    return {
+      registry,
+      graphql,
+      async close() {
+        await server.stop();
+        await registry.close();
+        await security.close();
+      },
+    };
+  };
+  generations = await Generations.start(buildGeneration, { logger, onReload: (result, generation) => metrics.reloaded(result, generation) });
+  const current = generations;
 
   const app: Express = express();
   app.disable('x-powered-by');
   const httpServer: Server = createServer(app);
+  let draining = false;
 
-  const server = new ApolloServer<RequestContext>({
-    gateway,
-    includeStacktraceInErrorResponses: false,
-    formatError: createErrorFormatter(logger),
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer })],
-  });
-  await server.start();
-
-  let ready = true;
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', (_req, res) => {
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'starting', providers: registry.instances() });
+  app.use(requestIds({ logger, metrics }));
+  mountHealth(
+    app,
+    {
+      registry: () => current.current.registry,
+      // Generations.start resolved, so Apollo has loaded and planned over the supergraph.
+      schema: () => ({ loaded: true, generation: current.generation, loadedAt: current.loadedAt }),
+      draining: () => draining,
+    },
+    readinessPolicy,
+  );
+  app.get('/metrics', async (_req, res) => {
+    const { contentType, body } = await metrics.render();
+    res.type(contentType).send(body);
   });
   app.use(graphiqlAssets());
   app.get('/graphql', (req, res, next) => {
     if (!wantsGraphiql(req)) return next();
     res.type('html').send(graphiqlPage('/graphql'));
   });
-  app.use(
-    '/graphql',
-    express.json({ limit: MAX_BODY_BYTES }),
-    expressMiddleware(server, {
-      context: async ({ req, res }) =>
-        contextFromHttp({ registry, idempotency, logger, headers: req.headers, signal: signalFor(req, res) }),
-    }),
-  );
+  app.use('/graphql', traceHttpRequests('gateway'), (req, res, next) => current.enter(res).graphql(req, res, next));
   let loopbackGraphqlUrl = '';
   await options.mount?.(app, { graphqlUrl: () => loopbackGraphqlUrl });
   app.get('/', (_req, res) => {
@@ -171,20 +266,42 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const loopback = ['0.0.0.0', '::'].includes(host) ? '127.0.0.1' : host;
   loopbackGraphqlUrl = `http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${address.port}/graphql`;
   const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}/graphql`;
+  const reload = (reason = 'requested') => current.reload(reason);
+  const stopWatching =
+    env.OPSORCH_WATCH_CONFIG === 'true'
+      ? watchFiles([env.OPSORCH_CONFIG, supergraphPathFrom(env)].filter((p): p is string => Boolean(p)), (changed) => {
+          reload(`changed: ${changed.join(', ')}`).catch(() => {});
+        }, logger)
+      : () => {};
   logger.info(
-    { url, remoteSubgraphs: subgraphUrls, providers: registry.instances().map((i) => `${i.capability}=${i.instance}(${i.kind})`) },
+    {
+      url,
+      remoteSubgraphs: subgraphUrls,
+      providers: current.current.registry.instances().map((i) => `${i.capability}=${i.instance}(${i.kind})`),
+      metrics: '/metrics',
+      tracing: tracing.destination ?? 'off',
+    },
     'OpsOrch gateway listening',
   );
 
   return {
     url,
     port: address.port,
-    registry,
+    get registry() {
+      return current.current.registry;
+    },
+    get generation() {
+      return current.generation;
+    },
+    metrics,
+    reload,
     async close() {
-      ready = false;
-      // The drain plugin stops accepting connections and waits for in-flight requests.
-      await server.stop();
-      await registry.close();
+      draining = true;
+      stopWatching();
+      // Stop accepting, let running requests finish (on whichever generation they started), then close.
+      await drainHttpServer(httpServer);
+      await current.close();
+      await tracing.close();
     },
   };
 }

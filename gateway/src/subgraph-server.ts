@@ -3,18 +3,20 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { loadConfigAsync, ProviderRegistry, type Logger } from '@opsorch/adapters';
+import { CAPABILITIES, loadConfigAsync, ProviderRegistry, resilienceFromEnv, type Capability, type Logger } from '@opsorch/adapters';
 import { BUILTIN_PROVIDERS } from '@opsorch/adapters/builtin';
 import { SUBGRAPH_NAMES, type SubgraphName } from '@opsorch/schema';
 import { buildSchemaOf, IdempotencyStore, SUBGRAPHS, type RequestContext } from '@opsorch/subgraphs';
 import { createErrorFormatter } from './errors.ts';
 import { createLogger } from './logger.ts';
+import { createMetrics, mountHealth, readinessPolicyFrom, requestIds, startTracing, traceHttpRequests } from './observability/index.ts';
+import { drainHttpServer, Generations, watchFiles } from './reload.ts';
 import { MAX_BODY_BYTES } from './server.ts';
 import { contextFromHttp } from './request-context.ts';
 import type { Env } from '@opsorch/adapters';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
 export interface SubgraphServerOptions {
   name: string;
@@ -22,6 +24,8 @@ export interface SubgraphServerOptions {
   host?: string;
   env?: Env;
   logger?: Logger;
+  /** Send spans here whatever OPSORCH_TRACING says (tests). */
+  traceExporter?: SpanExporter;
 }
 
 /**
@@ -36,8 +40,23 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
   const env = options.env ?? process.env;
   const logger = (options.logger ?? createLogger()).child({ subgraph: name });
   const module = SUBGRAPHS.find((m) => m.name === name)!;
-  const registry = new ProviderRegistry({ config: await loadConfigAsync(env), modules: BUILTIN_PROVIDERS, logger });
   const idempotency = new IdempotencyStore();
+  const capabilities = (CAPABILITIES as readonly string[]).includes(name) ? [name as Capability] : undefined;
+  let generations: Generations<ProviderRegistry> | undefined;
+  const metrics = createMetrics({ component: `subgraph-${name}`, breakerStates: () => generations?.current.breakerStates() ?? [] });
+  const tracing = startTracing({ env, serviceName: `opsorch-subgraph-${name}`, exporter: options.traceExporter });
+  const readinessPolicy = readinessPolicyFrom(env);
+  // The schema is fixed; what a reload rebuilds here is the provider registry (configuration and secrets).
+  const buildRegistry = async () =>
+    new ProviderRegistry({
+      config: await loadConfigAsync(env),
+      modules: BUILTIN_PROVIDERS,
+      logger,
+      resilience: resilienceFromEnv(env),
+      observer: metrics.providerObserver,
+    });
+  generations = await Generations.start(buildRegistry, { logger, onReload: (result, generation) => metrics.reloaded(result, generation) });
+  const current = generations;
 
   const app = express();
   app.disable('x-powered-by');
@@ -46,14 +65,28 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
     schema: buildSchemaOf(module),
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(logger),
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin],
   });
   await server.start();
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', subgraph: name });
+  let draining = false;
+  app.use(requestIds({ logger, metrics }));
+  mountHealth(
+    app,
+    {
+      registry: () => current.current,
+      schema: () => ({ loaded: true, generation: current.generation, loadedAt: current.loadedAt }),
+      draining: () => draining,
+      capabilities,
+    },
+    readinessPolicy,
+  );
+  app.get('/metrics', async (_req, res) => {
+    const { contentType, body } = await metrics.render();
+    res.type(contentType).send(body);
   });
   app.use(
     '/graphql',
+    traceHttpRequests(`subgraph ${name}`),
     express.json({ limit: MAX_BODY_BYTES }),
     expressMiddleware(server, {
       context: async ({ req, res }) => {
@@ -61,6 +94,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
         res.on('close', () => {
           if (!res.writableFinished) controller.abort(new Error('gateway disconnected'));
         });
+        const registry = current.enter(res);
         return contextFromHttp({ registry, idempotency, logger, headers: req.headers, signal: controller.signal });
       },
     }),
@@ -69,15 +103,31 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
   await once(httpServer, 'listening');
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://localhost:${port}/graphql`;
-  logger.info({ url }, `OpsOrch ${name} subgraph listening`);
+  const reload = (reason = 'requested') => current.reload(reason);
+  const stopWatching =
+    env.OPSORCH_WATCH_CONFIG === 'true' && env.OPSORCH_CONFIG
+      ? watchFiles([env.OPSORCH_CONFIG], (changed) => void reload(`changed: ${changed.join(', ')}`).catch(() => {}), logger)
+      : () => {};
+  logger.info({ url, metrics: '/metrics', tracing: tracing.destination ?? 'off' }, `OpsOrch ${name} subgraph listening`);
   return {
     name,
     url,
     port,
-    registry,
+    get registry() {
+      return current.current;
+    },
+    get generation() {
+      return current.generation;
+    },
+    metrics,
+    reload,
     async close() {
+      draining = true;
+      stopWatching();
+      await drainHttpServer(httpServer);
       await server.stop();
-      await registry.close();
+      await current.close();
+      await tracing.close();
     },
   };
 }

@@ -12,7 +12,8 @@ function providerModule(label: string, behaviour: Behaviour): ProviderModule {
         new Proxy({ kind: label, instance: deps.instance } as Record<string | symbol, unknown>, {
           get(target, property) {
             if (property in target) return target[property];
-            if (property === 'then' || typeof property === 'symbol' || property === 'checkHealth') return undefined;
+            // Optional hooks stay absent, so health checks and shutdown do not meet the chosen failure.
+            if (property === 'then' || typeof property === 'symbol' || property === 'checkHealth' || property === 'close') return undefined;
             return behaviour(settings);
           },
         }),

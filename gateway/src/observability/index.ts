@@ -1,0 +1,4 @@
+export * from './health.ts';
+export * from './metrics.ts';
+export * from './request-scope.ts';
+export * from './tracing.ts';

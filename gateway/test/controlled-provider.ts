@@ -1,0 +1,65 @@
+// A provider kind the test steers while the gateway runs: it answers like the demo world, or fails, hangs,
+// answers slowly, or is rate limited, as `control.mode` says at the moment of each call.
+import { CAPABILITIES, OpsOrchError, type Capability, type ProviderContext, type ProviderModule } from '@opsorch/adapters';
+import { BUILTIN_PROVIDERS } from '@opsorch/adapters/builtin';
+
+export type Mode =
+  | { kind: 'ok' }
+  | { kind: 'fail' }
+  | { kind: 'hang' }
+  | { kind: 'slow'; delayMs: number }
+  /** Answers once `released` resolves. */
+  | { kind: 'held'; released: Promise<void> }
+  | { kind: 'rate-limited'; retryAfter: number };
+
+export interface Control {
+  mode: Mode;
+  /** Calls that reached the provider, per method. */
+  calls: Record<string, number>;
+  /** What `checkHealth` does (absent: no check). */
+  health?: 'up' | 'down';
+  /** How many of its instances were closed (the server stopped or a reload retired them). */
+  closed?: number;
+}
+
+export function controlled(control: Control): ProviderModule {
+  const demo = BUILTIN_PROVIDERS.demo;
+  const factories = Object.fromEntries(
+    CAPABILITIES.map((capability: Capability) => [
+      capability,
+      (settings: Record<string, unknown>, deps: { instance: string; kind: string }) => {
+        const real = (demo.factories[capability] as unknown as (s: Record<string, unknown>, d: unknown) => Record<string, unknown>)(settings, deps);
+        return new Proxy(real, {
+          get(target, property, receiver) {
+            if (property === 'checkHealth') {
+              if (!control.health) return undefined;
+              return async () => {
+                if (control.health === 'down') throw new OpsOrchError('PROVIDER_UNAVAILABLE', 'connect ECONNREFUSED 10.0.0.9:443');
+              };
+            }
+            if (property === 'close') return async () => void (control.closed = (control.closed ?? 0) + 1);
+            const value = Reflect.get(target, property, receiver) as unknown;
+            if (typeof value !== 'function' || typeof property !== 'string') return value;
+            return async (...args: unknown[]) => {
+              control.calls[property] = (control.calls[property] ?? 0) + 1;
+              const mode = control.mode;
+              const ctx = args[args.length - 1] as ProviderContext;
+              if (mode.kind === 'fail') throw new Error('connect ECONNREFUSED 10.0.0.9:443');
+              if (mode.kind === 'hang') return new Promise(() => {});
+              if (mode.kind === 'rate-limited') throw new OpsOrchError('PROVIDER_RATE_LIMITED', 'tool answered 429', { retryAfter: mode.retryAfter });
+              if (mode.kind === 'held') await mode.released;
+              if (mode.kind === 'slow') {
+                await new Promise((resolve, reject) => {
+                  const timer = setTimeout(resolve, mode.delayMs);
+                  ctx.signal.addEventListener('abort', () => (clearTimeout(timer), reject(ctx.signal.reason)), { once: true });
+                });
+              }
+              return (value as (...a: unknown[]) => unknown).apply(target, args);
+            };
+          },
+        });
+      },
+    ]),
+  );
+  return { label: 'Controlled', factories } as ProviderModule;
+}
