@@ -12,6 +12,8 @@ Commands:
   start                 Start the gateway with GraphiQL (PORT, default 4000) and the web console at /
                         (OPSORCH_CONSOLE=off to leave it out). Subgraphs run in-process, except those
                         listed in OPSORCH_SUBGRAPH_URLS (name=url,name=url).
+  mcp --stdio           Serve OpsOrch to an MCP client over stdio (opsorch mcp --help); \`start\` serves MCP
+                        over HTTP at /mcp.
   subgraph <name>       Serve one capability's subgraph over HTTP (--port, default PORT or 4000).
                         Names: ${SUBGRAPH_NAMES.join(', ')}
   keygen [name]         Print a new API key and the configuration entry with its hash (gateway.auth.apiKeys).
@@ -30,6 +32,14 @@ OPSORCH_WATCH_CONFIG=true) reloads configuration and supergraph without dropping
 `;
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'mcp') {
+    // `opsorch mcp --stdio`: its own options (mcp/src/command.ts); in-process mode starts the gateway here, logging to stderr.
+    const { runMcpCommand } = await import('@opsorch/mcp');
+    process.exitCode = await runMcpCommand(argv.slice(1), process.env, () =>
+      startGateway({ port: 0, host: '127.0.0.1', logger: createLogger(undefined, process.stderr) }),
+    );
+    return;
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -60,7 +70,11 @@ async function main(argv: string[]): Promise<void> {
       port,
       host: values.host,
       logger,
-      mount: process.env.OPSORCH_CONSOLE === 'off' ? undefined : async (app, gateway) => {
+      mount: async (app, gateway) => {
+        // MCP for agents at /mcp (OPSORCH_MCP=off leaves it out), before the console, which serves the other paths.
+        const { mountMcpFromEnv } = await import('@opsorch/mcp');
+        mountMcpFromEnv(app, { graphqlUrl: gateway.graphqlUrl, env: process.env, logger });
+        if (process.env.OPSORCH_CONSOLE === 'off') return;
         const { mountConsole } = await import('@opsorch/console');
         // Under a test runner the console builds on its first request, so API-only tests pay nothing.
         mountConsole(app, { graphqlUrl: gateway.graphqlUrl, logger, build: process.env.VITEST ? 'lazy' : 'eager' });
