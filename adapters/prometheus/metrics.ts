@@ -280,6 +280,14 @@ export class PrometheusMetricProvider implements MetricProvider {
     return [...values].sort();
   }
 
+  /** The asked step, or the default (about 300 points) but never finer than a scrape: finer steps repeat samples. */
+  private step(range: ResolvedTimeRange, step: string | null): number {
+    const ms = resolveStep(range, step);
+    if (step) return ms;
+    const scrapeMs = parseDuration(this.settings.scrapeInterval, 'scrapeInterval');
+    return Math.max(ms, Math.ceil(scrapeMs / 1000) * 1000);
+  }
+
   /** Rate windows cover at least four scrapes (so a missed scrape is no gap) and at least one step. */
   private window(stepMs: number): string {
     return formatStep(Math.max(stepMs, 4 * parseDuration(this.settings.scrapeInterval, 'scrapeInterval')) / 1000);
@@ -303,7 +311,7 @@ export class PrometheusMetricProvider implements MetricProvider {
     groupBy.forEach((label, i) => {
       if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(label)) throw badInput(`query.groupBy[${i}]: "${label}" is not a Prometheus label name`);
     });
-    const stepMs = resolveStep(range, step);
+    const stepMs = this.step(range, step);
     const scope = await this.scopeMatchers(query.scope, ctx, ctx.environment);
     const matchers = (query.labels ?? []).map(
       (m: MetricLabelMatcher) => `${m.name}${MATCH_OPS[m.op ?? 'EQUALS']}"${escapeLabelValue(m.value)}"`,
@@ -342,7 +350,7 @@ export class PrometheusMetricProvider implements MetricProvider {
     step: string | null,
     ctx: ProviderContext,
   ): Promise<(GoldenSignalsRecord | null)[]> {
-    const stepMs = resolveStep(range, step);
+    const stepMs = this.step(range, step);
     const natives = await this.identity.toNative(serviceIds, ctx);
     const nativeToIds = new Map<string, string[]>();
     for (const [id, values] of natives) for (const v of values) nativeToIds.set(v, [...(nativeToIds.get(v) ?? []), id]);
