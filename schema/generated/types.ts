@@ -370,6 +370,8 @@ export type GoldenSignals = {
   range: TimeRange;
   /** Requests (or queries, or messages) per second. */
   requestRate: Maybe<MetricSeries>;
+  /** The step asked for, when one was; differs from `step` when it was raised to fit `maxPoints`. */
+  requestedStep: Maybe<Scalars['String']['output']>;
   /**
    * How full the most constrained resource is: connection pool use (0 to 1) for databases and their clients,
    * disk used (0 to 1) for storage, consumer lag (messages) for queues, CPU (0 to 1) otherwise. `name` tells which.
@@ -910,15 +912,19 @@ export type MetricResult = {
   __typename?: 'MetricResult';
   /** The aggregation actually used (the type's default when none was given). */
   aggregation: MetricAggregation;
+  /** The most points per series this answer was allowed (the query's `maxPoints`, at most 2,000). */
+  maxPoints: Scalars['Int']['output'];
   /** Metrics providers that failed; the series of the others are still returned. */
   providerErrors: Array<ProviderError>;
   /** The equivalent PromQL query, for display and to paste into the metrics tool. */
   query: Maybe<Scalars['String']['output']>;
   /** The time window, with relative expressions resolved and the end capped at now. */
   range: TimeRange;
+  /** The step the query asked for, when it asked for one; differs from `step` when it was raised to fit `maxPoints`. */
+  requestedStep: Maybe<Scalars['String']['output']>;
   /** One series per group, ordered by their labels; empty when nothing matched. */
   series: Array<MetricSeries>;
-  /** The step actually used between points, for example `1m` (chosen when not given). */
+  /** The step actually used between points, for example `1m` (chosen when not given, raised when the one given was too fine). */
   step: Scalars['String']['output'];
   /** Deep link to the query's graph in the metrics tool. */
   url: Maybe<Scalars['String']['output']>;
@@ -1232,6 +1238,12 @@ export type Query = {
    */
   incidents: Maybe<IncidentConnection>;
   /**
+   * Values of one structured field containing `text`, most frequent first, among the field's most frequent values
+   * in a sample of the range (as `logFields` counts them): suggestions while typing a filter such as
+   * `http.route=/api/`. Defaults to the last 15 minutes.
+   */
+  logFieldValues: Maybe<Array<LogFieldValueCount>>;
+  /**
    * The structured fields found in the logs of the scope with their most frequent values, by field name:
    * suggestions for `LogFieldFilter`. Defaults to the last 15 minutes.
    */
@@ -1256,7 +1268,9 @@ export type Query = {
   metricLabelValues: Maybe<Array<Scalars['String']['output']>>;
   /**
    * Reads a metric over a time window as one series per group. Defaults: the last hour, a step giving about
-   * 300 points, the type's default aggregation, grouped by service. At most 11,000 points per series.
+   * 300 points, the type's default aggregation, grouped by service. Never more than `maxPoints` (at most 2,000)
+   * points per series: a finer `step` is raised to the smallest step that fits, and the answer says so (`step`,
+   * `requestedStep`). A 7-day range at `maxPoints: 1000` reads at a 15m step.
    */
   metricSeries: Maybe<MetricResult>;
   /** Who is on call right now (PRIMARY and SECONDARY), for one team or, when `team` is omitted, for every team by team id. Null, with an error, when the on-call provider failed. */
@@ -1351,6 +1365,15 @@ export type QueryIncidentsArgs = {
 };
 
 
+export type QueryLogFieldValuesArgs = {
+  field: Scalars['String']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  range: InputMaybe<TimeRangeInput>;
+  scope: InputMaybe<ScopeInput>;
+  text: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type QueryLogFieldsArgs = {
   range: InputMaybe<TimeRangeInput>;
   scope: InputMaybe<ScopeInput>;
@@ -1382,13 +1405,16 @@ export type QueryMetricDescriptorsArgs = {
 
 
 export type QueryMetricLabelValuesArgs = {
+  first: InputMaybe<Scalars['Int']['input']>;
   label: Scalars['String']['input'];
   name: Scalars['String']['input'];
   scope: InputMaybe<ScopeInput>;
+  text: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type QueryMetricSeriesArgs = {
+  maxPoints: InputMaybe<Scalars['Int']['input']>;
   query: MetricQueryInput;
   range: InputMaybe<TimeRangeInput>;
   step: InputMaybe<Scalars['String']['input']>;
@@ -1840,6 +1866,7 @@ export type ServiceDeploymentsArgs = {
 
 /** A service of the catalog (owned by the services subgraph). The alerts subgraph adds its alerts and health. */
 export type ServiceGoldenSignalsArgs = {
+  maxPoints: InputMaybe<Scalars['Int']['input']>;
   range: InputMaybe<TimeRangeInput>;
   step: InputMaybe<Scalars['String']['input']>;
 };

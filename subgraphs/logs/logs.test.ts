@@ -252,6 +252,26 @@ describe('logFields', () => {
   });
 });
 
+describe('logFieldValues', () => {
+  it('suggests the values of one field containing what was typed, most frequent first', async () => {
+    const all = await ok(`{ logFieldValues(field: "http.route", scope: { service: "checkout" }, first: 50) { value count } }`);
+    const routes = all.logFieldValues as { value: string; count: number }[];
+    expect(routes.length).toBeGreaterThan(1);
+    expect(routes.every((r) => services.find((s) => s.id === 'checkout')!.endpoints.some((e) => e.path === r.value))).toBe(true);
+    expect([...routes].sort((a, b) => b.count - a.count)).toEqual(routes);
+    const typed = await ok(`{ logFieldValues(field: "http.route", text: "CHECKOUT", scope: { service: "checkout" }) { value } }`);
+    expect(typed.logFieldValues.length).toBeGreaterThan(0);
+    for (const v of typed.logFieldValues) expect(v.value.toLowerCase()).toContain('checkout');
+    const none = await ok(`{ logFieldValues(field: "no.such.field", scope: { service: "checkout" }) { value } }`);
+    expect(none.logFieldValues).toEqual([]);
+  });
+
+  it('refuses an empty field and a size out of range', async () => {
+    expect((await errorOf(`{ logFieldValues(field: " ") { value } }`)).message).toContain('field must not be empty');
+    expect((await errorOf(`{ logFieldValues(field: "pod", first: 500) { value } }`)).message).toContain('first must be an integer from 1 to 50');
+  });
+});
+
 describe('Service.logs', () => {
   const ENTITIES = /* GraphQL */ `
     query ($representations: [_Any!]!, $first: Int, $range: TimeRangeInput) {

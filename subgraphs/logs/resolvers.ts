@@ -14,6 +14,7 @@ import type {
   LogFieldFilter,
   LogOrder,
   LogQueryInput,
+  QueryLogFieldValuesArgs,
   QueryLogFieldsArgs,
   QueryLogVolumeArgs,
   QueryLogsArgs,
@@ -132,6 +133,29 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
       // A plain list has no place for partial failures: say so in the server log rather than drop them silently.
       for (const failure of failures) ctx.provider.logger.warn({ provider: failure.provider, code: failure.code }, `logFields: ${failure.message}`);
       return mergeFieldSummaries(answers, top);
+    },
+
+    async logFieldValues(_: unknown, args: QueryLogFieldValuesArgs, ctx: RequestContext) {
+      const field = args.field.trim();
+      if (!field) throw badInput('field must not be empty; logFields lists the field names');
+      const range = logRange(args.range, ctx);
+      const first = args.first ?? 20;
+      if (!Number.isInteger(first) || first < 1 || first > 50) throw badInput(`first must be an integer from 1 to 50, got ${first}`);
+      const text = args.text?.trim() ? args.text.trim() : null;
+      const scope = args.scope ?? null;
+      // Through the SPI every provider has: the field's top values in each provider's sample, filtered here.
+      const needle = text?.toLowerCase();
+      const { answers, failures } = await everyInstance(ctx, async (p) => {
+        const summaries = await p.fieldSummaries(scope, range, 50, ctx.provider);
+        return (summaries.find((s) => s.name === field)?.topValues ?? []).filter((v) => !needle || v.value.toLowerCase().includes(needle));
+      });
+      for (const failure of failures) ctx.provider.logger.warn({ provider: failure.provider, code: failure.code }, `logFieldValues: ${failure.message}`);
+      const counts = new Map<string, number>();
+      for (const v of answers.flat()) counts.set(v.value, (counts.get(v.value) ?? 0) + v.count);
+      return [...counts]
+        .map(([value, count]) => ({ value, count }))
+        .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value))
+        .slice(0, first);
     },
   },
 

@@ -37,6 +37,17 @@ const SERIES = /* GraphQL */ `
   }
 `;
 
+const BUDGETED = /* GraphQL */ `
+  query ($query: MetricQueryInput!, $range: TimeRangeInput, $step: String, $maxPoints: Int) {
+    metricSeries(query: $query, range: $range, step: $step, maxPoints: $maxPoints) {
+      series { points { timestamp } }
+      step
+      requestedStep
+      maxPoints
+    }
+  }
+`;
+
 type Point = { timestamp: string; value: number | null };
 const values = (points: Point[]) => points.map((p) => p.value).filter((v): v is number => v !== null);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -90,6 +101,11 @@ describe('metric catalog', () => {
     expect(data.metricLabelValues).toEqual(serviceById.get('checkout')!.endpoints.map((e) => e.path).sort());
     const pods = await ok(`{ metricLabelValues(name: "disk_used_ratio", label: "pod", scope: { service: "media-storage", environment: "production" }) }`);
     expect(pods.metricLabelValues).toEqual(['media-storage-0', 'media-storage-1', 'media-storage-2']);
+    // Suggestions while typing: values containing the text, ignoring case, at most `first`.
+    const typed = await ok(`{ metricLabelValues(name: "disk_used_ratio", label: "pod", text: "GE-1", scope: { service: "media-storage", environment: "production" }) }`);
+    expect(typed.metricLabelValues).toEqual(['media-storage-1']);
+    const two = await ok(`{ metricLabelValues(name: "http_requests_total", label: "service", first: 2) }`);
+    expect(two.metricLabelValues).toHaveLength(2);
   });
 });
 
@@ -128,15 +144,31 @@ describe('metricSeries', () => {
     for (const p of narrow.series[0].points) expect(p.value).toBe(byTime.get(p.timestamp));
   });
 
-  it('answers a 7-day range and refuses a step that gives more than 11,000 points', async () => {
+  it('never ships more than 2,000 points per series: a too-fine step is raised and the answer says so', async () => {
     const week = await seriesOf({ name: 'http_request_duration_seconds', scope: { service: 'api-gateway', environment: 'production' } }, { from: 'now-7d' });
     expect(week.step).toBe('30m');
     expect(week.series[0].points.length).toBeGreaterThan(330);
-    const fine = await seriesOf({ name: 'error_ratio', scope: { service: 'auth', environment: 'production' } }, { from: 'now-7d' }, '1m');
-    expect(fine.series[0].points.length).toBe(10_080);
-    const error = await errorOf(SERIES, { query: { name: 'error_ratio' }, range: { from: 'now-7d' }, step: '30s' });
-    expect(error.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(error.message).toContain('at least 55s');
+    const fine = await ok(BUDGETED, { query: { name: 'error_ratio', scope: { service: 'auth', environment: 'production' } }, range: { from: 'now-7d' }, step: '1m' });
+    expect(fine.metricSeries).toMatchObject({ step: '10m', requestedStep: '1m', maxPoints: 2000 });
+    expect(fine.metricSeries.series[0].points.length).toBeLessThanOrEqual(2000);
+    expect(fine.metricSeries.series[0].points.length).toBeGreaterThan(1000);
+    // A step that fits is kept as asked.
+    const kept = await ok(BUDGETED, { query: { name: 'error_ratio', scope: { service: 'auth' } }, range: { from: 'now-1h' }, step: '30s' });
+    expect(kept.metricSeries).toMatchObject({ step: '30s', requestedStep: '30s' });
+  });
+
+  it('chooses the step from the chart width (maxPoints) and refuses a budget out of bounds', async () => {
+    const query = { name: 'error_ratio', scope: { service: 'auth', environment: 'production' } };
+    for (const [from, maxPoints, step] of [['now-7d', 1000, '15m'], ['now-24h', 1200, '2m'], ['now-1h', 800, '5s'], ['now-7d', 2000, '10m']] as const) {
+      const data = await ok(BUDGETED, { query, range: { from }, maxPoints });
+      expect(data.metricSeries, `${from} in ${maxPoints} points`).toMatchObject({ step, requestedStep: null, maxPoints });
+      expect(data.metricSeries.series[0].points.length).toBeLessThanOrEqual(maxPoints);
+    }
+    for (const maxPoints of [0, 2001]) {
+      const error = await errorOf(BUDGETED, { query, maxPoints });
+      expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(error.message).toContain('maxPoints must be an integer from 1 to 2000');
+    }
   });
 
   it('says which metric was meant when the name is unknown', async () => {
@@ -246,6 +278,16 @@ describe('Service.goldenSignals', () => {
     expect(byId.get('media-storage').saturation.name).toBe('disk_used_ratio');
     expect(byId.get('auth').saturation.name).toBe('cpu_usage_ratio');
     expect(byId.get('no-such-service')).toBeNull();
+  });
+
+  it('applies the same step policy: a budget of points, the step echoed and what was asked', async () => {
+    const result = await runner.run(
+      `query { _entities(representations: [{ __typename: "Service", id: "auth" }]) { ... on Service { goldenSignals(range: { from: "now-7d" }, step: "1m", maxPoints: 500) { step requestedStep errorRate { points { value } } } } } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    const signals = (result.data as any)._entities[0].goldenSignals;
+    expect(signals).toMatchObject({ step: '30m', requestedStep: '1m' });
+    expect(signals.errorRate.points.length).toBeLessThanOrEqual(500);
   });
 
   it('refuses a bad step', async () => {

@@ -18,6 +18,7 @@ import type {
 } from '@opsorch/schema';
 import { listConnection, loadersFor, providerErrorsOf, type RequestContext } from '../shared/index.ts';
 import { createMetricLoaders } from './loaders.ts';
+import { resolveStep } from './step.ts';
 
 /** Metric reads look at the last hour unless told otherwise. */
 const DEFAULT_FROM = 'now-1h';
@@ -75,18 +76,31 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
 
     async metricLabelValues(_: unknown, args: QueryMetricLabelValuesArgs, ctx: RequestContext) {
       checkMetricName(args.name);
+      const first = args.first ?? null;
+      if (first !== null && (!Number.isInteger(first) || first < 1 || first > 1000)) throw badInput(`first must be an integer from 1 to 1000, got ${first}`);
       const { answers, failures } = await everyInstance(ctx, (p) => p.labelValues(args.name, args.label, args.scope ?? null, ctx.provider));
       for (const failure of failures) ctx.provider.logger.warn({ provider: failure.provider, code: failure.code }, `metricLabelValues: ${failure.message}`);
-      return [...new Set(answers.flat())].sort();
+      const text = args.text?.trim().toLowerCase();
+      const values = [...new Set(answers.flat())].filter((v) => !text || v.toLowerCase().includes(text)).sort();
+      return first === null ? values : values.slice(0, first);
     },
 
     async metricSeries(_: unknown, args: QueryMetricSeriesArgs, ctx: RequestContext) {
       checkMetricName(args.query.name);
       checkMatchers(args.query.labels);
       const range = metricRange(args.range, ctx);
-      const { answers, failures } = await everyInstance(ctx, (p) => p.series(args.query, range, args.step ?? null, ctx.provider));
+      // The step policy is the subgraph's, so every provider ships the same, bounded number of points.
+      const policy = resolveStep(range, args.step, args.maxPoints);
+      const { answers, failures } = await everyInstance(ctx, (p) => p.series(args.query, range, policy.step, ctx.provider));
       const [first] = answers;
-      return { ...first!, series: answers.flatMap((a) => a.series), providerErrors: providerErrorsOf(failures) };
+      return {
+        ...first!,
+        step: policy.step,
+        requestedStep: policy.requestedStep,
+        maxPoints: policy.maxPoints,
+        series: answers.flatMap((a) => a.series),
+        providerErrors: providerErrorsOf(failures),
+      };
     },
   },
 
@@ -100,9 +114,10 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
     /** The first instance that knows the service answers; all instances are asked at once (one batch each). */
     async goldenSignals(service: { id: string }, args: ServiceGoldenSignalsArgs, ctx: RequestContext) {
       const range = metricRange(args.range, ctx);
-      const key = { serviceId: service.id, range, step: args.step ?? null };
+      const policy = resolveStep(range, args.step, args.maxPoints);
+      const key = { serviceId: service.id, range, step: policy.step };
       const settled = await Promise.allSettled(ctx.registry.all('metrics').map((p) => loaders(ctx).goldenSignals(p).load(key)));
-      for (const s of settled) if (s.status === 'fulfilled' && s.value) return s.value;
+      for (const s of settled) if (s.status === 'fulfilled' && s.value) return { ...s.value, step: policy.step, requestedStep: policy.requestedStep };
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failed) throw failed.reason;
       return null;

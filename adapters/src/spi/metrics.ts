@@ -9,10 +9,13 @@ export type MetricDescriptorRecord = MetricDescriptor;
 /** A result series with its catalog service as an id (null when the series has no `service` label). */
 export type MetricSeriesRecord = Omit<MetricSeries, 'service'> & { serviceId: string | null };
 
-/** A metric query's answer as a provider returns it; the resolver adds `providerErrors`. */
-export type MetricResultRecord = Omit<MetricResult, 'series' | 'providerErrors'> & { series: MetricSeriesRecord[] };
+/**
+ * A metric query's answer as a provider returns it; the resolver adds `providerErrors` and the step policy's
+ * `requestedStep` and `maxPoints` (see subgraphs/metrics/step.ts).
+ */
+export type MetricResultRecord = Omit<MetricResult, 'series' | 'providerErrors' | 'requestedStep' | 'maxPoints'> & { series: MetricSeriesRecord[] };
 
-export type GoldenSignalsRecord = Omit<GoldenSignals, 'latencyP99' | 'errorRate' | 'requestRate' | 'saturation'> & {
+export type GoldenSignalsRecord = Omit<GoldenSignals, 'latencyP99' | 'errorRate' | 'requestRate' | 'saturation' | 'requestedStep'> & {
   latencyP99: MetricSeriesRecord | null;
   errorRate: MetricSeriesRecord | null;
   requestRate: MetricSeriesRecord | null;
@@ -20,8 +23,9 @@ export type GoldenSignalsRecord = Omit<GoldenSignals, 'latencyP99' | 'errorRate'
 };
 
 /**
- * The metrics capability's provider contract. Ranges are resolved by the caller; `step` is the client's
- * string (`30s`, `5m`) or null, and the provider picks and validates it (its point limits are its own).
+ * The metrics capability's provider contract. Ranges are resolved by the caller. `step` is a duration string
+ * (`30s`, `5m`): the subgraph resolves it (its step policy keeps every series within 2,000 points) and always
+ * passes one; a provider still validates it and may pick one when given null (its point limits are its own).
  */
 export interface MetricProvider extends ProviderBase {
   /** The metric catalog by name. */
