@@ -86,6 +86,8 @@ export class PluginProcess {
   private startedAt = 0;
   private stopping = false;
   private lastExit = '';
+  /** Rejecters of the calls in flight, failed at once when the process exits (one exit listener for them all). */
+  private readonly inFlight = new Set<(error: OpsOrchError) => void>();
   /** Number of times the process was (re)started. */
   starts = 0;
   info: InitializeResult = {};
@@ -169,6 +171,7 @@ export class PluginProcess {
 
   private onExit(child: ChildProcess): void {
     if (this.child !== child) return;
+    for (const reject of this.inFlight) reject(new OpsOrchError('PROVIDER_UNAVAILABLE', `the plugin ${this.lastExit} during the call`));
     this.connection?.dispose();
     this.connection = null;
     this.child = null;
@@ -207,8 +210,8 @@ export class PluginProcess {
       rejectCall(new OpsOrchError('PROVIDER_TIMEOUT', `${what} was cancelled`));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    const onExit = () => rejectCall(new OpsOrchError('PROVIDER_UNAVAILABLE', `${what}: the plugin ${this.lastExit} during the call`));
-    child.once('exit', onExit);
+    const onExit = (error: OpsOrchError) => rejectCall(new OpsOrchError(error.code, `${what}: ${error.message}`));
+    this.inFlight.add(onExit);
     try {
       return await Promise.race([connection.sendRequest<T>(method, params, source.token), cut]);
     } catch (error) {
@@ -224,7 +227,7 @@ export class PluginProcess {
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      child.off('exit', onExit);
+      this.inFlight.delete(onExit);
       source.dispose();
     }
   }
