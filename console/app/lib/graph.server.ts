@@ -29,7 +29,7 @@ export function stepFlow(steps: StepFieldsFragment[], states?: Map<string, strin
         sublabel: `${s.kind.toLowerCase()}${states?.get(s.id) ? ` · ${states.get(s.id)!.toLowerCase().replace(/_/g, ' ')}` : ''}`,
         tone: states ? (states.get(s.id) ?? 'pending').toLowerCase().replace(/_/g, '-') : `kind-${s.kind.toLowerCase()}`,
       },
-      width: 200,
+      width: 240,
       height: 52,
     })),
     steps.flatMap((s) => s.dependsOn.map((d) => ({ from: d, to: s.id }))),
