@@ -159,6 +159,21 @@ describe('circuit breaker', () => {
     expect(events.breaker).toEqual(['open', 'half-open', 'open']);
   });
 
+  it('while the half-open probe is out, other calls are answered at once instead of waiting behind it', async () => {
+    let hang = true;
+    const { module, calls } = scripted(() => (hang ? new Promise(() => {}) : Promise.resolve(['ok'])));
+    const { alerts } = registryWith(module, { readAttempts: 1, breakerFailures: 1, breakerCooldownMs: 100 }, 400);
+    await expect(alerts.healthOfServices(['a'], ctx())).rejects.toMatchObject({ code: 'PROVIDER_TIMEOUT' });
+    await new Promise((resolve) => setTimeout(resolve, 130));
+    const probe = alerts.healthOfServices(['a'], ctx());
+    const started = performance.now();
+    await expect(alerts.healthOfServices(['b'], ctx())).rejects.toThrow(/one probe call is checking whether it is back/);
+    expect(performance.now() - started).toBeLessThan(50);
+    await expect(probe).rejects.toMatchObject({ code: 'PROVIDER_TIMEOUT' });
+    expect(calls).toHaveLength(2);
+    hang = false;
+  });
+
   it('counts neither caller mistakes nor callers that went away', async () => {
     const { module } = scripted((method, _n, c) =>
       method === 'getMany'

@@ -243,6 +243,8 @@ export class InstanceResilience {
     try {
       for (let attemptNo = 1; ; attemptNo++) {
         await this.passGate(call, deadline, overall.signal);
+        // cockatiel queues calls behind the half-open probe; answer them now instead, as while open.
+        if (this.breaker.state === CircuitState.HalfOpen) throw this.probing();
         this.currentRequestId = call.requestId;
         try {
           return await this.breaker.execute(() => {
@@ -304,6 +306,15 @@ export class InstanceResilience {
     const error = toOpsOrchError(raw, this.capability, this.instance);
     if (call.signal?.aborted) callerGone.add(error);
     return error;
+  }
+
+  private probing(): OpsOrchError {
+    const last = this.lastFailure ? ` (last failure: ${this.lastFailure.message})` : '';
+    return new OpsOrchError(
+      'PROVIDER_UNAVAILABLE',
+      `${this.capability} provider ${this.instance} is unavailable: its circuit is open after ${this.options.breakerFailures} consecutive failures${last}; one probe call is checking whether it is back`,
+      { capability: this.capability, provider: this.instance, retryAfter: 1 },
+    );
   }
 
   private backoff(attemptNo: number): number {

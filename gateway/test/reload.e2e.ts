@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { SUPERGRAPH_PATH, subgraphTypeDefs, type SubgraphName } from '@opsorch/schema';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startGateway, type GatewayOptions, type RunningGateway } from '../src/index.ts';
+import { startGateway, startSubgraphServer, type GatewayOptions, type RunningGateway } from '../src/index.ts';
 import { controlled, type Control } from './controlled-provider.ts';
 import { captureLogs, gql, spawnOpsOrch, type SpawnedServer } from './harness.ts';
 
@@ -107,6 +107,17 @@ describe('hot reload of configuration', () => {
     writeFileSync(supergraphPath, readFileSync(SUPERGRAPH_PATH, 'utf8'));
     await gateway.reload('new supergraph');
     expect(await firstIncidentId(gateway.url)).toMatch(/^demo:/);
+  });
+
+  it('a standalone subgraph server reloads its providers the same way', async () => {
+    writeIncidentsConfig('before', 'demo');
+    const subgraph = await startSubgraphServer({ name: 'incidents', port: 0, host: '127.0.0.1', env: { OPSORCH_CONFIG: configPath }, logger: captureLogs().logger });
+    stops.push(() => subgraph.close());
+    const ask = async () => (await gql(subgraph.url, FIRST_INCIDENT)).data.incidents.nodes[0].id as string;
+    expect(await ask()).toMatch(/^before:/);
+    writeIncidentsConfig('after', 'demo');
+    expect(await subgraph.reload('test')).toBe(2);
+    expect(await ask()).toMatch(/^after:/);
   });
 
   it('SIGHUP reloads a running `opsorch start`', async () => {

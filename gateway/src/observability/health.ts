@@ -63,7 +63,9 @@ export function mountHealth(app: Express, source: ReadinessSource, policy: 'requ
         status: c.status,
         circuit: breakers.get(`${c.capability}/${c.instance}`) ?? 'closed',
         latencyMs: c.latencyMs === null ? null : Math.round(c.latencyMs),
-        error: c.error,
+        // The code only: /readyz is unauthenticated, and a tool's error may name internal hosts.
+        // `opsorch check` and the providers query show the message.
+        error: c.error ? { code: c.error.code } : null,
       }));
     const down = providers.filter((p) => p.status === 'DOWN' || p.circuit === 'open');
     const reasons: string[] = [];
