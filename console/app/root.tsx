@@ -63,7 +63,13 @@ const NAV: { group: string; items: { to: string; label: string; key: string }[] 
       { to: '/runs', label: 'Runs', key: 'g u' },
     ],
   },
-  { group: 'Explore', items: [] },
+  {
+    group: 'Explore',
+    items: [
+      { to: '/explore/logs', label: 'Logs', key: 'g l' },
+      { to: '/explore/metrics', label: 'Metrics', key: 'g m' },
+    ],
+  },
 ];
 
 function Shell({ children }: { children: React.ReactNode }) {

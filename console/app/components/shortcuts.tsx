@@ -7,6 +7,7 @@ export const SHORTCUT_HELP: [string, string][] = [
   ['g h / g i / g a', 'Home, Incidents, Alerts'],
   ['g s / g t', 'Services, Teams'],
   ['g d / g k / g r / g u', 'Deployments, Tickets, Runbooks, Runs'],
+  ['g l / g m', 'Logs, Metrics (the explorers)'],
   ['/', 'Focus the filter or search box'],
   ['j / k', 'Next / previous row'],
   ['Enter or o', 'Open the selected row'],
@@ -26,6 +27,8 @@ const GO: Record<string, string> = {
   k: '/tickets',
   r: '/runbooks',
   u: '/runs',
+  l: '/explore/logs',
+  m: '/explore/metrics',
 };
 
 function isTyping(target: EventTarget | null): boolean {

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
 import { z } from 'zod';
+import { ExplorePanels, incidentWindow } from '../components/explorer/explore-panels.tsx';
 import { AlertTable, DeploymentTable, LocalTime, incidentPath, runbookPath, servicePath, teamPath, TicketTable } from '../components/tables.tsx';
 import { Badge, Empty, FieldError, Health, Kbd, PageHeader, Person, Problems, Section, Severity, SourceLink, Tier } from '../components/ui.tsx';
 import {
@@ -230,6 +231,7 @@ export default function IncidentPage() {
               <p className="description prose">{incident.summary}</p>
             </Section>
           ) : null}
+          {service ? <ExplorePanels service={service.id} title="Signals and logs around the incident" range={incidentWindow(incident.startedAt, incident.resolvedAt)} /> : null}
           <Section id="timeline" title="Timeline" count={timeline.totalCount} problems={sectionProblems(problems, ['incident', 'timeline'], timeline.providerErrors)}>
             <Form method="post" className="stack note-form" ref={noteRef} replace>
               <input type="hidden" name="idempotencyKey" value={`${idempotencyKey}:note`} />

@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData, useNavigate } from '@remix-run/react';
 import flowStyles from '@xyflow/react/dist/style.css?url';
+import { ExplorePanels } from '../components/explorer/explore-panels.tsx';
 import { Flow } from '../components/flow.tsx';
 import { Sparkline } from '../components/sparkline.tsx';
 import { AlertTable, DeploymentTable, IncidentTable, LocalTime, runbookPath, servicePath, teamPath, TicketTable } from '../components/tables.tsx';
@@ -151,6 +152,8 @@ export default function ServicePage() {
           <Empty>No metrics provider knows this service.</Empty>
         )}
       </Section>
+
+      <ExplorePanels service={service.id} range={{ from: 'now-1h', to: 'now' }} title="Signals and logs, last hour" />
 
       <Section
         title="Dependencies"

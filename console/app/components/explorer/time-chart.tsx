@@ -1,0 +1,324 @@
+// A time-series chart on uPlot (canvas, about 50 KB: thousands of points redraw in a few milliseconds, which
+// an SVG chart cannot). Lines for metrics, stacked bars for log volume; deploys and incidents drawn as markers
+// on the time axis; drag to zoom; a legend that toggles series; a tooltip with every value at the cursor.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { MARKER_COLORS } from './colors.ts';
+import { formatValue } from './format.ts';
+
+export interface ChartSeries {
+  label: string;
+  unit: string;
+  color: string;
+  values: (number | null)[];
+}
+
+export interface ChartMarker {
+  atMs: number;
+  kind: 'deploy' | 'incident';
+  label: string;
+  href?: string;
+}
+
+/** A shaded stretch of time, for example an incident from its start to its resolution. */
+export interface ChartBand {
+  fromMs: number;
+  toMs: number;
+  label: string;
+}
+
+export interface TimeChartProps {
+  /** Point times in ms, oldest first, shared by every series. */
+  timestamps: number[];
+  series: ChartSeries[];
+  /** The x axis always shows this window, even where there are no points. */
+  window: { fromMs: number; toMs: number };
+  markers?: ChartMarker[];
+  bands?: ChartBand[];
+  height?: number;
+  /** `stacked-bars` draws each series on top of the previous one (log volume by level). */
+  kind?: 'lines' | 'stacked-bars';
+  /** Called with the dragged window; the chart does not zoom itself (the range lives in the URL). */
+  onZoom?: (fromMs: number, toMs: number) => void;
+  /** Called with a clicked bar's window (stacked bars only). */
+  ariaLabel: string;
+  /** Performance mark set when the first frame is drawn (the bench reads it). */
+  mark?: string;
+}
+
+/** Axis times in UTC, 24-hour: an incident's responders sit in several time zones (as everywhere in the console). */
+function timeTicks(_u: uPlot, splits: number[], _axis: number, _space: number, increment: number): string[] {
+  return splits.map((v, i) => {
+    const t = new Date(v * 1000).toISOString();
+    const day = t.slice(5, 10);
+    const clock = increment < 60 ? t.slice(11, 19) : t.slice(11, 16);
+    const prev = i > 0 ? new Date(splits[i - 1]! * 1000).toISOString().slice(5, 10) : null;
+    if (increment >= 86_400) return day;
+    return prev !== day && (i === 0 || increment >= 3600) ? `${day}\n${clock}` : clock;
+  });
+}
+
+/** Wide enough for the longest tick label. */
+const axisWidth = (_u: uPlot, values: string[] | null) => Math.max(40, 18 + 7.2 * Math.max(0, ...(values ?? []).map((v) => v.length)));
+
+const AXIS = { stroke: '#8593a3', grid: { stroke: '#222a33', width: 1 }, ticks: { stroke: '#313b47', width: 1 }, font: '11px system-ui, sans-serif' };
+
+/** Cumulative sums, so each series of stacked bars is drawn from zero to its top. */
+function stack(series: ChartSeries[]): (number | null)[][] {
+  const out: (number | null)[][] = [];
+  let running: number[] = [];
+  for (const s of series) {
+    const next = s.values.map((v, i) => (running[i] ?? 0) + (v ?? 0));
+    out.push(next);
+    running = next;
+  }
+  return out;
+}
+
+interface Tooltip {
+  left: number;
+  top: number;
+  time: number;
+  rows: { label: string; color: string; text: string }[];
+  markers: ChartMarker[];
+}
+
+export function TimeChart({ timestamps, series, window, markers = [], bands = [], height = 240, kind = 'lines', onZoom, ariaLabel, mark }: TimeChartProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const [hidden, setHidden] = useState<Set<string>>(new Set());
+  const [tooltip, setTooltip] = useState<Tooltip | null>(null);
+  // The latest props for uPlot's hooks, which are bound once per chart.
+  const live = useRef({ series, markers, bands, onZoom, hidden, kind, window });
+  live.current = { series, markers, bands, onZoom, hidden, kind, window };
+
+  const unit = series[0]?.unit ?? '';
+  // Stacked bars are re-stacked over the visible series and drawn tallest first, so each level stays visible.
+  const drawn = kind === 'stacked-bars' ? [...series].reverse() : series;
+  const data = useMemo<uPlot.AlignedData>(() => {
+    const xs = timestamps.map((t) => t / 1000);
+    const ys =
+      kind === 'stacked-bars'
+        ? stack(series.map((s) => (hidden.has(s.label) ? { ...s, values: s.values.map(() => null) } : s))).reverse()
+        : series.map((s) => s.values);
+    return [xs, ...ys] as uPlot.AlignedData;
+  }, [timestamps, series, kind, hidden]);
+  const shape = `${kind}|${series.map((s) => `${s.label}:${s.color}`).join(',')}|${unit}|${height}`;
+
+  useEffect(() => {
+    const el = container.current;
+    if (!el) return;
+    let drawnOnce = false;
+    const barWidth = kind === 'stacked-bars' ? uPlot.paths.bars!({ size: [0.9, 64], align: 1 }) : undefined;
+    const opts: uPlot.Options = {
+      width: Math.max(200, el.clientWidth),
+      height,
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+      legend: { show: false },
+      padding: [8, 8, 0, 0],
+      cursor: {
+        drag: { x: true, y: false, setScale: false },
+        points: { size: 6 },
+        focus: { prox: 24 },
+      },
+      focus: { alpha: 0.35 },
+      select: { show: true, left: 0, top: 0, width: 0, height: 0 },
+      scales: {
+        x: { time: true, range: () => [live.current.window.fromMs / 1000, live.current.window.toMs / 1000] },
+        y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.08 : 1] },
+      },
+      axes: [
+        { ...AXIS, space: 80, values: timeTicks },
+        { ...AXIS, size: axisWidth, values: (_u, splits) => splits.map((v) => formatValue(v, live.current.series[0]?.unit ?? '')) },
+      ],
+      series: [
+        {},
+        ...drawn.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: kind === 'stacked-bars' ? 0 : 1.5,
+          fill: kind === 'stacked-bars' ? s.color : undefined,
+          paths: barWidth,
+          points: { show: false },
+          spanGaps: false,
+          show: kind === 'stacked-bars' || !live.current.hidden.has(s.label),
+        })),
+      ],
+      hooks: {
+        drawClear: [
+          (u) => {
+            const ctx = u.ctx;
+            for (const band of live.current.bands) {
+              const x0 = Math.max(u.bbox.left, u.valToPos(band.fromMs / 1000, 'x', true));
+              const x1 = Math.min(u.bbox.left + u.bbox.width, u.valToPos(band.toMs / 1000, 'x', true));
+              if (x1 <= x0) continue;
+              ctx.fillStyle = 'rgba(240, 82, 75, 0.08)';
+              ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
+            }
+          },
+        ],
+        draw: [
+          (u) => {
+            const ctx = u.ctx;
+            const ratio = uPlot.pxRatio;
+            ctx.save();
+            for (const marker of live.current.markers) {
+              const x = Math.round(u.valToPos(marker.atMs / 1000, 'x', true));
+              if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+              const color = MARKER_COLORS[marker.kind];
+              ctx.strokeStyle = color;
+              ctx.lineWidth = ratio;
+              ctx.setLineDash([4 * ratio, 3 * ratio]);
+              ctx.beginPath();
+              ctx.moveTo(x, u.bbox.top);
+              ctx.lineTo(x, u.bbox.top + u.bbox.height);
+              ctx.stroke();
+              ctx.setLineDash([]);
+              ctx.fillStyle = color;
+              ctx.beginPath();
+              const s = 5 * ratio;
+              if (marker.kind === 'deploy') {
+                ctx.moveTo(x - s, u.bbox.top);
+                ctx.lineTo(x + s, u.bbox.top);
+                ctx.lineTo(x, u.bbox.top + s * 1.4);
+              } else {
+                ctx.arc(x, u.bbox.top + s, s, 0, Math.PI * 2);
+              }
+              ctx.fill();
+            }
+            ctx.restore();
+            if (!drawnOnce) {
+              drawnOnce = true;
+              if (mark && typeof performance !== 'undefined' && !performance.getEntriesByName(mark).length) performance.mark(mark);
+            }
+          },
+        ],
+        setSelect: [
+          (u) => {
+            const { left, width } = u.select;
+            if (width > 4 && live.current.onZoom) {
+              const from = u.posToVal(left, 'x') * 1000;
+              const to = u.posToVal(left + width, 'x') * 1000;
+              live.current.onZoom(from, to);
+            }
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          },
+        ],
+        setCursor: [
+          (u) => {
+            const { left, top, idx } = u.cursor;
+            if (left == null || left < 0 || idx == null) {
+              setTooltip(null);
+              return;
+            }
+            const xVal = u.posToVal(left, 'x') * 1000;
+            const msPerPx = ((u.scales.x.max! - u.scales.x.min!) * 1000) / u.bbox.width * uPlot.pxRatio;
+            const near = live.current.markers.filter((m) => Math.abs(m.atMs - xVal) <= msPerPx * 5);
+            const rows = live.current.series
+              .map((s, i) => ({ s, i, v: s.values[idx] ?? null }))
+              .filter(({ s }) => !live.current.hidden.has(s.label))
+              .sort((a, b) => (live.current.kind === 'stacked-bars' ? 0 : (b.v ?? -Infinity) - (a.v ?? -Infinity)))
+              .slice(0, 12)
+              .map(({ s, v }) => ({ label: s.label, color: s.color, text: formatValue(v, s.unit) }));
+            setTooltip({ left, top: top ?? 0, time: (u.data[0][idx] as number) * 1000, rows, markers: near });
+          },
+        ],
+      },
+    };
+    const chart = new uPlot(opts, data, el);
+    plot.current = chart;
+    const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(200, el.clientWidth), height }));
+    resize.observe(el);
+    const leave = () => setTooltip(null);
+    chart.over.addEventListener('mouseleave', leave);
+    // Clicking a marker opens what it stands for (the deploy or the incident).
+    const click = () => {
+      const near = tooltipMarkers(chart);
+      if (near?.href) globalThis.location.assign(near.href);
+    };
+    chart.over.addEventListener('click', click);
+    return () => {
+      resize.disconnect();
+      chart.destroy();
+      plot.current = null;
+    };
+    // A new chart for a new shape of series; data changes are pushed with setData below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [shape]);
+
+  function tooltipMarkers(chart: uPlot): ChartMarker | undefined {
+    const { left } = chart.cursor;
+    if (left == null || left < 0) return undefined;
+    const xVal = chart.posToVal(left, 'x') * 1000;
+    const msPerPx = ((chart.scales.x.max! - chart.scales.x.min!) * 1000) / chart.bbox.width * uPlot.pxRatio;
+    return live.current.markers.find((m) => m.href && Math.abs(m.atMs - xVal) <= msPerPx * 5);
+  }
+
+  useEffect(() => {
+    const chart = plot.current;
+    if (!chart) return;
+    chart.setData(data, false);
+    chart.setScale('x', { min: window.fromMs / 1000, max: window.toMs / 1000 });
+  }, [data, window.fromMs, window.toMs]);
+
+  useEffect(() => {
+    plot.current?.redraw(false);
+  }, [markers, bands]);
+
+  const toggle = (label: string, isolate: boolean) => {
+    const chart = plot.current;
+    const next = new Set(hidden);
+    if (isolate) {
+      const onlyThis = series.every((s) => s.label === label || hidden.has(s.label));
+      next.clear();
+      if (!onlyThis) for (const s of series) if (s.label !== label) next.add(s.label);
+    } else if (next.has(label)) next.delete(label);
+    else next.add(label);
+    setHidden(next);
+    if (kind === 'lines') series.forEach((s, i) => chart?.setSeries(i + 1, { show: !next.has(s.label) }));
+  };
+
+  return (
+    <div className="time-chart">
+      <div ref={container} className="time-chart-plot" role="img" aria-label={ariaLabel} style={{ height }} data-chart={kind}>
+        {tooltip ? (
+          <div className="chart-tooltip" style={{ left: Math.min(tooltip.left + 70, (container.current?.clientWidth ?? 600) - 260), top: 8 }}>
+            <div className="chart-tooltip-time">{new Date(tooltip.time).toISOString().replace('T', ' ').slice(0, 19)} UTC</div>
+            {tooltip.markers.map((m) => (
+              <div key={`${m.kind}${m.atMs}${m.label}`} className={`chart-tooltip-marker marker-${m.kind}`}>
+                {m.kind === 'deploy' ? '▼ ' : '● '}
+                {m.label}
+              </div>
+            ))}
+            {tooltip.rows.map((r) => (
+              <div key={r.label} className="chart-tooltip-row">
+                <span className="swatch" style={{ background: r.color }} />
+                <span className="chart-tooltip-label">{r.label}</span>
+                <span className="num">{r.text}</span>
+              </div>
+            ))}
+          </div>
+        ) : null}
+      </div>
+      {series.length > 1 || kind === 'stacked-bars' ? (
+        <ul className="chart-legend" aria-label="Legend: click to show or hide a series, Ctrl+click to show only it">
+          {series.map((s) => (
+            <li key={s.label}>
+              <button
+                type="button"
+                className={hidden.has(s.label) ? 'legend-item off' : 'legend-item'}
+                aria-pressed={!hidden.has(s.label)}
+                onClick={(e) => toggle(s.label, e.ctrlKey || e.metaKey)}
+                title="Click to hide or show; Ctrl+click to show only this one"
+              >
+                <span className="swatch" style={{ background: s.color }} />
+                {s.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,261 @@
+// The log and metric explorers end to end: `opsorch start` as its own process, real Chromium doing what an
+// on-call engineer does with them. Screenshots land in test-artifacts/console/explorer-*.png.
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnOpsOrch, type SpawnedServer } from '../../gateway/test/harness.ts';
+import { ensureConsoleBuild } from '../server/build.ts';
+import { launchBrowser, screenshot, type TestBrowser } from './browser.ts';
+
+let server: SpawnedServer;
+let base: string;
+let browser: TestBrowser;
+let page: Page;
+
+async function open(path: string): Promise<void> {
+  const response = await page.goto(base + path, { waitUntil: 'networkidle' });
+  expect(response?.status(), `GET ${path}`).toBe(200);
+}
+
+const params = () => new URL(page.url()).searchParams;
+const lineCount = async () => Number(await page.locator('[data-line-count]').getAttribute('data-line-count'));
+const visibleLevels = async () => new Set(await page.locator('.log-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-level'))));
+
+/** The value of a field in the first expanded line. */
+async function fieldOfOpenLine(name: string): Promise<string | null> {
+  const row = page.locator('.log-row.open .log-fields tr', { has: page.locator('th', { hasText: new RegExp(`^${name.replace('.', '\\.')}$`) }) });
+  return (await row.count()) ? (await row.locator('td.mono').textContent()) : null;
+}
+
+beforeAll(async () => {
+  await ensureConsoleBuild();
+  [server, browser] = await Promise.all([spawnOpsOrch(['start', '--port', '0', '--host', '127.0.0.1']), launchBrowser()]);
+  base = server.url.replace(/\/graphql$/, '');
+  page = await browser.newPage();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('the log explorer', () => {
+  it('shows the volume by level above the newest lines, and filters by level', async () => {
+    await open('/explore/logs?service=checkout&from=now-15m');
+    expect(await page.locator('[data-chart=stacked-bars] canvas').count()).toBeGreaterThan(0);
+    expect(await lineCount()).toBe(500);
+    await expect(page.locator('.chart-legend').textContent()).resolves.toMatch(/error.*warn.*info/);
+    await page.locator('.level-toggle', { hasText: 'error' }).click();
+    await page.waitForURL(/level=ERROR/);
+    await page.locator('.log-row').first().waitFor();
+    expect(await visibleLevels()).toEqual(new Set(['ERROR']));
+    await screenshot(page, 'explorer-logs-errors');
+  });
+
+  it('filters by a field typed in the query bar, with value suggestions', async () => {
+    await open('/explore/logs?service=checkout&from=now-15m');
+    const bar = page.getByLabel('Log query');
+    await bar.click();
+    await bar.pressSequentially('http.status=5');
+    const suggestion = page.locator('#query-suggestions button', { hasText: /^500/ });
+    await suggestion.waitFor();
+    await screenshot(page, 'explorer-logs-suggestions');
+    await suggestion.click();
+    await expect(bar.inputValue()).resolves.toBe('http.status=500 ');
+    await page.getByRole('button', { name: 'Run query' }).click();
+    await page.waitForURL((url) => url.searchParams.get('q')?.trim() === 'http.status=500');
+    await page.locator('.filter-chip', { hasText: 'http.status = 500' }).waitFor();
+    await page.locator('.log-line').first().click();
+    expect(await fieldOfOpenLine('http.status')).toBe('500');
+    expect(await visibleLevels()).toEqual(new Set(['ERROR']));
+  });
+
+  it('expands a line and adds a filter from its fields, then excludes a value', async () => {
+    await open('/explore/logs?service=checkout&from=now-15m');
+    await page.locator('.log-line').first().click();
+    const pod = await fieldOfOpenLine('pod');
+    expect(pod).toMatch(/^checkout-/);
+    await screenshot(page, 'explorer-logs-expanded');
+    await page.getByRole('button', { name: `Filter for pod = ${pod}` }).click();
+    await page.waitForURL((url) => url.searchParams.get('q') === `pod=${pod}`);
+    await page.locator('.filter-chip', { hasText: `pod = ${pod}` }).waitFor();
+    // Every line now comes from that pod: open a few and look.
+    for (const i of [0, 5, 12]) {
+      await page.locator('.log-line').nth(i).click();
+      expect(await fieldOfOpenLine('pod')).toBe(pod);
+      await page.locator('.log-row.open .log-line').first().click();
+    }
+    // The − button excludes a value and replaces the opposite filter.
+    await page.locator('.log-line').first().click();
+    await page.getByRole('button', { name: `Filter out pod = ${pod}` }).click();
+    await page.waitForURL((url) => url.searchParams.get('q') === `pod!=${pod}`);
+    await page.locator('.log-line').first().click();
+    expect(await fieldOfOpenLine('pod')).not.toBe(pod);
+  }, 90_000);
+
+  it('pages to older lines by cursor, in either order', async () => {
+    await open('/explore/logs?service=payments-api&from=now-30m&limit=200');
+    const lastTime = async () => page.locator('.log-row').last().locator('.log-time').getAttribute('title');
+    const firstPageEnd = await page.evaluate(() => {
+      const list = document.querySelector('[data-log-list]')!;
+      list.scrollTop = list.scrollHeight;
+      return null;
+    });
+    void firstPageEnd;
+    await page.waitForTimeout(100);
+    const before = await lastTime();
+    await page.locator('[data-older]').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-line-count]')?.getAttribute('data-line-count')) > 200);
+    expect(await lineCount()).toBe(700);
+    await page.evaluate(() => {
+      const list = document.querySelector('[data-log-list]')!;
+      list.scrollTop = list.scrollHeight;
+    });
+    await page.waitForTimeout(100);
+    expect(Date.parse((await lastTime())!)).toBeLessThan(Date.parse(before!));
+    // Oldest first starts at the beginning of the range.
+    await page.selectOption('select[name=order]', 'oldest');
+    await page.waitForURL(/order=oldest/);
+    const times = await page.locator('.log-time').evaluateAll((els) => els.slice(0, 20).map((e) => e.getAttribute('title')!));
+    expect([...times].sort()).toEqual(times);
+  });
+
+  it('live tail shows new lines, highlighted, and pauses and resumes', async () => {
+    await open('/explore/logs?service=checkout&from=now-2m&limit=200');
+    const before = await lineCount();
+    await page.locator('[data-live=start]').click();
+    await page.locator('.log-fresh').first().waitFor({ timeout: 15_000 });
+    expect(await lineCount()).toBeGreaterThan(before);
+    await screenshot(page, 'explorer-logs-live');
+    const newest = await page.locator('.log-row').first().locator('.log-time').getAttribute('title');
+    await page.locator('[data-live=pause]').click();
+    const paused = await lineCount();
+    await page.waitForTimeout(4_500);
+    expect(await lineCount()).toBe(paused);
+    await page.locator('[data-live=resume]').click();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-line-count]')?.getAttribute('data-line-count')) > n, paused, { timeout: 15_000 });
+    expect(Date.parse((await page.locator('.log-row').first().locator('.log-time').getAttribute('title'))!)).toBeGreaterThan(Date.parse(newest!));
+  }, 90_000);
+
+  it('copies a link to the exact query and range, and downloads the lines as NDJSON', async () => {
+    await open('/explore/logs?service=orders-db&from=now-10m&q=' + encodeURIComponent('db.table=orders'));
+    await page.getByRole('button', { name: 'Copy link' }).click();
+    const link = new URL(await page.getByLabel('Link to this query').inputValue());
+    expect(link.pathname).toBe('/explore/logs');
+    expect(link.searchParams.get('q')).toBe('db.table=orders');
+    expect(link.searchParams.get('from')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    expect(Date.parse(link.searchParams.get('to')!) - Date.parse(link.searchParams.get('from')!)).toBe(10 * 60_000);
+    const href = await page.locator('a', { hasText: 'Download NDJSON' }).getAttribute('href');
+    const response = await page.request.get(base + href!.replace('limit=10000', 'limit=700'));
+    expect(response.headers()['content-type']).toContain('application/x-ndjson');
+    expect(response.headers()['content-disposition']).toMatch(/attachment; filename="opsorch-logs-orders-db-/);
+    const records = (await response.text()).trim().split('\n').map((l) => JSON.parse(l));
+    expect(records.length).toBeGreaterThan(100);
+    expect(records.length).toBeLessThanOrEqual(700);
+    for (const r of records) {
+      expect(r.service).toBe('orders-db');
+      expect(r.fields['db.table']).toBe('orders');
+    }
+  });
+});
+
+describe('the metric explorer', () => {
+  it('picks a metric from the catalog, changes the range, zooms by dragging and shows deploy markers', async () => {
+    await open('/explore/metrics?service=checkout');
+    await expect(page.locator('section[aria-label="Metric catalog"] tbody tr').count()).resolves.toBeGreaterThan(10);
+    await page.getByRole('combobox', { name: 'Metric' }).click();
+    await page.getByRole('combobox', { name: 'Metric' }).pressSequentially('latency');
+    await page.locator('#metric-options button', { hasText: 'http_request_duration_seconds' }).click();
+    await page.waitForURL(/metric=http_request_duration_seconds/);
+    await page.locator('.time-chart canvas').first().waitFor();
+    expect(await page.locator('[data-step]').getAttribute('data-step')).toBe('5s');
+
+    await page.locator('.presets summary').click();
+    await page.getByRole('link', { name: 'Last 24 hours' }).click();
+    await page.waitForURL((url) => url.searchParams.get('from') === 'now-24h');
+    await page.locator('[data-step="2m"]').waitFor();
+    // The deploy of checkout 2.14.0 just before the incident is on the axis, and listed.
+    await page.locator('.marker-list .marker-deploy', { hasText: '2.14.0' }).waitFor();
+    await page.locator('.marker-list .marker-incident', { hasText: '#1042' }).waitFor();
+    await screenshot(page, 'explorer-metrics-24h');
+
+    // Hovering the marker shows what it is.
+    const deployAt = Date.parse((await page.locator('.marker-list .marker-deploy', { hasText: '2.14.0' }).locator('time').getAttribute('dateTime'))!);
+    const over = page.locator('.u-over').first();
+    const box = (await over.boundingBox())!;
+    const from = Date.parse(params().get('from') === 'now-24h' ? new Date(Date.now() - 86_400_000).toISOString() : params().get('from')!);
+    const x = box.x + ((deployAt - from) / 86_400_000) * box.width;
+    await page.mouse.move(x, box.y + box.height / 2);
+    await page.locator('.chart-tooltip-marker', { hasText: 'Deploy checkout' }).waitFor();
+    await screenshot(page, 'explorer-metrics-marker');
+
+    // Drag across the last quarter of the chart: the range becomes that window, absolute.
+    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.move(box.x + box.width * 0.95, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForURL((url) => /^\d{4}-/.test(url.searchParams.get('from') ?? ''));
+    const zoomed = Date.parse(params().get('to')!) - Date.parse(params().get('from')!);
+    expect(zoomed).toBeGreaterThan(0.2 * 86_400_000);
+    expect(zoomed).toBeLessThan(0.3 * 86_400_000);
+    await page.locator('.time-chart canvas').first().waitFor();
+    await screenshot(page, 'explorer-metrics-zoomed');
+
+    // Zoom out: twice as wide around the same middle.
+    await page.locator('[data-zoom-out]').click();
+    await page.waitForURL((url) => Math.abs(Date.parse(url.searchParams.get('to')!) - Date.parse(url.searchParams.get('from')!) - 2 * zoomed) < 5_000);
+  }, 90_000);
+
+  it('filters by a label, groups by it, and says when an asked step was raised', async () => {
+    await open('/explore/metrics?metric=http_requests_total&service=checkout&env=production&from=now-7d&step=1m&points=1000');
+    await expect(page.locator('[data-step]').textContent()).resolves.toMatch(/step 15m \(raised from 1m to stay within/);
+    const points = await page.locator('section[aria-label=Chart] .section-actions').textContent();
+    expect(points).toMatch(/1 series · 672 points/);
+    await page.getByRole('button', { name: '+ Label filter' }).click();
+    await page.getByLabel('Label', { exact: true }).selectOption('code');
+    await page.getByLabel('Value').fill('500');
+    // Grouping by route submits the form, label filter included.
+    await page.locator('.group-by label', { hasText: 'route' }).click();
+    await page.waitForURL((url) => url.searchParams.getAll('by').includes('route') && url.searchParams.getAll('m').includes('code=500'));
+    await page.locator('.promql code', { hasText: 'code="500"' }).waitFor();
+    expect(await page.locator('.series-stats tbody tr').count()).toBeGreaterThan(2);
+    await screenshot(page, 'explorer-metrics-grouped');
+  });
+
+  it('keeps the range and the service between the logs and metrics pages', async () => {
+    await open('/explore/metrics?metric=error_ratio&service=orders-db&from=now-6h');
+    await page.locator('[data-link=logs]').click();
+    await page.waitForURL(/\/explore\/logs\?/);
+    expect(params().get('from')).toBe('now-6h');
+    expect(params().get('service')).toBe('orders-db');
+    await page.locator('.log-row').first().waitFor();
+    await page.locator('[data-link=metrics]').click();
+    await page.waitForURL(/\/explore\/metrics\?/);
+    expect(params().get('from')).toBe('now-6h');
+    expect(params().get('service')).toBe('orders-db');
+  });
+});
+
+describe('panels on service and incident pages', () => {
+  it('the service page charts its golden signals with markers, and its latest errors', async () => {
+    await open('/services/checkout');
+    const panels = page.locator('section[aria-label="Signals and logs, last hour"]');
+    await panels.locator('[data-panel=latencyP99] canvas').first().waitFor();
+    expect(await panels.locator('.panel canvas').count()).toBeGreaterThanOrEqual(4);
+    await panels.locator('.log-row').first().waitFor();
+    expect(await panels.locator('.log-row').evaluateAll((rows) => rows.every((r) => ['WARN', 'ERROR', 'FATAL'].includes(r.getAttribute('data-level')!)))).toBe(true);
+    await panels.screenshot({ path: (await screenshot(page, 'explorer-service-page')).replace('.png', '-panels.png') });
+  });
+
+  it('the incident page shows the window around the incident', async () => {
+    await open('/incidents');
+    await page.getByRole('link', { name: 'Checkout 5xx spike after v2.14.0' }).click();
+    const panels = page.locator('section[aria-label="Signals and logs around the incident"]');
+    await panels.locator('[data-panel=errorRate] canvas').first().waitFor();
+    const link = new URL(base + (await panels.getByRole('link', { name: 'Logs →' }).getAttribute('href'))!);
+    expect(link.searchParams.get('service')).toBe('checkout');
+    expect(link.searchParams.get('from')).toMatch(/^\d{4}-/);
+    await screenshot(page, 'explorer-incident-page');
+    expect(browser.consoleErrors.join('\n')).toBe('');
+  });
+});
