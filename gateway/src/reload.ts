@@ -101,7 +101,7 @@ export class Generations<T extends Closeable> {
   private async reloadOnce(reason: string): Promise<number> {
     const generation = this.slot.generation + 1;
     const started = performance.now();
-    this.hooks.logger.info({ reason, generation }, 'reloading configuration and supergraph');
+    this.hooks.logger.info({ reason, generation }, 'reloading configuration');
     let next: T;
     try {
       next = await this.build(generation);

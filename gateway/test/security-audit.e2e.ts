@@ -47,6 +47,8 @@ describe('audit sinks', () => {
     const created = await gql(gateway.url, CREATE, { input: { title: 'Audit me', serviceId: 'checkout', severity: 'SEV4' }, key: 'audit-1' }, bearer(ops.key));
     expect(created.errors).toBeUndefined();
     await gql(gateway.url, '{ incidents(first: 1) { nodes { id } } }');
+    // File sinks never make a request wait, so the last line may land just after its answer.
+    await waitFor(() => readFileSync(auditFile, 'utf8').trim().split('\n').length >= 2);
     const lines = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
     expect(lines.map((l) => [l.operation.name, l.outcome, l.status])).toEqual([
       ['Open', 'success', 200],

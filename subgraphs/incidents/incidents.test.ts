@@ -214,7 +214,8 @@ describe('incidents subgraph: entity fields and batching', () => {
     expect(data.incidents.nodes).toHaveLength(10);
     expect(data.incidents.nodes.filter((n: any) => n.id.startsWith('eu:'))).toHaveLength(5);
     expect(data.incidents.providerErrors).toEqual([
-      { capability: 'incidents', provider: 'pd', code: 'PROVIDER_UNAVAILABLE', message: 'PagerDuty answered 503' },
+      // Retries may open pd's circuit within this one request; the message then names the last failure.
+      { capability: 'incidents', provider: 'pd', code: 'PROVIDER_UNAVAILABLE', message: expect.stringContaining('PagerDuty answered 503') },
     ]);
     expect(data._entities[0].incidents.nodes.map((n: any) => n.id).sort()).toEqual(['demo:Q3VW8TR', 'eu:Q3VW8TR']);
     expect(data._entities[1].incidents.providerErrors).toEqual([{ provider: 'pd' }]);
