@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunningGateway } from '../src/index.ts';
 import { gql, startTestGateway } from './harness.ts';
 import { apiKey, bearer, startIdentityProvider, tempDir, writeGatewayConfig } from './security-fixtures.ts';
@@ -96,6 +96,8 @@ describe('authentication and authorization', () => {
     expect(allowed.errors).toBeUndefined();
     expect(allowed.data.acknowledgeIncident.id).toBe(id);
 
+    // Audit sinks write after the answer is sent: wait for the lines rather than race them.
+    await vi.waitFor(() => expect(auditLines().filter((l) => l.operation.name === 'Ack')).toHaveLength(2));
     const lines = auditLines().filter((l) => l.operation.name === 'Ack');
     expect(lines.map((l) => [l.actor.id, l.outcome])).toEqual([
       ['incident-reader', 'denied'],
@@ -197,6 +199,7 @@ describe('authentication and authorization', () => {
     // A header cannot claim to be another person.
     await gql(gateway.url, mutation.replace('agent-note', 'spoof-note'), { id }, { ...bearer(token), 'x-opsorch-actor': 'user:ceo@acme-shop.example' });
 
+    await vi.waitFor(() => expect(auditLines().filter((l) => l.operation.name === 'Note')).toHaveLength(3));
     const notes = auditLines().filter((l) => l.operation.name === 'Note');
     expect(notes.map((l) => l.actor)).toEqual([
       { kind: 'agent', id: 'triage-agent' },
