@@ -38,9 +38,16 @@ async function failure(promise: Promise<unknown>): Promise<OpsOrchError> {
 }
 
 describe('HttpClient', () => {
-  it('retries a read on 503 and 429 (honouring Retry-After) and answers the first success', async () => {
+  it('asks once by default: the registry owns retries of provider reads', async () => {
+    const server = await scripted([json(503, { error: 'busy' }), json(200, { ok: true })]);
+    const error = await failure(new HttpClient({ baseUrl: server.url, tool: 'Tool', backoffMs: 1 }).json({ path: '/x' }));
+    expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it('with readAttempts, retries a read on 503 and 429 (honouring Retry-After) and answers the first success', async () => {
     const server = await scripted([json(503, { error: 'busy' }), json(429, { error: 'slow down' }, { 'retry-after': '0' }), json(200, { ok: true })]);
-    const client = new HttpClient({ baseUrl: server.url, tool: 'Tool', backoffMs: 1 });
+    const client = new HttpClient({ baseUrl: server.url, tool: 'Tool', backoffMs: 1, readAttempts: 3 });
     expect(await client.json({ path: '/x', query: { 'match[]': ['a', 'b'], skip: undefined } })).toEqual({ ok: true });
     expect(server.seen).toHaveLength(3);
     expect(server.seen[0]!.url).toBe('/x?match%5B%5D=a&match%5B%5D=b');
@@ -48,13 +55,13 @@ describe('HttpClient', () => {
 
   it('gives up after its attempts with the code of the last status; a long Retry-After fails at once with retryAfter', async () => {
     const down = await scripted([json(502, { error: 'bad gateway' })]);
-    const error = await failure(new HttpClient({ baseUrl: down.url, tool: 'Tool', backoffMs: 1 }).json({ path: '/x' }));
+    const error = await failure(new HttpClient({ baseUrl: down.url, tool: 'Tool', backoffMs: 1, readAttempts: 3 }).json({ path: '/x' }));
     expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', message: 'Tool answered 502 to GET /x: bad gateway' });
     expect(down.seen).toHaveLength(3);
     await close!();
 
     const limited = await scripted([json(429, { message: 'quota' }, { 'retry-after': '120' })]);
-    const rate = await failure(new HttpClient({ baseUrl: limited.url, tool: 'Tool' }).json({ path: '/x' }));
+    const rate = await failure(new HttpClient({ baseUrl: limited.url, tool: 'Tool', readAttempts: 3 }).json({ path: '/x' }));
     expect(rate).toMatchObject({ code: 'PROVIDER_RATE_LIMITED', retryAfter: 120 });
     expect(limited.seen).toHaveLength(1);
   });
@@ -90,7 +97,7 @@ describe('HttpClient', () => {
     expect(unreachable).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', message: expect.stringContaining('cannot reach Tool at http://127.0.0.1:9') });
     const server = await scripted([json(503, 'no')]);
     const controller = new AbortController();
-    const pending = new HttpClient({ baseUrl: server.url, tool: 'Tool', backoffMs: 5_000 }).json({ path: '/', signal: controller.signal });
+    const pending = new HttpClient({ baseUrl: server.url, tool: 'Tool', backoffMs: 5_000, readAttempts: 3 }).json({ path: '/', signal: controller.signal });
     setTimeout(() => controller.abort(new Error('request over')), 100);
     await expect(pending).rejects.toThrow('request over');
     expect(server.seen).toHaveLength(1);

@@ -27,7 +27,11 @@ export interface HttpClientOptions {
   auth?: HttpAuth;
   /** Extra headers on every request (tenant ids, org ids). */
   headers?: Record<string, string>;
-  /** Attempts for a read that meets 429, 5xx or a network error (default 3). */
+  /**
+   * Attempts for a read that meets 429, 5xx or a network error (default 1). The registry already retries
+   * provider reads with backoff and counts failures for the circuit breaker (decision 008); retrying here too
+   * would multiply the calls a dead tool receives. Raise it only for a client used outside the registry.
+   */
   readAttempts?: number;
   /** First backoff in ms, doubled per attempt with jitter (default 100). */
   backoffMs?: number;
@@ -145,7 +149,7 @@ export class HttpClient {
   async send(request: HttpRequest): Promise<{ status: number; text: string }> {
     const method = request.method ?? 'GET';
     const retry = request.retry ?? method === 'GET';
-    const attempts = retry ? Math.max(1, this.options.readAttempts ?? 3) : 1;
+    const attempts = retry ? Math.max(1, this.options.readAttempts ?? 1) : 1;
     const backoff = this.options.backoffMs ?? 100;
     const what = `${method} ${request.path}`;
     let lastError: OpsOrchError | undefined;
