@@ -225,6 +225,37 @@ describe('incidents subgraph: entity fields and batching', () => {
   });
 });
 
+describe('incidents subgraph: a failing timeline', () => {
+  it("is the field's error when the owning instance fails, never an empty timeline", async () => {
+    const flaky: ProviderModule = {
+      label: 'timeline down',
+      factories: {
+        incidents: (_settings, deps) =>
+          ({
+            kind: 'flaky',
+            instance: deps.instance,
+            async getMany(ids: readonly string[]) {
+              return ids.map((id) => ({ id, number: 7, title: 'x', summary: null, status: 'TRIGGERED', rawStatus: 'triggered', severity: 'SEV3',
+                rawSeverity: 'P3', serviceId: 'checkout', assigneeId: null, commanderId: null, startedAt: '2026-01-01T00:00:00Z',
+                acknowledgedAt: null, resolvedAt: null, updatedAt: '2026-01-01T00:00:00Z', channel: null, links: [], url: 'https://x', source: { provider: 'flaky', instance: deps.instance, id } }));
+            },
+            async timelines() {
+              throw new OpsOrchError('PROVIDER_UNAVAILABLE', 'timeline endpoint answered 503');
+            },
+          }) as unknown as IncidentProvider,
+      },
+    };
+    const runner = createSubgraphRunner(incidentsSubgraph, testRegistry({ OPSORCH_INCIDENTS_PROVIDER: 'demo,pd=flaky' }, { flaky }));
+    const result = await runner.run(`{ incident(id: "pd:P1") { id timeline { nodes { id } } } }`);
+    // `timeline` is non-null, so its error nulls the incident; what matters is that it is reported, not hidden.
+    expect(result.data?.incident).toBeNull();
+    expect(result.errors?.[0]).toMatchObject({
+      path: ['incident', 'timeline'],
+      extensions: { code: 'PROVIDER_UNAVAILABLE', capability: 'incidents', provider: 'pd' },
+    });
+  });
+});
+
 describe('incidents subgraph: writes', () => {
   const CREATE = `mutation($input: CreateIncidentInput!, $key: String) {
     createIncident(input: $input, idempotencyKey: $key) { ${INCIDENT} timeline { nodes { kind rawKind actor { id } message } } }

@@ -21,7 +21,7 @@ import type {
   ServiceIncidentsArgs,
   TeamIncidentsArgs,
 } from '@opsorch/schema';
-import { listConnection, loadersFor, newestFirst, type RequestContext } from '../shared/index.ts';
+import { instanceConnection, listConnection, loadersFor, newestFirst, type RequestContext } from '../shared/index.ts';
 import { createIncidentLoaders } from './loaders.ts';
 
 const CAPABILITY = 'incidents';
@@ -30,7 +30,6 @@ const MAX_TEXT = 10_000;
 
 const loaders = (ctx: RequestContext) => loadersFor(ctx, CAPABILITY, createIncidentLoaders);
 const byStartedAt = newestFirst<IncidentRecord>((i) => i.startedAt);
-const emptyPage = { items: [], nextCursor: null, totalCount: 0 };
 
 /** A non-blank optional string, trimmed; `what` names the argument in the error. */
 function optionalText(value: string | null | undefined, what: string): string | undefined {
@@ -171,15 +170,12 @@ export const resolvers = {
     timeline: (incident: IncidentRecord, args: IncidentTimelineArgs, ctx: RequestContext) => {
       const owner = ctx.registry.forId('incidents', incident.id).instance;
       const order = args.order ?? 'NEWEST_FIRST';
-      // Only the owning instance has the timeline; the others answer an empty page without a call.
-      return listConnection(
-        ctx,
-        'incidents',
+      // Only the owning instance has the timeline: its failure is the field's error, not an empty list.
+      return instanceConnection(
+        CAPABILITY,
+        owner,
         args,
-        (provider, page) =>
-          provider.instance === owner
-            ? loaders(ctx).timeline.load({ instance: owner, parentId: incident.id, filter: order, page })
-            : Promise.resolve(emptyPage),
+        (page) => loaders(ctx).timeline.load({ instance: owner, parentId: incident.id, filter: order, page }),
         () => 0,
       );
     },
