@@ -15,3 +15,8 @@ export function pageSize(params: URLSearchParams, fallback = 50): number {
   const n = Number(params.get('first'));
   return Number.isInteger(n) && n > 0 ? Math.min(n, 200) : fallback;
 }
+
+/** The `?service=` / `?team=` scope of a list query; undefined when neither is set. */
+export function scopeOf(params: URLSearchParams): { service?: string; team?: string } | undefined {
+  return params.get('service') || params.get('team') ? { service: params.get('service') || undefined, team: params.get('team') || undefined } : undefined;
+}

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import { useAutoSubmit } from '../components/auto-submit.ts';
+import { CheckboxFilter, FilterEnd, ServiceFilter, TeamFilter } from '../components/filters.tsx';
 import { DeploymentTable } from '../components/tables.tsx';
 import { Empty, NextPage, PageHeader, Problems } from '../components/ui.tsx';
 import { CatalogChoicesDocument, DeploymentListDocument, type DeploymentStatus } from '../graphql/generated.ts';
@@ -56,22 +57,8 @@ export default function Deployments() {
     <>
       <PageHeader title="Deployments" subtitle="What shipped where, from which commit, by whom — newest first, from every CI/CD system." />
       <Form method="get" className="filters" onChange={autoSubmit}>
-        <select name="service" defaultValue={params.get('service') ?? ''} aria-label="Service" data-search>
-          <option value="">Any service</option>
-          {services.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.id}
-            </option>
-          ))}
-        </select>
-        <select name="team" defaultValue={params.get('team') ?? ''} aria-label="Team">
-          <option value="">Any team</option>
-          {teams.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.name}
-            </option>
-          ))}
-        </select>
+        <ServiceFilter services={services} search />
+        <TeamFilter teams={teams} />
         <select name="env" defaultValue={params.get('env') ?? ''} aria-label="Environment">
           <option value="">Any environment</option>
           <option value="production">production</option>
@@ -84,19 +71,8 @@ export default function Deployments() {
             </option>
           ))}
         </select>
-        <fieldset aria-label="Status">
-          {STATUSES.slice(0, 4).map((s) => (
-            <label key={s}>
-              <input type="checkbox" name="status" value={s} defaultChecked={statuses.includes(s)} /> {s.toLowerCase().replace('_', ' ')}
-            </label>
-          ))}
-        </fieldset>
-        <noscript>
-          <button type="submit">Apply</button>
-        </noscript>
-        <Link to="/deployments" className="reset">
-          Reset
-        </Link>
+        <CheckboxFilter label="Status" name="status" options={STATUSES.slice(0, 4)} checked={statuses} format={(s) => s.toLowerCase().replace('_', ' ')} />
+        <FilterEnd reset="/deployments" label="Reset" />
       </Form>
       <Problems problems={sectionProblems(problems, ['deployments'], deployments?.providerErrors)} what="deployments of the failed providers are missing" />
       {deployments?.nodes.length ? <DeploymentTable deployments={deployments.nodes} /> : <Empty>No deployment matches these filters.</Empty>}

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { useAutoSubmit } from '../components/auto-submit.ts';
+import { CheckboxFilter, FilterEnd, ServiceFilter, TeamFilter } from '../components/filters.tsx';
 import { z } from 'zod';
 import { IncidentTable } from '../components/tables.tsx';
 import { Empty, NextPage, PageHeader, Problems } from '../components/ui.tsx';
@@ -14,7 +15,7 @@ import {
 } from '../graphql/generated.ts';
 import { mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
 import { fail, formFields, parseWith, problemMessage } from '../lib/forms.server.ts';
-import { listOf, pageSize } from '../lib/params.ts';
+import { listOf, pageSize, scopeOf } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
 
@@ -34,7 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       filter: {
         statuses: statuses.length ? statuses : undefined,
         severities: severities.length ? severities : undefined,
-        scope: p.get('service') || p.get('team') ? { service: p.get('service') || undefined, team: p.get('team') || undefined } : undefined,
+        scope: scopeOf(p),
         text: p.get('q') || undefined,
       },
       first: pageSize(p),
@@ -95,42 +96,11 @@ export default function Incidents() {
       <Form method="get" className="filters" onChange={autoSubmit}>
         <input type="hidden" name="f" value="1" />
         <input type="search" name="q" defaultValue={params.get('q') ?? ''} placeholder="Search title and summary  ( / )" data-search aria-label="Search incidents" />
-        <fieldset aria-label="Status">
-          {STATUSES.map((s) => (
-            <label key={s}>
-              <input type="checkbox" name="status" value={s} defaultChecked={statuses.includes(s)} /> {s.toLowerCase()}
-            </label>
-          ))}
-        </fieldset>
-        <fieldset aria-label="Severity">
-          {SEVERITIES.slice(0, 5).map((s) => (
-            <label key={s}>
-              <input type="checkbox" name="severity" value={s} defaultChecked={severities.includes(s)} /> {s}
-            </label>
-          ))}
-        </fieldset>
-        <select name="service" defaultValue={params.get('service') ?? ''} aria-label="Service">
-          <option value="">Any service</option>
-          {services.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.id}
-            </option>
-          ))}
-        </select>
-        <select name="team" defaultValue={params.get('team') ?? ''} aria-label="Team">
-          <option value="">Any team</option>
-          {teams.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.name}
-            </option>
-          ))}
-        </select>
-        <noscript>
-          <button type="submit">Apply</button>
-        </noscript>
-        <Link to="/incidents" className="reset">
-          Open incidents
-        </Link>
+        <CheckboxFilter label="Status" name="status" options={STATUSES} checked={statuses} />
+        <CheckboxFilter label="Severity" name="severity" options={SEVERITIES.slice(0, 5)} checked={severities} format={(s) => s} />
+        <ServiceFilter services={services} />
+        <TeamFilter teams={teams} />
+        <FilterEnd reset="/incidents" label="Open incidents" />
       </Form>
       <Problems problems={sectionProblems(problems, ['incidents'], incidents?.providerErrors)} what="incidents of the failed providers are missing" />
       <Form method="post" id="bulk" className="bulk" replace>

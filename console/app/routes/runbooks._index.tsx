@@ -1,11 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import { useAutoSubmit } from '../components/auto-submit.ts';
+import { FilterEnd, ServiceFilter, TeamFilter } from '../components/filters.tsx';
 import { runbookPath, servicePath } from '../components/tables.tsx';
 import { Empty, NextPage, PageHeader, Problems, SourceLink } from '../components/ui.tsx';
 import { CatalogChoicesDocument, RunbookListDocument } from '../graphql/generated.ts';
 import { query } from '../lib/api.server.ts';
-import { pageSize } from '../lib/params.ts';
+import { pageSize, scopeOf } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
 
 export const meta: MetaFunction = () => [{ title: 'Runbooks · OpsOrch' }];
@@ -18,7 +19,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       filter: {
         text: p.get('q') || undefined,
         tags: tags.length ? tags : undefined,
-        scope: p.get('service') || p.get('team') ? { service: p.get('service') || undefined, team: p.get('team') || undefined } : undefined,
+        scope: scopeOf(p),
       },
       first: pageSize(p),
       after: p.get('after') || undefined,
@@ -37,31 +38,12 @@ export default function Runbooks() {
       <PageHeader title="Runbooks" subtitle="Plans of automated and manual steps, run in your workflow engine." actions={<Link to="/runs">Runs →</Link>} />
       <Form method="get" className="filters" onChange={autoSubmit}>
         <input type="search" name="q" defaultValue={params.get('q') ?? ''} placeholder="Search name, description, tags, steps  ( / )" data-search aria-label="Search runbooks" />
-        <select name="service" defaultValue={params.get('service') ?? ''} aria-label="Service">
-          <option value="">Any service</option>
-          {services.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.id}
-            </option>
-          ))}
-        </select>
-        <select name="team" defaultValue={params.get('team') ?? ''} aria-label="Team">
-          <option value="">Any team</option>
-          {teams.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.name}
-            </option>
-          ))}
-        </select>
+        <ServiceFilter services={services} />
+        <TeamFilter teams={teams} />
         {params.getAll('tag').map((t) => (
           <input key={t} type="hidden" name="tag" value={t} />
         ))}
-        <noscript>
-          <button type="submit">Apply</button>
-        </noscript>
-        <Link to="/runbooks" className="reset">
-          Reset
-        </Link>
+        <FilterEnd reset="/runbooks" label="Reset" />
       </Form>
       <Problems problems={sectionProblems(problems, ['runbooks'], runbooks?.providerErrors)} what="runbooks of the failed engines are missing" />
       {runbooks?.nodes.length ? (

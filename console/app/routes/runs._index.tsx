@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import { useAutoSubmit } from '../components/auto-submit.ts';
+import { CheckboxFilter, FilterEnd } from '../components/filters.tsx';
 import { RunTable } from '../components/tables.tsx';
 import { Empty, NextPage, PageHeader, Problems } from '../components/ui.tsx';
 import { RunListDocument, type RunbookRunStatus } from '../graphql/generated.ts';
@@ -31,21 +32,10 @@ export default function Runs() {
     <>
       <PageHeader title="Runbook runs" subtitle="Executions in every workflow engine, newest first. Runs waiting for a person come first in your attention." actions={<Link to="/runbooks">Runbooks →</Link>} />
       <Form method="get" className="filters" onChange={autoSubmit}>
-        <fieldset aria-label="Status">
-          {STATUSES.map((s) => (
-            <label key={s}>
-              <input type="checkbox" name="status" value={s} defaultChecked={statuses.includes(s)} /> {s.toLowerCase().replace(/_/g, ' ')}
-            </label>
-          ))}
-        </fieldset>
+        <CheckboxFilter label="Status" name="status" options={STATUSES} checked={statuses} format={(s) => s.toLowerCase().replace(/_/g, ' ')} />
         {params.get('runbook') ? <input type="hidden" name="runbook" value={params.get('runbook')!} /> : null}
         {params.get('incident') ? <input type="hidden" name="incident" value={params.get('incident')!} /> : null}
-        <noscript>
-          <button type="submit">Apply</button>
-        </noscript>
-        <Link to="/runs" className="reset">
-          All runs
-        </Link>
+        <FilterEnd reset="/runs" label="All runs" />
       </Form>
       <Problems problems={sectionProblems(problems, ['runbookRuns'], runs?.providerErrors)} what="runs of the failed engines are missing" />
       {runs?.nodes.length ? <RunTable runs={runs.nodes} /> : <Empty>No run matches.</Empty>}

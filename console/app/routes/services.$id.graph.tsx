@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useNavigate, useSearchParams } from '@remix-run/react';
 import { useAutoSubmit } from '../components/auto-submit.ts';
+import { ApplyWithoutScript } from '../components/filters.tsx';
 import flowStyles from '@xyflow/react/dist/style.css?url';
 import { Flow } from '../components/flow.tsx';
 import { servicePath } from '../components/tables.tsx';
@@ -75,9 +76,7 @@ export default function ServiceGraphPage() {
             ))}
           </select>
         </label>
-        <noscript>
-          <button type="submit">Apply</button>
-        </noscript>
+        <ApplyWithoutScript />
         <span className="legend">
           <Health status="DOWN" /> <Health status="DEGRADED" /> <Health status="HEALTHY" /> <Health status="UNKNOWN" />
         </span>

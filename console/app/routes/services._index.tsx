@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import { useAutoSubmit } from '../components/auto-submit.ts';
+import { ApplyWithoutScript } from '../components/filters.tsx';
 import { servicePath, teamPath } from '../components/tables.tsx';
 import { Empty, Health, NextPage, PageHeader, Problems, SourceLink, Tier } from '../components/ui.tsx';
 import { CatalogChoicesDocument, ServiceListDocument, type ServiceKind, type ServiceTier } from '../graphql/generated.ts';
@@ -89,9 +90,7 @@ export default function Services() {
         {tagged.map((t) => (
           <input key={t} type="hidden" name="tag" value={t} />
         ))}
-        <noscript>
-          <button type="submit">Apply</button>
-        </noscript>
+        <ApplyWithoutScript />
         {tagged.length ? (
           <span className="chips">
             {tagged.map((t) => {

@@ -1,11 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import { useAutoSubmit } from '../components/auto-submit.ts';
+import { CheckboxFilter, FilterEnd, ServiceFilter, TeamFilter } from '../components/filters.tsx';
 import { incidentPath, ticketPath } from '../components/tables.tsx';
 import { Badge, Empty, NextPage, PageHeader, Problems, SourceLink } from '../components/ui.tsx';
 import { CatalogChoicesDocument, TicketListDocument, type TicketPriority, type TicketStatus } from '../graphql/generated.ts';
 import { query } from '../lib/api.server.ts';
-import { listOf, pageSize } from '../lib/params.ts';
+import { listOf, pageSize, scopeOf } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
 import { TimeAgo } from '../lib/time.tsx';
 
@@ -24,7 +25,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       filter: {
         statuses: statuses.length ? statuses : undefined,
         priorities: priorities.length ? priorities : undefined,
-        scope: p.get('service') || p.get('team') ? { service: p.get('service') || undefined, team: p.get('team') || undefined } : undefined,
+        scope: scopeOf(p),
         text: p.get('q') || undefined,
         incidentId: p.get('incident') || undefined,
       },
@@ -54,43 +55,12 @@ export default function Tickets() {
       <Form method="get" className="filters" onChange={autoSubmit}>
         <input type="hidden" name="f" value="1" />
         <input type="search" name="q" defaultValue={params.get('q') ?? ''} placeholder="Search key, title, description, labels  ( / )" data-search aria-label="Search tickets" />
-        <fieldset aria-label="Status">
-          {STATUSES.map((s) => (
-            <label key={s}>
-              <input type="checkbox" name="status" value={s} defaultChecked={statuses.includes(s)} /> {s.toLowerCase().replace('_', ' ')}
-            </label>
-          ))}
-        </fieldset>
-        <fieldset aria-label="Priority">
-          {PRIORITIES.map((s) => (
-            <label key={s}>
-              <input type="checkbox" name="priority" value={s} defaultChecked={priorities.includes(s)} /> {s.toLowerCase()}
-            </label>
-          ))}
-        </fieldset>
-        <select name="service" defaultValue={params.get('service') ?? ''} aria-label="Service">
-          <option value="">Any service</option>
-          {services.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.id}
-            </option>
-          ))}
-        </select>
-        <select name="team" defaultValue={params.get('team') ?? ''} aria-label="Team">
-          <option value="">Any team</option>
-          {teams.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.name}
-            </option>
-          ))}
-        </select>
+        <CheckboxFilter label="Status" name="status" options={STATUSES} checked={statuses} format={(s) => s.toLowerCase().replace('_', ' ')} />
+        <CheckboxFilter label="Priority" name="priority" options={PRIORITIES} checked={priorities} />
+        <ServiceFilter services={services} />
+        <TeamFilter teams={teams} />
         {params.get('incident') ? <input type="hidden" name="incident" value={params.get('incident')!} /> : null}
-        <noscript>
-          <button type="submit">Apply</button>
-        </noscript>
-        <Link to="/tickets" className="reset">
-          Open tickets
-        </Link>
+        <FilterEnd reset="/tickets" label="Open tickets" />
       </Form>
       <Problems problems={sectionProblems(problems, ['tickets'], tickets?.providerErrors)} what="tickets of the failed trackers are missing" />
       {tickets?.nodes.length ? (
