@@ -1,7 +1,8 @@
 // What Alertmanager and Prometheus' own alert API have in common: the tool answers "every alert now" in one call,
 // and OpsOrch filters, pages and derives health from that snapshot (fetched once per GraphQL request).
 import { createHash } from 'node:crypto';
-import type { AlertState, HealthStatus, Severity } from '@opsorch/schema';
+import type { AlertState, Severity } from '@opsorch/schema';
+import { healthFromAlerts } from '../src/alert-health.ts';
 import type { ProviderContext } from '../src/context.ts';
 import { parseId } from '../src/ids.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
@@ -19,15 +20,6 @@ import type { ServiceIdentity } from '../prometheus/identity.ts';
 
 /** The documented mapping (schema/alerts.graphql): one alert is rarely a SEV1 on its own. */
 export const DEFAULT_SEVERITIES: Readonly<Record<string, Severity>> = { critical: 'SEV2', warning: 'SEV3', info: 'SEV5' };
-
-/** SEV1 first; UNKNOWN ranks like a warning so an unmapped alert is never ignored. */
-const SEVERITY_RANK: Record<Severity, number> = { SEV1: 0, SEV2: 1, SEV3: 2, UNKNOWN: 2, SEV4: 3, SEV5: 4 };
-
-export function healthStatusOf(severity: Severity): HealthStatus {
-  if (severity === 'SEV1' || severity === 'SEV2') return 'DOWN';
-  if (severity === 'SEV5') return 'HEALTHY';
-  return 'DEGRADED';
-}
 
 export function newestFirst(a: AlertRecord, b: AlertRecord): number {
   return b.startsAt.localeCompare(a.startsAt) || a.id.localeCompare(b.id);
@@ -153,16 +145,8 @@ export abstract class SnapshotAlertProvider implements AlertProvider {
 
   async healthOfServices(serviceIds: readonly string[], ctx: ProviderContext): Promise<ServiceHealthRecord[]> {
     const alerts = await this.snapshot(ctx);
-    const active = alerts.filter((a) => a.state === 'FIRING' || a.state === 'ACKNOWLEDGED');
-    return serviceIds.map((serviceId) => {
-      const own = active.filter((a) => a.serviceId === serviceId);
-      // The alerting tool only sees alerts: no active alert is all it can say, and that is what HEALTHY means.
-      if (own.length === 0) return { status: 'HEALTHY', reason: null, firingAlerts: 0 };
-      const worst = [...own].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity])[0]!;
-      const more = own.length > 1 ? ` (+${own.length - 1} more)` : '';
-      const reason = `${worst.name} (${worst.rawSeverity ?? 'no severity'}) ${worst.state.toLowerCase()} since ${worst.startsAt}: ${worst.summary}${more}`;
-      return { status: healthStatusOf(worst.severity), reason, firingAlerts: own.length };
-    });
+    // The alerting tool only sees alerts: no active alert is all it can say, and that is what HEALTHY means.
+    return serviceIds.map((serviceId) => healthFromAlerts(alerts.filter((a) => a.serviceId === serviceId)));
   }
 
   async alertsForIncidents(incidents: readonly IncidentAlertsKey[], ctx: ProviderContext): Promise<AlertRecord[][]> {

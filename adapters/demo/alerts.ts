@@ -1,4 +1,5 @@
-import type { AlertState, HealthStatus, Severity } from '@opsorch/schema';
+import type { AlertState, Severity } from '@opsorch/schema';
+import { healthFromAlerts } from '../src/alert-health.ts';
 import type { ProviderContext } from '../src/context.ts';
 import { badInput, notFound } from '../src/errors.ts';
 import { composeId, parseId } from '../src/ids.ts';
@@ -117,15 +118,6 @@ function stateAt(alert: StoredAlert, now: Date): AlertState {
   if (alert.endsAt && Date.parse(alert.endsAt) <= t) return 'RESOLVED';
   if (alert.silencedUntil && Date.parse(alert.silencedUntil) > t) return 'SILENCED';
   return alert.acknowledgedAt ? 'ACKNOWLEDGED' : 'FIRING';
-}
-
-/** SEV1 first; UNKNOWN is ranked like a warning so an unmapped alert is never ignored. */
-const SEVERITY_RANK: Record<Severity, number> = { SEV1: 0, SEV2: 1, SEV3: 2, UNKNOWN: 2, SEV4: 3, SEV5: 4 };
-
-function healthStatusOf(severity: Severity): HealthStatus {
-  if (severity === 'SEV1' || severity === 'SEV2') return 'DOWN';
-  if (severity === 'SEV5') return 'HEALTHY';
-  return 'DEGRADED';
 }
 
 /** Newest first by startsAt, then id: the order of every alert list (same as the subgraph's merge). */
@@ -259,18 +251,12 @@ export class DemoAlertProvider implements AlertProvider {
   }
 
   async healthOfServices(serviceIds: readonly string[], ctx: ProviderContext): Promise<ServiceHealthRecord[]> {
-    const active = this.sortedViews(ctx.now).filter((a) => a.state === 'FIRING' || a.state === 'ACKNOWLEDGED');
+    const views = this.sortedViews(ctx.now);
     return serviceIds.map((serviceId) => {
       if (!serviceById.has(serviceId)) {
         return { status: 'UNKNOWN', reason: `the demo alerting tool has no service "${serviceId}"`, firingAlerts: 0 };
       }
-      const own = active.filter((a) => a.serviceId === serviceId);
-      if (own.length === 0) return { status: 'HEALTHY', reason: null, firingAlerts: 0 };
-      // Worst severity first; the newest alert wins a tie (sortedViews is newest first and sort is stable).
-      const worst = [...own].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity])[0]!;
-      const more = own.length > 1 ? ` (+${own.length - 1} more)` : '';
-      const reason = `${worst.name} (${worst.rawSeverity}) ${worst.state.toLowerCase()} since ${worst.startsAt}: ${worst.summary}${more}`;
-      return { status: healthStatusOf(worst.severity), reason, firingAlerts: own.length };
+      return healthFromAlerts(views.filter((a) => a.serviceId === serviceId));
     });
   }
 

@@ -1,3 +1,4 @@
+export * from './alert-health.ts';
 export * from './capabilities.ts';
 export * from './config.ts';
 export * from './context.ts';
