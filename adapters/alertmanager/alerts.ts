@@ -3,41 +3,21 @@ import { z } from 'zod';
 import type { AlertState } from '@opsorch/schema';
 import type { ProviderContext } from '../src/context.ts';
 import { badInput, notFound, OpsOrchError } from '../src/errors.ts';
-import { HttpClient, httpAuthSchema } from '../src/http.ts';
-import { composeId, parseId } from '../src/ids.ts';
-import type { ProviderDeps, ServiceCatalog } from '../src/registry.ts';
+import { HttpClient } from '../src/http.ts';
+import { parseId } from '../src/ids.ts';
+import type { ProviderDeps } from '../src/registry.ts';
 import type { AlertProvider, AlertRecord } from '../src/spi/alerts.ts';
-import { ServiceIdentity } from '../prometheus/identity.ts';
-import { parseSettings } from '../prometheus/settings.ts';
-import { alertFilterExpression, resolvedAt, severityOf, SnapshotAlertProvider, sortedLabels } from './snapshot.ts';
-
-const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a label name: letters, digits and underscores');
+import { alertSeveritySettingsShape, toolSettingsShape } from '../prometheus/settings.ts';
+import { parseSettings } from '../src/settings.ts';
+import { alertFilterExpression, resolvedAt, SnapshotAlertProvider } from './snapshot.ts';
 
 /** Settings of the `alertmanager` provider (OPSORCH_ALERTS_CONFIG). */
 export const alertmanagerSettingsSchema = z
   .object({
-    /** Base URL, for example `http://alertmanager:9093` (required). */
-    url: z.url(),
-    /** URL users open in a browser for deep links, when it differs from `url`. */
-    externalUrl: z.url().optional(),
-    /** Basic or bearer auth (an auth proxy in front of Alertmanager); use `secret://` references. */
-    auth: httpAuthSchema.optional(),
-    headers: z.record(z.string(), z.string()).optional(),
-    /** Label naming the alert's service (default `service`). */
-    serviceLabel: labelName.default('service'),
-    /** Label naming the environment (default `env`). */
-    environmentLabel: labelName.default('env'),
-    /** Label carrying the severity (default `severity`). */
-    severityLabel: labelName.default('severity'),
-    /** Raw severity → SEV1..SEV5, over the defaults (critical → SEV2, warning → SEV3, info → SEV5). */
-    severityMap: z.record(z.string(), z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5'])).default({}),
-    /** Label value → canonical service id, for values the catalog's externalRefs do not carry. */
-    serviceAliases: z.record(z.string(), z.string()).default({}),
-    /** The `externalRefs` system naming these labels in the catalog (default `prometheus`: alerts come from its rules). */
-    catalogSystem: z.string().min(1).default('prometheus'),
+    ...toolSettingsShape,
+    ...alertSeveritySettingsShape,
     /** Only alerts routed to this receiver (Alertmanager's `receiver` filter, a regex). */
     receiver: z.string().optional(),
-    timeoutMs: z.number().int().positive().optional(),
   })
   .strict();
 export type AlertmanagerSettings = z.infer<typeof alertmanagerSettingsSchema>;
@@ -75,25 +55,13 @@ const CREATED_BY_SUFFIX = ' (via OpsOrch)';
  * an inhibition), `unprocessed` → FIRING; the raw state is kept. Alertmanager has no acknowledgement, so
  * acknowledgeAlert is absent (NOT_SUPPORTED); silenceAlert creates a silence matching the alert's labels.
  */
-export class AlertmanagerAlertProvider extends SnapshotAlertProvider implements AlertProvider {
+export class AlertmanagerAlertProvider extends SnapshotAlertProvider<AlertmanagerSettings> implements AlertProvider {
   readonly kind = 'alertmanager';
-  readonly instance: string;
   readonly http: HttpClient;
-  readonly settings: AlertmanagerSettings;
-  protected readonly identity: ServiceIdentity;
-  protected readonly catalog: ServiceCatalog | undefined;
-  protected readonly environmentLabel: string;
-  private readonly externalUrl: string;
 
   constructor(settings: Record<string, unknown>, deps: ProviderDeps) {
-    super();
-    this.instance = deps.instance;
-    this.settings = parseSettings(alertmanagerSettingsSchema, settings, `alertmanager provider "${deps.instance}"`);
+    super(parseSettings(alertmanagerSettingsSchema, settings, `alertmanager provider "${deps.instance}"`), deps);
     this.http = new HttpClient({ baseUrl: this.settings.url, tool: 'Alertmanager', auth: this.settings.auth, headers: this.settings.headers });
-    this.externalUrl = (this.settings.externalUrl ?? this.settings.url).replace(/\/+$/, '');
-    this.catalog = deps.catalog;
-    this.environmentLabel = this.settings.environmentLabel;
-    this.identity = new ServiceIdentity({ system: this.settings.catalogSystem, aliases: this.settings.serviceAliases, catalog: deps.catalog });
   }
 
   async checkHealth(ctx: ProviderContext): Promise<void> {
@@ -127,7 +95,7 @@ export class AlertmanagerAlertProvider extends SnapshotAlertProvider implements 
     });
     const needSilences = alerts.some((a) => a.status.silencedBy.length > 0);
     const silences = needSilences ? new Map((await this.listSilences(ctx)).map((s) => [s.id, s])) : new Map<string, GettableSilence>();
-    const services = await this.canonicalServices(alerts.map((a) => a.labels[this.settings.serviceLabel] ?? ''), ctx);
+    const services = await this.servicesOf(alerts.map((a) => a.labels), ctx);
     return alerts.map((alert) => this.toRecord(alert, silences, services, ctx.now));
   }
 
@@ -138,18 +106,14 @@ export class AlertmanagerAlertProvider extends SnapshotAlertProvider implements 
       .filter((s): s is GettableSilence => s !== undefined)
       .sort((a, b) => b.endsAt.localeCompare(a.endsAt))[0];
     const name = alert.labels.alertname ?? '(no alertname)';
-    const service = alert.labels[this.settings.serviceLabel];
     const filter = alertFilterExpression(alert.labels, ['alertname', this.settings.serviceLabel, this.settings.environmentLabel]);
     return {
-      id: composeId(this.instance, alert.fingerprint),
+      ...this.labelledFields(alert.labels, alert.fingerprint, services),
       name,
       summary: alert.annotations.summary ?? alert.annotations.message ?? alert.annotations.title ?? name,
       description: alert.annotations.description ?? null,
       state,
       rawState,
-      ...severityOf(alert.labels, this.settings),
-      serviceId: service ? (services.get(service) ?? null) : null,
-      labels: sortedLabels(alert.labels),
       startsAt: new Date(alert.startsAt).toISOString(),
       endsAt: state === 'RESOLVED' ? new Date(alert.endsAt).toISOString() : null,
       acknowledgedAt: null,
@@ -157,8 +121,6 @@ export class AlertmanagerAlertProvider extends SnapshotAlertProvider implements 
       silenceComment: latest?.comment ?? null,
       generatorUrl: alert.generatorURL || null,
       url: `${this.externalUrl}/#/alerts?silenced=true&inhibited=true&filter=${encodeURIComponent(filter)}`,
-      source: { provider: this.kind, instance: this.instance, id: alert.fingerprint },
-      fingerprint: alert.fingerprint,
     };
   }
 

@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import type { AlertState, Severity } from '@opsorch/schema';
 import { healthFromAlerts } from '../src/alert-health.ts';
 import type { ProviderContext } from '../src/context.ts';
-import { parseId } from '../src/ids.ts';
+import { composeId, parseId } from '../src/ids.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
-import type { ServiceCatalog } from '../src/registry.ts';
+import type { ProviderDeps, ServiceCatalog } from '../src/registry.ts';
 import {
   INCIDENT_ALERT_LOOKBACK_MS,
   type AlertLinkQuery,
@@ -16,7 +16,7 @@ import {
   type IncidentAlertsKey,
   type ServiceHealthRecord,
 } from '../src/spi/alerts.ts';
-import type { ServiceIdentity } from '../prometheus/identity.ts';
+import { ServiceIdentity } from '../prometheus/identity.ts';
 
 /** The documented mapping (schema/alerts.graphql): one alert is rarely a SEV1 on its own. */
 export const DEFAULT_SEVERITIES: Readonly<Record<string, Severity>> = { critical: 'SEV2', warning: 'SEV3', info: 'SEV5' };
@@ -48,6 +48,14 @@ export interface AlertLabelSettings {
   severityMap: Readonly<Record<string, Severity>>;
 }
 
+/** The settings the base class reads: where the tool is and how its labels map to services (see toolSettingsShape). */
+export interface SnapshotToolSettings extends AlertLabelSettings {
+  url: string;
+  externalUrl?: string | undefined;
+  catalogSystem: string;
+  serviceAliases: Readonly<Record<string, string>>;
+}
+
 export function severityOf(labels: Record<string, string>, settings: AlertLabelSettings): { severity: Severity; rawSeverity: string | null } {
   const raw = labels[settings.severityLabel] ?? null;
   if (raw === null) return { severity: 'UNKNOWN', rawSeverity: null };
@@ -66,12 +74,23 @@ export function alertFilterExpression(labels: Record<string, string>, keys: read
  * The snapshot is memoized per request id for a few seconds, so one GraphQL request (a list, health of twenty
  * services, an incident's alerts) costs one call to the tool.
  */
-export abstract class SnapshotAlertProvider implements AlertProvider {
+export abstract class SnapshotAlertProvider<S extends SnapshotToolSettings = SnapshotToolSettings> implements AlertProvider {
   abstract readonly kind: string;
-  abstract readonly instance: string;
-  protected abstract readonly identity: ServiceIdentity;
-  protected abstract readonly catalog: ServiceCatalog | undefined;
+  readonly instance: string;
+  readonly settings: S;
+  protected readonly identity: ServiceIdentity;
+  protected readonly catalog: ServiceCatalog | undefined;
+  /** Where deep links point: the external URL when set, without a trailing slash. */
+  protected readonly externalUrl: string;
   private memo: { requestId: string; at: number; alerts: Promise<AlertRecord[]> } | null = null;
+
+  protected constructor(settings: S, deps: ProviderDeps) {
+    this.instance = deps.instance;
+    this.settings = settings;
+    this.catalog = deps.catalog;
+    this.externalUrl = (settings.externalUrl ?? settings.url).replace(/\/+$/, '');
+    this.identity = new ServiceIdentity({ system: settings.catalogSystem, aliases: settings.serviceAliases, catalog: deps.catalog });
+  }
 
   /** Every alert the tool holds now, newest first. */
   protected abstract fetchSnapshot(ctx: ProviderContext): Promise<AlertRecord[]>;
@@ -87,16 +106,31 @@ export abstract class SnapshotAlertProvider implements AlertProvider {
     return alerts;
   }
 
-  /** Canonical service ids of raw label values, through the identity mapping. */
-  protected async canonicalServices(values: readonly string[], ctx: ProviderContext): Promise<Map<string, string | null>> {
-    return this.identity.toCanonical(values.filter(Boolean), ctx);
+  /** Canonical service ids of the alerts' service label values, through the identity mapping. */
+  protected async servicesOf(labelSets: readonly Record<string, string>[], ctx: ProviderContext): Promise<Map<string, string | null>> {
+    return this.identity.toCanonical(labelSets.map((labels) => labels[this.settings.serviceLabel] ?? '').filter(Boolean), ctx);
   }
 
-  private environmentOf(record: AlertRecord, label: string): string | undefined {
-    return record.labels.find((l) => l.name === label)?.value;
+  /** The fields of a record that follow from the alert's labels and fingerprint alone. */
+  protected labelledFields(
+    labels: Record<string, string>,
+    fingerprint: string,
+    services: Map<string, string | null>,
+  ): Pick<AlertRecord, 'id' | 'severity' | 'rawSeverity' | 'serviceId' | 'labels' | 'source' | 'fingerprint'> {
+    const service = labels[this.settings.serviceLabel];
+    return {
+      id: composeId(this.instance, fingerprint),
+      ...severityOf(labels, this.settings),
+      serviceId: service ? (services.get(service) ?? null) : null,
+      labels: sortedLabels(labels),
+      source: { provider: this.kind, instance: this.instance, id: fingerprint },
+      fingerprint,
+    };
   }
 
-  protected abstract readonly environmentLabel: string;
+  private environmentOf(record: AlertRecord): string | undefined {
+    return record.labels.find((l) => l.name === this.settings.environmentLabel)?.value;
+  }
 
   async getMany(ids: readonly string[], ctx: ProviderContext): Promise<(AlertRecord | null)[]> {
     const alerts = await this.snapshot(ctx);
@@ -122,7 +156,7 @@ export abstract class SnapshotAlertProvider implements AlertProvider {
       if (filter.severities && filter.severities.length > 0 && !filter.severities.includes(a.severity)) return false;
       if (filter.serviceId && a.serviceId !== filter.serviceId) return false;
       if (teamServices && (!a.serviceId || !teamServices.has(a.serviceId))) return false;
-      if (environment && this.environmentOf(a, this.environmentLabel) !== environment) return false;
+      if (environment && this.environmentOf(a) !== environment) return false;
       if (text && !`${a.name}\n${a.summary}\n${a.description ?? ''}`.toLowerCase().includes(text)) return false;
       if (to !== undefined && Date.parse(a.startsAt) >= to) return false;
       if (from !== undefined && a.endsAt && Date.parse(a.endsAt) < from) return false;
@@ -137,7 +171,7 @@ export abstract class SnapshotAlertProvider implements AlertProvider {
     for (const a of alerts) {
       if (!a.serviceId) continue;
       if (filter.states && filter.states.length > 0 && !filter.states.includes(a.state)) continue;
-      if (ctx.environment && this.environmentOf(a, this.environmentLabel) !== ctx.environment) continue;
+      if (ctx.environment && this.environmentOf(a) !== ctx.environment) continue;
       byService.get(a.serviceId)?.push(a);
     }
     return serviceIds.map((id) => pageOfArray(byService.get(id) ?? [], page));

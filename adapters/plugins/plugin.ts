@@ -18,7 +18,7 @@ import { isErrorCode, OpsOrchError } from '../src/errors.ts';
 import type { ProviderDeps } from '../src/registry.ts';
 import { redactSecrets } from '../src/secrets.ts';
 import type { ProviderMap } from '../src/spi/index.ts';
-import { parseSettings } from '../prometheus/settings.ts';
+import { parseSettings } from '../src/settings.ts';
 import { PLUGIN_METHODS } from './methods.ts';
 
 /** The protocol version OpsOrch speaks; sent in `initialize`. */

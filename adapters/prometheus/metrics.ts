@@ -10,7 +10,8 @@ import type { GoldenSignalsRecord, MetricDescriptorRecord, MetricProvider, Metri
 import { parseDuration, type ResolvedTimeRange } from '../src/time.ts';
 import { PrometheusApi, type MatrixSeries, type MetricMetadata } from './api.ts';
 import { escapeLabelValue, regexAlternatives, ServiceIdentity } from './identity.ts';
-import { DEFAULT_GOLDEN_SIGNALS, parseSettings, prometheusSettingsSchema, type PrometheusSettings } from './settings.ts';
+import { parseSettings } from '../src/settings.ts';
+import { DEFAULT_GOLDEN_SIGNALS, prometheusSettingsSchema, type PrometheusSettings } from './settings.ts';
 
 /** How long the metric catalog (metadata and names) is reused before Prometheus is asked again. */
 const CATALOG_TTL_MS = 60_000;

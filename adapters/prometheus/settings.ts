@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { badInput } from '../src/errors.ts';
 import { httpAuthSchema } from '../src/http.ts';
 
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name: letters, digits and underscores');
@@ -49,25 +48,43 @@ export const DEFAULT_GOLDEN_SIGNALS: Record<'latencyP99' | 'errorRate' | 'reques
 
 const durationText = z.string().regex(/^\d+[smhd]$/, 'a duration such as 15s, 1m');
 
+/**
+ * What every Prometheus-family provider (Prometheus, Alertmanager) is configured with: where the tool is and
+ * how its labels name services and environments.
+ */
+export const toolSettingsShape = {
+  /** Base URL of the HTTP API, for example `http://prometheus:9090` or `http://alertmanager:9093` (required). */
+  url: z.url(),
+  /** URL users open in a browser for deep links, when it differs from `url` (default: `url`). */
+  externalUrl: z.url().optional(),
+  /** Basic (`{username, password}`) or bearer (`{bearerToken}`) auth, for example of an auth proxy; use `secret://` references. */
+  auth: httpAuthSchema.optional(),
+  /** Extra headers on every request, for example `X-Scope-OrgID` for Mimir or Cortex. */
+  headers: z.record(z.string(), z.string()).optional(),
+  /** Label naming the service of a series or alert (default `service`). */
+  serviceLabel: labelName.default('service'),
+  /** Label naming the environment (default `env`). */
+  environmentLabel: labelName.default('env'),
+  /** Label value → canonical service id, for values the catalog's externalRefs do not carry. */
+  serviceAliases: z.record(z.string(), z.string()).default({}),
+  /** The `externalRefs` system naming these labels in the catalog (default `prometheus`: alerts come from its rules too). */
+  catalogSystem: z.string().min(1).default('prometheus'),
+  /** Per-call timeout in ms (read by the configuration loader). */
+  timeoutMs: z.number().int().positive().optional(),
+};
+
+/** How an alert's labels give its severity, shared by the providers of the alerts capability. */
+export const alertSeveritySettingsShape = {
+  /** Label carrying the alert's severity (default `severity`). */
+  severityLabel: labelName.default('severity'),
+  /** Raw severity value → SEV1..SEV5, merged over the defaults (critical → SEV2, warning → SEV3, info → SEV5). */
+  severityMap: z.record(z.string(), z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5'])).default({}),
+};
+
 /** Settings of the `prometheus` provider (OPSORCH_METRICS_CONFIG / OPSORCH_ALERTS_CONFIG). */
 export const prometheusSettingsSchema = z
   .object({
-    /** Base URL of the HTTP API, for example `http://prometheus:9090` (required). */
-    url: z.url(),
-    /** URL users open in a browser for deep links, when it differs from `url` (default: `url`). */
-    externalUrl: z.url().optional(),
-    /** Basic (`{username, password}`) or bearer (`{bearerToken}`) auth; use `secret://` references. */
-    auth: httpAuthSchema.optional(),
-    /** Extra headers on every request, for example `X-Scope-OrgID` for Mimir or Cortex. */
-    headers: z.record(z.string(), z.string()).optional(),
-    /** Label naming the service of a series or alert (default `service`). */
-    serviceLabel: labelName.default('service'),
-    /** Label naming the environment (default `env`). */
-    environmentLabel: labelName.default('env'),
-    /** Label value → canonical service id, for values the catalog's externalRefs do not carry. */
-    serviceAliases: z.record(z.string(), z.string()).default({}),
-    /** The `externalRefs` system naming this tool in the catalog (default `prometheus`). */
-    catalogSystem: z.string().min(1).default('prometheus'),
+    ...toolSettingsShape,
     /** The scrape interval: rate windows are at least four of them (default `15s`). */
     scrapeInterval: durationText.default('15s'),
     /** Environment the golden signals are read in (`Service.goldenSignals`); null reads every environment (default). */
@@ -79,23 +96,8 @@ export const prometheusSettingsSchema = z
       .default({}),
     /** Alerts capability only: also list `pending` alerts, as FIRING with rawState `pending` (default false). */
     includePending: z.boolean().default(false),
-    /** Label carrying the alert's severity (default `severity`). */
-    severityLabel: labelName.default('severity'),
-    /** Raw severity value → SEV1..SEV5, merged over the defaults (critical → SEV2, warning → SEV3, info → SEV5). */
-    severityMap: z.record(z.string(), z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5'])).default({}),
-    /** Per-call timeout in ms (read by the configuration loader). */
-    timeoutMs: z.number().int().positive().optional(),
+    ...alertSeveritySettingsShape,
   })
   .strict();
 
 export type PrometheusSettings = z.infer<typeof prometheusSettingsSchema>;
-
-/** Parses settings with zod; the error names the keys to fix (the first three problems). */
-export function parseSettings<T extends z.ZodType>(schema: T, settings: Record<string, unknown>, what: string): z.infer<T> {
-  const parsed = schema.safeParse(settings);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(settings)'}: ${issue.message}`);
-    throw badInput(`${what} settings: ${problems.join('; ')}`);
-  }
-  return parsed.data;
-}

@@ -8,5 +8,6 @@ export * from './paging.ts';
 export * from './registry.ts';
 export * from './resilience.ts';
 export * from './secrets.ts';
+export * from './settings.ts';
 export * from './time.ts';
 export type * from './spi/index.ts';
