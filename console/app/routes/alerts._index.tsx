@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
+import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { useAutoSubmit } from '../components/auto-submit.ts';
 import { CheckboxFilter, FilterEnd, ServiceFilter, TeamFilter } from '../components/filters.tsx';
 import { z } from 'zod';
+import { BulkBar, BulkButton } from '../components/bulk-bar.tsx';
 import { AlertTable } from '../components/tables.tsx';
 import { Empty, NextPage, PageHeader, Problems } from '../components/ui.tsx';
 import { AcknowledgeAlertDocument, AlertListDocument, CatalogChoicesDocument, SilenceAlertDocument, type AlertState, type Severity } from '../graphql/generated.ts';
@@ -90,7 +91,6 @@ export default function Alerts() {
   const failure = useActionData<typeof action>();
   const [params] = useSearchParams();
   const autoSubmit = useAutoSubmit();
-  const busy = useNavigation().state === 'submitting';
   return (
     <>
       <PageHeader title="Alerts" subtitle="Every alerting tool, newest first. Acknowledge what you are on; silence what you know about." actions={<span className="muted small">j/k · x select · Enter open</span>} />
@@ -104,12 +104,7 @@ export default function Alerts() {
         <FilterEnd reset="/alerts" label="Active alerts" />
       </Form>
       <Problems problems={sectionProblems(problems, ['alerts'], alerts?.providerErrors)} what="alerts of the failed providers are missing" />
-      <Form method="post" id="bulk" className="bulk" replace>
-        <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
-        <span className="muted small">Selected:</span>
-        <button type="submit" name="intent" value="acknowledge" disabled={busy}>
-          Acknowledge
-        </button>
+      <BulkBar idempotencyKey={idempotencyKey} totalCount={alerts?.totalCount} error={failure?.message}>
         <span className="row">
           <select name="duration" defaultValue="1h" aria-label="Silence for">
             {SILENCE_DURATIONS.map(([value, label]) => (
@@ -119,13 +114,9 @@ export default function Alerts() {
             ))}
           </select>
           <input name="comment" placeholder="Why (optional), e.g. tracked in OPS-298" aria-label="Silence comment" size={30} />
-          <button type="submit" name="intent" value="silence" disabled={busy}>
-            Silence
-          </button>
+          <BulkButton intent="silence" label="Silence" />
         </span>
-        <span className="muted small">{alerts?.totalCount != null ? `${alerts.totalCount} matching` : null}</span>
-        {failure?.message ? <span className="form-error">{failure.message}</span> : null}
-      </Form>
+      </BulkBar>
       {alerts?.nodes.length ? <AlertTable alerts={alerts.nodes} selectForm="bulk" /> : <Empty>No alert matches these filters.</Empty>}
       <NextPage search={params} endCursor={alerts?.pageInfo.endCursor} hasNextPage={alerts?.pageInfo.hasNextPage} />
     </>

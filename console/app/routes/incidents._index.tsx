@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
+import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { useAutoSubmit } from '../components/auto-submit.ts';
 import { CheckboxFilter, FilterEnd, ServiceFilter, TeamFilter } from '../components/filters.tsx';
 import { z } from 'zod';
+import { BulkBar, BulkButton } from '../components/bulk-bar.tsx';
 import { IncidentTable } from '../components/tables.tsx';
 import { Empty, NextPage, PageHeader, Problems } from '../components/ui.tsx';
 import {
@@ -84,8 +85,6 @@ export default function Incidents() {
   const failure = useActionData<typeof action>();
   const [params] = useSearchParams();
   const autoSubmit = useAutoSubmit();
-  const navigation = useNavigation();
-  const busy = navigation.state === 'submitting';
   return (
     <>
       <PageHeader
@@ -103,18 +102,9 @@ export default function Incidents() {
         <FilterEnd reset="/incidents" label="Open incidents" />
       </Form>
       <Problems problems={sectionProblems(problems, ['incidents'], incidents?.providerErrors)} what="incidents of the failed providers are missing" />
-      <Form method="post" id="bulk" className="bulk" replace>
-        <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
-        <span className="muted small">Selected:</span>
-        <button type="submit" name="intent" value="acknowledge" disabled={busy}>
-          Acknowledge
-        </button>
-        <button type="submit" name="intent" value="resolve" disabled={busy}>
-          Resolve
-        </button>
-        <span className="muted small">{incidents?.totalCount != null ? `${incidents.totalCount} matching` : null}</span>
-        {failure?.message ? <span className="form-error">{failure.message}</span> : null}
-      </Form>
+      <BulkBar idempotencyKey={idempotencyKey} totalCount={incidents?.totalCount} error={failure?.message}>
+        <BulkButton intent="resolve" label="Resolve" />
+      </BulkBar>
       {incidents?.nodes.length ? <IncidentTable incidents={incidents.nodes} selectForm="bulk" /> : <Empty>No incident matches these filters.</Empty>}
       <NextPage search={params} endCursor={incidents?.pageInfo.endCursor} hasNextPage={incidents?.pageInfo.hasNextPage} />
     </>
