@@ -275,7 +275,11 @@ export function LocalTime({ timezone }: { timezone: string }) {
   );
 }
 
-export function TicketTable({ tickets }: { tickets: TicketRowFragment[] }) {
+type TicketInContext = TicketRowFragment & { labels: string[]; incident?: { id: string; number: number } | null };
+
+/** `inContext` (the tickets list) adds labels and the service and incident columns a page about one service or incident does not need. */
+export function TicketTable(props: { tickets: TicketRowFragment[]; inContext?: false } | { tickets: TicketInContext[]; inContext: true }) {
+  const { tickets, inContext } = props as { tickets: (TicketRowFragment & Partial<TicketInContext>)[]; inContext?: boolean };
   return (
     <table className="table">
       <thead>
@@ -284,6 +288,12 @@ export function TicketTable({ tickets }: { tickets: TicketRowFragment[] }) {
           <th>Title</th>
           <th>Status</th>
           <th>Priority</th>
+          {inContext ? (
+            <>
+              <th>Service</th>
+              <th>Incident</th>
+            </>
+          ) : null}
           <th>Assignee</th>
           <th>Updated</th>
           <th aria-label="Source" />
@@ -297,6 +307,16 @@ export function TicketTable({ tickets }: { tickets: TicketRowFragment[] }) {
               <Link to={ticketPath(t.id)} data-row-link prefetch="intent">
                 {t.title}
               </Link>
+              {inContext ? (
+                <>
+                  {' '}
+                  {t.labels?.map((l) => (
+                    <span key={l} className="tag">
+                      {l}
+                    </span>
+                  ))}
+                </>
+              ) : null}
             </td>
             <td>
               <Badge kind="ticket" value={t.status} label={t.rawStatus} />
@@ -304,6 +324,12 @@ export function TicketTable({ tickets }: { tickets: TicketRowFragment[] }) {
             <td>
               <Badge kind="prio" value={t.priority} />
             </td>
+            {inContext ? (
+              <>
+                <td className="svc">{t.service ? <Link to={servicePath(t.service.id)}>{t.service.id}</Link> : <span className="muted">—</span>}</td>
+                <td>{t.incident ? <Link to={incidentPath(t.incident.id)}>#{t.incident.number}</Link> : <span className="muted">—</span>}</td>
+              </>
+            ) : null}
             <td className="nowrap">{t.assignee?.name ?? <span className="muted">unassigned</span>}</td>
             <td className="nowrap">
               <TimeAgo at={t.updatedAt} />

@@ -2,13 +2,12 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import { useAutoSubmit } from '../components/auto-submit.ts';
 import { CheckboxFilter, FilterEnd, ServiceFilter, TeamFilter } from '../components/filters.tsx';
-import { incidentPath, ticketPath } from '../components/tables.tsx';
-import { Badge, Empty, NextPage, PageHeader, Problems, SourceLink } from '../components/ui.tsx';
+import { TicketTable } from '../components/tables.tsx';
+import { Empty, NextPage, PageHeader, Problems } from '../components/ui.tsx';
 import { CatalogChoicesDocument, TicketListDocument, type TicketPriority, type TicketStatus } from '../graphql/generated.ts';
 import { query } from '../lib/api.server.ts';
 import { listOf, pageSize, scopeOf } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
-import { TimeAgo } from '../lib/time.tsx';
 
 export const meta: MetaFunction = () => [{ title: 'Tickets · OpsOrch' }];
 
@@ -63,57 +62,7 @@ export default function Tickets() {
         <FilterEnd reset="/tickets" label="Open tickets" />
       </Form>
       <Problems problems={sectionProblems(problems, ['tickets'], tickets?.providerErrors)} what="tickets of the failed trackers are missing" />
-      {tickets?.nodes.length ? (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Key</th>
-              <th>Title</th>
-              <th>Status</th>
-              <th>Priority</th>
-              <th>Service</th>
-              <th>Incident</th>
-              <th>Assignee</th>
-              <th>Updated</th>
-              <th aria-label="Source" />
-            </tr>
-          </thead>
-          <tbody>
-            {tickets.nodes.map((t) => (
-              <tr key={t.id} data-row>
-                <td className="mono nowrap">{t.key}</td>
-                <td className="title">
-                  <Link to={ticketPath(t.id)} data-row-link prefetch="intent">
-                    {t.title}
-                  </Link>{' '}
-                  {t.labels.map((l) => (
-                    <span key={l} className="tag">
-                      {l}
-                    </span>
-                  ))}
-                </td>
-                <td>
-                  <Badge kind="ticket" value={t.status} label={t.rawStatus} />
-                </td>
-                <td>
-                  <Badge kind="prio" value={t.priority} />
-                </td>
-                <td className="svc">{t.service ? <Link to={`/services/${encodeURIComponent(t.service.id)}`}>{t.service.id}</Link> : <span className="muted">—</span>}</td>
-                <td>{t.incident ? <Link to={incidentPath(t.incident.id)}>#{t.incident.number}</Link> : <span className="muted">—</span>}</td>
-                <td className="nowrap">{t.assignee?.name ?? <span className="muted">unassigned</span>}</td>
-                <td className="nowrap">
-                  <TimeAgo at={t.updatedAt} />
-                </td>
-                <td>
-                  <SourceLink url={t.url} compact />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : (
-        <Empty>No ticket matches these filters.</Empty>
-      )}
+      {tickets?.nodes.length ? <TicketTable tickets={tickets.nodes} inContext /> : <Empty>No ticket matches these filters.</Empty>}
       <NextPage search={params} endCursor={tickets?.pageInfo.endCursor} hasNextPage={tickets?.pageInfo.hasNextPage} />
     </>
   );
