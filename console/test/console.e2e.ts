@@ -2,19 +2,17 @@
 // on-call engineer does. Every page leaves a screenshot in test-artifacts/console/.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, spawnOpsOrch, type SpawnedServer } from '../../gateway/test/harness.ts';
-import { ensureConsoleBuild } from '../server/build.ts';
-import { launchBrowser, screenshot, type TestBrowser } from './browser.ts';
+import { gql, type SpawnedServer } from '../../gateway/test/harness.ts';
+import { screenshot, type TestBrowser } from './browser.ts';
+import { startConsoleInBrowser, type ConsoleInBrowser } from './console-session.ts';
 
+let session: ConsoleInBrowser;
 let server: SpawnedServer;
 let base: string;
 let browser: TestBrowser;
 let page: Page;
 
-async function open(path: string): Promise<void> {
-  const response = await page.goto(base + path, { waitUntil: 'networkidle' });
-  expect(response?.status(), `GET ${path}`).toBe(200);
-}
+const open = (path: string) => session.open(path);
 
 /** Waits for the notice a write leaves on the next page (a stale one from an earlier write does not count). */
 async function flash(expected: string | RegExp): Promise<void> {
@@ -27,17 +25,11 @@ async function shows(selector: string, text: string | RegExp): Promise<void> {
 }
 
 beforeAll(async () => {
-  // Build first (the server would build on the first request, but a test should not time out on it).
-  await ensureConsoleBuild();
-  [server, browser] = await Promise.all([spawnOpsOrch(['start', '--port', '0', '--host', '127.0.0.1']), launchBrowser()]);
-  base = server.url.replace(/\/graphql$/, '');
-  page = await browser.newPage();
+  session = await startConsoleInBrowser();
+  ({ server, base, browser, page } = session);
 }, 240_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => session?.stop());
 
 describe('the console in Chromium', { timeout: 60_000 }, () => {
   it('home shows open incidents, firing alerts, on-call, deploys and service health on first paint', async () => {

@@ -2,19 +2,15 @@
 // on-call engineer does with them. Screenshots land in test-artifacts/console/explorer-*.png.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnOpsOrch, type SpawnedServer } from '../../gateway/test/harness.ts';
-import { ensureConsoleBuild } from '../server/build.ts';
-import { launchBrowser, screenshot, type TestBrowser } from './browser.ts';
+import { screenshot, type TestBrowser } from './browser.ts';
+import { startConsoleInBrowser, type ConsoleInBrowser } from './console-session.ts';
 
-let server: SpawnedServer;
+let session: ConsoleInBrowser;
 let base: string;
 let browser: TestBrowser;
 let page: Page;
 
-async function open(path: string): Promise<void> {
-  const response = await page.goto(base + path, { waitUntil: 'networkidle' });
-  expect(response?.status(), `GET ${path}`).toBe(200);
-}
+const open = (path: string) => session.open(path);
 
 const params = () => new URL(page.url()).searchParams;
 const lineCount = async () => Number(await page.locator('[data-line-count]').getAttribute('data-line-count'));
@@ -27,16 +23,11 @@ async function fieldOfOpenLine(name: string): Promise<string | null> {
 }
 
 beforeAll(async () => {
-  await ensureConsoleBuild();
-  [server, browser] = await Promise.all([spawnOpsOrch(['start', '--port', '0', '--host', '127.0.0.1']), launchBrowser()]);
-  base = server.url.replace(/\/graphql$/, '');
-  page = await browser.newPage();
+  session = await startConsoleInBrowser();
+  ({ base, browser, page } = session);
 }, 240_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => session?.stop());
 
 describe('the log explorer', () => {
   it('shows the volume by level above the newest lines, and filters by level', async () => {

@@ -1,0 +1,40 @@
+// The setup shared by the console's Chromium tests (kept out of browser.ts, which benches and scripts use without vitest).
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { spawnOpsOrch, type SpawnedServer } from '../../gateway/test/harness.ts';
+import { ensureConsoleBuild } from '../server/build.ts';
+import { launchBrowser, type TestBrowser } from './browser.ts';
+
+export interface ConsoleInBrowser {
+  /** `opsorch start` as its own process (demo world), serving the console at `base`. */
+  server: SpawnedServer;
+  base: string;
+  browser: TestBrowser;
+  page: Page;
+  /** Loads `path` on `page` until the network is idle, expecting 200. */
+  open(path: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The setup of the console's Chromium tests: the built console behind a real `opsorch start`, and one page. */
+export async function startConsoleInBrowser(): Promise<ConsoleInBrowser> {
+  // Build first (the server would build on the first request, but a test should not time out on it).
+  await ensureConsoleBuild();
+  const [server, browser] = await Promise.all([spawnOpsOrch(['start', '--port', '0', '--host', '127.0.0.1']), launchBrowser()]);
+  const base = server.url.replace(/\/graphql$/, '');
+  const page = await browser.newPage();
+  return {
+    server,
+    base,
+    browser,
+    page,
+    async open(path) {
+      const response = await page.goto(base + path, { waitUntil: 'networkidle' });
+      expect(response?.status(), `GET ${path}`).toBe(200);
+    },
+    async stop() {
+      await browser.close();
+      await server.stop();
+    },
+  };
+}
