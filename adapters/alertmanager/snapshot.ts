@@ -3,12 +3,12 @@
 import { createHash } from 'node:crypto';
 import type { AlertState, Severity } from '@opsorch/schema';
 import { healthFromAlerts } from '../src/alert-health.ts';
+import { alertsOfIncidents, alertsOfServices, filterAlerts } from '../src/alert-queries.ts';
 import type { ProviderContext } from '../src/context.ts';
 import { composeId, parseId } from '../src/ids.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
 import type { ProviderDeps, ServiceCatalog } from '../src/registry.ts';
 import {
-  INCIDENT_ALERT_LOOKBACK_MS,
   type AlertLinkQuery,
   type AlertProvider,
   type AlertQuery,
@@ -128,10 +128,6 @@ export abstract class SnapshotAlertProvider<S extends SnapshotToolSettings = Sna
     };
   }
 
-  private environmentOf(record: AlertRecord): string | undefined {
-    return record.labels.find((l) => l.name === this.settings.environmentLabel)?.value;
-  }
-
   async getMany(ids: readonly string[], ctx: ProviderContext): Promise<(AlertRecord | null)[]> {
     const alerts = await this.snapshot(ctx);
     const byFingerprint = new Map(alerts.map((a) => [a.fingerprint, a]));
@@ -143,38 +139,18 @@ export abstract class SnapshotAlertProvider<S extends SnapshotToolSettings = Sna
 
   async query(filter: AlertQuery, page: PageRequest, ctx: ProviderContext): Promise<Page<AlertRecord>> {
     const alerts = await this.snapshot(ctx);
-    const text = filter.text?.trim().toLowerCase();
-    const environment = filter.environment ?? ctx.environment;
-    const from = filter.activeFrom?.getTime();
-    const to = filter.activeTo?.getTime();
-    let teamServices: Set<string> | null = null;
-    if (filter.teamId) {
-      teamServices = new Set(this.catalog ? ((await this.catalog.servicesOwnedBy([filter.teamId], ctx))[0] ?? []) : []);
-    }
-    const matching = alerts.filter((a) => {
-      if (filter.states && filter.states.length > 0 && !filter.states.includes(a.state)) return false;
-      if (filter.severities && filter.severities.length > 0 && !filter.severities.includes(a.severity)) return false;
-      if (filter.serviceId && a.serviceId !== filter.serviceId) return false;
-      if (teamServices && (!a.serviceId || !teamServices.has(a.serviceId))) return false;
-      if (environment && this.environmentOf(a) !== environment) return false;
-      if (text && !`${a.name}\n${a.summary}\n${a.description ?? ''}`.toLowerCase().includes(text)) return false;
-      if (to !== undefined && Date.parse(a.startsAt) >= to) return false;
-      if (from !== undefined && a.endsAt && Date.parse(a.endsAt) < from) return false;
-      return true;
+    let teamServices = new Set<string>();
+    if (filter.teamId && this.catalog) teamServices = new Set((await this.catalog.servicesOwnedBy([filter.teamId], ctx))[0] ?? []);
+    const matching = filterAlerts(alerts, filter, ctx, {
+      environmentLabel: this.settings.environmentLabel,
+      ownedByTeam: (serviceId) => teamServices.has(serviceId),
     });
     return pageOfArray(matching, page);
   }
 
   async alertsForServices(serviceIds: readonly string[], filter: AlertLinkQuery, page: PageRequest, ctx: ProviderContext): Promise<Page<AlertRecord>[]> {
     const alerts = await this.snapshot(ctx);
-    const byService = new Map<string, AlertRecord[]>(serviceIds.map((id) => [id, []]));
-    for (const a of alerts) {
-      if (!a.serviceId) continue;
-      if (filter.states && filter.states.length > 0 && !filter.states.includes(a.state)) continue;
-      if (ctx.environment && this.environmentOf(a) !== ctx.environment) continue;
-      byService.get(a.serviceId)?.push(a);
-    }
-    return serviceIds.map((id) => pageOfArray(byService.get(id) ?? [], page));
+    return alertsOfServices(alerts, serviceIds, filter, ctx, this.settings.environmentLabel).map((own) => pageOfArray(own, page));
   }
 
   async healthOfServices(serviceIds: readonly string[], ctx: ProviderContext): Promise<ServiceHealthRecord[]> {
@@ -184,11 +160,7 @@ export abstract class SnapshotAlertProvider<S extends SnapshotToolSettings = Sna
   }
 
   async alertsForIncidents(incidents: readonly IncidentAlertsKey[], ctx: ProviderContext): Promise<AlertRecord[][]> {
-    const alerts = await this.snapshot(ctx);
-    return incidents.map((incident) => {
-      const earliest = Date.parse(incident.startedAt) - INCIDENT_ALERT_LOOKBACK_MS;
-      return alerts.filter((a) => a.serviceId === incident.serviceId && Date.parse(a.startsAt) >= earliest);
-    });
+    return alertsOfIncidents(await this.snapshot(ctx), incidents);
   }
 }
 

@@ -1,12 +1,12 @@
 import type { AlertState, Severity } from '@opsorch/schema';
 import { healthFromAlerts } from '../src/alert-health.ts';
+import { alertsOfIncidents, alertsOfServices, filterAlerts } from '../src/alert-queries.ts';
 import type { ProviderContext } from '../src/context.ts';
 import { badInput, notFound } from '../src/errors.ts';
 import { composeId, parseId } from '../src/ids.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
 import type { ProviderDeps } from '../src/registry.ts';
 import {
-  INCIDENT_ALERT_LOOKBACK_MS,
   type AlertLinkQuery,
   type AlertProvider,
   type AlertQuery,
@@ -204,10 +204,6 @@ export class DemoAlertProvider implements AlertProvider {
     return alert;
   }
 
-  private environmentOf(record: AlertRecord): string | undefined {
-    return record.labels.find((l) => l.name === 'env')?.value;
-  }
-
   async getMany(ids: readonly string[], ctx: ProviderContext): Promise<(AlertRecord | null)[]> {
     return ids.map((id) => {
       const alert = this.lookup(id);
@@ -216,20 +212,9 @@ export class DemoAlertProvider implements AlertProvider {
   }
 
   async query(filter: AlertQuery, page: PageRequest, ctx: ProviderContext): Promise<Page<AlertRecord>> {
-    const text = filter.text?.trim().toLowerCase();
-    const environment = filter.environment ?? ctx.environment;
-    const from = filter.activeFrom?.getTime();
-    const to = filter.activeTo?.getTime();
-    const matching = this.sortedViews(ctx.now).filter((a) => {
-      if (filter.states && filter.states.length > 0 && !filter.states.includes(a.state)) return false;
-      if (filter.severities && filter.severities.length > 0 && !filter.severities.includes(a.severity)) return false;
-      if (filter.serviceId && a.serviceId !== filter.serviceId) return false;
-      if (filter.teamId && (!a.serviceId || serviceById.get(a.serviceId)?.ownerTeamId !== filter.teamId)) return false;
-      if (environment && this.environmentOf(a) !== environment) return false;
-      if (text && !`${a.name}\n${a.summary}\n${a.description ?? ''}`.toLowerCase().includes(text)) return false;
-      if (to !== undefined && Date.parse(a.startsAt) >= to) return false;
-      if (from !== undefined && a.endsAt && Date.parse(a.endsAt) < from) return false;
-      return true;
+    const matching = filterAlerts(this.sortedViews(ctx.now), filter, ctx, {
+      environmentLabel: 'env',
+      ownedByTeam: (serviceId) => serviceById.get(serviceId)?.ownerTeamId === filter.teamId,
     });
     return pageOfArray(matching, page);
   }
@@ -240,14 +225,7 @@ export class DemoAlertProvider implements AlertProvider {
     page: PageRequest,
     ctx: ProviderContext,
   ): Promise<Page<AlertRecord>[]> {
-    const byService = new Map<string, AlertRecord[]>(serviceIds.map((id) => [id, []]));
-    for (const a of this.sortedViews(ctx.now)) {
-      if (!a.serviceId) continue;
-      if (filter.states && filter.states.length > 0 && !filter.states.includes(a.state)) continue;
-      if (ctx.environment && this.environmentOf(a) !== ctx.environment) continue;
-      byService.get(a.serviceId)?.push(a);
-    }
-    return serviceIds.map((id) => pageOfArray(byService.get(id) ?? [], page));
+    return alertsOfServices(this.sortedViews(ctx.now), serviceIds, filter, ctx, 'env').map((own) => pageOfArray(own, page));
   }
 
   async healthOfServices(serviceIds: readonly string[], ctx: ProviderContext): Promise<ServiceHealthRecord[]> {
@@ -261,11 +239,7 @@ export class DemoAlertProvider implements AlertProvider {
   }
 
   async alertsForIncidents(incidents: readonly IncidentAlertsKey[], ctx: ProviderContext): Promise<AlertRecord[][]> {
-    const all = this.sortedViews(ctx.now);
-    return incidents.map((incident) => {
-      const earliest = Date.parse(incident.startedAt) - INCIDENT_ALERT_LOOKBACK_MS;
-      return all.filter((a) => a.serviceId === incident.serviceId && Date.parse(a.startsAt) >= earliest);
-    });
+    return alertsOfIncidents(this.sortedViews(ctx.now), incidents);
   }
 
   async acknowledgeAlert(id: string, ctx: ProviderContext): Promise<AlertRecord> {

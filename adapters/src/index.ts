@@ -1,4 +1,5 @@
 export * from './alert-health.ts';
+export * from './alert-queries.ts';
 export * from './capabilities.ts';
 export * from './config.ts';
 export * from './context.ts';
