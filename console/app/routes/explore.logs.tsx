@@ -10,6 +10,7 @@ import { fetchLines } from '../components/explorer/logs.server.ts';
 import { QueryBar } from '../components/explorer/query-bar.tsx';
 import { absolute, sharedParams, withParams } from '../components/explorer/range.ts';
 import { TimeChart } from '../components/explorer/time-chart.tsx';
+import { ScopeSelects } from '../components/explorer/scope-selects.tsx';
 import { TimePicker } from '../components/explorer/time-picker.tsx';
 import '../components/explorer/explorer.css';
 import { Empty, PageHeader, Problems } from '../components/ui.tsx';
@@ -191,22 +192,7 @@ function LogsView() {
       ) : null}
       <Form method="get" ref={form} className="explorer-form" replace={false}>
         <div className="explorer-row">
-          <select name="service" defaultValue={search.service ?? ''} aria-label="Service" onChange={(e) => e.currentTarget.form?.requestSubmit()}>
-            <option value="">All services</option>
-            {data.services.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.id}
-              </option>
-            ))}
-          </select>
-          <select name="env" defaultValue={search.environment ?? ''} aria-label="Environment" onChange={(e) => e.currentTarget.form?.requestSubmit()}>
-            <option value="">All environments</option>
-            {data.environments.map((e) => (
-              <option key={e} value={e}>
-                {e}
-              </option>
-            ))}
-          </select>
+          <ScopeSelects services={data.services.map((s) => s.id)} environments={data.environments} service={search.service} environment={search.environment} />
           <QueryBar
             defaultValue={search.q}
             fields={data.fields}

@@ -5,6 +5,7 @@ import { formatCount } from '../components/explorer/format.ts';
 import { MetricChart, SeriesStats } from '../components/explorer/metric-chart.tsx';
 import { AGGREGATIONS, MATCH_SYMBOLS, metricSearchFrom, STEP_CHOICES } from '../components/explorer/metric-search.ts';
 import { absolute, sharedParams, withParams } from '../components/explorer/range.ts';
+import { ScopeSelects } from '../components/explorer/scope-selects.tsx';
 import { TimePicker } from '../components/explorer/time-picker.tsx';
 import '../components/explorer/explorer.css';
 import { Empty, PageHeader, Problems } from '../components/ui.tsx';
@@ -101,22 +102,7 @@ export default function MetricsPage() {
       <Form method="get" className="explorer-form" key={location.search}>
         <div className="explorer-row">
           <MetricPicker catalog={data.catalog} value={search.metric} onPick={pick} />
-          <select name="service" defaultValue={search.service ?? ''} aria-label="Service" onChange={(e) => e.currentTarget.form?.requestSubmit()}>
-            <option value="">All services</option>
-            {data.services.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-          <select name="env" defaultValue={search.environment ?? ''} aria-label="Environment" onChange={(e) => e.currentTarget.form?.requestSubmit()}>
-            <option value="">All environments</option>
-            {data.environments.map((e) => (
-              <option key={e} value={e}>
-                {e}
-              </option>
-            ))}
-          </select>
+          <ScopeSelects services={data.services} environments={data.environments} service={search.service} environment={search.environment} />
           <span className="spacer" />
           <TimePicker path="/explore/metrics" params={params} range={search.range} nowMs={now} refresh={search.refresh} />
         </div>
