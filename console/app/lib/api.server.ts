@@ -4,6 +4,7 @@ import { Client, fetchExchange, type CombinedError, type AnyVariables, type Type
 import type { AppLoadContext } from '@remix-run/node';
 import { actorFromRequest } from './session.server.ts';
 import type { ApiProblem } from './problems.ts';
+import { CatalogChoicesDocument } from '../graphql/generated.ts';
 
 /** Where the API answers when the console runs outside the gateway (vite dev): OPSORCH_GRAPHQL_URL. */
 const DEFAULT_GRAPHQL_URL = process.env.OPSORCH_GRAPHQL_URL ?? 'http://127.0.0.1:4000/graphql';
@@ -95,4 +96,10 @@ export async function mutate<Data, Variables extends AnyVariables>(
 /** A new idempotency key for a form: submitting the same rendered form twice writes once. */
 export function newIdempotencyKey(): string {
   return crypto.randomUUID();
+}
+
+/** The services and teams the list pages' filter selects offer; empty lists when the catalog fails (the list itself still shows). */
+export async function catalogChoices(request: Request, context: AppLoadContext) {
+  const choices = await query(request, context, CatalogChoicesDocument, {});
+  return { services: choices.data?.services?.nodes ?? [], teams: choices.data?.teams?.nodes ?? [] };
 }

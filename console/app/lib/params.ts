@@ -20,3 +20,8 @@ export function pageSize(params: URLSearchParams, fallback = 50): number {
 export function scopeOf(params: URLSearchParams): { service?: string; team?: string } | undefined {
   return params.get('service') || params.get('team') ? { service: params.get('service') || undefined, team: params.get('team') || undefined } : undefined;
 }
+
+/** The page of a list query: `?first=` (clamped) and the `?after=` cursor. */
+export function pageOf(params: URLSearchParams): { first: number; after?: string } {
+  return { first: pageSize(params), after: params.get('after') || undefined };
+}

@@ -6,12 +6,12 @@ import { z } from 'zod';
 import { BulkBar, BulkButton } from '../components/bulk-bar.tsx';
 import { AlertTable } from '../components/tables.tsx';
 import { Empty, NextPage, PageHeader, Problems } from '../components/ui.tsx';
-import { AcknowledgeAlertDocument, AlertListDocument, CatalogChoicesDocument, SilenceAlertDocument, type AlertState, type Severity } from '../graphql/generated.ts';
-import { mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
+import { AcknowledgeAlertDocument, AlertListDocument, SilenceAlertDocument, type AlertState, type Severity } from '../graphql/generated.ts';
+import { catalogChoices, mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
 import { SILENCE_DURATIONS } from '../lib/alerts.ts';
 import { SilenceFields } from '../lib/alerts.server.ts';
 import { fail, formFields, parseWith, problemMessage } from '../lib/forms.server.ts';
-import { listOf, pageSize, scopeOf } from '../lib/params.ts';
+import { listOf, pageOf, scopeOf } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
 
@@ -33,18 +33,16 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         scope: scopeOf(p),
         text: p.get('q') || undefined,
       },
-      first: pageSize(p),
-      after: p.get('after') || undefined,
+      ...pageOf(p),
     }),
-    query(request, context, CatalogChoicesDocument, {}),
+    catalogChoices(request, context),
   ]);
   return {
     alerts: list.data?.alerts ?? null,
     problems: list.problems,
     states,
     severities,
-    services: choices.data?.services?.nodes ?? [],
-    teams: choices.data?.teams?.nodes ?? [],
+    ...choices,
     idempotencyKey: newIdempotencyKey(),
   };
 }

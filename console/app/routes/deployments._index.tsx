@@ -4,9 +4,9 @@ import { useAutoSubmit } from '../components/auto-submit.ts';
 import { CheckboxFilter, FilterEnd, ServiceFilter, TeamFilter } from '../components/filters.tsx';
 import { DeploymentTable } from '../components/tables.tsx';
 import { Empty, NextPage, PageHeader, Problems } from '../components/ui.tsx';
-import { CatalogChoicesDocument, DeploymentListDocument, type DeploymentStatus } from '../graphql/generated.ts';
-import { query } from '../lib/api.server.ts';
-import { listOf, pageSize } from '../lib/params.ts';
+import { DeploymentListDocument, type DeploymentStatus } from '../graphql/generated.ts';
+import { catalogChoices, query } from '../lib/api.server.ts';
+import { listOf, pageOf } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
 
 export const meta: MetaFunction = () => [{ title: 'Deployments · OpsOrch' }];
@@ -35,17 +35,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         range: since ? { from: since } : undefined,
         author: p.get('author') || undefined,
       },
-      first: pageSize(p),
-      after: p.get('after') || undefined,
+      ...pageOf(p),
     }),
-    query(request, context, CatalogChoicesDocument, {}),
+    catalogChoices(request, context),
   ]);
   return {
     deployments: list.data?.deployments ?? null,
     problems: list.problems,
     statuses,
-    services: choices.data?.services?.nodes ?? [],
-    teams: choices.data?.teams?.nodes ?? [],
+    ...choices,
   };
 }
 

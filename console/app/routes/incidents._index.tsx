@@ -8,15 +8,14 @@ import { IncidentTable } from '../components/tables.tsx';
 import { Empty, NextPage, PageHeader, Problems } from '../components/ui.tsx';
 import {
   AcknowledgeIncidentDocument,
-  CatalogChoicesDocument,
   IncidentListDocument,
   ResolveIncidentDocument,
   type IncidentStatus,
   type Severity,
 } from '../graphql/generated.ts';
-import { mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
+import { catalogChoices, mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
 import { fail, formFields, parseWith, problemMessage } from '../lib/forms.server.ts';
-import { listOf, pageSize, scopeOf } from '../lib/params.ts';
+import { listOf, pageOf, scopeOf } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
 
@@ -39,18 +38,16 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         scope: scopeOf(p),
         text: p.get('q') || undefined,
       },
-      first: pageSize(p),
-      after: p.get('after') || undefined,
+      ...pageOf(p),
     }),
-    query(request, context, CatalogChoicesDocument, {}),
+    catalogChoices(request, context),
   ]);
   return {
     incidents: list.data?.incidents ?? null,
     problems: list.problems,
     statuses,
     severities,
-    services: choices.data?.services?.nodes ?? [],
-    teams: choices.data?.teams?.nodes ?? [],
+    ...choices,
     idempotencyKey: newIdempotencyKey(),
   };
 }

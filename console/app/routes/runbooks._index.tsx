@@ -4,9 +4,9 @@ import { useAutoSubmit } from '../components/auto-submit.ts';
 import { FilterEnd, ServiceFilter, TeamFilter } from '../components/filters.tsx';
 import { runbookPath, servicePath } from '../components/tables.tsx';
 import { Empty, NextPage, PageHeader, Problems, SourceLink } from '../components/ui.tsx';
-import { CatalogChoicesDocument, RunbookListDocument } from '../graphql/generated.ts';
-import { query } from '../lib/api.server.ts';
-import { pageSize, scopeOf } from '../lib/params.ts';
+import { RunbookListDocument } from '../graphql/generated.ts';
+import { catalogChoices, query } from '../lib/api.server.ts';
+import { pageOf, scopeOf } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
 
 export const meta: MetaFunction = () => [{ title: 'Runbooks · OpsOrch' }];
@@ -21,12 +21,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         tags: tags.length ? tags : undefined,
         scope: scopeOf(p),
       },
-      first: pageSize(p),
-      after: p.get('after') || undefined,
+      ...pageOf(p),
     }),
-    query(request, context, CatalogChoicesDocument, {}),
+    catalogChoices(request, context),
   ]);
-  return { runbooks: list.data?.runbooks ?? null, problems: list.problems, services: choices.data?.services?.nodes ?? [], teams: choices.data?.teams?.nodes ?? [] };
+  return { runbooks: list.data?.runbooks ?? null, problems: list.problems, ...choices };
 }
 
 export default function Runbooks() {

@@ -6,7 +6,7 @@ import { RunTable } from '../components/tables.tsx';
 import { Empty, NextPage, PageHeader, Problems } from '../components/ui.tsx';
 import { RunListDocument, type RunbookRunStatus } from '../graphql/generated.ts';
 import { query } from '../lib/api.server.ts';
-import { listOf, pageSize } from '../lib/params.ts';
+import { listOf, pageOf } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
 
 export const meta: MetaFunction = () => [{ title: 'Runs · OpsOrch' }];
@@ -18,8 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const statuses = listOf(p, 'status', STATUSES);
   const list = await query(request, context, RunListDocument, {
     filter: { statuses: statuses.length ? statuses : undefined, runbookId: p.get('runbook') || undefined, incidentId: p.get('incident') || undefined },
-    first: pageSize(p),
-    after: p.get('after') || undefined,
+    ...pageOf(p),
   });
   return { runs: list.data?.runbookRuns ?? null, problems: list.problems, statuses };
 }

@@ -4,9 +4,9 @@ import { useAutoSubmit } from '../components/auto-submit.ts';
 import { CheckboxFilter, FilterEnd, ServiceFilter, TeamFilter } from '../components/filters.tsx';
 import { TicketTable } from '../components/tables.tsx';
 import { Empty, NextPage, PageHeader, Problems } from '../components/ui.tsx';
-import { CatalogChoicesDocument, TicketListDocument, type TicketPriority, type TicketStatus } from '../graphql/generated.ts';
-import { query } from '../lib/api.server.ts';
-import { listOf, pageSize, scopeOf } from '../lib/params.ts';
+import { TicketListDocument, type TicketPriority, type TicketStatus } from '../graphql/generated.ts';
+import { catalogChoices, query } from '../lib/api.server.ts';
+import { listOf, pageOf, scopeOf } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
 
 export const meta: MetaFunction = () => [{ title: 'Tickets · OpsOrch' }];
@@ -28,12 +28,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         text: p.get('q') || undefined,
         incidentId: p.get('incident') || undefined,
       },
-      first: pageSize(p),
-      after: p.get('after') || undefined,
+      ...pageOf(p),
     }),
-    query(request, context, CatalogChoicesDocument, {}),
+    catalogChoices(request, context),
   ]);
-  return { tickets: list.data?.tickets ?? null, problems: list.problems, statuses, priorities, services: choices.data?.services?.nodes ?? [], teams: choices.data?.teams?.nodes ?? [] };
+  return { tickets: list.data?.tickets ?? null, problems: list.problems, statuses, priorities, ...choices };
 }
 
 export default function Tickets() {
