@@ -96,7 +96,8 @@ interface IncidentSummary {
     dependencies: { id: string; health: { status: string; reason: string | null } | null }[];
   } | null;
   deploymentsBefore: { version: string; previousVersion: string | null; status: string; startedAt: string; author: Person | null; commit: { shortSha: string; message: string } | null; url: string }[] | null;
-  timeline: { nodes: { at: string; kind: string; message: string; actor: Person | null }[] };
+  /** Null when the incident tool could not give its timeline. */
+  timeline: { nodes: { at: string; kind: string; message: string; actor: Person | null }[] } | null;
   suggestedRunbooks: { id: string; name: string }[] | null;
   links: { title: string; url: string }[];
 }
@@ -135,7 +136,14 @@ export async function incidentMarkdown(gateway: GatewayClient, caller: Caller, i
       ? deploys.map((d) => `- ${d.startedAt} ${d.version}${d.previousVersion ? ` (from ${d.previousVersion})` : ''} ${d.status} by ${d.author?.name ?? 'automation'}${d.commit ? ` — ${d.commit.shortSha} ${d.commit.message}` : ''}`)
       : ['none']),
   );
-  lines.push('', '## Latest timeline', '', ...incident.timeline.nodes.map((t) => `- ${t.at} ${t.kind}${t.actor ? ` (${t.actor.name})` : ''}: ${t.message}`));
+  lines.push(
+    '',
+    '## Latest timeline',
+    '',
+    ...(incident.timeline
+      ? incident.timeline.nodes.map((t) => `- ${t.at} ${t.kind}${t.actor ? ` (${t.actor.name})` : ''}: ${t.message}`)
+      : ['- (the timeline could not be read from the incident tool)']),
+  );
   if (incident.suggestedRunbooks?.length) lines.push('', '## Suggested runbooks', '', ...incident.suggestedRunbooks.map((r) => `- ${r.name}: ${runbookUri(r.id)}`));
   if (incident.links.length) lines.push('', '## Links', '', ...incident.links.map((l) => `- [${l.title}](${l.url})`));
   return `${lines.join('\n')}\n`;

@@ -445,7 +445,7 @@ export type Incident = {
    * What happened during the incident: triggers, acknowledgements, notes, status updates, escalations,
    * related deploys and alerts, resolution.
    */
-  timeline: TimelineConnection;
+  timeline: Maybe<TimelineConnection>;
   /** One-line title of the incident. */
   title: Scalars['String']['output'];
   /** When anything about the incident last changed (status, fields or a new timeline entry). */

@@ -118,7 +118,7 @@ export default function IncidentPage() {
   const noteRef = useRef<HTMLFormElement>(null);
   useEffect(() => {
     if (navigation.state === 'idle') noteRef.current?.reset();
-  }, [navigation.state, incident?.timeline.totalCount]);
+  }, [navigation.state, incident?.timeline?.totalCount]);
   if (!incident) return <Problems problems={problems} />;
 
   const open = incident.status !== 'RESOLVED';
@@ -232,7 +232,7 @@ export default function IncidentPage() {
             </Section>
           ) : null}
           {service ? <ExplorePanels service={service.id} title="Signals and logs around the incident" range={incidentWindow(incident.startedAt, incident.resolvedAt)} /> : null}
-          <Section id="timeline" title="Timeline" count={timeline.totalCount} problems={sectionProblems(problems, ['incident', 'timeline'], timeline.providerErrors)}>
+          <Section id="timeline" title="Timeline" count={timeline?.totalCount} problems={sectionProblems(problems, ['incident', 'timeline'], timeline?.providerErrors)}>
             <Form method="post" className="stack note-form" ref={noteRef} replace>
               <input type="hidden" name="idempotencyKey" value={`${idempotencyKey}:note`} />
               <textarea name="body" placeholder="Add a note for the timeline: what you found, what you are trying  ( n )" aria-label="Note" data-key="n" required />
@@ -244,7 +244,8 @@ export default function IncidentPage() {
                 <FormFailure intent="note" />
               </div>
             </Form>
-            {timeline.nodes.length ? (
+            {/* A null timeline is a failed provider call: the section's problems say so; the note form still works. */}
+            {!timeline ? null : timeline.nodes.length ? (
               <ol className="timeline">
                 {timeline.nodes.map((e) => (
                   <li key={e.id}>

@@ -950,7 +950,10 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
               "type": "string"
             },
             "timeline": {
-              "type": "object",
+              "type": [
+                "object",
+                "null"
+              ],
               "properties": {
                 "nodes": {
                   "type": "array",
@@ -1402,7 +1405,10 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
               "type": "string"
             },
             "timeline": {
-              "type": "object",
+              "type": [
+                "object",
+                "null"
+              ],
               "properties": {
                 "nodes": {
                   "type": "array",
@@ -1920,7 +1926,10 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
               }
             },
             "timeline": {
-              "type": "object",
+              "type": [
+                "object",
+                "null"
+              ],
               "properties": {
                 "nodes": {
                   "type": "array",
