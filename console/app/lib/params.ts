@@ -1,4 +1,8 @@
 // Filters live in the URL (shareable, back-button friendly); unknown values are dropped, not sent to the API.
+import type { Severity } from '../graphql/generated.ts';
+
+/** Every severity, most severe first (the order lists and counts use). */
+export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5', 'UNKNOWN'] as const satisfies readonly Severity[];
 
 export function listOf<T extends string>(params: URLSearchParams, name: string, allowed: readonly T[]): T[] {
   const values = params.getAll(name).flatMap((v) => v.split(','));

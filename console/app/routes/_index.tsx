@@ -6,10 +6,10 @@ import { Empty, PageHeader, Problems, Section } from '../components/ui.tsx';
 import { HomeDocument } from '../graphql/generated.ts';
 import { query } from '../lib/api.server.ts';
 import { sectionProblems } from '../lib/problems.ts';
+import { SEVERITIES } from '../lib/params.ts';
 
 export const meta: MetaFunction = () => [{ title: 'Home · OpsOrch' }];
 
-const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5', 'UNKNOWN'] as const;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { data, problems } = await query(request, context, HomeDocument, {});

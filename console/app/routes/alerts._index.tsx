@@ -6,19 +6,18 @@ import { z } from 'zod';
 import { BulkBar, BulkButton } from '../components/bulk-bar.tsx';
 import { AlertTable } from '../components/tables.tsx';
 import { Empty, NextPage, PageHeader, Problems } from '../components/ui.tsx';
-import { AcknowledgeAlertDocument, AlertListDocument, SilenceAlertDocument, type AlertState, type Severity } from '../graphql/generated.ts';
+import { AcknowledgeAlertDocument, AlertListDocument, SilenceAlertDocument, type AlertState } from '../graphql/generated.ts';
 import { catalogChoices, mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
 import { SILENCE_DURATIONS } from '../lib/alerts.ts';
 import { SilenceFields } from '../lib/alerts.server.ts';
 import { fail, formFields, parseWith, problemMessage } from '../lib/forms.server.ts';
-import { listOf, pageOf, scopeOf } from '../lib/params.ts';
+import { listOf, pageOf, scopeOf, SEVERITIES } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
 
 export const meta: MetaFunction = () => [{ title: 'Alerts · OpsOrch' }];
 
 const STATES = ['FIRING', 'ACKNOWLEDGED', 'SILENCED', 'RESOLVED'] as const satisfies readonly AlertState[];
-const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5', 'UNKNOWN'] as const satisfies readonly Severity[];
 const ACTIVE: AlertState[] = ['FIRING', 'ACKNOWLEDGED', 'SILENCED'];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

@@ -11,18 +11,16 @@ import {
   IncidentListDocument,
   ResolveIncidentDocument,
   type IncidentStatus,
-  type Severity,
 } from '../graphql/generated.ts';
 import { catalogChoices, mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
 import { fail, formFields, parseWith, problemMessage } from '../lib/forms.server.ts';
-import { listOf, pageOf, scopeOf } from '../lib/params.ts';
+import { listOf, pageOf, scopeOf, SEVERITIES } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
 
 export const meta: MetaFunction = () => [{ title: 'Incidents · OpsOrch' }];
 
 const STATUSES = ['TRIGGERED', 'ACKNOWLEDGED', 'RESOLVED'] as const satisfies readonly IncidentStatus[];
-const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5', 'UNKNOWN'] as const satisfies readonly Severity[];
 const OPEN: IncidentStatus[] = ['TRIGGERED', 'ACKNOWLEDGED'];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
