@@ -23,6 +23,8 @@ export interface OpsOrchErrorOptions {
   provider?: string;
   /** Seconds the caller should wait before retrying (PROVIDER_RATE_LIMITED). */
   retryAfter?: number;
+  /** Narrows the code for clients that act on it, for example `IDEMPOTENCY_KEY_REUSED` (HTTP 409 over REST). */
+  reason?: string;
   cause?: unknown;
 }
 
@@ -36,6 +38,7 @@ export class OpsOrchError extends Error {
   readonly capability?: string;
   readonly provider?: string;
   readonly retryAfter?: number;
+  readonly reason?: string;
 
   constructor(code: ErrorCode, message: string, options: OpsOrchErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -44,6 +47,7 @@ export class OpsOrchError extends Error {
     this.capability = options.capability;
     this.provider = options.provider;
     this.retryAfter = options.retryAfter;
+    this.reason = options.reason;
   }
 
   get extensions(): Record<string, unknown> {
@@ -51,6 +55,7 @@ export class OpsOrchError extends Error {
     if (this.capability) extensions.capability = this.capability;
     if (this.provider) extensions.provider = this.provider;
     if (this.retryAfter !== undefined) extensions.retryAfter = this.retryAfter;
+    if (this.reason !== undefined) extensions.reason = this.reason;
     return extensions;
   }
 
@@ -61,6 +66,7 @@ export class OpsOrchError extends Error {
       capability: this.capability ?? capability,
       provider: this.provider ?? provider,
       retryAfter: this.retryAfter,
+      reason: this.reason,
       cause: this.cause,
     });
   }

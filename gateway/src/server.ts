@@ -28,6 +28,9 @@ import {
 import { drainHttpServer, Generations, watchFiles } from './reload.ts';
 import { actorToHeader, contextFromHttp, FORWARDED_HEADERS } from './request-context.ts';
 import { createSecurity } from './security/index.ts';
+import { apiDocs } from './rest/docs.ts';
+import { createOperationPipeline } from './rest/pipeline.ts';
+import { createRestRouter, REST_BASE } from './rest/router.ts';
 import type { Env } from '@opsorch/adapters';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
@@ -143,6 +146,8 @@ interface GatewayGeneration {
   registry: ProviderRegistry;
   /** The /graphql handler of this generation: security, body parsing, Apollo. */
   graphql: express.Router;
+  /** The REST API of this generation (/api/v1), running its operations through the same pipeline. */
+  rest: express.Router;
   close(): Promise<void>;
 }
 
@@ -203,19 +208,20 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       await security.close();
       throw error;
     }
+    const contextFor = (req: Request, res: Response) =>
+      security.bind(req, contextFromHttp({ registry, idempotency, logger, headers: req.headers, signal: signalFor(req, res) }));
     const graphql = express.Router();
     graphql.use(
       ...security.beforeBody,
       express.json({ limit: security.maxBodyBytes }),
       ...security.afterBody,
-      expressMiddleware(server, {
-        context: async ({ req, res }) =>
-          security.bind(req, contextFromHttp({ registry, idempotency, logger, headers: req.headers, signal: signalFor(req, res) })),
-      }),
+      expressMiddleware(server, { context: async ({ req, res }) => contextFor(req, res) }),
     );
+    const pipeline = createOperationPipeline({ security, server, context: contextFor });
     return {
       registry,
       graphql,
+      rest: createRestRouter(pipeline, logger),
       async close() {
         await server.stop();
         await registry.close();
@@ -252,6 +258,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     res.type('html').send(graphiqlPage('/graphql'));
   });
   app.use('/graphql', traceHttpRequests('gateway'), (req, res, next) => current.enter(res).graphql(req, res, next));
+  app.use(apiDocs());
+  app.use(REST_BASE, traceHttpRequests('gateway'), (req, res, next) => current.enter(res).rest(req, res, next));
   let loopbackGraphqlUrl = '';
   await options.mount?.(app, { graphqlUrl: () => loopbackGraphqlUrl });
   app.get('/', (_req, res) => {

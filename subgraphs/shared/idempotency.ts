@@ -1,4 +1,4 @@
-import { badInput, type Actor } from '@opsorch/adapters';
+import { badInput, OpsOrchError, type Actor } from '@opsorch/adapters';
 
 /** What resolvers use: run a write at most once per (scope, idempotency key). */
 export interface IdempotentWrites {
@@ -39,8 +39,10 @@ export class IdempotencyStore {
     const existing = this.entries.get(id);
     if (existing && existing.expiresAt > now) {
       if (existing.fingerprint !== fingerprint) {
-        throw badInput(
+        throw new OpsOrchError(
+          'BAD_USER_INPUT',
           `idempotencyKey "${key}" was already used for a different ${scope.split('\u0000').pop()} request; use a new key for a new write`,
+          { reason: 'IDEMPOTENCY_KEY_REUSED' },
         );
       }
       return existing.result as Promise<T>;
