@@ -17,6 +17,8 @@ export const requestScope = new AsyncLocalStorage<RequestScope>();
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Routes the access log and metrics name as they are; any other path is `other`. */
 const KNOWN_ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics', '/mcp', '/']);
+/** APIs named by their prefix: the REST API, its reference page and the OpsOrch Core routes. */
+const PREFIX_ROUTES = ['/graphql', '/api/v1', '/api/docs', '/core'];
 /** Probes and scrapes are logged at debug, so they do not drown the requests people make. */
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -31,7 +33,7 @@ export function requestIds(options: { logger: Logger; metrics?: Metrics }): Requ
     req.headers['x-request-id'] = requestId;
     res.setHeader('X-Request-Id', requestId);
     const started = performance.now();
-    const route = KNOWN_ROUTES.has(req.path) ? req.path : req.path.startsWith('/graphql') ? '/graphql' : 'other';
+    const route = KNOWN_ROUTES.has(req.path) ? req.path : (PREFIX_ROUTES.find((prefix) => req.path.startsWith(prefix)) ?? 'other');
     let logged = false;
     const done = () => {
       if (logged) return;
