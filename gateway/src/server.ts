@@ -28,6 +28,7 @@ import {
 import { drainHttpServer, Generations, watchFiles } from './reload.ts';
 import { actorToHeader, contextFromHttp, FORWARDED_HEADERS } from './request-context.ts';
 import { createSecurity } from './security/index.ts';
+import { coreMountFrom, coreRequestIds, createCoreRouter } from './core-compat/router.ts';
 import { apiDocs } from './rest/docs.ts';
 import { createOperationPipeline } from './rest/pipeline.ts';
 import { createRestRouter, REST_BASE } from './rest/router.ts';
@@ -148,6 +149,8 @@ interface GatewayGeneration {
   graphql: express.Router;
   /** The REST API of this generation (/api/v1), running its operations through the same pipeline. */
   rest: express.Router;
+  /** OpsOrch Core's routes (OPSORCH_CORE_PATH), through the same pipeline. */
+  core: express.Router;
   close(): Promise<void>;
 }
 
@@ -164,6 +167,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   // Outlives reloads: a mutation retried after a reload with the same idempotency key still writes once.
   const idempotency = new IdempotencyStore();
   const readinessPolicy = readinessPolicyFrom(env);
+  const coreMount = coreMountFrom(env);
   let generations: Generations<GatewayGeneration> | undefined;
   const metrics = createMetrics({ component: 'gateway', breakerStates: () => generations?.current.registry.breakerStates() ?? [] });
   const tracing = startTracing({ env, serviceName: 'opsorch-gateway', exporter: options.traceExporter });
@@ -222,6 +226,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       registry,
       graphql,
       rest: createRestRouter(pipeline, logger),
+      core: createCoreRouter({ pipeline, logger, corsOrigin: env.OPSORCH_CORS_ORIGIN || '*', atRoot: coreMount?.atRoot ?? false }),
       async close() {
         await server.stop();
         await registry.close();
@@ -237,6 +242,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const httpServer: Server = createServer(app);
   let draining = false;
 
+  if (coreMount) app.use(coreRequestIds(coreMount.path));
   app.use(requestIds({ logger, metrics }));
   mountHealth(
     app,
@@ -260,6 +266,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   app.use('/graphql', traceHttpRequests('gateway'), (req, res, next) => current.enter(res).graphql(req, res, next));
   app.use(apiDocs());
   app.use(REST_BASE, traceHttpRequests('gateway'), (req, res, next) => current.enter(res).rest(req, res, next));
+  if (coreMount) app.use(coreMount.path, (req, res, next) => current.enter(res).core(req, res, next));
   let loopbackGraphqlUrl = '';
   await options.mount?.(app, { graphqlUrl: () => loopbackGraphqlUrl });
   app.get('/', (_req, res) => {
