@@ -1,7 +1,6 @@
 // Out-of-process providers: any program speaking JSON-RPC 2.0 over stdio (LSP framing, via vscode-jsonrpc).
 // Protocol: adapters/plugins/PROTOCOL.md. One child process per configured instance.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import {
   CancellationTokenSource,
   createMessageConnection,
@@ -20,6 +19,7 @@ import { redactSecrets } from '../src/secrets.ts';
 import type { ProviderMap } from '../src/spi/index.ts';
 import { parseSettings } from '../src/settings.ts';
 import { PLUGIN_METHODS } from './methods.ts';
+import { SupervisedProcess } from './process.ts';
 
 /** The protocol version OpsOrch speaks; sent in `initialize`. */
 export const PLUGIN_PROTOCOL_VERSION = 1;
@@ -55,9 +55,6 @@ interface InitializeResult {
   version?: string;
 }
 
-/** A crash that stayed up less than this counts as "still crashing": the backoff keeps growing. */
-const STABLE_AFTER_MS = 10_000;
-
 /** Turns a JSON-RPC error into OpsOrch's codes: `data.code` when the plugin names one, else by the JSON-RPC code. */
 function toOpsOrchError(error: unknown, what: string): OpsOrchError {
   if (error instanceof OpsOrchError) return error;
@@ -72,24 +69,17 @@ function toOpsOrchError(error: unknown, what: string): OpsOrchError {
 }
 
 /**
- * One plugin child process and its JSON-RPC connection: started at once, restarted with exponential backoff
- * after a crash, its stderr forwarded line by line to our log. Calls made while it is down fail fast with
- * PROVIDER_UNAVAILABLE naming when the next start is due; calls in flight when it dies fail the same way.
+ * One plugin child process (a SupervisedProcess: restarted with backoff after a crash, its stderr in our log)
+ * and its JSON-RPC connection. Calls made while it is down fail fast with PROVIDER_UNAVAILABLE naming when the
+ * next start is due; calls in flight when it dies fail the same way.
  */
 export class PluginProcess {
-  private child: ChildProcess | null = null;
+  private readonly process: SupervisedProcess;
   private connection: MessageConnection | null = null;
   private ready: Promise<void> | null = null;
-  private restartTimer: NodeJS.Timeout | null = null;
-  private nextStartAt = 0;
-  private delayMs: number;
-  private startedAt = 0;
-  private stopping = false;
-  private lastExit = '';
+  private failStart: (reason: string) => void = () => {};
   /** Rejecters of the calls in flight, failed at once when the process exits (one exit listener for them all). */
   private readonly inFlight = new Set<(error: OpsOrchError) => void>();
-  /** Number of times the process was (re)started. */
-  starts = 0;
   info: InitializeResult = {};
 
   constructor(
@@ -99,48 +89,32 @@ export class PluginProcess {
     private readonly logger: Logger,
     private readonly defaultTimeoutMs: number,
   ) {
-    this.delayMs = settings.restartDelayMs;
-    this.start();
+    this.process = new SupervisedProcess(settings, instance, logger, {
+      onStart: (child) => this.connect(child),
+      onExit: (_child, reason) => this.disconnect(reason),
+    });
+    this.process.start();
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.process.pid;
   }
 
-  private start(): void {
-    this.restartTimer = null;
-    this.starts++;
-    this.startedAt = Date.now();
-    const child = spawn(this.settings.command, this.settings.args, {
-      cwd: this.settings.cwd,
-      env: { ...process.env, ...this.settings.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    this.child = child;
+  /** Number of times the process was (re)started. */
+  get starts(): number {
+    return this.process.starts;
+  }
+
+  private connect(child: ChildProcess): void {
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     this.connection = connection;
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      if (line.trim()) this.logger.info({ plugin: this.instance, pid: child.pid, stream: 'stderr' }, redactSecrets(line));
-    });
-    // A write after the child died raises EPIPE on stdin; the exit handler reports it.
-    child.stdin!.on('error', () => {});
     connection.onError(([error]) => this.logger.warn({ plugin: this.instance, err: error.message }, 'plugin connection error'));
     connection.listen();
 
-    let exited: (reason: string) => void = () => {};
-    const exit = new Promise<never>((_, reject) => (exited = (reason) => reject(new OpsOrchError('PROVIDER_UNAVAILABLE', reason))));
+    const exit = new Promise<never>((_, reject) => {
+      this.failStart = (reason) => reject(new OpsOrchError('PROVIDER_UNAVAILABLE', `plugin ${this.instance} ${reason} before it was ready`));
+    });
     exit.catch(() => {});
-    child.once('error', (error) => {
-      this.lastExit = `cannot run "${this.settings.command}": ${error.message}`;
-      exited(`plugin ${this.instance} ${this.lastExit}`);
-      this.onExit(child);
-    });
-    child.once('exit', (code, signal) => {
-      this.lastExit = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      exited(`plugin ${this.instance} ${this.lastExit} before it was ready`);
-      this.onExit(child);
-    });
-
     const initialize = connection.sendRequest<InitializeResult>('initialize', {
       protocolVersion: PLUGIN_PROTOCOL_VERSION,
       capability: this.capability,
@@ -162,41 +136,32 @@ export class PluginProcess {
       .catch((error: unknown) => {
         const failure = toOpsOrchError(error, `plugin ${this.instance} initialize`);
         this.logger.warn({ plugin: this.instance, err: failure.message }, 'plugin failed to start');
-        if (this.child === child && child.exitCode === null) child.kill('SIGKILL');
+        if (this.process.current === child && child.exitCode === null) child.kill('SIGKILL');
         throw failure;
       })
       .finally(() => clearTimeout(timer));
     this.ready.catch(() => {});
   }
 
-  private onExit(child: ChildProcess): void {
-    if (this.child !== child) return;
-    for (const reject of this.inFlight) reject(new OpsOrchError('PROVIDER_UNAVAILABLE', `the plugin ${this.lastExit} during the call`));
+  private disconnect(reason: string): void {
+    this.failStart(reason);
+    for (const reject of this.inFlight) reject(new OpsOrchError('PROVIDER_UNAVAILABLE', `the plugin ${reason} during the call`));
     this.connection?.dispose();
     this.connection = null;
-    this.child = null;
     this.ready = null;
-    if (this.stopping) return;
-    if (Date.now() - this.startedAt > STABLE_AFTER_MS) this.delayMs = this.settings.restartDelayMs;
-    const delay = this.delayMs;
-    this.delayMs = Math.min(this.delayMs * 2, this.settings.maxRestartDelayMs);
-    this.nextStartAt = Date.now() + delay;
-    this.logger.warn({ plugin: this.instance, restartInMs: delay, reason: this.lastExit }, 'plugin stopped; restarting');
-    this.restartTimer = setTimeout(() => this.start(), delay);
-    this.restartTimer.unref();
   }
 
   /** Sends one request; cancelled (`$/cancelRequest`) when `signal` aborts or the per-call timeout passes. */
   async request<T>(method: string, params: unknown, signal?: AbortSignal): Promise<T> {
     const what = `${method} on plugin ${this.instance}`;
-    if (this.stopping) throw new OpsOrchError('PROVIDER_UNAVAILABLE', `${what}: the plugin is shut down`);
+    if (this.process.stopped) throw new OpsOrchError('PROVIDER_UNAVAILABLE', `${what}: the plugin is shut down`);
     if (!this.ready) {
-      const inMs = Math.max(0, this.nextStartAt - Date.now());
-      throw new OpsOrchError('PROVIDER_UNAVAILABLE', `${what}: the plugin ${this.lastExit}; restarting in ${inMs} ms`);
+      const inMs = Math.max(0, this.process.nextStartAt - Date.now());
+      throw new OpsOrchError('PROVIDER_UNAVAILABLE', `${what}: the plugin ${this.process.lastExit}; restarting in ${inMs} ms`);
     }
     await this.ready;
     const connection = this.connection!;
-    const child = this.child!;
+    const child = this.process.current!;
     const source = new CancellationTokenSource();
     const timeoutMs = this.settings.callTimeoutMs ?? this.defaultTimeoutMs;
     let rejectCall: (error: OpsOrchError) => void = () => {};
@@ -221,7 +186,7 @@ export class PluginProcess {
         await Promise.race([new Promise((resolve) => child.once('exit', resolve)), new Promise((resolve) => setTimeout(resolve, 300))]);
       }
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new OpsOrchError('PROVIDER_UNAVAILABLE', `${what}: the plugin ${this.lastExit} during the call`);
+        throw new OpsOrchError('PROVIDER_UNAVAILABLE', `${what}: the plugin ${this.process.lastExit} during the call`);
       }
       throw toOpsOrchError(error, what);
     } finally {
@@ -234,18 +199,7 @@ export class PluginProcess {
 
   /** Stops the process: stdin closes (a well-behaved plugin exits), then SIGTERM, then SIGKILL. */
   async close(): Promise<void> {
-    this.stopping = true;
-    if (this.restartTimer) clearTimeout(this.restartTimer);
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    this.connection?.dispose();
-    child.stdin?.end();
-    const term = setTimeout(() => child.kill('SIGTERM'), 1_000);
-    const kill = setTimeout(() => child.kill('SIGKILL'), 3_000);
-    await exited;
-    clearTimeout(term);
-    clearTimeout(kill);
+    await this.process.close(() => this.connection?.dispose());
   }
 }
 
