@@ -40,7 +40,6 @@ export class SupervisedProcess {
   private delayMs: number;
   private startedAt = 0;
   private stopping = false;
-  private killedOnPurpose = false;
   private readonly tail: string[] = [];
   /** When the next start is due while the process is down (ms since the epoch). */
   nextStartAt = 0;
@@ -71,10 +70,6 @@ export class SupervisedProcess {
     return this.stopping;
   }
 
-  /** A restart is scheduled (the process crashed and waits out its backoff). */
-  get restarting(): boolean {
-    return this.restartTimer !== null;
-  }
 
   /** The last lines the plugin wrote to stderr, for an error message. */
   stderrTail(lines = 3): string {
@@ -117,12 +112,9 @@ export class SupervisedProcess {
     this.child = null;
     this.hooks.onExit(child, this.lastExit);
     if (this.stopping) return;
-    const onPurpose = this.killedOnPurpose;
-    this.killedOnPurpose = false;
-    if (onPurpose || Date.now() - this.startedAt > STABLE_AFTER_MS) this.delayMs = this.settings.restartDelayMs;
-    // A process we stopped ourselves (a wedged call) comes back at once; a crash waits out its backoff.
-    const delay = onPurpose ? 0 : this.delayMs;
-    if (!onPurpose) this.delayMs = Math.min(this.delayMs * 2, this.settings.maxRestartDelayMs);
+    if (Date.now() - this.startedAt > STABLE_AFTER_MS) this.delayMs = this.settings.restartDelayMs;
+    const delay = this.delayMs;
+    this.delayMs = Math.min(this.delayMs * 2, this.settings.maxRestartDelayMs);
     this.nextStartAt = Date.now() + delay;
     const tail = this.stderrTail();
     this.logger.warn({ plugin: this.name, restartInMs: delay, reason: this.lastExit, ...(tail ? { stderr: tail } : {}) }, 'plugin stopped; restarting');
@@ -130,12 +122,30 @@ export class SupervisedProcess {
     this.restartTimer.unref();
   }
 
-  /** Stops a running process that can no longer be trusted (a call it never answered); it is started again at once. */
-  kill(): void {
+  /**
+   * For plugins started on demand: starts the process when none runs and no backoff is being waited out
+   * (a scheduled restart that is due is brought forward). Returns whether one runs now.
+   */
+  ensureStarted(): boolean {
+    if (this.child) return true;
+    if (this.stopping || Date.now() < this.nextStartAt) return false;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.start();
+    return this.child !== null;
+  }
+
+  /**
+   * Stops a running process that can no longer be trusted (a call it never answered, output out of protocol).
+   * It is forgotten at once, so the next call starts a fresh one instead of writing to the dying one.
+   */
+  kill(reason: string): void {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    this.killedOnPurpose = true;
+    if (!child) return;
+    this.child = null;
+    this.nextStartAt = 0;
+    this.lastExit = reason;
     child.kill('SIGKILL');
+    this.hooks.onExit(child, reason);
   }
 
   /** Stops the process: stdin closes (a well-behaved plugin exits), then SIGTERM, then SIGKILL. */

@@ -1,7 +1,8 @@
 // OpsOrch Core's request bodies (docs/core-compatibility.md), decoded as strictly as Core decodes them: Go's
-// `DisallowUnknownFields`, so an unknown member is a 400 `bad_request`. And the vocabulary of Core's free-string
-// filters mapped onto OpsOrch's enums.
+// `DisallowUnknownFields`, so an unknown member is a 400 `bad_request`. Core's free-string vocabulary is mapped
+// onto OpsOrch's enums by adapters/core-plugin/vocabulary.ts.
 import { z } from 'zod';
+
 
 /** A request Core would refuse: 400 `bad_request` (Core's own message shapes where it has one). */
 export class CoreBadRequest extends Error {}
@@ -119,71 +120,6 @@ export function decode<T>(schema: z.ZodType<T>, body: unknown, present: boolean)
   const where = issue.path.join('.') || 'body';
   throw new CoreBadRequest(`json: ${where}: ${issue.message}`);
 }
-
-/** A free-string value mapped onto an enum: upper-cased, spaces and dashes as underscores, then Core's synonyms. */
-function enumOf<E extends string>(values: readonly E[], synonyms: Record<string, E | E[]>) {
-  return (raw: string): E[] => {
-    const key = raw.trim().toLowerCase().replace(/[\s-]+/g, '_');
-    const synonym = synonyms[key];
-    if (synonym) return typeof synonym === 'string' ? [synonym] : [...synonym];
-    const upper = key.toUpperCase() as E;
-    return values.includes(upper) ? [upper] : [];
-  };
-}
-
-/** Maps every value; `undefined` when no filter was given, `null` when none of the values can match. */
-export function mapFilter<E extends string>(values: string[] | undefined, mapper: (raw: string) => E[]): E[] | null | undefined {
-  if (!values || values.length === 0) return undefined;
-  const mapped = [...new Set(values.flatMap(mapper))];
-  return mapped.length > 0 ? mapped : null;
-}
-
-export const incidentStatus = enumOf(['TRIGGERED', 'ACKNOWLEDGED', 'RESOLVED'] as const, { open: ['TRIGGERED', 'ACKNOWLEDGED'], ack: 'ACKNOWLEDGED' });
-export const severity = enumOf(['SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5', 'UNKNOWN'] as const, {
-  critical: 'SEV1',
-  p1: 'SEV1',
-  high: 'SEV2',
-  error: 'SEV2',
-  p2: 'SEV2',
-  medium: 'SEV3',
-  warning: 'SEV3',
-  p3: 'SEV3',
-  low: 'SEV4',
-  p4: 'SEV4',
-  info: 'SEV5',
-  p5: 'SEV5',
-});
-export const alertState = enumOf(['FIRING', 'ACKNOWLEDGED', 'SILENCED', 'RESOLVED'] as const, { open: 'FIRING', active: 'FIRING', triggered: 'FIRING', closed: 'RESOLVED' });
-export const logLevel = enumOf(['DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'UNKNOWN'] as const, { warning: 'WARN', critical: 'FATAL', err: 'ERROR', trace: 'DEBUG' });
-export const ticketStatus = enumOf(['TODO', 'IN_PROGRESS', 'IN_REVIEW', 'DONE', 'CANCELLED', 'UNKNOWN'] as const, {
-  open: 'TODO',
-  to_do: 'TODO',
-  new: 'TODO',
-  review: 'IN_REVIEW',
-  closed: 'DONE',
-  resolved: 'DONE',
-  canceled: 'CANCELLED',
-});
-export const deploymentStatus = enumOf(['IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'UNKNOWN'] as const, {
-  queued: 'IN_PROGRESS',
-  running: 'IN_PROGRESS',
-  success: 'SUCCEEDED',
-  succeeded: 'SUCCEEDED',
-  failure: 'FAILED',
-});
-export const runStatus = enumOf(['PENDING', 'RUNNING', 'WAITING_FOR_INPUT', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const, {
-  created: 'PENDING',
-  blocked: 'WAITING_FOR_INPUT',
-  completed: 'SUCCEEDED',
-  canceled: 'CANCELLED',
-});
-export const ticketPriority = enumOf(['HIGHEST', 'HIGH', 'MEDIUM', 'LOW', 'LOWEST', 'UNKNOWN'] as const, { critical: 'HIGHEST', p1: 'HIGHEST', p2: 'HIGH', p3: 'MEDIUM', p4: 'LOW', p5: 'LOWEST' });
-export const metricAggregation = enumOf(['AVG', 'SUM', 'MIN', 'MAX', 'COUNT', 'RATE', 'P50', 'P95', 'P99'] as const, { mean: 'AVG', average: 'AVG' });
-
-/** Core's log filter operators (`=`, `!=`, `contains`, `regex`). */
-export const LOG_OPERATORS: Record<string, 'EQUALS' | 'NOT_EQUALS' | 'CONTAINS' | 'REGEX'> = { '=': 'EQUALS', '==': 'EQUALS', '!=': 'NOT_EQUALS', contains: 'CONTAINS', regex: 'REGEX', '=~': 'REGEX' };
-/** Core's metric label operators (`=`, `!=`, `=~`, `!~`). */
-export const METRIC_OPERATORS: Record<string, 'EQUALS' | 'NOT_EQUALS' | 'REGEX' | 'NOT_REGEX'> = { '=': 'EQUALS', '!=': 'NOT_EQUALS', '=~': 'REGEX', '!~': 'NOT_REGEX' };
 
 /** The single value of an enum a write needs, or a 400 naming what is accepted. */
 export function one<E extends string>(raw: string, mapper: (raw: string) => E[], what: string, accepted: string): E {

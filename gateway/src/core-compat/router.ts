@@ -8,8 +8,10 @@ import type { z } from 'zod';
 import { redactSecrets, type Logger } from '@opsorch/adapters';
 import type { OperationPipeline, RefusalRenderer } from '../rest/pipeline.ts';
 import { CORE_OPERATIONS, type CoreOperationName } from './generated/operations.ts';
+import * as vocabulary from '@opsorch/adapters/core-plugin';
+import { mapFilter } from '@opsorch/adapters/core-plugin';
 import * as request from './requests.ts';
-import { CoreBadRequest, decode, mapFilter, one, stringField, type CoreScope } from './requests.ts';
+import { CoreBadRequest, decode, one, stringField, type CoreScope } from './requests.ts';
 import * as shape from './shapes.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -283,7 +285,7 @@ export function createCoreRouter(options: CoreCompatOptions): express.Router {
   /** Core sets an incident's status by value; OpsOrch by the acknowledge and resolve writes. */
   const moveIncident = async (call: CoreCall, id: string, status: string | null | undefined, current?: string) => {
     if (!status) return;
-    const target = one(status, request.incidentStatus, 'status', 'triggered, acknowledged or resolved');
+    const target = one(status, vocabulary.incidentStatus, 'status', 'triggered, acknowledged or resolved');
     if (target === current) return;
     if (target === 'ACKNOWLEDGED') await call.run('CoreAcknowledgeIncident', { id, idempotencyKey: call.idempotencyKey('acknowledge') });
     else if (target === 'RESOLVED') await call.run('CoreResolveIncident', { id, idempotencyKey: call.idempotencyKey('resolve') });
@@ -292,8 +294,8 @@ export function createCoreRouter(options: CoreCompatOptions): express.Router {
 
   route('post', '/incidents/query', async (call) => {
     const query = call.body(request.incidentQuery);
-    const statuses = mapFilter(query.statuses, request.incidentStatus);
-    const severities = mapFilter(query.severities, request.severity);
+    const statuses = mapFilter(query.statuses, vocabulary.incidentStatus);
+    const severities = mapFilter(query.severities, vocabulary.severity);
     if (statuses === null || severities === null) return { body: [] };
     const nodes = await call.collect('CoreQueryIncidents', { statuses, severities, ...scopeVariables(query.scope), text: query.query || undefined }, query.limit);
     return { body: nodes.map(shape.coreIncident) };
@@ -305,7 +307,7 @@ export function createCoreRouter(options: CoreCompatOptions): express.Router {
       input: {
         title: input.title,
         serviceId: input.service,
-        severity: input.severity ? one(input.severity, request.severity, 'severity', 'sev1..sev5 or critical, high, medium, low, info') : 'UNKNOWN',
+        severity: input.severity ? one(input.severity, vocabulary.severity, 'severity', 'sev1..sev5 or critical, high, medium, low, info') : 'UNKNOWN',
         summary: input.description,
         assigneeId: stringField(input.fields, 'assignee'),
       },
@@ -322,7 +324,7 @@ export function createCoreRouter(options: CoreCompatOptions): express.Router {
     const changes = stripUndefined({
       title: input.title ?? undefined,
       summary: input.description ?? undefined,
-      severity: input.severity ? one(input.severity, request.severity, 'severity', 'sev1..sev5 or critical, high, medium, low, info') : undefined,
+      severity: input.severity ? one(input.severity, vocabulary.severity, 'severity', 'sev1..sev5 or critical, high, medium, low, info') : undefined,
       assigneeId: stringField(input.fields, 'assignee'),
     });
     const current = await call.run('CoreGetIncident', { id });
@@ -358,8 +360,8 @@ export function createCoreRouter(options: CoreCompatOptions): express.Router {
   // -- alerts ----------------------------------------------------------------------------------------------
   route('post', '/alerts/query', async (call) => {
     const query = call.body(request.alertQuery);
-    const states = mapFilter(query.statuses, request.alertState);
-    const severities = mapFilter(query.severities, request.severity);
+    const states = mapFilter(query.statuses, vocabulary.alertState);
+    const severities = mapFilter(query.severities, vocabulary.severity);
     if (states === null || severities === null) return { body: [] };
     const nodes = await call.collect('CoreQueryAlerts', { states, severities, ...scopeVariables(query.scope), text: query.query || undefined }, query.limit);
     return { body: nodes.map(shape.coreAlert) };
@@ -375,10 +377,10 @@ export function createCoreRouter(options: CoreCompatOptions): express.Router {
   route('post', '/logs/query', async (call) => {
     const query = call.body(request.logQuery);
     const expression = query.expression ?? {};
-    const levels = mapFilter(expression.severityIn, request.logLevel);
+    const levels = mapFilter(expression.severityIn, vocabulary.logLevel);
     if (levels === null) return { body: { entries: [] } };
     const filters = (expression.filters ?? []).map((f) => {
-      const op = request.LOG_OPERATORS[(f.operator ?? '=').toLowerCase()];
+      const op = vocabulary.LOG_OPERATORS[(f.operator ?? '=').toLowerCase()];
       if (!op) throw new CoreBadRequest(`log filter operator "${f.operator}" is not supported; use =, !=, contains or regex`);
       return { field: f.field, op, value: f.value };
     });
@@ -394,7 +396,7 @@ export function createCoreRouter(options: CoreCompatOptions): express.Router {
     const expression = query.expression;
     if (!expression?.metricName) throw new CoreBadRequest('expression.metricName is required');
     const labels = (expression.filters ?? []).map((f) => {
-      const op = request.METRIC_OPERATORS[f.operator ?? '='];
+      const op = vocabulary.METRIC_OPERATORS[f.operator ?? '='];
       if (!op) throw new CoreBadRequest(`metric filter operator "${f.operator}" is not supported; use =, !=, =~ or !~`);
       return { name: f.label, op, value: f.value };
     });
@@ -402,7 +404,7 @@ export function createCoreRouter(options: CoreCompatOptions): express.Router {
       name: expression.metricName,
       ...scopeVariables(query.scope),
       labels: labels.length ? labels : undefined,
-      aggregation: expression.aggregation ? one(expression.aggregation, request.metricAggregation, 'aggregation', 'avg, sum, max, min or count') : undefined,
+      aggregation: expression.aggregation ? one(expression.aggregation, vocabulary.metricAggregation, 'aggregation', 'avg, sum, max, min or count') : undefined,
       groupBy: expression.groupBy,
       from: query.start,
       to: query.end,
@@ -428,14 +430,14 @@ export function createCoreRouter(options: CoreCompatOptions): express.Router {
   };
   const ticketFields = (fields: Record<string, unknown> | null | undefined) =>
     stripUndefined({
-      priority: stringField(fields, 'priority') ? one(stringField(fields, 'priority')!, request.ticketPriority, 'priority', 'highest, high, medium, low or lowest') : undefined,
+      priority: stringField(fields, 'priority') ? one(stringField(fields, 'priority')!, vocabulary.ticketPriority, 'priority', 'highest, high, medium, low or lowest') : undefined,
       serviceId: stringField(fields, 'service'),
       incidentId: stringField(fields, 'incident'),
       labels: Array.isArray(fields?.labels) ? (fields.labels as unknown[]).filter((l): l is string => typeof l === 'string') : undefined,
     });
   route('post', '/tickets/query', async (call) => {
     const query = call.body(request.ticketQuery);
-    const statuses = mapFilter(query.statuses, request.ticketStatus);
+    const statuses = mapFilter(query.statuses, vocabulary.ticketStatus);
     if (statuses === null) return { body: [] };
     const assignees = (query.assignees ?? []).map((a) => a.toLowerCase());
     const nodes = await call.collect(
@@ -529,7 +531,7 @@ export function createCoreRouter(options: CoreCompatOptions): express.Router {
   // -- deployments -----------------------------------------------------------------------------------------
   route('post', '/deployments/query', async (call) => {
     const query = call.body(request.deploymentQuery);
-    const statuses = mapFilter(query.statuses, request.deploymentStatus);
+    const statuses = mapFilter(query.statuses, vocabulary.deploymentStatus);
     if (statuses === null) return { body: [] };
     const versions = query.versions?.length ? new Set(query.versions) : null;
     const text = query.query?.toLowerCase();
@@ -563,7 +565,7 @@ export function createCoreRouter(options: CoreCompatOptions): express.Router {
   });
   route('post', '/orchestration/runs/query', async (call) => {
     const query = call.body(request.runQuery);
-    const statuses = mapFilter(query.statuses, request.runStatus);
+    const statuses = mapFilter(query.statuses, vocabulary.runStatus);
     if (statuses === null) return { body: [] };
     const planIds = query.planIds?.length ? new Set(query.planIds) : null;
     const text = query.query?.toLowerCase();
