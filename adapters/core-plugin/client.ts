@@ -7,19 +7,12 @@ import { z } from 'zod';
 import type { Logger } from '../src/context.ts';
 import { OpsOrchError, type ErrorCode } from '../src/errors.ts';
 import { redactSecrets } from '../src/secrets.ts';
-import { SupervisedProcess } from '../plugins/process.ts';
+import { processSettingsShape, SupervisedProcess } from '../plugins/process.ts';
 
 /** Settings of the `core-plugin` provider kind. */
 export const corePluginSettingsSchema = z
   .object({
-    /** The Core plugin binary (Core's OPSORCH_<CAP>_PLUGIN), run unchanged (required). */
-    command: z.string().min(1),
-    /** Its arguments (Core passes none). */
-    args: z.array(z.string()).default([]),
-    /** Working directory (default: OpsOrch's). */
-    cwd: z.string().optional(),
-    /** Extra environment variables for the plugin (values may be `secret://` references). */
-    env: z.record(z.string(), z.string()).default({}),
+    ...processSettingsShape,
     /** Core's OPSORCH_<CAP>_CONFIG: sent with every call as `config` (values may be `secret://` references). */
     config: z.record(z.string(), z.unknown()).default({}),
     /** Plugin processes run side by side; each answers one call at a time, as in Core (default 1). */
@@ -28,14 +21,10 @@ export const corePluginSettingsSchema = z
     maxQueue: z.number().int().min(0).default(100),
     /** Per-call timeout in ms (default: the instance timeout). A call that passes it stops its process, which restarts. */
     callTimeoutMs: z.number().int().positive().optional(),
-    /** First restart delay after a crash, doubled per crash up to `maxRestartDelayMs` (defaults 250 and 30000). */
-    restartDelayMs: z.number().int().positive().default(250),
-    maxRestartDelayMs: z.number().int().positive().default(30_000),
     /** Name of the tool behind the plugin, for `source.provider` and the catalog's externalRefs (default `core-plugin`). */
     tool: z.string().min(1).default('core-plugin'),
     /** The plugin's service names → canonical service ids; names not listed are looked up in the catalog's externalRefs. */
     serviceAliases: z.record(z.string(), z.string()).default({}),
-    timeoutMs: z.number().int().positive().optional(),
   })
   .strict();
 export type CorePluginSettings = z.infer<typeof corePluginSettingsSchema>;

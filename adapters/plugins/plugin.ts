@@ -19,7 +19,7 @@ import { redactSecrets } from '../src/secrets.ts';
 import type { ProviderMap } from '../src/spi/index.ts';
 import { parseSettings } from '../src/settings.ts';
 import { PLUGIN_METHODS } from './methods.ts';
-import { SupervisedProcess } from './process.ts';
+import { processSettingsShape, SupervisedProcess } from './process.ts';
 
 /** The protocol version OpsOrch speaks; sent in `initialize`. */
 export const PLUGIN_PROTOCOL_VERSION = 1;
@@ -27,24 +27,13 @@ export const PLUGIN_PROTOCOL_VERSION = 1;
 /** Settings of the `plugin` provider kind. */
 export const pluginSettingsSchema = z
   .object({
-    /** Program to run, for example `python3` (required). */
-    command: z.string().min(1),
-    /** Its arguments, for example `["adapters/examples/incidents_plugin.py"]`. */
-    args: z.array(z.string()).default([]),
-    /** Working directory (default: OpsOrch's). */
-    cwd: z.string().optional(),
-    /** Extra environment variables for the plugin (values may be `secret://` references). */
-    env: z.record(z.string(), z.string()).default({}),
+    ...processSettingsShape,
     /** Settings passed to the plugin in `initialize` (secrets resolved). */
     settings: z.record(z.string(), z.unknown()).default({}),
     /** Per-call timeout in ms; the call is cancelled (`$/cancelRequest`) when it passes (default: the instance timeout). */
     callTimeoutMs: z.number().int().positive().optional(),
     /** How long `initialize` may take, in ms (default 10000). */
     startTimeoutMs: z.number().int().positive().default(10_000),
-    /** First restart delay after a crash, doubled per crash up to `maxRestartDelayMs` (defaults 250 and 30000). */
-    restartDelayMs: z.number().int().positive().default(250),
-    maxRestartDelayMs: z.number().int().positive().default(30_000),
-    timeoutMs: z.number().int().positive().optional(),
   })
   .strict();
 export type PluginSettings = z.infer<typeof pluginSettingsSchema>;

@@ -2,19 +2,28 @@
 // of this folder and OpsOrch Core's plugins (adapters/core-plugin) share it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { z } from 'zod';
 import type { Logger } from '../src/context.ts';
 import { redactSecrets } from '../src/secrets.ts';
 
-/** How to run a plugin and how fast to restart it. */
-export interface ProcessSettings {
-  command: string;
-  args: string[];
-  cwd?: string;
-  env: Record<string, string>;
-  /** First restart delay after a crash, doubled per crash up to `maxRestartDelayMs`. */
-  restartDelayMs: number;
-  maxRestartDelayMs: number;
-}
+/** Settings every plugin provider kind has: how to run its program and how fast to restart it. */
+export const processSettingsShape = {
+  /** Program to run, for example `python3` or a plugin binary (required). */
+  command: z.string().min(1),
+  /** Its arguments, for example `["adapters/examples/incidents_plugin.py"]`. */
+  args: z.array(z.string()).default([]),
+  /** Working directory (default: OpsOrch's). */
+  cwd: z.string().optional(),
+  /** Extra environment variables for the plugin (values may be `secret://` references). */
+  env: z.record(z.string(), z.string()).default({}),
+  /** First restart delay after a crash, doubled per crash up to `maxRestartDelayMs` (defaults 250 and 30000). */
+  restartDelayMs: z.number().int().positive().default(250),
+  maxRestartDelayMs: z.number().int().positive().default(30_000),
+  /** The instance's call timeout in ms (the registry's; a plugin kind may cut calls sooner). */
+  timeoutMs: z.number().int().positive().optional(),
+};
+
+export type ProcessSettings = z.infer<z.ZodObject<typeof processSettingsShape>>;
 
 /** What the protocol on top does when a process starts and when it is gone. */
 export interface ProcessHooks {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../src/index.ts';
 import { failing } from './doubles.ts';
-import { gql, startTestGateway } from './harness.ts';
+import { gql, startTestGateway, waitFor } from './harness.ts';
 import { apiKey, bearer, tempDir, writeGatewayConfig } from './security-fixtures.ts';
 
 type Json = Record<string, any>;
@@ -342,13 +342,11 @@ describe('Core request decoding and errors', () => {
   it('writes X-Actor-Type and X-User-Id into the audit log', async () => {
     await core('POST', '/incidents/demo:Q3VW8TR/timeline', { kind: 'note', body: 'from the copilot' }, { 'x-actor-type': 'copilot', 'x-user-id': 'ops-copilot', 'x-request-id': 'core-audit-1' });
     await core('POST', '/incidents/demo:Q3VW8TR/timeline', { kind: 'note', body: 'from alice' }, { 'x-user-id': 'alice@acme-shop.example', 'x-request-id': 'core-audit-2' });
-    const deadline = Date.now() + 5000;
     let lines: Json[] = [];
-    while (Date.now() < deadline) {
+    await waitFor(() => {
       lines = readFileSync(auditFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
-      if (lines.some((l) => l.requestId === 'core-audit-2')) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+      return lines.some((l) => l.requestId === 'core-audit-2');
+    });
     expect(lines.find((l) => l.requestId === 'core-audit-1')).toMatchObject({ actor: { kind: 'agent', id: 'ops-copilot' }, operation: { name: 'CoreAppendTimeline' }, outcome: 'success' });
     expect(lines.find((l) => l.requestId === 'core-audit-2')).toMatchObject({ actor: { kind: 'user', id: 'alice@acme-shop.example' } });
   });

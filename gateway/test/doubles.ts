@@ -1,6 +1,6 @@
 // Provider doubles for failure tests: they serve any capability and fail in one chosen way.
 import type { Capability, ProviderModule } from '@opsorch/adapters';
-import { CAPABILITIES } from '@opsorch/adapters';
+import { CAPABILITIES, OpsOrchError, type ErrorCode } from '@opsorch/adapters';
 
 type Behaviour = (settings: Record<string, unknown>) => (...args: unknown[]) => Promise<never>;
 
@@ -34,3 +34,10 @@ export const hanging = providerModule('hanging', () => () => new Promise<never>(
 export const leaky = providerModule('leaky', (settings) => async () => {
   throw new Error(`upstream answered 401 for Authorization: Bearer ${String(settings.apiToken)}`);
 });
+
+/** Every call fails with one of OpsOrch's codes, as an adapter maps its tool's answer (PROVIDER_AUTH_FAILED, NOT_SUPPORTED...). */
+export function failingWith(code: ErrorCode): ProviderModule {
+  return providerModule(code, () => async () => {
+    throw new OpsOrchError(code, code === 'NOT_SUPPORTED' ? 'the tool cannot do this' : `the tool answered ${code}`);
+  });
+}

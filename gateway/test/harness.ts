@@ -13,6 +13,30 @@ export interface GraphQLResponse<T = any> {
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
 }
 
+/** Polls `check` until it holds (audit lines and other writes that never make a request wait land just after it). */
+export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Runs GraphQL Code Generator for one config file in memory: what it would write now, per file. */
+export async function regenerate(configFile: string): Promise<{ filename: string; content: string }[]> {
+  const { generate } = await import('@graphql-codegen/cli');
+  const { parse } = await import('yaml');
+  const { readFileSync } = await import('node:fs');
+  const config = parse(readFileSync(join(ROOT, configFile), 'utf8'));
+  const previous = process.cwd();
+  process.chdir(ROOT);
+  try {
+    return await generate({ ...config, silent: true }, false);
+  } finally {
+    process.chdir(previous);
+  }
+}
+
 /** POSTs one GraphQL operation and returns the parsed body (and the status). */
 export async function gql<T = any>(
   url: string,

@@ -4,20 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAPABILITIES, OpsOrchError, type Capability, type ProviderModule } from '@opsorch/adapters';
 import type { RunningGateway } from '../src/index.ts';
 import { controlled, type Control } from './controlled-provider.ts';
-import { ROOT, gql, startTestGateway } from './harness.ts';
+import { failingWith } from './doubles.ts';
+import { ROOT, gql, startTestGateway, waitFor } from './harness.ts';
 import { restClient } from './rest-client.ts';
 import { apiKey, bearer, tempDir, writeGatewayConfig } from './security-fixtures.ts';
-
-async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('credentials, scopes, audit and limits', () => {
   let gateway: RunningGateway;
@@ -135,26 +127,6 @@ describe('trusted documents mode', () => {
     }
   });
 });
-
-/** Every call fails with one chosen code, as an adapter maps its tool's answer. */
-function failingWith(code: 'PROVIDER_AUTH_FAILED' | 'NOT_SUPPORTED'): ProviderModule {
-  const factories = Object.fromEntries(
-    CAPABILITIES.map((capability: Capability) => [
-      capability,
-      (_settings: Record<string, unknown>, deps: { instance: string }) =>
-        new Proxy({ kind: code, instance: deps.instance } as Record<string | symbol, unknown>, {
-          get(target, property) {
-            if (property in target) return target[property];
-            if (property === 'then' || typeof property === 'symbol' || property === 'checkHealth' || property === 'close') return undefined;
-            return async () => {
-              throw new OpsOrchError(code, code === 'NOT_SUPPORTED' ? `${deps.instance} cannot do ${String(property)}` : 'the tool refused our API token (401)');
-            };
-          },
-        }),
-    ]),
-  );
-  return { label: code, factories } as ProviderModule;
-}
 
 describe('provider failures', () => {
   let gateway: RunningGateway;
