@@ -188,18 +188,19 @@ describe('the Core plugin process', () => {
   });
 
   it('cuts a call at its timeout, restarts the process (its late answer would come out of order) and serves the next call', async () => {
-    const plugin = new CorePlugin(settings({ callTimeoutMs: 300 }), { instance: 't', kind: 'core-plugin', logger: silentLogger, timeoutMs: 5_000 });
+    // Generous enough for a plugin process to start on a loaded machine; the slow call takes far longer.
+    const plugin = new CorePlugin(settings({ callTimeoutMs: 3_000 }), { instance: 't', kind: 'core-plugin', logger: silentLogger, timeoutMs: 5_000 });
     open.push(plugin);
     await plugin.call('incident.get', { id: 'INC-7' }, ctx());
     const firstPid = plugin.client.pids[0];
-    const error = await failure(plugin.call('incident.get', { id: 'slow-5000' }, ctx()));
-    expect(error).toMatchObject({ code: 'PROVIDER_TIMEOUT', message: expect.stringContaining('300 ms') });
+    const error = await failure(plugin.call('incident.get', { id: 'slow-60000' }, ctx()));
+    expect(error).toMatchObject({ code: 'PROVIDER_TIMEOUT', message: expect.stringContaining('3000 ms') });
     const next = await plugin.call<{ id: string }>('incident.get', { id: 'INC-8' }, ctx());
     expect(next.id).toBe('INC-8');
     expect(plugin.client.pids[0]).not.toBe(firstPid);
     // A caller that goes away cancels its call the same way.
     const controller = new AbortController();
-    const cancelled = failure(plugin.call('incident.get', { id: 'slow-5000' }, ctx(controller.signal)));
+    const cancelled = failure(plugin.call('incident.get', { id: 'slow-60000' }, ctx(controller.signal)));
     setTimeout(() => controller.abort(), 50);
     expect(await cancelled).toMatchObject({ code: 'PROVIDER_TIMEOUT', message: expect.stringContaining('cancelled') });
   });
