@@ -9,6 +9,7 @@ export * from './paging.ts';
 export * from './registry.ts';
 export * from './resilience.ts';
 export * from './secrets.ts';
+export { secretBackendsFromEnv } from '../secrets/index.ts';
 export * from './settings.ts';
 export * from './time.ts';
 export type * from './spi/index.ts';

@@ -14,7 +14,9 @@ import {
   useRouteLoaderData,
 } from '@remix-run/react';
 import { Shortcuts, SHORTCUT_HELP } from './components/shortcuts.tsx';
-import { graphiqlUrlOf } from './lib/api.server.ts';
+import { accessOf, graphiqlUrlOf, requireSignedIn } from './lib/api.server.ts';
+import type { ConsoleLoadContext } from './lib/context.ts';
+import { CSRF_FIELD } from './lib/context.ts';
 import { actorFromRequest, readFlash } from './lib/session.server.ts';
 import { NowProvider } from './lib/time.tsx';
 import stylesUrl from './styles.css?url';
@@ -27,9 +29,20 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = () => [{ title: 'OpsOrch' }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const [actor, { flash, clear }] = await Promise.all([actorFromRequest(request), readFlash(request)]);
+  requireSignedIn(request, context);
+  const access = accessOf(context);
+  const [actor, { flash, clear }] = await Promise.all([access.mode === 'open' ? actorFromRequest(request) : undefined, readFlash(request)]);
+  const person = access.mode === 'sign-in' && access.person ? { name: access.person.name ?? access.person.email ?? access.person.subject, email: access.person.email ?? null } : null;
   return data(
-    { now: new Date().toISOString(), actor: actor ?? null, flash, graphiqlUrl: graphiqlUrlOf(context) },
+    {
+      now: new Date().toISOString(),
+      mode: access.mode,
+      actor: person?.email ?? actor ?? null,
+      person,
+      csrfToken: (context as Partial<ConsoleLoadContext>).csrf?.token ?? '',
+      flash,
+      graphiqlUrl: graphiqlUrlOf(context),
+    },
     clear ? { headers: { 'set-cookie': clear } } : undefined,
   );
 }
@@ -72,6 +85,38 @@ const NAV: { group: string; items: { to: string; label: string; key: string }[] 
   },
 ];
 
+/** Who the console acts as: the signed-in person with a sign-out button, the kiosk key, or the self-declared label. */
+function Identity({ root }: { root: ReturnType<typeof useRouteLoaderData<typeof loader>> }) {
+  if (root?.mode === 'sign-in' && root.person) {
+    return (
+      <>
+        <Link to="/you" className="actor" title={root.person.email ?? undefined}>
+          You: {root.person.name}
+        </Link>
+        {/* A document POST, not a Remix form: sign-out ends at the identity provider. */}
+        <form method="post" action="/auth/logout" className="signout">
+          <input type="hidden" name={CSRF_FIELD} value={root.csrfToken} />
+          <button type="submit" className="linklike">
+            Sign out
+          </button>
+        </form>
+      </>
+    );
+  }
+  if (root?.mode === 'kiosk') {
+    return (
+      <Link to="/you" className="actor" title="Everyone acts with the console's API key">
+        Kiosk (shared key)
+      </Link>
+    );
+  }
+  return (
+    <Link to="/you" className="actor" title="Who the console acts as (recorded in timelines)">
+      {root?.actor ? <>You: {root.actor.split('@')[0]}</> : <>Acting anonymously</>}
+    </Link>
+  );
+}
+
 function Shell({ children }: { children: React.ReactNode }) {
   const root = useRouteLoaderData<typeof loader>('root');
   const navigation = useNavigation();
@@ -96,15 +141,18 @@ function Shell({ children }: { children: React.ReactNode }) {
           <a href={root?.graphiqlUrl ?? '/graphql'} target="_blank" rel="noreferrer">
             GraphiQL ↗
           </a>
-          <Link to="/you" className="actor" title="Who the console acts as (recorded in timelines)">
-            {root?.actor ? <>You: {root.actor.split('@')[0]}</> : <>Acting anonymously</>}
-          </Link>
+          <Identity root={root} />
           <button type="button" className="linklike" data-shortcut-help>
             Shortcuts <kbd>?</kbd>
           </button>
         </div>
       </nav>
       <main className={navigation.state === 'loading' ? 'content loading' : 'content'} id="main">
+        {root?.mode === 'kiosk' ? (
+          <div className="flash flash-error kiosk" role="note">
+            Kiosk mode: everyone here acts with the console's shared key; actions are not recorded per person.
+          </div>
+        ) : null}
         {root?.flash ? (
           <div className={`flash flash-${root.flash.kind}`} role="status">
             {root.flash.message}

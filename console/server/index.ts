@@ -8,9 +8,16 @@ import type { ServerBuild } from '@remix-run/node';
 import compression from 'compression';
 import express from 'express';
 import type { RequestHandler } from 'express';
-import { BUILD_DIR, buildIsFresh, builtHash, ensureConsoleBuild, type BuildLog } from './build.ts';
+import type { Env, Logger } from '@opsorch/adapters';
+import type { ConsoleAccess, ConsoleLoadContext } from '../app/lib/context.ts';
+import { createSignIn } from './auth/sign-in.ts';
+import { BUILD_DIR, buildIsFresh, builtHash, ensureConsoleBuild } from './build.ts';
+import { createRequestGuard, ephemeralSecret } from './guard.ts';
+import { plainPage } from './page.ts';
+import { consoleSettingsSchema, loadConsoleSettings, type ConsoleSettings } from './settings.ts';
 
 export { ensureConsoleBuild, buildIsFresh, sourceHash, BUILD_DIR, CONSOLE_DIR } from './build.ts';
+export { ConsoleSettingsError, loadConsoleSettings, type ConsoleSettings } from './settings.ts';
 
 /** Paths the console never answers: they belong to the gateway (and the MCP endpoint). */
 const GATEWAY_PATHS = /^\/(graphql|graphiql|healthz|readyz|mcp)(\/|$|\?)/;
@@ -20,12 +27,14 @@ export interface ConsoleMountOptions {
   graphqlUrl: () => string;
   /** Public path of GraphiQL, linked from every page. Default `/graphql`. */
   graphiqlPath?: string;
-  logger?: BuildLog & { warn?(obj: object, msg: string): void };
+  logger?: Logger;
   /**
    * `eager` starts a missing or stale build right away (the default for `opsorch start`); `lazy` builds on
    * the first console request (tests and benchmarks that never open the console pay nothing).
    */
   build?: 'eager' | 'lazy';
+  /** Sign-in, sessions, kiosk mode and limits (`loadConsoleSettings`); default: no sign-in, no key (the open demo). */
+  settings?: ConsoleSettings;
 }
 
 export interface MountedConsole {
@@ -38,18 +47,31 @@ interface AppLike {
   use(...handlers: unknown[]): unknown;
 }
 
-const BUILDING_PAGE = (detail: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="refresh" content="3"><title>OpsOrch console — building</title>
-<style>body{font:14px system-ui,sans-serif;background:#0f1216;color:#d8dee6;display:grid;place-items:center;height:100vh;margin:0}
-main{max-width:36rem}code,pre{font:12px ui-monospace,monospace;white-space:pre-wrap;color:#f3a0a0}a{color:#7cb7ff}</style></head>
-<body><main>${detail}</main></body></html>`;
+const BUILDING_PAGE = (detail: string) => plainPage('building', detail, { refreshSeconds: 3 });
+
+/** `mountConsole` with the settings read from the environment and OPSORCH_CONFIG (what `opsorch start` uses). */
+export async function mountConsoleFromEnv(app: AppLike, options: Omit<ConsoleMountOptions, 'settings'> & { env: Env }): Promise<MountedConsole> {
+  return mountConsole(app, { ...options, settings: await loadConsoleSettings(options.env) });
+}
 
 /**
  * Serves the console from `app`. Returns at once; the first requests wait for the build (a page that
  * refreshes itself answers when it takes long) so `npm ci && npm start` works without a separate step.
  */
 export function mountConsole(app: AppLike, options: ConsoleMountOptions): MountedConsole {
-  const log = options.logger;
+  const log = options.logger ?? quietLogger;
+  const settings = options.settings ?? consoleSettingsSchema.parse({});
+  const access = accessOf(settings, log);
+  const cookieSecrets = settings.sessions.secrets ?? [ephemeralSecret()];
+  const guard = createRequestGuard({
+    maxBodyBytes: settings.maxBodyBytes,
+    cookieSecrets,
+    secureCookies: settings.signIn?.redirectUrl.startsWith('https://') ?? false,
+    trustedOrigins: settings.signIn ? [new URL(settings.signIn.redirectUrl).origin] : [],
+  });
+  const signIn = settings.signIn
+    ? createSignIn({ signIn: settings.signIn, sessions: { ...settings.sessions, secrets: cookieSecrets }, logger: log, csrfContext: guard.csrfContext })
+    : null;
   let building: Promise<ServerBuild> | null = null;
   let loaded: { hash: string; handler: RequestHandler } | null = null;
   let failure: Error | null = null;
@@ -65,7 +87,13 @@ export function mountConsole(app: AppLike, options: ConsoleMountOptions): Mounte
       handler: createRequestHandler({
         build,
         mode: 'production',
-        getLoadContext: () => ({ graphqlUrl: options.graphqlUrl(), graphiqlUrl: options.graphiqlPath ?? '/graphql' }),
+        getLoadContext: async (req: express.Request, res: express.Response): Promise<ConsoleLoadContext> => ({
+          graphqlUrl: options.graphqlUrl(),
+          graphiqlUrl: options.graphiqlPath ?? '/graphql',
+          access: signIn ? await signIn.accessFor(req) : access!,
+          csrf: await guard.csrfContext(req, res),
+          maxBodyBytes: settings.maxBodyBytes,
+        }),
       }) as unknown as RequestHandler,
     };
     return build;
@@ -77,7 +105,7 @@ export function mountConsole(app: AppLike, options: ConsoleMountOptions): Mounte
       building = load().catch((error: Error) => {
         failure = error;
         building = null;
-        log?.error({ err: error.message }, 'console: build failed; the API keeps serving');
+        log.error({ err: error.message }, 'console: build failed; the API keeps serving');
         throw error;
       });
       building.catch(() => undefined);
@@ -92,7 +120,7 @@ export function mountConsole(app: AppLike, options: ConsoleMountOptions): Mounte
 
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (GATEWAY_PATHS.test(req.path)) return next();
-    gzip(req, res, () => {
+    guard.middleware(req, res, () => gzip(req, res, () => {
       void (async () => {
         if (!loaded) {
           // Wait a while for a build in progress; past that, a page that refreshes itself.
@@ -114,9 +142,10 @@ export function mountConsole(app: AppLike, options: ConsoleMountOptions): Mounte
           req.url = req.url.slice('/assets'.length);
           return assets(req, res, next);
         }
-        publicFiles(req, res, () => loaded!.handler(req, res, next));
+        const remix = () => loaded!.handler(req, res, next);
+        publicFiles(req, res, signIn ? () => signIn.routes(req, res, remix) : remix);
       })().catch(next);
-    });
+    }));
   });
 
   return {
@@ -125,6 +154,24 @@ export function mountConsole(app: AppLike, options: ConsoleMountOptions): Mounte
       await start();
     },
   };
+}
+
+const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quietLogger };
+
+/** How the console reaches the API when nobody signs in: the kiosk key (loudly), or the gateway's anonymous access. */
+function accessOf(settings: ConsoleSettings, logger: Logger): ConsoleAccess | null {
+  if (settings.signIn) {
+    logger.info({ issuer: settings.signIn.issuer, clientId: settings.signIn.clientId, sessions: settings.sessions.redisUrl ? 'redis' : 'memory' }, 'console: people sign in with OpenID Connect');
+    return null;
+  }
+  if (settings.kiosk) {
+    logger.warn(
+      { mode: 'kiosk' },
+      'console: KIOSK MODE: everyone who reaches the console acts with its one API key (OPSORCH_CONSOLE_API_KEY); no one signs in and the audit log cannot tell people apart. Configure console.signIn instead unless this is a wall screen.',
+    );
+    return { mode: 'kiosk', bearer: settings.kiosk.apiKey };
+  }
+  return { mode: 'open' };
 }
 
 function escapeHtml(text: string): string {

@@ -76,9 +76,9 @@ async function main(argv: string[]): Promise<void> {
         const { mountMcpFromEnv } = await import('@opsorch/mcp');
         mountMcpFromEnv(app, { graphqlUrl: gateway.graphqlUrl, env: process.env, logger });
         if (process.env.OPSORCH_CONSOLE === 'off') return;
-        const { mountConsole } = await import('@opsorch/console');
+        const { mountConsoleFromEnv } = await import('@opsorch/console');
         // Under a test runner the console builds on its first request, so API-only tests pay nothing.
-        mountConsole(app, { graphqlUrl: gateway.graphqlUrl, logger, build: process.env.VITEST ? 'lazy' : 'eager' });
+        await mountConsoleFromEnv(app, { graphqlUrl: gateway.graphqlUrl, logger, env: process.env, build: process.env.VITEST ? 'lazy' : 'eager' });
       },
     });
   } else if (command === 'subgraph') {

@@ -11,6 +11,7 @@ import { apiFailure, fail, formFields, parseWith } from '../lib/forms.server.ts'
 import { sectionProblems } from '../lib/problems.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
 import { formatDuration, formatUtc, TimeAgo, useNow } from '../lib/time.tsx';
+import { CsrfField } from '../components/csrf.tsx';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.alert?.name ?? 'Alert'} · OpsOrch` }];
 
@@ -26,7 +27,7 @@ const Intent = z.discriminatedUnion('intent', [
 ]);
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const fields = await formFields(request);
+  const fields = await formFields(request, context);
   const parsed = parseWith(Intent, fields);
   if (!parsed.ok) return fail(String(fields.intent ?? 'unknown'), parsed.errors);
   const id = params.id!;
@@ -75,12 +76,14 @@ export default function AlertPage() {
       <Problems problems={problems.filter((p) => !p.path || p.path.length <= 2)} />
       <div className="actions-bar">
         <Form method="post" className="inline-form" replace>
+          <CsrfField />
           <input type="hidden" name="idempotencyKey" value={`${idempotencyKey}:ack`} />
           <button type="submit" name="intent" value="acknowledge" className="primary" data-key="a" disabled={busy || alert.state !== 'FIRING'}>
             Acknowledge <kbd>a</kbd>
           </button>
         </Form>
         <Form method="post" className="inline-form" replace>
+          <CsrfField />
           <input type="hidden" name="idempotencyKey" value={`${idempotencyKey}:silence`} />
           <label className="row">
             Silence for

@@ -10,7 +10,7 @@ import { AcknowledgeAlertDocument, AlertListDocument, SilenceAlertDocument, type
 import { catalogChoices, mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
 import { SILENCE_DURATIONS } from '../lib/alerts.ts';
 import { SilenceFields } from '../lib/alerts.server.ts';
-import { fail, formFields, parseWith, problemMessage } from '../lib/forms.server.ts';
+import { bulkIds, eachBounded, fail, formFields, parseWith, problemMessage } from '../lib/forms.server.ts';
 import { listOf, pageOf, scopeOf, SEVERITIES } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
@@ -46,21 +46,18 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-const ids = z
-  .union([z.string(), z.array(z.string())], { message: 'Select at least one alert (x, or the checkboxes).' })
-  .transform((v) => (Array.isArray(v) ? v : [v]));
+const ids = bulkIds('alert');
 const Bulk = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('acknowledge'), id: ids, idempotencyKey: z.string().min(1) }),
   SilenceFields.extend({ intent: z.literal('silence'), id: ids, idempotencyKey: z.string().min(1) }),
 ]);
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const fields = await formFields(request);
+  const fields = await formFields(request, context);
   const parsed = parseWith(Bulk, fields);
   if (!parsed.ok) return fail(String(fields.intent ?? 'bulk'), parsed.errors, Object.values(parsed.errors).join(' '));
   const input = parsed.value;
-  const results = await Promise.all(
-    input.id.map(async (id) => {
+  const results = await eachBounded(input.id, async (id) => {
       const k = `${input.idempotencyKey}:${id}`;
       const r =
         input.intent === 'acknowledge'
@@ -70,8 +67,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
               problems: x.problems,
             }));
       return { id, ...r };
-    }),
-  );
+  });
   const done = results.filter((r) => r.name);
   const failed = results.filter((r) => !r.name);
   const verb = input.intent === 'acknowledge' ? 'Acknowledged' : `Silenced for ${input.duration}`;

@@ -20,6 +20,7 @@ import { apiFailure, fail, formFields, parseWith } from '../lib/forms.server.ts'
 import { sectionProblems } from '../lib/problems.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
 import { formatClock, formatDuration, formatUtc, TimeAgo, useNow } from '../lib/time.tsx';
+import { CsrfField } from '../components/csrf.tsx';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.incident ? `#${data.incident.number} ${data.incident.title} · OpsOrch` : 'Incident · OpsOrch' },
@@ -51,7 +52,7 @@ const Intent = z.discriminatedUnion('intent', [
 ]);
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const fields = await formFields(request);
+  const fields = await formFields(request, context);
   const parsed = parseWith(Intent, fields);
   const intentName = String(fields.intent ?? 'unknown');
   if (!parsed.ok) return fail(intentName, parsed.errors);
@@ -162,6 +163,7 @@ export default function IncidentPage() {
 
       <div className="actions-bar">
         <Form method="post" className="inline-form" replace>
+          <CsrfField />
           <input type="hidden" name="idempotencyKey" value={`${idempotencyKey}:ack`} />
           <button type="submit" name="intent" value="acknowledge" className="primary" disabled={busy || incident.status !== 'TRIGGERED'} data-key="a" title={incident.status === 'TRIGGERED' ? 'Acknowledge (a)' : 'Already acknowledged'}>
             Acknowledge <kbd>a</kbd>
@@ -172,6 +174,7 @@ export default function IncidentPage() {
             Resolve… <kbd>r</kbd>
           </summary>
           <Form method="post" className="stack popover-body" replace>
+            <CsrfField />
             <input type="hidden" name="idempotencyKey" value={`${idempotencyKey}:resolve`} />
             <label>
               What fixed it (goes into the timeline)
@@ -185,6 +188,7 @@ export default function IncidentPage() {
           </Form>
         </details>
         <Form method="post" className="inline-form" replace>
+          <CsrfField />
           <input type="hidden" name="idempotencyKey" value={`${idempotencyKey}:sev`} />
           <input type="hidden" name="intent" value="severity" />
           <select name="severity" defaultValue={incident.severity} aria-label="Severity">
@@ -200,6 +204,7 @@ export default function IncidentPage() {
           <FieldError errors={errorsOf('severity')} name="severity" />
         </Form>
         <Form method="post" className="inline-form" replace>
+          <CsrfField />
           <input type="hidden" name="idempotencyKey" value={`${idempotencyKey}:assign`} />
           <input type="hidden" name="intent" value="reassign" />
           <select name="assigneeId" defaultValue={incident.assignee?.id ?? ''} aria-label="Assignee">
@@ -234,6 +239,7 @@ export default function IncidentPage() {
           {service ? <ExplorePanels service={service.id} title="Signals and logs around the incident" range={incidentWindow(incident.startedAt, incident.resolvedAt)} /> : null}
           <Section id="timeline" title="Timeline" count={timeline?.totalCount} problems={sectionProblems(problems, ['incident', 'timeline'], timeline?.providerErrors)}>
             <Form method="post" className="stack note-form" ref={noteRef} replace>
+              <CsrfField />
               <input type="hidden" name="idempotencyKey" value={`${idempotencyKey}:note`} />
               <textarea name="body" placeholder="Add a note for the timeline: what you found, what you are trying  ( n )" aria-label="Note" data-key="n" required />
               <FieldError errors={errorsOf('note')} name="body" />
@@ -338,6 +344,7 @@ export default function IncidentPage() {
                       <div className="muted small">{r.description}</div>
                     </div>
                     <Form method="post" replace>
+                      <CsrfField />
                       <input type="hidden" name="idempotencyKey" value={`${idempotencyKey}:run:${r.id}`} />
                       <input type="hidden" name="runbookId" value={r.id} />
                       <button type="submit" name="intent" value="start-runbook" disabled={busy} title="Start a run of this runbook for this incident">
@@ -375,6 +382,7 @@ export default function IncidentPage() {
           </Section>
           <Section title="Post an update">
             <Form method="post" className="stack" replace>
+              <CsrfField />
               <input type="hidden" name="idempotencyKey" value={`${idempotencyKey}:post`} />
               <label>
                 Channel

@@ -13,7 +13,7 @@ import {
   type IncidentStatus,
 } from '../graphql/generated.ts';
 import { catalogChoices, mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
-import { fail, formFields, parseWith, problemMessage } from '../lib/forms.server.ts';
+import { bulkIds, eachBounded, fail, formFields, parseWith, problemMessage } from '../lib/forms.server.ts';
 import { listOf, pageOf, scopeOf, SEVERITIES } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
@@ -52,20 +52,18 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 const Bulk = z.object({
   intent: z.enum(['acknowledge', 'resolve']),
-  id: z.union([z.string(), z.array(z.string())], { message: 'Select at least one incident (x, or the checkboxes).' }).transform((v) => (Array.isArray(v) ? v : [v])),
+  id: bulkIds('incident'),
   idempotencyKey: z.string().min(1),
 });
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const parsed = parseWith(Bulk, await formFields(request));
+  const parsed = parseWith(Bulk, await formFields(request, context));
   if (!parsed.ok) return fail('bulk', parsed.errors, parsed.errors.id ?? 'Select at least one incident.');
   const { intent, id: ids, idempotencyKey } = parsed.value;
-  const results = await Promise.all(
-    ids.map((id) =>
-      intent === 'acknowledge'
-        ? mutate(request, context, AcknowledgeIncidentDocument, { id, idempotencyKey: `${idempotencyKey}:${id}` }).then((r) => ({ id, number: r.data?.acknowledgeIncident.number, problems: r.problems }))
-        : mutate(request, context, ResolveIncidentDocument, { id, idempotencyKey: `${idempotencyKey}:${id}` }).then((r) => ({ id, number: r.data?.resolveIncident.number, problems: r.problems })),
-    ),
+  const results = await eachBounded(ids, (id) =>
+    intent === 'acknowledge'
+      ? mutate(request, context, AcknowledgeIncidentDocument, { id, idempotencyKey: `${idempotencyKey}:${id}` }).then((r) => ({ id, number: r.data?.acknowledgeIncident.number, problems: r.problems }))
+      : mutate(request, context, ResolveIncidentDocument, { id, idempotencyKey: `${idempotencyKey}:${id}` }).then((r) => ({ id, number: r.data?.resolveIncident.number, problems: r.problems })),
   );
   const done = results.filter((r) => r.number != null);
   const failed = results.filter((r) => r.number == null);

@@ -11,6 +11,7 @@ import { apiFailure, fail, formFields, parseWith } from '../lib/forms.server.ts'
 import { stepFlow } from '../lib/graph.server.ts';
 import { sectionProblems } from '../lib/problems.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
+import { CsrfField } from '../components/csrf.tsx';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: flowStyles }];
 
@@ -54,7 +55,7 @@ const Start = z.object({
 });
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const parsed = parseWith(Start, await formFields(request));
+  const parsed = parseWith(Start, await formFields(request, context));
   if (!parsed.ok) return fail('start', parsed.errors, 'Fix the highlighted fields.');
   const { incidentId, parameters, idempotencyKey } = parsed.value;
   const r = await mutate(request, context, StartRunbookRunDocument, { runbookId: params.id!, input: { incidentId, parameters }, idempotencyKey });
@@ -125,6 +126,7 @@ export default function RunbookPage() {
         <aside>
           <Section title="Start a run">
             <Form method="post" className="stack" replace>
+              <CsrfField />
               <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
               <label>
                 For incident

@@ -12,6 +12,7 @@ import { apiFailure, fail, formFields, parseWith } from '../lib/forms.server.ts'
 import { stepFlow } from '../lib/graph.server.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
 import { formatDuration, formatUtc, TimeAgo, useNow } from '../lib/time.tsx';
+import { CsrfField } from '../components/csrf.tsx';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: flowStyles }];
 
@@ -45,7 +46,7 @@ const Intent = z.discriminatedUnion('intent', [
 ]);
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const fields = await formFields(request);
+  const fields = await formFields(request, context);
   const parsed = parseWith(Intent, fields);
   if (!parsed.ok) return fail(String(fields.intent ?? 'unknown'), parsed.errors);
   const runId = params.id!;
@@ -142,6 +143,7 @@ export default function RunPage() {
                   ) : null}
                   {waiting ? (
                     <Form method="post" className="stack complete-form" replace>
+                      <CsrfField />
                       <input type="hidden" name="idempotencyKey" value={`${idempotencyKey}:${s.step.id}`} />
                       <input type="hidden" name="stepId" value={s.step.id} />
                       <label>
@@ -172,6 +174,7 @@ export default function RunPage() {
       {live ? (
         <Section title="Cancel">
           <Form method="post" className="inline-form" replace>
+            <CsrfField />
             <input type="hidden" name="idempotencyKey" value={`${idempotencyKey}:cancel`} />
             <input name="reason" placeholder="Why" aria-label="Cancel reason" size={40} />
             <button type="submit" name="intent" value="cancel" className="danger" disabled={busy}>

@@ -10,6 +10,7 @@ import { apiFailure, fail, formFields, parseWith } from '../lib/forms.server.ts'
 import { sectionProblems } from '../lib/problems.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
 import { formatUtc, TimeAgo } from '../lib/time.tsx';
+import { CsrfField } from '../components/csrf.tsx';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.ticket ? `${data.ticket.key} ${data.ticket.title} · OpsOrch` : 'Ticket · OpsOrch' }];
 
@@ -29,7 +30,7 @@ const Intent = z.discriminatedUnion('intent', [
 ]);
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const fields = await formFields(request);
+  const fields = await formFields(request, context);
   const parsed = parseWith(Intent, fields);
   if (!parsed.ok) return fail(String(fields.intent ?? 'unknown'), parsed.errors);
   const id = params.id!;
@@ -76,6 +77,7 @@ export default function TicketPage() {
       <Problems problems={problems.filter((p) => !p.path || p.path.length <= 2)} />
       <div className="actions-bar">
         <Form method="post" className="inline-form" replace>
+          <CsrfField />
           <input type="hidden" name="idempotencyKey" value={`${idempotencyKey}:transition`} />
           <input type="hidden" name="intent" value="transition" />
           {ticket.availableTransitions.length ? (
@@ -109,6 +111,7 @@ export default function TicketPage() {
               <Empty>No comments yet.</Empty>
             )}
             <Form method="post" className="stack" ref={commentForm} replace>
+              <CsrfField />
               <input type="hidden" name="idempotencyKey" value={`${idempotencyKey}:comment`} />
               <textarea name="body" placeholder="Add a comment  ( n )" aria-label="Comment" data-key="n" required />
               <FieldError errors={errorsOf('comment')} name="body" />

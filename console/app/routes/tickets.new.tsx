@@ -7,6 +7,7 @@ import { CatalogChoicesDocument, CreateTicketDocument, PeopleDocument, TicketDra
 import { mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
 import { apiFailure, fail, formFields, parseWith } from '../lib/forms.server.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
+import { CsrfField } from '../components/csrf.tsx';
 
 export const meta: MetaFunction = () => [{ title: 'New ticket · OpsOrch' }];
 
@@ -62,7 +63,7 @@ const NewTicket = z.object({
 });
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const parsed = parseWith(NewTicket, await formFields(request));
+  const parsed = parseWith(NewTicket, await formFields(request, context));
   if (!parsed.ok) return fail('create', parsed.errors, 'Fix the highlighted fields.');
   const { idempotencyKey, labels, ...input } = parsed.value;
   const r = await mutate(request, context, CreateTicketDocument, { input: { ...input, description: input.description || undefined, labels }, idempotencyKey });
@@ -94,6 +95,7 @@ export default function NewTicket_() {
       <Problems problems={problems} />
       <Section title="Ticket">
         <Form method="post" className="stack form-narrow" replace>
+          <CsrfField />
           <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
           <input type="hidden" name="incidentId" value={prefill.incidentId} />
           <label>

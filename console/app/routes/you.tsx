@@ -6,6 +6,7 @@ import { PeopleDocument } from '../graphql/generated.ts';
 import { query } from '../lib/api.server.ts';
 import { fail, formFields, parseWith } from '../lib/forms.server.ts';
 import { actorCookieHeader, actorFromRequest, redirectWithFlash } from '../lib/session.server.ts';
+import { CsrfField } from '../components/csrf.tsx';
 
 export const meta: MetaFunction = () => [{ title: 'You · OpsOrch' }];
 
@@ -16,8 +17,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 const ActAs = z.object({ email: z.union([z.literal(''), z.email('Pick a person from the list, or nobody.')]) });
 
-export async function action({ request }: ActionFunctionArgs) {
-  const parsed = parseWith(ActAs, await formFields(request));
+export async function action({ request, context }: ActionFunctionArgs) {
+  const parsed = parseWith(ActAs, await formFields(request, context));
   if (!parsed.ok) return fail('act-as', parsed.errors);
   const email = parsed.value.email || null;
   const response = await redirectWithFlash('/you', {
@@ -37,6 +38,7 @@ export default function You() {
       <Problems problems={problems} />
       <Section title="Act as">
         <Form method="post" className="row">
+          <CsrfField />
           <select name="email" defaultValue={actor ?? ''} aria-label="Person" data-search>
             <option value="">Nobody (anonymous)</option>
             {people.map((p) => (
