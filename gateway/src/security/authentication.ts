@@ -130,7 +130,12 @@ export function createAuthentication(options: AuthenticationOptions) {
     const id = typeof payload[jwt.actorClaim] === 'string' ? (payload[jwt.actorClaim] as string) : payload.sub!;
     const kindClaim = payload[jwt.actorKindClaim];
     const kind: Actor['kind'] = kindClaim === 'agent' ? 'agent' : kindClaim === 'service' ? 'service' : 'user';
-    const scopes = [...claimStrings(payload[jwt.scopesClaim]), ...(jwt.scopesClaim === 'scp' ? [] : claimStrings(payload.scp))];
+    const scopes = [
+      ...claimStrings(payload[jwt.scopesClaim]),
+      ...(jwt.scopesClaim === 'scp' ? [] : claimStrings(payload.scp)),
+      // A person's groups at the identity provider grant what the configuration maps them to.
+      ...claimStrings(payload[jwt.groupsClaim]).flatMap((group) => (Object.hasOwn(jwt.groupScopes, group) ? jwt.groupScopes[group]! : [])),
+    ];
     return {
       actor: { kind, id },
       credential: { type: 'jwt', id: payload.sub! },

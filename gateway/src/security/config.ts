@@ -13,6 +13,9 @@ const scope = z.string().refine(isScope, {
   message: 'a scope is `<capability>:<read|write|*>` (for example `incidents:read`), `*:read`, `*:write` or `*`',
 });
 const environmentName = z.string().regex(/^(\*|[a-z0-9][a-z0-9_-]*)$/, 'an environment is a lowercase name such as `production`, or `*`');
+const scopeOrEnvironment = z.string().refine((value) => isScope(value) || /^env:(\*|[a-z0-9][a-z0-9_-]*)$/.test(value), {
+  message: 'a scope is `<capability>:<read|write|*>`, `*:read`, `*:write`, `*`, or an environment `env:<name>`',
+});
 
 /** Fields whose resolvers read production whatever the request says (see their descriptions in the schema). */
 const FIELD_ENVIRONMENTS: Record<string, string> = {
@@ -61,6 +64,13 @@ const jwt = z.strictObject({
   actorKindClaim: z.string().default('opsorch_actor'),
   /** Claim listing allowed environments; `env:<name>` scopes count too. Neither present means every environment. */
   environmentsClaim: z.string().default('opsorch_environments'),
+  /** Claim with the person's groups at the identity provider (default `groups`), read for `groupScopes`. */
+  groupsClaim: z.string().default('groups'),
+  /**
+   * Scopes a token gets from its groups, on top of its scope claim: `{ sre: ["*:read", "incidents:write"],
+   * staging-team: ["*:read", "env:staging"] }`. `env:<name>` entries limit the environments as they do in scopes.
+   */
+  groupScopes: z.record(z.string().min(1), z.array(scopeOrEnvironment).min(1)).default({}),
   /** Minimum seconds between two fetches of the key set (default 30). */
   jwksCooldownSeconds: z.number().min(0).default(30),
   /** Seconds a fetched key set is trusted before it is fetched again (default 600). */
