@@ -15,6 +15,7 @@ import {
 } from '@remix-run/react';
 import { Shortcuts, SHORTCUT_HELP } from './components/shortcuts.tsx';
 import { accessOf, graphiqlUrlOf, requireSignedIn } from './lib/api.server.ts';
+import { FAVICON_HREF } from './lib/brand.ts';
 import type { ConsoleLoadContext } from './lib/context.ts';
 import { CSRF_FIELD } from './lib/context.ts';
 import { actorFromRequest, readFlash } from './lib/session.server.ts';
@@ -23,7 +24,7 @@ import stylesUrl from './styles.css?url';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: stylesUrl },
-  { rel: 'icon', href: 'data:image/svg+xml,<svg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 16 16%22><circle cx=%228%22 cy=%228%22 r=%226%22 fill=%22%23e5534b%22/></svg>' },
+  { rel: 'icon', href: FAVICON_HREF },
 ];
 
 export const meta: MetaFunction = () => [{ title: 'OpsOrch' }];

@@ -38,7 +38,7 @@ const signInSchema = z.strictObject({
 
 const sessionsSchema = z.strictObject({
   /** Signs the session and CSRF cookies (at least 32 characters; a `secret://` reference). Several: the first signs, all verify (rotation). */
-  secrets: z.array(z.string().min(32, 'a session secret has at least 32 characters')).min(1).optional(),
+  secrets: z.array(z.string().min(1)).min(1).optional(),
   /** Sessions in Redis, shared by every replica: `redis://[:password@]host:port[/db]` (a `secret://` reference is fine). Default: in memory. */
   redisUrl: z.string().min(1).optional(),
   /** Longest a session lasts, in seconds, however active (default 43200: 12 hours). */
@@ -153,6 +153,10 @@ export async function loadConsoleSettings(env: Env): Promise<ConsoleSettings> {
       if (!value.startsWith('https://') && !isLoopbackUrl(value)) throw new ConsoleSettingsError(`console.signIn.${key}: ${value} must use https (http only on localhost).`);
     }
   }
-  const backends = secretBackendsFromEnv(env);
-  return (await resolveSecretsInAsync(settings, backends, 'console')) as ConsoleSettings;
+  const resolved = (await resolveSecretsInAsync(settings, secretBackendsFromEnv(env), 'console')) as ConsoleSettings;
+  // Checked once references are resolved: a reference is short, the secret behind it must not be.
+  if (resolved.sessions.secrets?.some((secret) => secret.length < 32)) {
+    throw new ConsoleSettingsError(`invalid configuration at ${fromEnv.get('sessions.secrets') ?? 'console.sessions.secrets'}: a session secret has at least 32 characters`);
+  }
+  return resolved;
 }

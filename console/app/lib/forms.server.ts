@@ -117,7 +117,11 @@ export function parseWith<S extends z.ZodType>(
 /** The API's own words for a refused write (its messages say what to fix), with the failing capability. */
 export function problemMessage(problems: readonly ApiProblem[]): string {
   return problems
-    .map((p) => (p.capability && p.code && p.code !== 'BAD_USER_INPUT' ? `${p.capability} (${p.provider ?? '?'}) ${p.code}: ${p.message}` : p.message))
+    .map((p) => {
+      // The gateway names the missing scope; say plainly that it is about who is acting, not about the input.
+      if (p.code === 'FORBIDDEN') return `Not allowed for you: ${p.message} Ask an administrator for a group that grants it.`;
+      return p.capability && p.code && p.code !== 'BAD_USER_INPUT' ? `${p.capability} (${p.provider ?? '?'}) ${p.code}: ${p.message}` : p.message;
+    })
     .join(' · ');
 }
 
