@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, type SpawnedServer } from '../../gateway/test/harness.ts';
 import { screenshot, type TestBrowser } from './browser.ts';
+import { CookieJar, openForToken, postForm } from './console-http.ts';
 import { startConsoleInBrowser, type ConsoleInBrowser } from './console-session.ts';
 
 let session: ConsoleInBrowser;
@@ -200,8 +201,10 @@ describe('the console in Chromium', { timeout: 60_000 }, () => {
 describe('writes without JavaScript', () => {
   it('a plain form post adds a note, and a bad one answers 400 with what to fix', async () => {
     const id = 'demo:Q5TJ2NB';
-    const post = (body: Record<string, string>) =>
-      fetch(`${base}/incidents/${encodeURIComponent(id)}`, { method: 'POST', body: new URLSearchParams(body), redirect: 'manual' });
+    // As a browser without JavaScript: the page first (its CSRF cookie and token), then the form.
+    const jar = new CookieJar();
+    const csrf = await openForToken(base, `/incidents/${encodeURIComponent(id)}`, jar);
+    const post = (body: Record<string, string>) => postForm(base, `/incidents/${encodeURIComponent(id)}`, { ...body, csrf }, { jar });
     const empty = await post({ intent: 'note', body: '   ', idempotencyKey: 'nojs-1' });
     expect(empty.status).toBe(400);
     expect(await empty.text()).toContain('Write the note first.');

@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
 import { FieldError, PageHeader, Problems, Section } from '../components/ui.tsx';
 import { PeopleDocument } from '../graphql/generated.ts';
-import { query } from '../lib/api.server.ts';
+import { accessOf, query, requireSignedIn } from '../lib/api.server.ts';
 import { fail, formFields, parseWith } from '../lib/forms.server.ts';
 import { actorCookieHeader, actorFromRequest, redirectWithFlash } from '../lib/session.server.ts';
 import { CsrfField } from '../components/csrf.tsx';
@@ -11,13 +11,21 @@ import { CsrfField } from '../components/csrf.tsx';
 export const meta: MetaFunction = () => [{ title: 'You · OpsOrch' }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
+  const access = accessOf(context);
+  if (access.mode !== 'open') {
+    // Signed in (or kiosk): who acts comes from the credential, not from a choice on this page.
+    requireSignedIn(request, context);
+    const person = access.mode === 'sign-in' ? access.person : null;
+    return { mode: access.mode, person, people: [], problems: [], actor: null };
+  }
   const [people, actor] = await Promise.all([query(request, context, PeopleDocument, {}), actorFromRequest(request)]);
-  return { people: people.data?.users?.nodes ?? [], problems: people.problems, actor: actor ?? null };
+  return { mode: access.mode, person: null, people: people.data?.users?.nodes ?? [], problems: people.problems, actor: actor ?? null };
 }
 
 const ActAs = z.object({ email: z.union([z.literal(''), z.email('Pick a person from the list, or nobody.')]) });
 
 export async function action({ request, context }: ActionFunctionArgs) {
+  if (accessOf(context).mode !== 'open') return fail('act-as', {}, 'The console acts as the signed-in person (or the kiosk key); there is nobody to pick.');
   const parsed = parseWith(ActAs, await formFields(request, context));
   if (!parsed.ok) return fail('act-as', parsed.errors);
   const email = parsed.value.email || null;
@@ -30,8 +38,28 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function You() {
-  const { people, problems, actor } = useLoaderData<typeof loader>();
+  const { mode, person, people, problems, actor } = useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
+  if (mode === 'sign-in' && person) {
+    return (
+      <>
+        <PageHeader title="Who you are" subtitle="You signed in with your identity provider: the console acts as you, with the scopes your groups grant." />
+        <Section title="Signed in">
+          <dl className="facts">
+            <dt>Name</dt>
+            <dd>{person.name ?? '—'}</dd>
+            <dt>E-mail</dt>
+            <dd>{person.email ?? '—'}</dd>
+            <dt>Groups</dt>
+            <dd>{person.groups.length ? person.groups.join(', ') : 'none'}</dd>
+          </dl>
+        </Section>
+      </>
+    );
+  }
+  if (mode === 'kiosk') {
+    return <PageHeader title="Who you are" subtitle="Kiosk mode: everyone here acts with the console's shared API key. Ask for sign-in to act as yourself." />;
+  }
   return (
     <>
       <PageHeader title="Who you are" subtitle="Timelines, tickets and runs record who did what. Until sign-in lands, pick yourself here (kept in a cookie on this browser)." />
