@@ -1,6 +1,5 @@
 import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import {
-  isRouteErrorResponse,
   Link,
   Links,
   Meta,
@@ -10,9 +9,9 @@ import {
   ScrollRestoration,
   useLoaderData,
   useNavigation,
-  useRouteError,
   useRouteLoaderData,
 } from '@remix-run/react';
+import { RouteError } from './components/route-error.tsx';
 import { Shortcuts, SHORTCUT_HELP } from './components/shortcuts.tsx';
 import { accessOf, graphiqlUrlOf, requireSignedIn } from './lib/api.server.ts';
 import { FAVICON_HREF } from './lib/brand.ts';
@@ -197,23 +196,10 @@ export default function App() {
 }
 
 export function ErrorBoundary() {
-  const error = useRouteError();
-  let title = 'Something went wrong';
-  let detail = 'The console hit an unexpected error. The API may still answer in GraphiQL.';
-  if (isRouteErrorResponse(error)) {
-    title = error.status === 404 ? 'Not found' : error.status === 503 ? 'The OpsOrch API is not answering' : `${error.status} ${error.statusText}`;
-    detail = typeof error.data === 'string' ? error.data : detail;
-  }
   return (
     <NowProvider now={new Date().toISOString()}>
       <Shell>
-        <div className="page-error">
-          <h1>{title}</h1>
-          <p>{detail}</p>
-          <p>
-            <Link to="/">Home</Link> · <a href="/graphql">GraphiQL</a>
-          </p>
-        </div>
+        <RouteError />
       </Shell>
     </NowProvider>
   );

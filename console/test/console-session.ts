@@ -1,6 +1,6 @@
 // The setup shared by the console's Chromium tests (kept out of browser.ts, which benches and scripts use without vitest).
 import type { Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { spawnOpsOrch, type SpawnedServer } from '../../gateway/test/harness.ts';
 import { ensureConsoleBuild } from '../server/build.ts';
 import { launchBrowser, type TestBrowser } from './browser.ts';
@@ -37,4 +37,17 @@ export async function startConsoleInBrowser(): Promise<ConsoleInBrowser> {
       await server.stop();
     },
   };
+}
+
+/**
+ * Fails the test during which the browser logged an error (console.error, an uncaught exception, a failed
+ * request): warnings are bugs that have not happened yet. A test that provokes an expected failure removes
+ * it from `browser.consoleErrors` itself, saying why.
+ */
+export function failOnBrowserErrors(browser: () => TestBrowser | undefined): void {
+  afterEach(() => {
+    const errors = browser()?.consoleErrors ?? [];
+    const seen = errors.splice(0);
+    expect(seen, 'errors the browser logged during this test').toEqual([]);
+  });
 }

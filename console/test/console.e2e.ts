@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, type SpawnedServer } from '../../gateway/test/harness.ts';
 import { screenshot, type TestBrowser } from './browser.ts';
 import { CookieJar, openForToken, postForm } from './console-http.ts';
-import { startConsoleInBrowser, type ConsoleInBrowser } from './console-session.ts';
+import { failOnBrowserErrors, startConsoleInBrowser, type ConsoleInBrowser } from './console-session.ts';
 
 let session: ConsoleInBrowser;
 let server: SpawnedServer;
@@ -31,6 +31,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(() => session?.stop());
+failOnBrowserErrors(() => browser);
 
 describe('the console in Chromium', { timeout: 60_000 }, () => {
   it('home shows open incidents, firing alerts, on-call, deploys and service health on first paint', async () => {

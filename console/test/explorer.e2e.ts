@@ -3,7 +3,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshot, type TestBrowser } from './browser.ts';
-import { startConsoleInBrowser, type ConsoleInBrowser } from './console-session.ts';
+import { failOnBrowserErrors, startConsoleInBrowser, type ConsoleInBrowser } from './console-session.ts';
 
 let session: ConsoleInBrowser;
 let base: string;
@@ -28,6 +28,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(() => session?.stop());
+failOnBrowserErrors(() => browser);
 
 describe('the log explorer', () => {
   it('shows the volume by level above the newest lines, and filters by level', async () => {

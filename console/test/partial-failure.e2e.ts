@@ -6,6 +6,7 @@ import { captureLogs } from '../../gateway/test/harness.ts';
 import { startGateway, type RunningGateway } from '../../gateway/src/index.ts';
 import { ensureConsoleBuild, mountConsole } from '../server/index.ts';
 import { launchBrowser, screenshot, type TestBrowser } from './browser.ts';
+import { failOnBrowserErrors } from './console-session.ts';
 
 let gateway: RunningGateway;
 let base: string;
@@ -29,6 +30,8 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = await browser.newPage();
 }, 240_000);
+
+failOnBrowserErrors(() => browser);
 
 afterAll(async () => {
   await browser?.close();

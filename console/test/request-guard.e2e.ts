@@ -10,6 +10,7 @@ import { ensureConsoleBuild, mountConsole } from '../server/index.ts';
 import { MAX_BULK_ITEMS } from '../app/lib/forms.server.ts';
 import { launchBrowser, type TestBrowser } from './browser.ts';
 import { CookieJar, openForToken, postForm } from './console-http.ts';
+import { failOnBrowserErrors } from './console-session.ts';
 
 let gateway: RunningGateway;
 let base: string;
@@ -106,6 +107,7 @@ describe('cross-site request forgery', () => {
       browser = await launchBrowser();
     }, 60_000);
     afterAll(() => browser?.close());
+    failOnBrowserErrors(() => browser);
 
     it('a page on another site that auto-submits a form to a console data route writes nothing', async () => {
       const page = await browser.newPage();
@@ -118,6 +120,8 @@ describe('cross-site request forgery', () => {
       expect(response.status()).toBe(403);
       expect(await timelineMessages(incidentId)).not.toContain(note);
       await page.close();
+      // The refused POST shows as a failed resource on the attacker's page: expected here, and only here.
+      browser.consoleErrors.splice(0, browser.consoleErrors.length, ...browser.consoleErrors.filter((e) => !e.startsWith(attackerBase) || !/status of 403/.test(e)));
     });
 
     it('the console cannot be framed by another site (clickjacking)', async () => {
@@ -130,6 +134,8 @@ describe('cross-site request forgery', () => {
       // Chromium shows its own error document instead of the console.
       expect(await frame?.locator('button', { hasText: 'Acknowledge' }).count()).toBe(0);
       await page.close();
+      // Chromium reports the refused frame on the attacker's page: expected here, and only here.
+      browser.consoleErrors.splice(0, browser.consoleErrors.length, ...browser.consoleErrors.filter((e) => !e.startsWith(attackerBase)));
     });
   });
 });

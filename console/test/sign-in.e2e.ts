@@ -13,6 +13,7 @@ import { spawnOpsOrch, type SpawnedServer } from '../../gateway/test/harness.ts'
 import { tempDir } from '../../gateway/test/security-fixtures.ts';
 import { ensureConsoleBuild } from '../server/build.ts';
 import { launchBrowser, screenshot, type TestBrowser } from './browser.ts';
+import { failOnBrowserErrors } from './console-session.ts';
 import { startOpenIdProvider } from './openid-provider.ts';
 
 /** Lifetime of access tokens, and how long before expiry the console refreshes them (the console setting). */
@@ -93,6 +94,8 @@ beforeAll(async () => {
   ]);
   page = await browser.newPage();
 }, 240_000);
+
+failOnBrowserErrors(() => browser);
 
 afterAll(async () => {
   await browser?.close();

@@ -47,3 +47,14 @@ export function dedupeProblems(problems: readonly ApiProblem[]): ApiProblem[] {
   }
   return [...seen.values()];
 }
+
+/**
+ * Throws a 404 response (shown by the route's error boundary) when the object a page is about does not
+ * exist: the API answered without it and without errors, or refused it as NOT_FOUND or as a malformed id.
+ * Any other problem (a provider down) is shown on the page beside what did arrive.
+ */
+export function notFoundUnless(found: unknown, answered: boolean, problems: readonly ApiProblem[], message: string): void {
+  if (found) return;
+  const missing = problems.length === 0 ? answered : problems.every((p) => p.code === 'NOT_FOUND' || p.code === 'BAD_USER_INPUT');
+  if (missing) throw new Response(message, { status: 404, statusText: 'Not Found' });
+}

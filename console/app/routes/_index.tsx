@@ -7,6 +7,7 @@ import { HomeDocument } from '../graphql/generated.ts';
 import { query } from '../lib/api.server.ts';
 import { sectionProblems } from '../lib/problems.ts';
 import { SEVERITIES } from '../lib/params.ts';
+import { RouteError } from '../components/route-error.tsx';
 
 export const meta: MetaFunction = () => [{ title: 'Home · OpsOrch' }];
 
@@ -99,4 +100,8 @@ export default function Home() {
       </div>
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

@@ -8,16 +8,17 @@ import { mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
 import { SILENCE_DURATIONS } from '../lib/alerts.ts';
 import { SilenceFields } from '../lib/alerts.server.ts';
 import { apiFailure, fail, formFields, parseWith } from '../lib/forms.server.ts';
-import { sectionProblems } from '../lib/problems.ts';
+import { sectionProblems, notFoundUnless } from '../lib/problems.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
 import { formatDuration, formatUtc, TimeAgo, useNow } from '../lib/time.tsx';
 import { CsrfField } from '../components/csrf.tsx';
+import { RouteError } from '../components/route-error.tsx';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.alert?.name ?? 'Alert'} · OpsOrch` }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { data, problems } = await query(request, context, AlertDetailDocument, { id: params.id! });
-  if (data && !data.alert && !problems.length) throw new Response(`No alert "${params.id}".`, { status: 404 });
+  notFoundUnless(data?.alert, !!data, problems, `No alert "${params.id}".`);
   return { alert: data?.alert ?? null, problems, idempotencyKey: newIdempotencyKey() };
 }
 
@@ -204,4 +205,8 @@ export default function AlertPage() {
       </div>
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

@@ -14,6 +14,7 @@ import { bulkIds, eachBounded, fail, formFields, parseWith, problemMessage } fro
 import { listOf, pageOf, scopeOf, SEVERITIES } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
+import { RouteError } from '../components/route-error.tsx';
 
 export const meta: MetaFunction = () => [{ title: 'Alerts · OpsOrch' }];
 
@@ -114,4 +115,8 @@ export default function Alerts() {
       <NextPage search={params} endCursor={alerts?.pageInfo.endCursor} hasNextPage={alerts?.pageInfo.hasNextPage} />
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

@@ -8,6 +8,7 @@ import { DeploymentListDocument, type DeploymentStatus } from '../graphql/genera
 import { catalogChoices, query } from '../lib/api.server.ts';
 import { listOf, pageOf } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
+import { RouteError } from '../components/route-error.tsx';
 
 export const meta: MetaFunction = () => [{ title: 'Deployments · OpsOrch' }];
 
@@ -77,4 +78,8 @@ export default function Deployments() {
       <NextPage search={params} endCursor={deployments?.pageInfo.endCursor} hasNextPage={deployments?.pageInfo.hasNextPage} />
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

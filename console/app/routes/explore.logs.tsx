@@ -18,6 +18,7 @@ import { ExplorerLogOverviewDocument, ExplorerScopeDocument } from '../graphql/e
 import { query } from '../lib/api.server.ts';
 import { dedupeProblems } from '../lib/problems.ts';
 import { useNow } from '../lib/time.tsx';
+import { RouteError } from '../components/route-error.tsx';
 
 export const meta: MetaFunction = () => [{ title: 'Logs · OpsOrch' }];
 
@@ -346,4 +347,8 @@ function LogsView() {
       </div>
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

@@ -13,6 +13,7 @@ import { ExplorerMetricCatalogDocument, ExplorerMetricSeriesDocument, ExplorerSc
 import { query } from '../lib/api.server.ts';
 import { dedupeProblems } from '../lib/problems.ts';
 import { useNow } from '../lib/time.tsx';
+import { RouteError } from '../components/route-error.tsx';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.search.metric ?? 'Metrics'} · OpsOrch` }];
 
@@ -394,4 +395,8 @@ function LabelFilters({
       ) : null}
     </div>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

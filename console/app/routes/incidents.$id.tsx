@@ -17,10 +17,11 @@ import {
 } from '../graphql/generated.ts';
 import { mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
 import { apiFailure, fail, formFields, parseWith } from '../lib/forms.server.ts';
-import { sectionProblems } from '../lib/problems.ts';
+import { sectionProblems, notFoundUnless } from '../lib/problems.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
 import { formatClock, formatDuration, formatUtc, TimeAgo, useNow } from '../lib/time.tsx';
 import { CsrfField } from '../components/csrf.tsx';
+import { RouteError } from '../components/route-error.tsx';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.incident ? `#${data.incident.number} ${data.incident.title} · OpsOrch` : 'Incident · OpsOrch' },
@@ -31,7 +32,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     query(request, context, IncidentDetailDocument, { id: params.id! }),
     query(request, context, PeopleDocument, {}),
   ]);
-  if (detail.data && !detail.data.incident && !detail.problems.length) throw new Response(`No incident "${params.id}".`, { status: 404 });
+  notFoundUnless(detail.data?.incident, !!detail.data, detail.problems, `No incident "${params.id}".`);
   return { incident: detail.data?.incident ?? null, problems: detail.problems, people: people.data?.users?.nodes ?? [], idempotencyKey: newIdempotencyKey() };
 }
 
@@ -422,4 +423,8 @@ export default function IncidentPage() {
       </div>
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

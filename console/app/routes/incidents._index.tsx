@@ -17,6 +17,7 @@ import { bulkIds, eachBounded, fail, formFields, parseWith, problemMessage } fro
 import { listOf, pageOf, scopeOf, SEVERITIES } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
+import { RouteError } from '../components/route-error.tsx';
 
 export const meta: MetaFunction = () => [{ title: 'Incidents · OpsOrch' }];
 
@@ -102,4 +103,8 @@ export default function Incidents() {
       <NextPage search={params} endCursor={incidents?.pageInfo.endCursor} hasNextPage={incidents?.pageInfo.hasNextPage} />
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

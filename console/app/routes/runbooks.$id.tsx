@@ -9,9 +9,10 @@ import { RunbookDetailDocument, StartRunbookRunDocument } from '../graphql/gener
 import { mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
 import { apiFailure, fail, formFields, parseWith } from '../lib/forms.server.ts';
 import { stepFlow } from '../lib/graph.server.ts';
-import { sectionProblems } from '../lib/problems.ts';
+import { sectionProblems, notFoundUnless } from '../lib/problems.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
 import { CsrfField } from '../components/csrf.tsx';
+import { RouteError } from '../components/route-error.tsx';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: flowStyles }];
 
@@ -19,7 +20,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { data, problems } = await query(request, context, RunbookDetailDocument, { id: params.id! });
-  if (data && !data.runbook && !problems.length) throw new Response(`No runbook "${params.id}".`, { status: 404 });
+  notFoundUnless(data?.runbook, !!data, problems, `No runbook "${params.id}".`);
   const runbook = data?.runbook ?? null;
   const incidentParam = new URL(request.url).searchParams.get('incident');
   return {
@@ -164,4 +165,8 @@ export default function RunbookPage() {
       </div>
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

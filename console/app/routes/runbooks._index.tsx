@@ -8,6 +8,7 @@ import { RunbookListDocument } from '../graphql/generated.ts';
 import { catalogChoices, query } from '../lib/api.server.ts';
 import { pageOf, scopeOf } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
+import { RouteError } from '../components/route-error.tsx';
 
 export const meta: MetaFunction = () => [{ title: 'Runbooks · OpsOrch' }];
 
@@ -89,4 +90,8 @@ export default function Runbooks() {
       <NextPage search={params} endCursor={runbooks?.pageInfo.endCursor} hasNextPage={runbooks?.pageInfo.hasNextPage} />
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

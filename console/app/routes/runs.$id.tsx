@@ -13,6 +13,8 @@ import { stepFlow } from '../lib/graph.server.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
 import { formatDuration, formatUtc, TimeAgo, useNow } from '../lib/time.tsx';
 import { CsrfField } from '../components/csrf.tsx';
+import { notFoundUnless } from '../lib/problems.ts';
+import { RouteError } from '../components/route-error.tsx';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: flowStyles }];
 
@@ -24,7 +26,7 @@ const POLL_MS = 2000;
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { data, problems } = await query(request, context, RunDetailDocument, { id: params.id! });
-  if (data && !data.runbookRun && !problems.length) throw new Response(`No run "${params.id}".`, { status: 404 });
+  notFoundUnless(data?.runbookRun, !!data, problems, `No run "${params.id}".`);
   const run = data?.runbookRun ?? null;
   return {
     run,
@@ -190,4 +192,8 @@ export default function RunPage() {
       ) : null}
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

@@ -8,6 +8,7 @@ import { RunListDocument, type RunbookRunStatus } from '../graphql/generated.ts'
 import { query } from '../lib/api.server.ts';
 import { listOf, pageOf } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
+import { RouteError } from '../components/route-error.tsx';
 
 export const meta: MetaFunction = () => [{ title: 'Runs · OpsOrch' }];
 
@@ -41,4 +42,8 @@ export default function Runs() {
       <NextPage search={params} endCursor={runs?.pageInfo.endCursor} hasNextPage={runs?.pageInfo.hasNextPage} />
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

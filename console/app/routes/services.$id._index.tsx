@@ -9,8 +9,9 @@ import { Empty, Health, PageHeader, Problems, Section, SourceLink, Tier } from '
 import { ServiceDetailDocument } from '../graphql/generated.ts';
 import { query } from '../lib/api.server.ts';
 import { serviceFlow } from '../lib/graph.server.ts';
-import { sectionProblems } from '../lib/problems.ts';
+import { sectionProblems, notFoundUnless } from '../lib/problems.ts';
 import { TimeAgo } from '../lib/time.tsx';
+import { RouteError } from '../components/route-error.tsx';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: flowStyles }];
 
@@ -18,7 +19,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { data, problems } = await query(request, context, ServiceDetailDocument, { id: params.id! });
-  if (data && !data.service && !problems.length) throw new Response(`No service "${params.id}" in the catalog.`, { status: 404 });
+  notFoundUnless(data?.service, !!data, problems, `No service "${params.id}" in the catalog.`);
   const service = data?.service ?? null;
   return { service, problems, graph: service ? serviceFlow(service.dependencyGraph) : null };
 }
@@ -196,4 +197,8 @@ export default function ServicePage() {
       </Section>
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

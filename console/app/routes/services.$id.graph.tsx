@@ -10,6 +10,8 @@ import { ServiceGraphDocument, type DependencyDirection } from '../graphql/gener
 import { query } from '../lib/api.server.ts';
 import { serviceFlow } from '../lib/graph.server.ts';
 import { oneOf } from '../lib/params.ts';
+import { notFoundUnless } from '../lib/problems.ts';
+import { RouteError } from '../components/route-error.tsx';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: flowStyles }];
 
@@ -28,7 +30,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const depthParam = Number(search.get('depth') ?? 2);
   const depth = Number.isInteger(depthParam) ? Math.min(6, Math.max(1, depthParam)) : 2;
   const { data, problems } = await query(request, context, ServiceGraphDocument, { id: params.id!, direction, depth });
-  if (data && !data.service && !problems.length) throw new Response(`No service "${params.id}" in the catalog.`, { status: 404 });
+  notFoundUnless(data?.service, !!data, problems, `No service "${params.id}" in the catalog.`);
   const service = data?.service ?? null;
   return { service, problems, direction, depth, graph: service ? serviceFlow(service.dependencyGraph) : null };
 }
@@ -134,4 +136,8 @@ export default function ServiceGraphPage() {
       </section>
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

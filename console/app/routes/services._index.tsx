@@ -8,6 +8,7 @@ import { CatalogChoicesDocument, ServiceListDocument, type ServiceKind, type Ser
 import { query } from '../lib/api.server.ts';
 import { sectionProblems } from '../lib/problems.ts';
 import { oneOf, listOf } from '../lib/params.ts';
+import { RouteError } from '../components/route-error.tsx';
 
 export const meta: MetaFunction = () => [{ title: 'Services · OpsOrch' }];
 
@@ -165,4 +166,8 @@ export default function Services() {
       <NextPage search={params} endCursor={connection?.pageInfo.endCursor} hasNextPage={connection?.pageInfo.hasNextPage} />
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

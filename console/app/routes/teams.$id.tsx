@@ -4,14 +4,15 @@ import { IncidentTable, LocalTime, servicePath, teamPath } from '../components/t
 import { Empty, Health, PageHeader, Person, Problems, Section, SourceLink, Tier } from '../components/ui.tsx';
 import { TeamDetailDocument } from '../graphql/generated.ts';
 import { query } from '../lib/api.server.ts';
-import { sectionProblems } from '../lib/problems.ts';
+import { sectionProblems, notFoundUnless } from '../lib/problems.ts';
 import { formatUtc, TimeAgo } from '../lib/time.tsx';
+import { RouteError } from '../components/route-error.tsx';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.team?.name ?? 'Team'} · OpsOrch` }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { data, problems } = await query(request, context, TeamDetailDocument, { id: params.id! });
-  if (data && !data.team && !problems.length) throw new Response(`No team "${params.id}".`, { status: 404 });
+  notFoundUnless(data?.team, !!data, problems, `No team "${params.id}".`);
   return { team: data?.team ?? null, problems };
 }
 
@@ -148,4 +149,8 @@ export default function TeamPage() {
       </Section>
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

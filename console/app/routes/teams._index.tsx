@@ -5,6 +5,7 @@ import { Empty, PageHeader, Problems, SourceLink } from '../components/ui.tsx';
 import { TeamListDocument } from '../graphql/generated.ts';
 import { query } from '../lib/api.server.ts';
 import { sectionProblems } from '../lib/problems.ts';
+import { RouteError } from '../components/route-error.tsx';
 
 export const meta: MetaFunction = () => [{ title: 'Teams · OpsOrch' }];
 
@@ -78,4 +79,8 @@ export default function Teams() {
       )}
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

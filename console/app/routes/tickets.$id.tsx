@@ -7,16 +7,17 @@ import { Badge, Empty, FieldError, PageHeader, Person, Problems, Section, Severi
 import { CommentOnTicketDocument, TicketDetailDocument, TransitionTicketDocument } from '../graphql/generated.ts';
 import { mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
 import { apiFailure, fail, formFields, parseWith } from '../lib/forms.server.ts';
-import { sectionProblems } from '../lib/problems.ts';
+import { sectionProblems, notFoundUnless } from '../lib/problems.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
 import { formatUtc, TimeAgo } from '../lib/time.tsx';
 import { CsrfField } from '../components/csrf.tsx';
+import { RouteError } from '../components/route-error.tsx';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.ticket ? `${data.ticket.key} ${data.ticket.title} · OpsOrch` : 'Ticket · OpsOrch' }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { data, problems } = await query(request, context, TicketDetailDocument, { id: params.id! });
-  if (data && !data.ticket && !problems.length) throw new Response(`No ticket "${params.id}".`, { status: 404 });
+  notFoundUnless(data?.ticket, !!data, problems, `No ticket "${params.id}".`);
   return { ticket: data?.ticket ?? null, problems, idempotencyKey: newIdempotencyKey() };
 }
 
@@ -166,4 +167,8 @@ export default function TicketPage() {
       </div>
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

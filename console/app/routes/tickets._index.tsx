@@ -8,6 +8,7 @@ import { TicketListDocument, type TicketPriority, type TicketStatus } from '../g
 import { catalogChoices, query } from '../lib/api.server.ts';
 import { listOf, pageOf, scopeOf } from '../lib/params.ts';
 import { sectionProblems } from '../lib/problems.ts';
+import { RouteError } from '../components/route-error.tsx';
 
 export const meta: MetaFunction = () => [{ title: 'Tickets · OpsOrch' }];
 
@@ -65,4 +66,8 @@ export default function Tickets() {
       <NextPage search={params} endCursor={tickets?.pageInfo.endCursor} hasNextPage={tickets?.pageInfo.hasNextPage} />
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

@@ -8,6 +8,7 @@ import { mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
 import { apiFailure, fail, formFields, parseWith } from '../lib/forms.server.ts';
 import { redirectWithFlash } from '../lib/session.server.ts';
 import { CsrfField } from '../components/csrf.tsx';
+import { RouteError } from '../components/route-error.tsx';
 
 export const meta: MetaFunction = () => [{ title: 'New ticket · OpsOrch' }];
 
@@ -161,4 +162,8 @@ export default function NewTicket_() {
       </Section>
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

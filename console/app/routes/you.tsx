@@ -7,6 +7,7 @@ import { accessOf, query, requireSignedIn } from '../lib/api.server.ts';
 import { fail, formFields, parseWith } from '../lib/forms.server.ts';
 import { actorCookieHeader, actorFromRequest, redirectWithFlash } from '../lib/session.server.ts';
 import { CsrfField } from '../components/csrf.tsx';
+import { RouteError } from '../components/route-error.tsx';
 
 export const meta: MetaFunction = () => [{ title: 'You · OpsOrch' }];
 
@@ -83,4 +84,8 @@ export default function You() {
       </Section>
     </>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }
