@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useLocation, useNavigate, useNavigation } from '@remix-run/react';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { LEVEL_COLORS, LEVELS } from '../components/explorer/colors.ts';
 import { formatCount } from '../components/explorer/format.ts';
 import { LogList } from '../components/explorer/log-list.tsx';
@@ -8,6 +8,9 @@ import { OP_SYMBOLS, parseLogQuery, withFilter, withoutFilter, type FieldFilter 
 import { DEFAULT_LIMIT, LIMITS, logQueryInput, logSearchFrom, type LogLine } from '../components/explorer/log-search.ts';
 import { fetchLines } from '../components/explorer/logs.server.ts';
 import { QueryBar } from '../components/explorer/query-bar.tsx';
+import { FieldSummary } from '../components/explorer/field-summary.tsx';
+import { LiveControls, useLiveTail, type LiveState } from '../components/explorer/live-tail.tsx';
+import { useVolumeSeries } from '../components/explorer/volume-series.ts';
 import { absolute, sharedParams, withParams } from '../components/explorer/range.ts';
 import { TimeChart } from '../components/explorer/time-chart.tsx';
 import { ScopeSelects } from '../components/explorer/scope-selects.tsx';
@@ -52,12 +55,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-/** Keeps the newest `max` lines of a live list. */
-const MAX_LINES = 10_000;
-const TAIL_EVERY_MS = 2_000;
-
-type LiveState = 'off' | 'live' | 'paused';
-
 export default function LogsPage() {
   const location = useLocation();
   // A new search starts a new view (lines, live tail, expanded rows); a revalidation keeps them.
@@ -76,9 +73,7 @@ function LogsView() {
 
   const [lines, setLines] = useState<LogLine[]>(data.lines);
   const [cursor, setCursor] = useState<string | null>(data.cursor);
-  const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
   const [live, setLive] = useState<LiveState>('off');
-  const [tailNote, setTailNote] = useState<string | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [copied, setCopied] = useState<string | null>(null);
 
@@ -103,39 +98,7 @@ function LogsView() {
     }
   };
 
-  // Live tail: poll for lines newer than the newest one shown; new lines are highlighted.
-  const newest = useRef<string | null>(null);
-  newest.current = lines.reduce<string | null>((max, l) => (max === null || l.timestamp > max ? l.timestamp : max), null);
-  useEffect(() => {
-    if (live !== 'live') return;
-    let stopped = false;
-    const poll = async () => {
-      const since = newest.current ?? new Date(Date.now() - 60_000).toISOString();
-      try {
-        const response = await fetch(`/explore/logs/tail${resourceQuery({ since, from: null, to: null, limit: null })}`);
-        if (!response.ok || stopped) return;
-        const tail = (await response.json()) as { lines: LogLine[]; skipped: boolean };
-        setTailNote(tail.skipped ? 'More lines arrived than the tail keeps up with: narrow the query to see every one.' : null);
-        setLines((current) => {
-          const known = new Set(current.map((l) => l.id));
-          const added = tail.lines.filter((l) => !known.has(l.id));
-          if (!added.length) return current;
-          setFresh(new Set(added.map((l) => l.id)));
-          const merged = search.order === 'OLDEST_FIRST' ? [...current, ...added] : [...[...added].reverse(), ...current];
-          return merged.length > MAX_LINES ? (search.order === 'OLDEST_FIRST' ? merged.slice(-MAX_LINES) : merged.slice(0, MAX_LINES)) : merged;
-        });
-      } catch {
-        // The next poll tries again.
-      }
-    };
-    void poll();
-    const timer = setInterval(() => void poll(), TAIL_EVERY_MS);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [live, location.search]);
+  const { fresh, tailNote } = useLiveTail({ live, lines, setLines, order: search.order, tailUrl: (since) => `/explore/logs/tail${resourceQuery({ since, from: null, to: null, limit: null })}`, restartOn: location.search });
 
   const copyLink = () => {
     const pinnedRange = data.range ?? search.range;
@@ -146,19 +109,7 @@ function LogsView() {
 
   const parsed = parseLogQuery(search.q);
   const volume = data.volume;
-  const volumeSeries = useMemo(() => {
-    if (!volume) return null;
-    const present = LEVELS.filter((level) => volume.buckets.some((b) => b.counts.some((c) => c.level === level)));
-    return {
-      timestamps: volume.buckets.map((b) => Date.parse(b.start)),
-      series: present.map((level) => ({
-        label: level.toLowerCase(),
-        unit: '',
-        color: LEVEL_COLORS[level],
-        values: volume.buckets.map((b) => b.counts.find((c) => c.level === level)?.count ?? 0),
-      })),
-    };
-  }, [volume]);
+  const volumeSeries = useVolumeSeries(volume);
   const window_ = data.range ? { fromMs: Date.parse(data.range.from), toMs: Date.parse(data.range.to) } : null;
   const busy = navigation.state === 'loading' && navigation.location.pathname === '/explore/logs';
 
@@ -274,31 +225,7 @@ function LogsView() {
               Lines <span className="count" data-line-count={lines.length}>{formatCount(lines.length)}</span>
             </h2>
             <div className="section-actions">
-              {live === 'off' ? (
-                <button type="button" onClick={() => setLive('live')} data-live="start" title="Poll for new lines every 2 seconds">
-                  ● Live
-                </button>
-              ) : live === 'live' ? (
-                <>
-                  <span className="live-dot" aria-hidden /> <span className="small">Live</span>
-                  <button type="button" onClick={() => setLive('paused')} data-live="pause">
-                    Pause
-                  </button>
-                  <button type="button" onClick={() => setLive('off')}>
-                    Stop
-                  </button>
-                </>
-              ) : (
-                <>
-                  <span className="small muted">Paused</span>
-                  <button type="button" onClick={() => setLive('live')} data-live="resume">
-                    Resume
-                  </button>
-                  <button type="button" onClick={() => setLive('off')}>
-                    Stop
-                  </button>
-                </>
-              )}
+              <LiveControls live={live} onChange={setLive} />
             </div>
           </header>
           {tailNote ? <div className="problems small">{tailNote}</div> : null}
@@ -317,33 +244,7 @@ function LogsView() {
             ) : null}
           </div>
         </section>
-        <aside className="section log-fields-panel" aria-label="Fields">
-          <header className="section-head">
-            <h2>Fields</h2>
-          </header>
-          {data.fields.length ? (
-            <ul className="field-summary">
-              {data.fields.map((f) => (
-                <li key={f.name}>
-                  <div className="mono small field-name" title={`${f.occurrences} of ${f.sampledLines} sampled lines`}>
-                    {f.name} <span className="muted">{f.distinctValues}</span>
-                  </div>
-                  {f.distinctValues <= 40 ? (
-                    <div className="field-values">
-                      {f.topValues.slice(0, 5).map((v) => (
-                        <button key={v.value} type="button" className="field-value" onClick={() => onFilter({ field: f.name, op: 'EQUALS', value: v.value })} title={`${v.count} sampled lines`}>
-                          {v.value}
-                        </button>
-                      ))}
-                    </div>
-                  ) : null}
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <Empty>No fields.</Empty>
-          )}
-        </aside>
+        <FieldSummary fields={data.fields} onFilter={onFilter} />
       </div>
     </>
   );

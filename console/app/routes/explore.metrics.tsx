@@ -1,15 +1,17 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useLocation, useNavigate } from '@remix-run/react';
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { formatCount } from '../components/explorer/format.ts';
 import { MetricChart, SeriesStats } from '../components/explorer/metric-chart.tsx';
-import { AGGREGATIONS, MATCH_SYMBOLS, metricSearchFrom, STEP_CHOICES } from '../components/explorer/metric-search.ts';
+import { AGGREGATIONS, metricSearchFrom, STEP_CHOICES } from '../components/explorer/metric-search.ts';
 import { absolute, sharedParams, withParams } from '../components/explorer/range.ts';
+import { CatalogTable, MetricPicker } from '../components/explorer/metric-picker.tsx';
+import { LabelFilters } from '../components/explorer/label-filters.tsx';
 import { ScopeSelects } from '../components/explorer/scope-selects.tsx';
 import { TimePicker } from '../components/explorer/time-picker.tsx';
 import '../components/explorer/explorer.css';
 import { Empty, PageHeader, Problems } from '../components/ui.tsx';
-import { ExplorerMetricCatalogDocument, ExplorerMetricSeriesDocument, ExplorerScopeDocument, type MetricLabelMatchOp } from '../graphql/explorer/generated.ts';
+import { ExplorerMetricCatalogDocument, ExplorerMetricSeriesDocument, ExplorerScopeDocument } from '../graphql/explorer/generated.ts';
 import { query } from '../lib/api.server.ts';
 import { dedupeProblems } from '../lib/problems.ts';
 import { useNow } from '../lib/time.tsx';
@@ -53,14 +55,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-type Catalog = ReturnType<typeof useLoaderData<typeof loader>>['catalog'];
-
-interface MatcherRow {
-  key: number;
-  name: string;
-  op: MetricLabelMatchOp;
-  value: string;
-}
 
 export default function MetricsPage() {
   const data = useLoaderData<typeof loader>();
@@ -215,185 +209,6 @@ export default function MetricsPage() {
         <Empty>No metric named “{search.metric}” in the catalog.</Empty>
       ) : null}
     </>
-  );
-}
-
-/** A searchable list of the catalog: name, type, unit and description. */
-function MetricPicker({ catalog, value, onPick }: { catalog: Catalog; value: string | null; onPick: (name: string) => void }) {
-  const [text, setText] = useState('');
-  const [open, setOpen] = useState(false);
-  const [active, setActive] = useState(0);
-  const needle = text.toLowerCase();
-  const matches = catalog.filter((d) => !needle || d.name.includes(needle) || d.description.toLowerCase().includes(needle));
-  return (
-    <div className="metric-picker">
-      <input
-        value={open ? text : (value ?? '')}
-        placeholder="Metric: type to search the catalog"
-        aria-label="Metric"
-        role="combobox"
-        aria-expanded={open}
-        aria-controls="metric-options"
-        spellCheck={false}
-        data-search
-        onFocus={() => {
-          setOpen(true);
-          setText('');
-        }}
-        onBlur={() => setTimeout(() => setOpen(false), 150)}
-        onChange={(e) => {
-          setText(e.target.value);
-          setActive(0);
-        }}
-        onKeyDown={(e) => {
-          if (e.key === 'ArrowDown') setActive((a) => Math.min(matches.length - 1, a + 1));
-          else if (e.key === 'ArrowUp') setActive((a) => Math.max(0, a - 1));
-          else if (e.key === 'Enter' && matches[active]) {
-            e.preventDefault();
-            onPick(matches[active].name);
-            e.currentTarget.blur();
-          } else return;
-          e.preventDefault();
-        }}
-      />
-      {open ? (
-        <ul className="metric-options" id="metric-options" role="listbox">
-          {matches.map((d, i) => (
-            <li key={d.name} role="option" aria-selected={i === active}>
-              <button type="button" className={i === active ? 'active' : undefined} onMouseDown={(e) => e.preventDefault()} onClick={() => onPick(d.name)}>
-                <span className="mono">{d.name}</span> <span className={`badge metric-type-${d.type.toLowerCase()}`}>{d.type.toLowerCase()}</span>{' '}
-                <span className="muted small">{d.unit}</span>
-                <span className="metric-description small muted">{d.description}</span>
-              </button>
-            </li>
-          ))}
-          {matches.length ? null : <li className="muted small">No metric matches “{text}”.</li>}
-        </ul>
-      ) : null}
-    </div>
-  );
-}
-
-function CatalogTable({ catalog, onPick }: { catalog: Catalog; onPick: (name: string) => void }) {
-  return (
-    <section className="section" aria-label="Metric catalog">
-      <header className="section-head">
-        <h2>
-          Catalog <span className="count">{catalog.length}</span>
-        </h2>
-      </header>
-      <table className="table">
-        <thead>
-          <tr>
-            <th>Metric</th>
-            <th>Type</th>
-            <th>Unit</th>
-            <th>Labels</th>
-            <th>Description</th>
-          </tr>
-        </thead>
-        <tbody>
-          {catalog.map((d) => (
-            <tr key={d.name}>
-              <td>
-                <button type="button" className="linklike mono" onClick={() => onPick(d.name)}>
-                  {d.name}
-                </button>
-              </td>
-              <td>
-                <span className={`badge metric-type-${d.type.toLowerCase()}`}>{d.type.toLowerCase()}</span>
-              </td>
-              <td>{d.unit}</td>
-              <td className="mono small">{d.labels.join(', ')}</td>
-              <td className="muted">{d.description}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
-  );
-}
-
-/** Label matchers as rows; each becomes an `m` parameter (`route=/api/cart`, `code!=200`, `pod=~checkout-.*`). */
-function LabelFilters({
-  metric,
-  labels,
-  initial,
-  scopeParams,
-}: {
-  metric: string;
-  labels: string[];
-  initial: { name: string; op?: MetricLabelMatchOp | null; value: string }[];
-  scopeParams: URLSearchParams;
-}) {
-  const [rows, setRows] = useState<MatcherRow[]>(() => initial.map((m, key) => ({ key, name: m.name, op: m.op ?? 'EQUALS', value: m.value })));
-  const [values, setValues] = useState<Record<string, string[]>>({});
-  const choices = labels.filter((l) => l !== 'service' && l !== 'env');
-  const loadValues = (name: string) => {
-    if (!name || values[name]) return;
-    const q = new URLSearchParams(scopeParams);
-    q.set('name', metric);
-    q.set('label', name);
-    void fetch(`/explore/metrics/labels?${q}`)
-      .then((r) => (r.ok ? (r.json() as Promise<{ values: string[] }>) : { values: [] }))
-      .then((answer) => setValues((v) => ({ ...v, [name]: answer.values })));
-  };
-  const update = (key: number, patch: Partial<MatcherRow>) => setRows((rs) => rs.map((r) => (r.key === key ? { ...r, ...patch } : r)));
-  return (
-    <div className="explorer-row label-filters" aria-label="Label filters">
-      {rows.map((row) => (
-        <span key={row.key} className="matcher">
-          <select aria-label="Label" value={row.name} onChange={(e) => (update(row.key, { name: e.target.value }), loadValues(e.target.value))}>
-            {choices.map((l) => (
-              <option key={l} value={l}>
-                {l}
-              </option>
-            ))}
-          </select>
-          <select aria-label="Operator" value={row.op} onChange={(e) => update(row.key, { op: e.target.value as MetricLabelMatchOp })}>
-            {(Object.keys(MATCH_SYMBOLS) as MetricLabelMatchOp[]).map((op) => (
-              <option key={op} value={op}>
-                {MATCH_SYMBOLS[op]}
-              </option>
-            ))}
-          </select>
-          <input
-            aria-label="Value"
-            value={row.value}
-            list={`label-values-${row.name}`}
-            onFocus={() => loadValues(row.name)}
-            onChange={(e) => update(row.key, { value: e.target.value })}
-            spellCheck={false}
-          />
-          <datalist id={`label-values-${row.name}`}>
-            {(values[row.name] ?? []).map((v) => (
-              <option key={v} value={v} />
-            ))}
-          </datalist>
-          {row.value ? <input type="hidden" name="m" value={`${row.name}${MATCH_SYMBOLS[row.op]}${row.value}`} /> : null}
-          <button type="button" aria-label="Remove this label filter" onClick={() => setRows((rs) => rs.filter((r) => r.key !== row.key))}>
-            ×
-          </button>
-        </span>
-      ))}
-      {choices.length ? (
-        <button
-          type="button"
-          onClick={() => {
-            const name = choices[0]!;
-            setRows((rs) => [...rs, { key: Date.now(), name, op: 'EQUALS', value: '' }]);
-            loadValues(name);
-          }}
-        >
-          + Label filter
-        </button>
-      ) : null}
-      {rows.length ? (
-        <button type="submit" className="primary">
-          Apply filters
-        </button>
-      ) : null}
-    </div>
   );
 }
 

@@ -4,14 +4,15 @@ import flowStyles from '@xyflow/react/dist/style.css?url';
 import { ExplorePanels } from '../components/explorer/explore-panels.tsx';
 import { Flow } from '../components/flow.tsx';
 import { Sparkline } from '../components/sparkline.tsx';
-import { AlertTable, DeploymentTable, IncidentTable, LocalTime, runbookPath, servicePath, teamPath, TicketTable } from '../components/tables.tsx';
-import { Empty, Health, PageHeader, Problems, Section, SourceLink, Tier } from '../components/ui.tsx';
+import { AlertTable, DeploymentTable, IncidentTable, servicePath, TicketTable } from '../components/tables.tsx';
+import { Empty, Problems, Section } from '../components/ui.tsx';
 import { ServiceDetailDocument } from '../graphql/generated.ts';
 import { query } from '../lib/api.server.ts';
 import { serviceFlow } from '../lib/graph.server.ts';
 import { sectionProblems, notFoundUnless } from '../lib/problems.ts';
-import { TimeAgo } from '../lib/time.tsx';
 import { RouteError } from '../components/route-error.tsx';
+import { ServiceFacts } from '../components/service/facts.tsx';
+import { ServiceHeader } from '../components/service/header.tsx';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: flowStyles }];
 
@@ -29,117 +30,11 @@ export default function ServicePage() {
   const navigate = useNavigate();
   if (!service) return <Problems problems={problems} />;
   const g = service.goldenSignals;
-  const shifts = service.owner?.onCall ?? [];
   return (
     <>
-      <PageHeader
-        crumbs={[{ to: '/services', label: 'Services' }]}
-        title={
-          <>
-            {service.name} <span className="muted mono small">{service.id}</span>
-          </>
-        }
-        subtitle={
-          <>
-            <Health status={service.health?.status} reason={service.health?.reason} /> <Tier value={service.tier} />{' '}
-            <span className="muted">{service.kind.toLowerCase().replace('_', ' ')}</span>
-            {service.language ? <span className="muted"> · {service.language}</span> : null}
-            {service.environments.length ? <span className="muted"> · {service.environments.join(', ')}</span> : null}
-            {service.health?.reason ? <div className="reason">{service.health.reason}</div> : null}
-          </>
-        }
-        actions={
-          <>
-            <Link to={`${servicePath(service.id)}/graph`} className="button" data-key="d">
-              Dependency graph <kbd>d</kbd>
-            </Link>
-            <SourceLink url={service.url} />
-          </>
-        }
-      />
+      <ServiceHeader service={service} />
       <Problems problems={problems.filter((p) => !p.path || p.path.length <= 1)} />
-      <div className="grid-3">
-        <Section title="Owner and on call" problems={sectionProblems(problems, ['service', 'owner'])}>
-          {service.owner ? (
-            <dl className="facts">
-              <dt>Team</dt>
-              <dd>
-                <Link to={teamPath(service.owner.id)}>{service.owner.name}</Link> <SourceLink url={service.owner.url} compact />
-              </dd>
-              {service.owner.chatChannel ? (
-                <>
-                  <dt>Channel</dt>
-                  <dd className="mono">{service.owner.chatChannel}</dd>
-                </>
-              ) : null}
-              {shifts.map((s) => (
-                <div key={s.level} className="fact-row">
-                  <dt>{s.level.toLowerCase()}</dt>
-                  <dd>
-                    <a href={s.user.url} target="_blank" rel="noreferrer">
-                      {s.user.name}
-                    </a>
-                    {s.user.timezone ? <LocalTime timezone={s.user.timezone} /> : null}
-                    <span className="muted small"> until </span>
-                    <TimeAgo at={s.end} />
-                  </dd>
-                </div>
-              ))}
-            </dl>
-          ) : (
-            <Empty>No owner in the catalog.</Empty>
-          )}
-        </Section>
-        <Section title="Links">
-          <ul className="link-list">
-            {service.links.map((l) => (
-              <li key={l.url}>
-                <a href={l.url} target="_blank" rel="noreferrer">
-                  {l.title} ↗
-                </a>
-              </li>
-            ))}
-            {service.repositoryUrl && !service.links.some((l) => l.url === service.repositoryUrl) ? (
-              <li>
-                <a href={service.repositoryUrl} target="_blank" rel="noreferrer">
-                  Repository ↗
-                </a>
-              </li>
-            ) : null}
-          </ul>
-          {service.externalRefs.length ? (
-            <div className="refs small">
-              {service.externalRefs.map((r) => (
-                <span key={`${r.system}:${r.id}`} className="tag" title={`${r.system} knows this service as ${r.id}`}>
-                  {r.system}: {r.id}
-                </span>
-              ))}
-            </div>
-          ) : null}
-          {service.tags.length ? (
-            <div className="refs small">
-              {service.tags.map((t) => (
-                <Link key={t} to={`/services?tag=${encodeURIComponent(t)}`} className="tag">
-                  #{t}
-                </Link>
-              ))}
-            </div>
-          ) : null}
-        </Section>
-        <Section title="Runbooks" problems={sectionProblems(problems, ['service', 'runbooks'])}>
-          {service.runbooks?.length ? (
-            <ul className="link-list">
-              {service.runbooks.map((r) => (
-                <li key={r.id}>
-                  <Link to={runbookPath(r.id)}>{r.name}</Link>
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <Empty>No runbook for this service.</Empty>
-          )}
-        </Section>
-      </div>
+      <ServiceFacts service={service} problems={problems} />
 
       <Section title="Golden signals" actions={<span className="muted small">last hour{g ? `, step ${g.step}` : ''}, production</span>} problems={sectionProblems(problems, ['service', 'goldenSignals'])}>
         {g ? (
