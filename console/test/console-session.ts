@@ -1,8 +1,12 @@
 // The setup shared by the console's Chromium tests (kept out of browser.ts, which benches and scripts use without vitest).
 import type { Page } from 'playwright-core';
 import { afterEach, expect } from 'vitest';
-import { spawnOpsOrch, type SpawnedServer } from '../../gateway/test/harness.ts';
+import type { Env, ProviderModule } from '@opsorch/adapters';
+import { captureLogs, spawnOpsOrch, type SpawnedServer } from '../../gateway/test/harness.ts';
+import { startGateway, type RunningGateway } from '../../gateway/src/index.ts';
 import { ensureConsoleBuild } from '../server/build.ts';
+import { mountConsole } from '../server/index.ts';
+import type { ConsoleSettings } from '../server/settings.ts';
 import { launchBrowser, type TestBrowser } from './browser.ts';
 
 export interface ConsoleInBrowser {
@@ -50,4 +54,23 @@ export function failOnBrowserErrors(browser: () => TestBrowser | undefined): voi
     const seen = errors.splice(0);
     expect(seen, 'errors the browser logged during this test').toEqual([]);
   });
+}
+
+/** The gateway in this process on a free loopback port with the built console mounted (faster than `opsorch start`). */
+export async function startConsoleInProcess(
+  options: { env?: Env; settings?: ConsoleSettings; logger?: ReturnType<typeof captureLogs>['logger']; extraProviders?: Record<string, ProviderModule> } = {},
+): Promise<{ gateway: RunningGateway; base: string }> {
+  await ensureConsoleBuild();
+  const logger = options.logger ?? captureLogs().logger;
+  const gateway = await startGateway({
+    port: 0,
+    host: '127.0.0.1',
+    env: options.env ?? {},
+    extraProviders: options.extraProviders,
+    logger,
+    mount: (app, { graphqlUrl }) => {
+      mountConsole(app, { graphqlUrl, build: 'lazy', logger, settings: options.settings });
+    },
+  });
+  return { gateway, base: gateway.url.replace(/\/graphql$/, '') };
 }

@@ -2,28 +2,22 @@
 // told to, says so loudly at start-up, and shows it on every page.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { captureLogs } from '../../gateway/test/harness.ts';
-import { startGateway, type RunningGateway } from '../../gateway/src/index.ts';
+import type { RunningGateway } from '../../gateway/src/index.ts';
 import { generateApiKey } from '../../gateway/src/security/index.ts';
-import { ensureConsoleBuild, mountConsole } from '../server/index.ts';
 import { consoleSettingsSchema } from '../server/settings.ts';
+import { startConsoleInProcess } from './console-session.ts';
 
 let gateway: RunningGateway;
 let base: string;
 const logs = captureLogs();
 
 beforeAll(async () => {
-  await ensureConsoleBuild();
   const { key, hash } = generateApiKey();
-  gateway = await startGateway({
-    port: 0,
-    host: '127.0.0.1',
+  ({ gateway, base } = await startConsoleInProcess({
     env: { OPSORCH_API_KEYS: JSON.stringify([{ name: 'wall-screen', hash, scopes: ['*:read'] }]), OPSORCH_AUDIT_SINKS: 'off' },
     logger: logs.logger,
-    mount: (app, { graphqlUrl }) => {
-      mountConsole(app, { graphqlUrl, build: 'lazy', logger: logs.logger, settings: consoleSettingsSchema.parse({ kiosk: { apiKey: key } }) });
-    },
-  });
-  base = gateway.url.replace(/\/graphql$/, '');
+    settings: consoleSettingsSchema.parse({ kiosk: { apiKey: key } }),
+  }));
 }, 240_000);
 
 afterAll(() => gateway?.close());

@@ -2,11 +2,9 @@
 // never an error rendered as 500; a route's own error keeps the navigation around it.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { captureLogs } from '../../gateway/test/harness.ts';
-import { startGateway, type RunningGateway } from '../../gateway/src/index.ts';
-import { ensureConsoleBuild, mountConsole } from '../server/index.ts';
+import type { RunningGateway } from '../../gateway/src/index.ts';
 import { launchBrowser, type TestBrowser } from './browser.ts';
-import { failOnBrowserErrors } from './console-session.ts';
+import { failOnBrowserErrors, startConsoleInProcess } from './console-session.ts';
 
 let gateway: RunningGateway;
 let base: string;
@@ -14,17 +12,7 @@ let browser: TestBrowser;
 let page: Page;
 
 beforeAll(async () => {
-  await ensureConsoleBuild();
-  gateway = await startGateway({
-    port: 0,
-    host: '127.0.0.1',
-    env: {},
-    logger: captureLogs().logger,
-    mount: (app, { graphqlUrl }) => {
-      mountConsole(app, { graphqlUrl, build: 'lazy' });
-    },
-  });
-  base = gateway.url.replace(/\/graphql$/, '');
+  ({ gateway, base } = await startConsoleInProcess());
   browser = await launchBrowser();
   page = await browser.newPage();
 }, 240_000);

@@ -2,11 +2,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { failing } from '../../gateway/test/doubles.ts';
-import { captureLogs } from '../../gateway/test/harness.ts';
-import { startGateway, type RunningGateway } from '../../gateway/src/index.ts';
-import { ensureConsoleBuild, mountConsole } from '../server/index.ts';
+import type { RunningGateway } from '../../gateway/src/index.ts';
 import { launchBrowser, screenshot, type TestBrowser } from './browser.ts';
-import { failOnBrowserErrors } from './console-session.ts';
+import { failOnBrowserErrors, startConsoleInProcess } from './console-session.ts';
 
 let gateway: RunningGateway;
 let base: string;
@@ -14,19 +12,11 @@ let browser: TestBrowser;
 let page: Page;
 
 beforeAll(async () => {
-  await ensureConsoleBuild();
-  gateway = await startGateway({
-    port: 0,
-    host: '127.0.0.1',
+  ({ gateway, base } = await startConsoleInProcess({
     // A second alerts instance that is down, and a deployments provider that is down altogether.
     env: { OPSORCH_ALERTS_PROVIDER: 'demo,eu=failing', OPSORCH_DEPLOYMENTS_PROVIDER: 'failing' },
     extraProviders: { failing },
-    logger: captureLogs().logger,
-    mount: (app, { graphqlUrl }) => {
-      mountConsole(app, { graphqlUrl, build: 'lazy' });
-    },
-  });
-  base = gateway.url.replace(/\/graphql$/, '');
+  }));
   browser = await launchBrowser();
   page = await browser.newPage();
 }, 240_000);
