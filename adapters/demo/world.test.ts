@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { gaussian, hashString, hexFor, mulberry32, rngFor } from './random.ts';
 import { demoAnchor, isoMinutesAgo, minutesAgo } from './clock.ts';
 import {
+  applyWorldVariant,
   DEMO_SEED,
   LOG_PLACEHOLDERS,
   NORMAL_LOG_PATTERNS,
@@ -293,5 +294,24 @@ describe('random and clock', () => {
     expect(demoAnchor().getTime()).toBe(now.getTime());
     expect(now.getTime() - minutesAgo(47).getTime()).toBe(47 * 60_000);
     expect(isoMinutesAgo(0)).toBe(now.toISOString());
+  });
+});
+
+describe('world variants (OPSORCH_DEMO_WORLD)', () => {
+  const base = scenarios.slice(0, 2);
+  const extra = { ...base[0]!, id: 'scn-extra', incident: { ...base[0]!.incident, nativeId: 'QEXTRA1', number: 2001 } };
+
+  it('removes, adds and appends without touching the built-in list', () => {
+    const alert = { ...base[1]!.alerts[0]!, name: 'NoisyAlert' };
+    const changed = applyWorldVariant(base, { remove: [base[0]!.id], add: [extra], append: { [base[1]!.id]: { alerts: [alert] } } });
+    expect(changed.map((s) => s.id)).toEqual([base[1]!.id, 'scn-extra']);
+    expect(changed[0]!.alerts.at(-1)!.name).toBe('NoisyAlert');
+    expect(base[1]!.alerts.some((a) => a.name === 'NoisyAlert')).toBe(false);
+  });
+
+  it('names what is wrong', () => {
+    expect(() => applyWorldVariant(base, { remove: ['scn-nope'] }, 'w.yaml')).toThrow(/w.yaml: no built-in scenario "scn-nope"/);
+    expect(() => applyWorldVariant(base, { add: [{ ...extra, rootServiceId: 'nowhere' }] }, 'w.yaml')).toThrow(/unknown service "nowhere"/);
+    expect(() => applyWorldVariant(base, { add: [{ ...extra, incident: base[0]!.incident }] }, 'w.yaml')).toThrow(/reuses the id/);
   });
 });

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { hexFor, intBetween, pick, rngFor } from './random.ts';
 
 export const DEMO_SEED = 20261126;
@@ -877,7 +879,8 @@ export const runbooks: readonly DemoRunbook[] = [
 
 const BAD_DEPLOY_SHA = hexFor([DEMO_SEED, 'scn-bad-deploy', 'commit']);
 
-export const scenarios: readonly DemoScenario[] = [
+/** The world's own scenarios, before any variant (OPSORCH_DEMO_WORLD) is applied. */
+export const BUILT_IN_SCENARIOS: readonly DemoScenario[] = [
   {
     id: 'scn-bad-deploy',
     kind: 'bad-deploy',
@@ -1348,6 +1351,66 @@ export const scenarios: readonly DemoScenario[] = [
     links: [{ title: 'Postmortem', url: `${WIKI}/postmortems/1036-auth-signing-key` }],
   },
 ];
+
+/**
+ * A variant of the demo world (the copilot's evaluations build their cases this way): scenarios removed,
+ * added, or given extra alerts, signals and timeline entries. Read from the YAML file named by
+ * OPSORCH_DEMO_WORLD once at start-up; without it the world is exactly BUILT_IN_SCENARIOS.
+ */
+export interface DemoWorldVariant {
+  description?: string;
+  /** Ids of built-in scenarios left out. */
+  remove?: string[];
+  /** Whole scenarios added (the same shape as the built-in ones). */
+  add?: DemoScenario[];
+  /** Items appended to a built-in scenario's lists, by scenario id. */
+  append?: Record<string, Partial<Pick<DemoScenario, 'alerts' | 'signals' | 'timeline'>>>;
+}
+
+/** The scenarios with a variant applied; errors name the file and what to fix. */
+export function applyWorldVariant(base: readonly DemoScenario[], variant: DemoWorldVariant, where = 'the world variant'): DemoScenario[] {
+  const known = new Set(base.map((s) => s.id));
+  for (const id of [...(variant.remove ?? []), ...Object.keys(variant.append ?? {})]) {
+    if (!known.has(id)) throw new Error(`${where}: no built-in scenario "${id}" (known: ${[...known].join(', ')})`);
+  }
+  const removed = new Set(variant.remove ?? []);
+  const out = base
+    .filter((s) => !removed.has(s.id))
+    .map((s) => {
+      const extra = variant.append?.[s.id];
+      if (!extra) return s;
+      return { ...s, alerts: [...s.alerts, ...(extra.alerts ?? [])], signals: [...s.signals, ...(extra.signals ?? [])], timeline: [...s.timeline, ...(extra.timeline ?? [])] };
+    });
+  for (const [index, scenario] of (variant.add ?? []).entries()) {
+    const missing = (['id', 'kind', 'title', 'rootServiceId', 'incident', 'timeline', 'alerts', 'signals', 'ticket', 'runbookIds'] as const).filter((k) => scenario[k] === undefined);
+    if (missing.length) throw new Error(`${where}: add[${index}] lacks ${missing.join(', ')}`);
+    if (out.some((s) => s.id === scenario.id || s.incident.nativeId === scenario.incident.nativeId)) throw new Error(`${where}: add[${index}] reuses the id of another scenario or incident`);
+    for (const serviceId of [scenario.rootServiceId, ...(scenario.affectedServiceIds ?? []), ...scenario.signals.map((g) => g.serviceId), ...scenario.alerts.map((a) => a.serviceId)]) {
+      if (!services.some((s) => s.id === serviceId)) throw new Error(`${where}: add[${index}] names unknown service "${serviceId}"`);
+    }
+    out.push({ ...scenario, links: scenario.links ?? [], affectedServiceIds: scenario.affectedServiceIds ?? [] });
+  }
+  return out;
+}
+
+function variantFromEnv(): DemoWorldVariant | null {
+  const path = process.env.OPSORCH_DEMO_WORLD?.trim();
+  if (!path) return null;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new Error(`OPSORCH_DEMO_WORLD: cannot read ${path}`);
+  }
+  return (parseYaml(text) ?? {}) as DemoWorldVariant;
+}
+
+const variant = variantFromEnv();
+
+/** Every scenario of the world: the built-in ones, changed by OPSORCH_DEMO_WORLD when set. */
+export const scenarios: readonly DemoScenario[] = variant
+  ? applyWorldVariant(BUILT_IN_SCENARIOS, variant, `OPSORCH_DEMO_WORLD (${process.env.OPSORCH_DEMO_WORLD})`)
+  : BUILT_IN_SCENARIOS;
 
 /** The scenarios still in progress (everything but resolved history). */
 export const activeScenarios: readonly DemoScenario[] = scenarios.filter((s) => s.status !== 'resolved');

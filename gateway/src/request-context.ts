@@ -9,6 +9,8 @@ export const FORWARDED_HEADERS = {
   actor: 'x-opsorch-actor',
   now: 'x-opsorch-now',
   environment: 'x-opsorch-environment',
+  /** Who an agent acts for when no credential says it (open demo): a label, like the actor header. */
+  onBehalfOf: 'x-opsorch-on-behalf-of',
 } as const;
 
 const ACTOR_KINDS = new Set<Actor['kind']>(['user', 'agent', 'service', 'anonymous']);

@@ -6,7 +6,7 @@ import { ApolloGateway, LocalGraphQLDataSource, RemoteGraphQLDataSource, type Gr
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { loadConfigAsync, ProviderRegistry, resilienceFromEnv, type Logger, type ProviderModule } from '@opsorch/adapters';
 import { BUILTIN_PROVIDERS } from '@opsorch/adapters/builtin';
 import { readSupergraphSdl, SUBGRAPH_NAMES, SUPERGRAPH_PATH, type SubgraphName } from '@opsorch/schema';
@@ -27,7 +27,7 @@ import {
 } from './observability/index.ts';
 import { drainHttpServer, Generations, watchFiles } from './reload.ts';
 import { actorToHeader, contextFromHttp, FORWARDED_HEADERS } from './request-context.ts';
-import { createSecurity } from './security/index.ts';
+import { createSecurity, type Principal } from './security/index.ts';
 import { coreMountFrom, coreRequestIds, createCoreRouter } from './core-compat/router.ts';
 import { apiDocs } from './rest/docs.ts';
 import { createOperationPipeline } from './rest/pipeline.ts';
@@ -52,9 +52,22 @@ export interface GatewayOptions {
   /** Use @apollo/gateway's own LocalGraphQLDataSource (benchmarks compare against it). */
   stockLocalDataSource?: boolean;
   /** Adds handlers after the gateway's own routes (the web console at `/`); `graphqlUrl` works once listening. */
-  mount?: (app: Express, gateway: { graphqlUrl(): string }) => void | Promise<void>;
+  mount?: (app: Express, gateway: MountTarget) => void | Promise<void>;
   /** Send spans here whatever OPSORCH_TRACING says (tests use an in-memory exporter). */
   traceExporter?: SpanExporter;
+}
+
+/** What a mounted endpoint (MCP, the copilot, the console) gets from the gateway. */
+export interface MountTarget {
+  /** The gateway's own /graphql over loopback (known once listening). */
+  graphqlUrl(): string;
+  /**
+   * The gateway's authentication and rate limit for another endpoint (the copilot's API), with the current
+   * configuration generation: a request without a valid credential gets 401 as on /graphql.
+   */
+  authenticate: RequestHandler;
+  /** Who an authenticated request is (after `authenticate`). */
+  principalOf(req: Request): Principal | undefined;
 }
 
 export interface RunningGateway {
@@ -151,6 +164,9 @@ interface GatewayGeneration {
   rest: express.Router;
   /** OpsOrch Core's routes (OPSORCH_CORE_PATH), through the same pipeline. */
   core: express.Router;
+  /** Authentication and rate limit of this generation, for endpoints mounted beside /graphql. */
+  authenticate: express.Router;
+  principalOf(req: Request): Principal | undefined;
   close(): Promise<void>;
 }
 
@@ -222,11 +238,15 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       expressMiddleware(server, { context: async ({ req, res }) => contextFor(req, res) }),
     );
     const pipeline = createOperationPipeline({ security, server, context: contextFor });
+    const authenticate = express.Router();
+    authenticate.use(...security.authenticate);
     return {
       registry,
       graphql,
       rest: createRestRouter(pipeline, logger),
       core: createCoreRouter({ pipeline, logger, corsOrigin: env.OPSORCH_CORS_ORIGIN || '*', atRoot: coreMount?.atRoot ?? false }),
+      authenticate,
+      principalOf: security.principalOf,
       async close() {
         await server.stop();
         await registry.close();
@@ -268,7 +288,12 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   app.use(REST_BASE, traceHttpRequests('gateway'), (req, res, next) => current.enter(res).rest(req, res, next));
   if (coreMount) app.use(coreMount.path, (req, res, next) => current.enter(res).core(req, res, next));
   let loopbackGraphqlUrl = '';
-  await options.mount?.(app, { graphqlUrl: () => loopbackGraphqlUrl });
+  await options.mount?.(app, {
+    graphqlUrl: () => loopbackGraphqlUrl,
+    // The current generation's, without pinning it: a copilot event stream may stay open across reloads.
+    authenticate: (req, res, next) => current.current.authenticate(req, res, next),
+    principalOf: (req) => current.current.principalOf(req),
+  });
   app.get('/', (_req, res) => {
     res.redirect('/graphql');
   });

@@ -25,6 +25,11 @@ export interface Caller {
   clientName: string;
   /** `Authorization` to pass on (`Bearer ...`): the credential the MCP client presented, or the configured token. */
   authorization?: string;
+  /**
+   * The person the agent acts for, as `user:<email>`, when no credential says it (the open demo, where the
+   * console's chosen person is a label too). Sent as `X-OpsOrch-On-Behalf-Of`; a credential always wins.
+   */
+  onBehalfOf?: string;
   requestId?: string;
   signal?: AbortSignal;
 }
@@ -79,6 +84,7 @@ export function httpGatewayClient(options: HttpGatewayOptions): GatewayClient {
     };
     const authorization = caller.authorization ?? (options.token ? `Bearer ${options.token}` : undefined);
     if (authorization) headers.authorization = authorization;
+    if (caller.onBehalfOf) headers['x-opsorch-on-behalf-of'] = caller.onBehalfOf;
     const signals = [AbortSignal.timeout(timeoutMs), ...(caller.signal ? [caller.signal] : [])];
     let response: Response;
     try {

@@ -120,9 +120,11 @@ export function createOpsOrchMcpServer(options: OpsOrchMcpOptions): Server {
   const callerOf = (extra: Extra): Caller => {
     const headers = extra.requestInfo?.headers ?? {};
     const authorization = headers.authorization;
+    const onBehalfOf = headers['x-opsorch-on-behalf-of'];
     return {
       clientName: server.getClientVersion()?.name ?? 'mcp-client',
       authorization: Array.isArray(authorization) ? authorization[0] : authorization,
+      onBehalfOf: Array.isArray(onBehalfOf) ? onBehalfOf[0] : onBehalfOf,
       requestId: randomUUID(),
       signal: extra.signal,
     };

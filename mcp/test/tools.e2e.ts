@@ -96,6 +96,19 @@ describe('read tools', () => {
     expect(series.metricSeries.series[0].points.length).toBeGreaterThanOrEqual(11);
   });
 
+  it('get_golden_signals shows the four signals of a service, and the bad deploy in its error ratio', async () => {
+    const answer = await ok('get_golden_signals', { service: 'checkout', since: 'now-2h', step: '10m' });
+    const signals = answer.service.goldenSignals;
+    expect(signals.step).toBe('10m');
+    expect(signals.saturation.name).toEqual(expect.any(String));
+    const errors = signals.errorRate.points.map((p: { value: number }) => p.value);
+    // Quiet before the scenario's start 45 minutes ago, about 18 % failing after it.
+    expect(errors[0]).toBeLessThan(0.01);
+    expect(errors.at(-1)).toBeGreaterThan(0.1);
+    const missing = await call('get_golden_signals', { service: 'no-such-service' });
+    expect(missing.isError).toBe(true);
+  });
+
   it('list_services and get_service with its dependency graph', async () => {
     const services = await ok('list_services', { tiers: ['TIER_1'] });
     expect(services.services.nodes.every((s: { tier: string }) => s.tier === 'TIER_1')).toBe(true);

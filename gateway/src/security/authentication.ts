@@ -160,9 +160,13 @@ export function createAuthentication(options: AuthenticationOptions) {
 
   function anonymousPrincipal(req: Request): Principal {
     const ip = req.socket.remoteAddress ?? 'unknown';
+    const actor = actorFromHeader(header(req, FORWARDED_HEADERS.actor));
+    // Labels too: an agent (the copilot) names the person it acts for; never with a credential (see withDeclaredAgent).
+    const onBehalfOf = actor.kind === 'agent' ? actorFromHeader(header(req, FORWARDED_HEADERS.onBehalfOf)) : undefined;
     return {
       // Without a credential the actor header is only a label (the MCP server sends `agent:<name>`).
-      actor: actorFromHeader(header(req, FORWARDED_HEADERS.actor)),
+      actor,
+      ...(onBehalfOf && onBehalfOf.kind === 'user' ? { onBehalfOf: actorToHeader(onBehalfOf) } : {}),
       credential: { type: 'anonymous', id: 'anonymous' },
       grants: anonymousGrants,
       rateKey: `anonymous:${ip}`,

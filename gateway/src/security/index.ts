@@ -106,6 +106,10 @@ export async function createSecurity(options: SecurityOptions) {
   return {
     /** Before the JSON body parser: request id, authentication, rate limit, declared body size. */
     beforeBody: [begin, authentication.middleware, rateLimit.middleware, limits.bodySize] as RequestHandler[],
+    /** For other endpoints behind the same credentials (the copilot's API): request id, authentication, rate limit. */
+    authenticate: [begin, authentication.middleware, rateLimit.middleware] as RequestHandler[],
+    /** Who a request authenticated as (after `authenticate` or `beforeBody`). */
+    principalOf: (req: Request) => stateOf(req)?.principal,
     /** After the body parser: persisted operations (trusted documents). */
     afterBody: [limits.bodyErrors, persisted.middleware] as (RequestHandler | typeof limits.bodyErrors)[],
     maxBodyBytes: config.limits.maxBodyBytes,

@@ -3137,6 +3137,273 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
     }
   },
   {
+    "name": "get_golden_signals",
+    "title": "Get golden signals",
+    "description": "A service's four golden signals over a window: p99 latency (seconds), error ratio (0 to 1), request rate (per second) and saturation (its most constrained resource; `name` says which). Compare the window before a symptom with the window after it to see what changed and when.",
+    "toolset": "metrics",
+    "operationName": "GetGoldenSignals",
+    "operationType": "query",
+    "document": "query GetGoldenSignals($service: ID!, $since: String = \"now-1h\", $until: String, $step: String) {\n  service(id: $service) {\n    id\n    kind\n    health {\n      status\n      reason\n    }\n    goldenSignals(range: {from: $since, to: $until}, step: $step) {\n      range {\n        from\n        to\n      }\n      step\n      latencyP99 {\n        name\n        unit\n        points {\n          timestamp\n          value\n        }\n      }\n      errorRate {\n        name\n        unit\n        points {\n          timestamp\n          value\n        }\n      }\n      requestRate {\n        name\n        unit\n        points {\n          timestamp\n          value\n        }\n      }\n      saturation {\n        name\n        unit\n        points {\n          timestamp\n          value\n        }\n      }\n    }\n  }\n}",
+    "annotations": {
+      "readOnlyHint": true,
+      "destructiveHint": false,
+      "idempotentHint": true,
+      "openWorldHint": true
+    },
+    "inputSchema": {
+      "type": "object",
+      "properties": {
+        "service": {
+          "type": "string",
+          "description": "Canonical service id, for example `checkout`."
+        },
+        "since": {
+          "type": "string",
+          "description": "Start of the window: RFC 3339 or relative (`now-3h`).",
+          "default": "now-1h"
+        },
+        "until": {
+          "type": "string",
+          "description": "End of the window (exclusive): RFC 3339 or a relative expression; defaults to `now`."
+        },
+        "step": {
+          "type": "string",
+          "description": "Step between points, for example `1m` or `5m`; about 300 points when omitted."
+        }
+      },
+      "required": [
+        "service"
+      ],
+      "additionalProperties": false
+    },
+    "outputSchema": {
+      "type": "object",
+      "properties": {
+        "service": {
+          "type": [
+            "object",
+            "null"
+          ],
+          "properties": {
+            "id": {
+              "type": "string"
+            },
+            "kind": {
+              "type": "string"
+            },
+            "health": {
+              "type": [
+                "object",
+                "null"
+              ],
+              "properties": {
+                "status": {
+                  "type": "string"
+                },
+                "reason": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                }
+              }
+            },
+            "goldenSignals": {
+              "type": [
+                "object",
+                "null"
+              ],
+              "properties": {
+                "range": {
+                  "type": "object",
+                  "properties": {
+                    "from": {
+                      "type": "string",
+                      "format": "date-time"
+                    },
+                    "to": {
+                      "type": "string",
+                      "format": "date-time"
+                    }
+                  }
+                },
+                "step": {
+                  "type": "string"
+                },
+                "latencyP99": {
+                  "type": [
+                    "object",
+                    "null"
+                  ],
+                  "properties": {
+                    "name": {
+                      "type": "string"
+                    },
+                    "unit": {
+                      "type": "string"
+                    },
+                    "points": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "timestamp": {
+                            "type": "string",
+                            "format": "date-time"
+                          },
+                          "value": {
+                            "type": [
+                              "number",
+                              "null"
+                            ]
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "errorRate": {
+                  "type": [
+                    "object",
+                    "null"
+                  ],
+                  "properties": {
+                    "name": {
+                      "type": "string"
+                    },
+                    "unit": {
+                      "type": "string"
+                    },
+                    "points": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "timestamp": {
+                            "type": "string",
+                            "format": "date-time"
+                          },
+                          "value": {
+                            "type": [
+                              "number",
+                              "null"
+                            ]
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "requestRate": {
+                  "type": [
+                    "object",
+                    "null"
+                  ],
+                  "properties": {
+                    "name": {
+                      "type": "string"
+                    },
+                    "unit": {
+                      "type": "string"
+                    },
+                    "points": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "timestamp": {
+                            "type": "string",
+                            "format": "date-time"
+                          },
+                          "value": {
+                            "type": [
+                              "number",
+                              "null"
+                            ]
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "saturation": {
+                  "type": [
+                    "object",
+                    "null"
+                  ],
+                  "properties": {
+                    "name": {
+                      "type": "string"
+                    },
+                    "unit": {
+                      "type": "string"
+                    },
+                    "points": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "timestamp": {
+                            "type": "string",
+                            "format": "date-time"
+                          },
+                          "value": {
+                            "type": [
+                              "number",
+                              "null"
+                            ]
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "truncated": {
+          "type": "object",
+          "properties": {
+            "path": {
+              "type": "string"
+            },
+            "kept": {
+              "type": "integer"
+            },
+            "omitted": {
+              "type": "integer"
+            },
+            "hint": {
+              "type": "string"
+            }
+          }
+        },
+        "errors": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "properties": {
+              "message": {
+                "type": "string"
+              },
+              "code": {
+                "type": "string"
+              },
+              "path": {
+                "type": "string"
+              }
+            }
+          }
+        }
+      },
+      "required": [
+        "service"
+      ],
+      "additionalProperties": false
+    }
+  },
+  {
     "name": "list_metric_names",
     "title": "List metric names",
     "description": "The metric catalog: which metrics exist, their type, unit, labels and sensible aggregations.",
