@@ -1,5 +1,5 @@
 // Mounts the console on the gateway's express app: the Remix request handler (@remix-run/express) at `/`,
-// its hashed assets with long caching, and an on-demand build. /graphql, /graphiql, /healthz, /readyz and
+// its hashed assets with long caching, and an on-demand build. /graphql, /graphiql, /healthz, /readyz, /copilot and
 // /mcp stay the gateway's.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,7 +20,7 @@ export { ensureConsoleBuild, buildIsFresh, sourceHash, BUILD_DIR, CONSOLE_DIR } 
 export { ConsoleSettingsError, loadConsoleSettings, type ConsoleSettings } from './settings.ts';
 
 /** Paths the console never answers: they belong to the gateway (and the MCP endpoint). */
-const GATEWAY_PATHS = /^\/(graphql|graphiql|healthz|readyz|mcp)(\/|$|\?)/;
+const GATEWAY_PATHS = /^\/(graphql|graphiql|healthz|readyz|mcp|copilot)(\/|$|\?)/;
 
 export interface ConsoleMountOptions {
   /** The API the console's loaders call: the gateway's own /graphql (known once it listens). */

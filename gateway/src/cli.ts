@@ -66,6 +66,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const logger = createLogger();
   let running: { close(): Promise<void>; reload(reason?: string): Promise<number> };
+  let copilot: { close(): Promise<void> } | undefined;
   if (command === 'start') {
     running = await startGateway({
       port,
@@ -75,6 +76,9 @@ async function main(argv: string[]): Promise<void> {
         // MCP for agents at /mcp (OPSORCH_MCP=off leaves it out), before the console, which serves the other paths.
         const { mountMcpFromEnv } = await import('@opsorch/mcp');
         mountMcpFromEnv(app, { graphqlUrl: gateway.graphqlUrl, env: process.env, logger });
+        // The copilot at /copilot (OPSORCH_COPILOT=off leaves it out), behind the gateway's authentication.
+        const { mountCopilotFromEnv } = await import('@opsorch/copilot');
+        copilot = await mountCopilotFromEnv(app, { graphqlUrl: gateway.graphqlUrl, authenticate: gateway.authenticate, principalOf: gateway.principalOf, env: process.env, logger });
         if (process.env.OPSORCH_CONSOLE === 'off') return;
         const { mountConsoleFromEnv } = await import('@opsorch/console');
         // Under a test runner the console builds on its first request, so API-only tests pay nothing.
@@ -91,6 +95,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down; waiting for in-flight requests');
+    await copilot?.close();
     await running.close();
     process.exit(0);
   };

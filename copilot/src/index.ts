@@ -1,0 +1,11 @@
+export * from './types.ts';
+export * from './runtime.ts';
+export * from './planner.ts';
+export * from './tools.ts';
+export * from './settings.ts';
+export * from './mount.ts';
+export { copilotRouter } from './http/api.ts';
+export { BuiltinInvestigator } from './investigator/index.ts';
+export { LlmPlanner } from './llm/planner.ts';
+export { MemoryConversationStore, DEFAULT_LIMITS, type ConversationStore, type ConversationLimits } from './conversations/store.ts';
+export { RedisConversationStore } from './conversations/redis.ts';

@@ -1,0 +1,76 @@
+// Checking an LLM's answer against what the tools actually returned: every id, URL, version, commit, incident
+// number and figure it states must appear in some tool result (figures within rounding). What does not is an
+// unsupported claim: marked in the text, and a finding left with no real evidence is dropped.
+import type { ToolRecord } from '../session.ts';
+
+const PATTERNS: { name: string; pattern: RegExp }[] = [
+  { name: 'url', pattern: /https?:\/\/[^\s)\]>"'`]+/g },
+  { name: 'id', pattern: /\b[a-z][a-z0-9-]*:[A-Za-z0-9][A-Za-z0-9_.-]{3,}\b/g },
+  { name: 'incident', pattern: /#\d{2,}\b/g },
+  { name: 'version', pattern: /\bv?\d+\.\d+\.\d+\b/g },
+  { name: 'commit', pattern: /\b[0-9a-f]{7,40}\b/g },
+  { name: 'figure', pattern: /\b\d+(?:\.\d+)?\s?(?:%|ms\b|s\b|req\/s)/g },
+];
+
+/** Everything the tools said, as one searchable text plus the figures in it. */
+export class Corpus {
+  private readonly text: string;
+  private readonly numbers: number[];
+
+  constructor(records: readonly ToolRecord[], extra: readonly string[] = []) {
+    this.text = [...records.map((r) => r.text), ...extra].join('\n').toLowerCase();
+    const found = this.text.match(/-?\d+(?:\.\d+)?(?:e-?\d+)?/g) ?? [];
+    this.numbers = [...new Set(found.map(Number).filter(Number.isFinite))].sort((a, b) => a - b);
+  }
+
+  has(token: string): boolean {
+    return this.text.includes(token.toLowerCase());
+  }
+
+  /** A figure some tool result carries: the same number, or a ratio shown as a percentage, or seconds as ms. */
+  hasFigure(value: number, unit: string): boolean {
+    const candidates = unit === '%' ? [value, value / 100] : unit === 'ms' ? [value, value / 1000] : unit === 's' ? [value, value * 1000] : [value];
+    return candidates.some((c) => this.near(c));
+  }
+
+  private near(value: number): boolean {
+    const tolerance = Math.max(Math.abs(value) * 0.05, 1e-9);
+    let low = 0;
+    let high = this.numbers.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const n = this.numbers[mid]!;
+      if (Math.abs(n - value) <= tolerance) return true;
+      if (n < value) low = mid + 1;
+      else high = mid - 1;
+    }
+    return false;
+  }
+}
+
+/** The claims of a text that no tool result supports. */
+export function unsupportedClaims(text: string, corpus: Corpus): string[] {
+  const out = new Set<string>();
+  for (const { name, pattern } of PATTERNS) {
+    for (const match of text.matchAll(pattern)) {
+      const token = match[0].replace(/[.,;:]+$/, '');
+      let supported: boolean;
+      if (name === 'incident') supported = corpus.has(`"number":${token.slice(1)}`) || corpus.has(token);
+      else if (name === 'version') supported = corpus.has(token.replace(/^v/, ''));
+      else if (name === 'figure') {
+        const figure = /^(\d+(?:\.\d+)?)\s?(%|ms|s|req\/s)$/.exec(token);
+        supported = !figure || corpus.hasFigure(Number(figure[1]), figure[2]!);
+      } else if (name === 'commit') supported = !/^\d+$/.test(token) ? corpus.has(token) : true;
+      else supported = corpus.has(token);
+      if (!supported) out.add(token);
+    }
+  }
+  return [...out];
+}
+
+/** Marks unsupported claims in Markdown so a reader sees them: `claim` → `claim ⚠unverified`. */
+export function markUnsupported(text: string, claims: readonly string[]): string {
+  let marked = text;
+  for (const claim of claims) marked = marked.split(claim).join(`${claim} ⚠unverified`);
+  return marked;
+}
