@@ -1,6 +1,7 @@
 // The copilot runtime: conversations and their turns, the stream of events, approvals for writes, cancellation.
 // Planners only investigate; everything a person can see or approve goes through here.
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { checkArguments } from '@opsorch/mcp';
 import type { ConversationStore } from './conversations/store.ts';
 import { PlanTracker, type Planner } from './planner.ts';
@@ -184,6 +185,8 @@ export class Copilot {
     const turn: Turn = { id: `t${conversation.turns.length + 1}`, question, planner, status: 'running', startedAt: new Date().toISOString() };
     conversation.turns.push(turn);
     const controller = new AbortController();
+    // Every parallel tool call listens to the turn's signal.
+    setMaxListeners(200, controller.signal);
     const running: RunningTurn = { turnId: turn.id, controller, watchers: 0, abandonTimer: null };
     this.running.set(conversation.id, running);
     this.live.set(conversation.id, conversation);

@@ -139,11 +139,13 @@ interface Line {
 
 /** Warnings and errors after the symptom against the hour before: which kinds of lines are new or spiking. */
 export async function readErrorPatterns(tools: InvestigationTools, service: string, splitMs: number, nowMs: number, catalog: readonly string[]): Promise<ErrorPatterns> {
-  const fromMs = splitMs - HOUR;
+  // The baseline stops a few minutes short of the onset: the first errors often come before the alert does.
+  const baselineEnd = splitMs - 5 * MINUTE;
+  const fromMs = baselineEnd - HOUR;
   const toMs = Math.min(nowMs, splitMs + HOUR);
   const [afterCall, beforeCall] = await Promise.all([
     tools.call('search_logs', { service, levels: LEVELS, since: iso(splitMs), until: iso(toMs), limit: 200, order: 'OLDEST_FIRST' }),
-    tools.call('search_logs', { service, levels: LEVELS, since: iso(fromMs), until: iso(splitMs), limit: 200 }),
+    tools.call('search_logs', { service, levels: LEVELS, since: iso(fromMs), until: iso(baselineEnd), limit: 200 }),
   ]);
   const unavailable = !afterCall.ok ? afterCall.text : !beforeCall.ok ? beforeCall.text : null;
   const lines = (call: ToolRecord) => ((call.data?.logs?.nodes ?? []) as Line[]);
@@ -158,7 +160,7 @@ export async function readErrorPatterns(tools: InvestigationTools, service: stri
     after.set(template, pattern);
   }
   const afterMinutes = Math.max(1, (toMs - splitMs) / MINUTE);
-  const beforeMinutes = Math.max(1, (splitMs - fromMs) / MINUTE);
+  const beforeMinutes = Math.max(1, (baselineEnd - fromMs) / MINUTE);
   // A capped page of the hour before undercounts; treat its rate as a floor.
   const patterns = [...after.values()].sort((a, b) => b.after - a.after);
   for (const pattern of patterns) {

@@ -41,6 +41,17 @@ const CAUSE_LAG = 5 * MINUTE;
 /** Alerts firing this long before the symptom are background noise for this question. */
 const LONG_STANDING = 6 * HOUR;
 
+/** Words of runbooks that handle each kind of cause. */
+const RUNBOOK_WORDS: Record<CauseKind, string[]> = {
+  deploy: ['rollback', 'roll back', 'deploy'],
+  'config-change': ['config', 'flag', 'rollback'],
+  dependency: ['dependency', 'failover', 'degradation'],
+  saturation: ['saturation', 'capacity', 'pool', 'disk'],
+  external: ['third-party', 'third party', 'degradation', 'provider'],
+  errors: ['error'],
+  unknown: [],
+};
+
 interface Suspect {
   service: string;
   onsetMs: number | null;
@@ -106,6 +117,8 @@ export class BuiltinInvestigator implements Planner {
     } else {
       signals = await plan.step(`Golden signals of ${service} against the two hours before`, () => readSignals(tools, service, signalsFrom(onsetMs!), nowMs, onsetMs));
     }
+    // Faults begin before anyone is paged: when the signals moved shortly before the incident's start, that is the onset.
+    if (scope.incident && signals.onsetMs !== null && signals.onsetMs < onsetMs! && signals.onsetMs >= onsetMs! - 30 * MINUTE) onsetMs = signals.onsetMs;
     const onsetKnown = onsetMs !== null;
     const onset = onsetMs ?? nowMs - HOUR;
     if (!signals.call.ok) missing.push(`Metrics of ${service} could not be read: ${signals.call.text.slice(0, 200)}`);
@@ -198,7 +211,7 @@ export class BuiltinInvestigator implements Planner {
     const ownErrors = g.errors.notable.filter((p) => p.mentions.length === 0);
     const ownSignals = g.signals.readings.filter((r) => r.change.anomalous);
     let counter = 0;
-    const add = (h: Omit<Hypothesis, 'id' | 'status'>) => hypotheses.push({ ...h, id: `h${++counter}`, status: 'possible', score: Math.min(0.98, h.score) });
+    const add = (h: Omit<Hypothesis, 'id' | 'status'>) => hypotheses.push({ ...h, id: `h${++counter}`, status: 'possible', score: Math.round(Math.min(0.98, h.score) * 100) / 100 });
 
     // 1. A change to the service itself shortly before the symptom.
     const ownChanges = [...g.deploys.changes.filter((c) => c.service === service), ...g.config];
@@ -352,8 +365,14 @@ export class BuiltinInvestigator implements Planner {
     const actions: RecommendedAction[] = [];
     const found: Evidence[] = [];
     const suggested = (g.scope.incident?.suggestedRunbooks ?? []).map((r) => r.id);
-    const all = calls.flatMap((call) => ((call?.data?.runbooks?.nodes ?? []) as { id: string; name: string; description: string; url: string }[]).map((node) => ({ node, call: call! })));
-    all.sort((a, b) => Number(suggested.includes(b.node.id)) - Number(suggested.includes(a.node.id)));
+    const all = calls.flatMap((call) => ((call?.data?.runbooks?.nodes ?? []) as { id: string; name: string; description: string; url: string; tags?: string[] }[]).map((node) => ({ node, call: call! })));
+    // The incident's own suggestion, then what fits the kind of cause, then the service's other runbooks.
+    const words = top ? RUNBOOK_WORDS[top.kind] : [];
+    const fit = (node: (typeof all)[number]['node']) => {
+      const text = `${node.name} ${node.description} ${(node.tags ?? []).join(' ')}`.toLowerCase();
+      return (suggested.includes(node.id) ? 2 : 0) + (words.some((w) => text.includes(w)) ? 2 : 0);
+    };
+    all.sort((a, b) => fit(b.node) - fit(a.node));
     for (const { node, call } of all) {
       if (seen.has(node.id)) continue;
       seen.add(node.id);
