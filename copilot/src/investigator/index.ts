@@ -129,7 +129,7 @@ export class BuiltinInvestigator implements Planner {
         const { call, deploys } = await readDeploys(tools, onset - 3 * HOUR, onset + 10 * MINUTE);
         return { call, changes: deploys.map((d) => deployChange(d, call)) };
       }),
-      plan.step(`Configuration changes logged by ${service}`, () => readConfigChanges(tools, service, onset - 2 * HOUR, onset + 10 * MINUTE)),
+      plan.step(`Configuration changes logged by ${service}`, () => readConfigChanges(tools, service, onset - CAUSE_LEAD - 5 * MINUTE, onset + CAUSE_LAG)),
       plan.step('Firing alerts', () => readFiringAlerts(tools)),
       plan.step(`Dependency health of ${service}, both ways`, () => readGraph(tools, service)),
       plan.step('Similar past incidents and how they ended', () => this.similarIncidents(context, scope, service)),

@@ -27,14 +27,21 @@ export class Corpus {
     return this.text.includes(token.toLowerCase());
   }
 
-  /** A figure some tool result carries: the same number, or a ratio shown as a percentage, or seconds as ms. */
-  hasFigure(value: number, unit: string): boolean {
-    const candidates = unit === '%' ? [value, value / 100] : unit === 'ms' ? [value, value / 1000] : unit === 's' ? [value, value * 1000] : [value];
-    return candidates.some((c) => this.near(c));
+  /**
+   * A figure some tool result carries, within the figure's own rounding (`42 %` is 41.5–42.5 %, `17.8 %`
+   * 17.75–17.85 %): the same number, a ratio shown as a percentage, or seconds shown as milliseconds.
+   * Coincidences remain possible among many metric points: ids, URLs and versions are the strict checks.
+   */
+  hasFigure(text: string, unit: string): boolean {
+    const value = Number(text);
+    const decimals = text.includes('.') ? text.length - text.indexOf('.') - 1 : 0;
+    const half = 0.5 * 10 ** -decimals;
+    const candidates: [number, number][] = unit === '%' ? [[value, half], [value / 100, half / 100]] : unit === 'ms' ? [[value, half], [value / 1000, half / 1000]] : unit === 's' ? [[value, half], [value * 1000, half * 1000]] : [[value, half]];
+    return candidates.some(([c, tolerance]) => this.near(c, tolerance));
   }
 
-  private near(value: number): boolean {
-    const tolerance = Math.max(Math.abs(value) * 0.05, 1e-9);
+  private near(value: number, within: number): boolean {
+    const tolerance = Math.max(within, 1e-9);
     let low = 0;
     let high = this.numbers.length - 1;
     while (low <= high) {
@@ -59,7 +66,7 @@ export function unsupportedClaims(text: string, corpus: Corpus): string[] {
       else if (name === 'version') supported = corpus.has(token.replace(/^v/, ''));
       else if (name === 'figure') {
         const figure = /^(\d+(?:\.\d+)?)\s?(%|ms|s|req\/s)$/.exec(token);
-        supported = !figure || corpus.hasFigure(Number(figure[1]), figure[2]!);
+        supported = !figure || corpus.hasFigure(figure[1]!, figure[2]!);
       } else if (name === 'commit') supported = !/^\d+$/.test(token) ? corpus.has(token) : true;
       else supported = corpus.has(token);
       if (!supported) out.add(token);
