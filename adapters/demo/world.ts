@@ -24,7 +24,10 @@ export type ScenarioKind =
   | 'db-saturation'
   | 'third-party-degraded'
   | 'disk-capacity'
-  | 'resolved-history';
+  | 'resolved-history'
+  // Only in world variants (OPSORCH_DEMO_WORLD), such as the copilot's evaluations.
+  | 'config-change'
+  | 'dependency-failure';
 export type TimelineKind =
   | 'triggered'
   | 'acknowledged'

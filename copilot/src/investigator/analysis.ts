@@ -125,7 +125,7 @@ export function formatTime(iso: string, now: Date): string {
 
 /** Words of a question or title worth searching for. */
 const STOP = new Set(
-  'the a an is are was were why what whats how when where who which of to in on at for from with and or not no it its this that these those be been being do does did has have had after before since during about into over under than then there here our my your we you they them their failing broken down slow error errors issue issues problem problems going wrong happening happened changed change incident incidents service services please tell me'.split(
+  'the a an is are was were why what whats how when where who which of to in on at for from with and or not no it its this that these those be been being do does did has have had after before since during about into over under than then there here our my your we you they them their failing failures failure broken down slow error errors issue issues problem problems going wrong happening happened changed change incident incidents service services please tell me requests request timing timeouts timeout latency high spike degraded degrading growing'.split(
     ' ',
   ),
 );

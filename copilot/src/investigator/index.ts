@@ -44,7 +44,7 @@ const LONG_STANDING = 6 * HOUR;
 /** Words of runbooks that handle each kind of cause. */
 const RUNBOOK_WORDS: Record<CauseKind, string[]> = {
   deploy: ['rollback', 'roll back', 'deploy'],
-  'config-change': ['config', 'flag', 'rollback'],
+  'config-change': ['config', 'flag'],
   dependency: ['dependency', 'failover', 'degradation'],
   saturation: ['saturation', 'capacity', 'pool', 'disk'],
   external: ['third-party', 'third party', 'degradation', 'provider'],
@@ -76,6 +76,8 @@ interface Gathered {
   similar: { title: string; evidence: Evidence; resolution: string | null }[];
   checks: CheckResult[];
   missing: string[];
+  /** Services between the symptom and the root cause (set by the ranking). */
+  chain: Set<string>;
 }
 
 function check(name: string, title: string, interesting: boolean, summary: string, evidence: Evidence[]): CheckResult {
@@ -174,12 +176,15 @@ export class BuiltinInvestigator implements Planner {
       similar,
       checks: [],
       missing,
+      chain: new Set(),
     };
   }
 
   private async similarIncidents(context: PlannerContext, scope: InvestigationScope, service: string): Promise<Gathered['similar']> {
     const { tools } = context;
-    const words = keywords(scope.incident?.title ?? '').filter((w) => !scope.catalog.has(w) && !/^v?\d/.test(w));
+    const words = keywords(scope.incident?.title ?? '')
+      .filter((w) => !scope.catalog.has(w) && !/^v?\d/.test(w))
+      .map((w) => (w.length > 4 && w.endsWith('s') ? w.slice(0, -1) : w));
     const [byService, byText] = await Promise.all([
       tools.call('list_incidents', { service, statuses: ['RESOLVED'], first: 5 }),
       words[0] ? tools.call('list_incidents', { text: words[0], statuses: ['RESOLVED'], first: 5 }) : Promise.resolve(null),
@@ -225,7 +230,7 @@ export class BuiltinInvestigator implements Planner {
         service,
         score,
         reason: `${change.kind === 'deploy' ? 'Deployed' : 'Changed'} ${formatDuration(onsetMs - atMs)} ${atMs <= onsetMs ? 'before' : 'after'} the symptom began${ownErrors.some((p) => p.isNew) ? `, and ${service} logs errors it did not log before` : ''}.`,
-        evidence: [change.evidence, ...ownErrors.filter((p) => p.isNew).slice(0, 2).map((p) => patternEvidence(g.errors, p)), ...ownSignals.slice(0, 2).map((r) => signalEvidence(g.signals, r))],
+        evidence: [change.evidence, ...ownErrors.filter((p) => p.isNew).slice(0, 3).map((p) => patternEvidence(g.errors, p)), ...ownSignals.slice(0, 2).map((r) => signalEvidence(g.signals, r))],
       });
     }
 
@@ -235,6 +240,7 @@ export class BuiltinInvestigator implements Planner {
       s.onsetMs !== null && within(s.onsetMs, reference) && (s.signals?.readings.some((r) => r.change.anomalous) || s.kind === 'THIRD_PARTY');
     const scoreSuspect = (s: Suspect, reference: number, mentionedBy: Set<string>) =>
       0.35 + (s.onsetMs !== null ? proximity(s.onsetMs, reference) : 0) + (mentionedBy.has(s.service) ? 0.3 : 0) - ((g.graph.nodes.get(s.service)?.distance ?? 1) - 1) * 0.05;
+    const inChain = new Set<string>();
     const direct = (g.graph.calls.get(service) ?? []).map((id) => g.suspects.get(id)).filter((s): s is Suspect => !!s && explains(s, onsetMs));
     // A dependency reached only through healthy ones still counts (the graph skips nothing we read).
     const indirect = [...g.suspects.values()].filter((s) => !direct.includes(s) && explains(s, onsetMs));
@@ -270,6 +276,21 @@ export class BuiltinInvestigator implements Planner {
           evidence('dependency', `Dependency path ${path}`, g.graph.call, { consoleUrl: consoleLinks.dependencyGraph(service) }),
         ],
       });
+      // Other dependencies failing in the same window: possible contributors, ranked below the chain.
+      for (const other of [...direct, ...indirect]) {
+        if (chain.includes(other)) continue;
+        const otherSignals = other.signals?.readings.filter((r) => r.change.anomalous) ?? [];
+        add({
+          title: `${other.service} is failing too and ${service} depends on it`,
+          kind: other.kind === 'THIRD_PARTY' ? 'external' : 'dependency',
+          service: other.service,
+          score: Math.min(scoreSuspect(other, onsetMs, mentioned), scoreSuspect(firstHop, onsetMs, mentioned) - 0.1),
+          reason: `${other.service} went wrong ${other.onsetMs !== null ? `${formatDuration(Math.abs(onsetMs - other.onsetMs))} ${other.onsetMs <= onsetMs ? 'before' : 'after'}` : 'around the time'} ${service} did (${other.signals ? describeSignals(other.signals) : 'alerts firing'}), but ${firstHop.service} matches the symptom better.`,
+          evidence: [...other.alerts.slice(0, 1).map((a) => alertEvidence(a, g.alerts.call)), ...otherSignals.slice(0, 1).map((r) => signalEvidence(other.signals!, r))],
+        });
+      }
+      // The chain's members are part of the explanation, never "ruled out".
+      for (const member of chain.slice(0, -1)) inChain.add(member.service);
       // The root's own recent change, if it has one, is the deeper cause.
       for (const change of g.deploys.changes.filter((c) => c.service === root.service)) {
         const atMs = Date.parse(change.at);
@@ -284,7 +305,7 @@ export class BuiltinInvestigator implements Planner {
     const node = g.scope.catalog.get(service);
     if (node?.kind === 'THIRD_PARTY' && ownSignals.length) {
       add({ title: `${service}, an external provider, is degraded`, kind: 'external', service, score: 0.8, reason: `${service} is a third party; ${describeSignals(g.signals)}.`, evidence: ownSignals.map((r) => signalEvidence(g.signals, r)) });
-    } else if (saturation) {
+    } else if (saturation && (saturation.unit !== 'ratio' || saturation.change.after >= 0.8)) {
       const level = saturation.change.after;
       add({
         title: `${service} is saturated: ${saturation.metric} at ${formatSignal('saturation', level, saturation.unit)}`,
@@ -306,6 +327,7 @@ export class BuiltinInvestigator implements Planner {
       });
     }
 
+    g.chain = inChain;
     hypotheses.sort((a, b) => b.score - a.score);
     hypotheses.forEach((h, i) => (h.status = i === 0 && h.score >= 0.5 ? 'likely' : 'possible'));
     return hypotheses;
@@ -314,12 +336,14 @@ export class BuiltinInvestigator implements Planner {
   /** What was looked at and does not explain the symptom. */
   private ruledOut(g: Gathered, hypotheses: Hypothesis[]): Answer['ruledOut'] {
     const out: Answer['ruledOut'] = [];
-    const blamed = new Set(hypotheses.map((h) => h.service));
+    const blamed = new Set([...hypotheses.map((h) => h.service), ...g.chain]);
+    const dependencies = new Set(reachable(g.graph.calls, g.service));
     for (const change of g.deploys.changes) {
       const atMs = Date.parse(change.at);
-      const relevant = change.service === g.service || g.graph.nodes.has(change.service);
+      // Callers' deploys cannot break the service they call; only its own and its dependencies' count.
+      const relevant = change.service === g.service || dependencies.has(change.service);
       if (!relevant || hypotheses.some((h) => h.evidence.includes(change.evidence))) continue;
-      const why = atMs > g.onsetMs + CAUSE_LAG ? 'it came after the symptom began' : atMs < g.onsetMs - CAUSE_LEAD ? `it came ${formatDuration(g.onsetMs - atMs)} before the symptom, which started only later` : `${change.service} shows no anomaly`;
+      const why = atMs > g.onsetMs + CAUSE_LAG ? 'it came after the symptom began' : atMs < g.onsetMs - CAUSE_LEAD ? `it came ${formatDuration(g.onsetMs - atMs)} before the symptom, which started only later` : change.service === g.service ? `no anomaly of ${g.service} follows it` : `${change.service} is not on the path to the symptom`;
       out.push({ title: change.title, reason: `Not the cause: ${why}.`, evidence: [change.evidence] });
     }
     for (const suspect of g.suspects.values()) {
@@ -434,7 +458,7 @@ export class BuiltinInvestigator implements Planner {
     } else {
       lines.push(`**No anomaly explains it.** ${g.service}: ${describeSignals(g.signals)}; no deploy, configuration change, failing dependency or new error pattern around ${formatTime(iso(g.onsetMs), now)}.`);
     }
-    lines.push(`**Symptom:** ${g.service} — ${describeSignals(g.signals)}${g.onsetKnown ? `, since ${formatTime(iso(g.signals.onsetMs ?? g.onsetMs), now)}` : ''}.`);
+    lines.push(`**Symptom:** ${g.service} — ${describeSignals(g.signals)}${g.onsetKnown ? `; trouble since ${formatTime(iso(g.onsetMs), now)}` : ''}.`);
     if (ruledOut.length) lines.push(`**Ruled out:** ${ruledOut.slice(0, 4).map((r) => r.title).join('; ')}.`);
     if (runbooks.actions[0]) lines.push(`**Next:** follow [${runbooks.actions[0].runbook!.name}](${runbooks.actions[0].runbook!.consoleUrl}).`);
     if (g.missing.length) lines.push(`**Could not check:** ${g.missing.join(' ')}`);
