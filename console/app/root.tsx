@@ -11,6 +11,7 @@ import {
   useNavigation,
   useRouteLoaderData,
 } from '@remix-run/react';
+import { CopilotLauncher } from './components/copilot/launcher.tsx';
 import { RouteError } from './components/route-error.tsx';
 import { Shortcuts, SHORTCUT_HELP } from './components/shortcuts.tsx';
 import { accessOf, graphiqlUrlOf, requireSignedIn } from './lib/api.server.ts';
@@ -142,6 +143,8 @@ function Shell({ children }: { children: React.ReactNode }) {
             GraphiQL ↗
           </a>
           <Identity root={root} />
+
+          <CopilotLauncher />
           <button type="button" className="linklike" data-shortcut-help>
             Shortcuts <kbd>?</kbd>
           </button>

@@ -13,6 +13,7 @@ export const SHORTCUT_HELP: [string, string][] = [
   ['Enter or o', 'Open the selected row'],
   ['x', 'Select the row (bulk actions)'],
   ['a / r / n', 'Page actions shown with a key badge: acknowledge, resolve, note…'],
+  ['.', 'Open or close the copilot (it asks about the page you are on)'],
   ['?', 'Show or hide this help'],
   ['Esc', 'Close help, leave a text field'],
 ];

@@ -96,13 +96,22 @@ async function credentialHeaders(request: Request, context: AppLoadContext): Pro
 }
 
 /**
+ * Who the console acts as and with which credential, for every call it makes to the gateway (GraphQL and the
+ * copilot alike).
+ */
+export async function apiHeaders(request: Request, context: AppLoadContext): Promise<Record<string, string>> {
+  const headers = await credentialHeaders(request, context);
+  const requestId = request.headers.get('x-request-id');
+  if (requestId) headers['x-request-id'] = requestId;
+  return headers;
+}
+
+/**
  * A urql client for one console request: it POSTs (Apollo's CSRF guard answers 400 to simple GETs) and says
  * who is acting, so timeline entries and audit name the person at the keyboard.
  */
 export async function apiClient(request: Request, context: AppLoadContext): Promise<Client> {
-  const headers = await credentialHeaders(request, context);
-  const requestId = request.headers.get('x-request-id');
-  if (requestId) headers['x-request-id'] = requestId;
+  const headers = await apiHeaders(request, context);
   return new Client({
     url: graphqlUrlOf(context),
     exchanges: [fetchExchange],

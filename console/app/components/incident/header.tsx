@@ -1,5 +1,6 @@
 // The incident page's header: severity, number, title, status, how long it has been open, who is on it.
 import { PageHeader, Badge, Person, Severity, SourceLink } from '../ui.tsx';
+import { InvestigateButton } from '../copilot/launcher.tsx';
 import { LocalTime } from '../tables.tsx';
 import { formatDuration, TimeAgo, useNow } from '../../lib/time.tsx';
 import type { IncidentDetail } from './forms.tsx';
@@ -35,7 +36,11 @@ export function IncidentHeader({ incident }: { incident: IncidentDetail }) {
           {incident.channel ? <span className="mono"> · {incident.channel}</span> : null}
         </>
       }
-      actions={<SourceLink url={incident.url} />}
+      actions={
+        <>
+          <InvestigateButton incidentId={incident.id} number={incident.number} /> <SourceLink url={incident.url} />
+        </>
+      }
     />
   );
 }
