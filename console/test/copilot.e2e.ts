@@ -31,8 +31,9 @@ describe('the copilot panel', { timeout: 90_000 }, () => {
     const calls = panel().locator('details.copilot-calls');
     await expect(calls.locator('summary').first().textContent()).resolves.toMatch(/^\d+ tool calls$/);
     await calls.locator('summary').first().click();
-    await calls.locator('li summary', { hasText: 'get_incident_war_room' }).click();
-    await expect(calls.locator('pre.copilot-args').first().textContent()).resolves.toContain('demo:Q3VW8TR');
+    const warRoom = calls.locator('li', { has: page.locator('summary', { hasText: 'get_incident_war_room' }) });
+    await warRoom.locator('summary').click();
+    await expect(warRoom.locator('pre.copilot-args').textContent()).resolves.toContain('demo:Q3VW8TR');
     expect(await panel().locator('.copilot-finding').count()).toBeGreaterThan(1);
     await screenshot(page, 'copilot-incident');
 
