@@ -135,14 +135,28 @@ export class Copilot {
    * when the last watcher leaves, the turn is cancelled after `abandonedAfterMs` unless someone watches again.
    */
   async watch(person: Person, conversationId: string, afterSeq: number, listener: (event: CopilotEvent) => void): Promise<{ replayed: CopilotEvent[]; running: boolean; stop(): void }> {
-    const conversation = await this.read(person, conversationId);
-    const replayed = conversation.events.filter((e) => e.seq > afterSeq);
-    let last = replayed[replayed.length - 1]?.seq ?? afterSeq;
+    // Subscribe before reading, so nothing published in between is lost (the turn may run on another replica).
+    let last = afterSeq;
+    let ready = false;
+    const early: CopilotEvent[] = [];
     const unsubscribe = this.options.store.subscribe(conversationId, (event) => {
+      if (!ready) return void early.push(event);
       if (event.seq <= last) return;
       last = event.seq;
       listener(event);
     });
+    let conversation: Conversation;
+    try {
+      conversation = await this.read(person, conversationId);
+    } catch (error) {
+      unsubscribe();
+      throw error;
+    }
+    const bySeq = new Map<number, CopilotEvent>();
+    for (const event of [...conversation.events, ...early]) if (event.seq > afterSeq) bySeq.set(event.seq, event);
+    const replayed = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+    last = replayed[replayed.length - 1]?.seq ?? afterSeq;
+    ready = true;
     const running = this.running.get(conversationId);
     if (running) {
       running.watchers++;
@@ -150,10 +164,11 @@ export class Copilot {
       running.abandonTimer = null;
     }
     const lastTurn = conversation.turns[conversation.turns.length - 1];
+    const finished = !lastTurn || lastTurn.status !== 'running' || [...conversation.events, ...replayed].some((e) => e.type === 'done' && e.turnId === lastTurn.id);
     let stopped = false;
     return {
       replayed,
-      running: lastTurn?.status === 'running',
+      running: !finished,
       stop: () => {
         if (stopped) return;
         stopped = true;
@@ -321,6 +336,10 @@ export class Copilot {
     const approval = conversation.approvals.find((a) => a.id === approvalId);
     if (!approval) throw new CopilotError(404, 'NOT_FOUND', `No approval ${approvalId} in this conversation.`);
     if (approval.status !== 'pending') throw new CopilotError(409, 'CONFLICT', `This approval was already ${approval.status}${approval.decidedBy ? ` by ${approval.decidedBy}` : ''}.`);
+    // A turn running on another replica holds the conversation and would overwrite this decision when it saves.
+    if (conversation.turns.at(-1)?.status === 'running' && !this.running.has(conversationId)) {
+      throw new CopilotError(409, 'CONFLICT', 'The investigation that proposed this is still running; decide once it has answered.');
+    }
     return { conversation, approval };
   }
 

@@ -10,7 +10,12 @@ const key = {
   owner: (owner: string) => `${PREFIX}owner:${owner}`,
   all: `${PREFIX}all`,
   events: (id: string) => `${PREFIX}events:${id}`,
+  /** Every event of a running turn, so a replica reading mid-turn sees what the last save does not hold yet. */
+  log: (id: string) => `${PREFIX}log:${id}`,
 };
+
+/** Events kept per conversation in the log (older ones are in the saved conversation). */
+const LOG_LENGTH = 2000;
 
 interface Logger {
   warn(obj: object, msg?: string): void;
@@ -42,17 +47,25 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async get(id: string): Promise<Conversation | null> {
-    const json = await this.redis.get(key.conversation(id));
-    return json ? (JSON.parse(json) as Conversation) : null;
+    const [json, log] = await Promise.all([this.redis.get(key.conversation(id)), this.redis.lrange(key.log(id), 0, -1)]);
+    if (!json) return null;
+    const conversation = JSON.parse(json) as Conversation;
+    const last = conversation.events[conversation.events.length - 1]?.seq ?? 0;
+    for (const event of log.map((line) => JSON.parse(line) as CopilotEvent)) if (event.seq > last) conversation.events.push(event);
+    conversation.events.sort((a, b) => a.seq - b.seq);
+    return conversation;
   }
 
   async save(conversation: Conversation): Promise<void> {
     const json = fitConversation(structuredClone(conversation), this.limits.maxBytes);
     const score = Date.parse(conversation.updatedAt);
     const cutoff = Date.now() - this.limits.maxAgeMs;
+    // Kept for maxAgeMs after its last update, not after this save.
+    const ttl = Math.floor(score - cutoff);
+    if (ttl <= 0) return this.delete(conversation.id);
     await this.redis
       .multi()
-      .set(key.conversation(conversation.id), json, 'PX', this.limits.maxAgeMs)
+      .set(key.conversation(conversation.id), json, 'PX', ttl)
       .zadd(key.owner(conversation.owner), score, conversation.id)
       .zremrangebyscore(key.owner(conversation.owner), '-inf', cutoff)
       .pexpire(key.owner(conversation.owner), this.limits.maxAgeMs)
@@ -63,7 +76,7 @@ export class RedisConversationStore implements ConversationStore {
     const excess = (await this.redis.zcard(key.all)) - this.limits.maxConversations;
     if (excess > 0) {
       const oldest = await this.redis.zrange(key.all, 0, excess - 1);
-      if (oldest.length) await this.redis.multi().del(...oldest.map(key.conversation)).zrem(key.all, ...oldest).exec();
+      if (oldest.length) await this.redis.multi().del(...oldest.map(key.conversation), ...oldest.map(key.log)).zrem(key.all, ...oldest).exec();
     }
   }
 
@@ -87,7 +100,7 @@ export class RedisConversationStore implements ConversationStore {
     const conversation = await this.get(id);
     await this.redis
       .multi()
-      .del(key.conversation(id))
+      .del(key.conversation(id), key.log(id))
       .zrem(key.all, id)
       .zrem(key.owner(conversation?.owner ?? ''), id)
       .exec();
@@ -96,7 +109,15 @@ export class RedisConversationStore implements ConversationStore {
   publish(conversationId: string, event: CopilotEvent): void {
     // Watchers on this replica get it at once; pub/sub echoes it back, and watchers drop what they have seen.
     this.bus.emit(conversationId, event);
-    this.redis.publish(key.events(conversationId), JSON.stringify(event)).catch((error: Error) => this.logger?.warn({ err: error.message }, 'copilot: publishing an event failed'));
+    const json = JSON.stringify(event);
+    this.redis
+      .multi()
+      .rpush(key.log(conversationId), json)
+      .ltrim(key.log(conversationId), -LOG_LENGTH, -1)
+      .pexpire(key.log(conversationId), this.limits.maxAgeMs)
+      .publish(key.events(conversationId), json)
+      .exec()
+      .catch((error: Error) => this.logger?.warn({ err: error.message }, 'copilot: publishing an event failed'));
   }
 
   subscribe(conversationId: string, listener: (event: CopilotEvent) => void): () => void {
