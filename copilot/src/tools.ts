@@ -108,11 +108,15 @@ export function inProcessTools(options: { graphqlUrl: () => string }): ToolConne
  * Any OpsOrch `/mcp` endpoint. The person's own credential goes along when they have one, else the configured
  * token; the on-behalf-of label names the person in the open demo.
  */
-export function remoteTools(options: { url: string; token?: string }): ToolConnector {
-  const url = new URL(options.url);
+export function remoteTools(options: { url: string | (() => string); token?: string }): ToolConnector {
+  const urlOf = () => new URL(typeof options.url === 'function' ? options.url() : options.url);
   return {
-    description: `MCP at ${url.origin}${url.pathname}`,
+    get description() {
+      const url = urlOf();
+      return `MCP at ${url.origin}${url.pathname}`;
+    },
     async connect(person) {
+      const url = urlOf();
       const headers: Record<string, string> = {};
       const authorization = person.authorization ?? (options.token ? `Bearer ${options.token}` : undefined);
       if (authorization) headers.authorization = authorization;

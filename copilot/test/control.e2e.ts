@@ -1,6 +1,7 @@
 // Cancellation, abandoned streams, and scopes: the copilot is limited by exactly what the asking person may do.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlled, type Control } from '../../gateway/test/controlled-provider.ts';
+import { remoteTools } from '../src/tools.ts';
 import { answerOf, api, apiKey, readEvents, startCopilotGateway, type CopilotTestServer } from './harness.ts';
 
 describe('cancellation', () => {
@@ -119,5 +120,38 @@ describe('scopes: the copilot sees and does what the asking person may', () => {
     expect(audit.outcome).toBe('success');
     // The reader cannot see the writer's conversation.
     expect((await api(server.url, `/conversations/${approval.conversationId}`, { headers: as(reader.key) })).status).toBe(404);
+  });
+});
+
+describe('through a remote OpsOrch /mcp endpoint', () => {
+  let server: CopilotTestServer;
+  const reader = apiKey('remote-reader', ['*:read']);
+  const writer = apiKey('remote-writer', ['*:read', 'incidents:write']);
+
+  beforeAll(async () => {
+    server = await startCopilotGateway({
+      mcp: true,
+      tools: (_graphqlUrl, mcpUrl) => remoteTools({ url: mcpUrl }),
+      env: { OPSORCH_API_KEYS: JSON.stringify([reader.entry, writer.entry]), OPSORCH_AUDIT_SINKS: 'stdout' },
+    });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('investigates with the person’s own credential, and runs an approved write as them', async () => {
+    const stream = await readEvents(`${server.url}/conversations`, { body: { question: 'investigate #1043' }, headers: { authorization: `Bearer ${reader.key}` } });
+    expect(answerOf(stream.events).mostLikelyCause?.service).toBe('orders-db');
+    const approval = stream.events.flatMap((e) => (e.type === 'approval_required' ? [e.approval] : [])).find((a) => a.tool === 'acknowledge_incident')!;
+    expect((await api(server.url, `/conversations/${approval.conversationId}/approvals/${approval.id}/approve`, { body: {}, headers: { authorization: `Bearer ${reader.key}` } })).status).toBe(403);
+
+    const mine = await readEvents(`${server.url}/conversations`, { body: { question: 'investigate #1043' }, headers: { authorization: `Bearer ${writer.key}` } });
+    const ack = mine.events.flatMap((e) => (e.type === 'approval_required' ? [e.approval] : [])).find((a) => a.tool === 'acknowledge_incident')!;
+    const approved = await api(server.url, `/conversations/${ack.conversationId}/approvals/${ack.id}/approve`, { body: {}, headers: { authorization: `Bearer ${writer.key}` } });
+    expect(approved.body.approval).toMatchObject({ status: 'executed', result: { acknowledgeIncident: { status: 'ACKNOWLEDGED' } } });
+    const audit = server.logs.map((l) => JSON.parse(l)).filter((l) => l.operation?.name);
+    expect(audit.find((l) => l.operation.name === 'AcknowledgeIncident').actor).toEqual({ kind: 'agent', id: 'copilot', onBehalfOf: 'user:remote-writer' });
+    // Without the reader's key on every tool call the gateway would have answered 401 and found nothing.
   });
 });

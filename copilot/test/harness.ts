@@ -11,6 +11,7 @@ import type { Planner } from '../src/planner.ts';
 import { Copilot, type CopilotLimits } from '../src/runtime.ts';
 import { inProcessTools, type ToolConnector } from '../src/tools.ts';
 import type { CopilotEvent } from '../src/types.ts';
+import { ALL_TOOLSETS, httpGatewayClient, mountMcpHttp, type McpHttpHandle } from '@opsorch/mcp';
 
 export interface CopilotTestServer {
   gateway: RunningGateway;
@@ -27,12 +28,15 @@ export interface CopilotTestOptions {
   limits?: Partial<CopilotLimits>;
   llm?: (builtin: Planner) => Planner;
   store?: ConversationStore;
-  tools?: (graphqlUrl: () => string) => ToolConnector;
+  tools?: (graphqlUrl: () => string, mcpUrl: () => string) => ToolConnector;
+  /** Also serve MCP at /mcp (with write tools), for the copilot's remote mode. */
+  mcp?: boolean;
 }
 
 export async function startCopilotGateway(options: CopilotTestOptions = {}): Promise<CopilotTestServer> {
   const { lines, logger } = captureLogs();
   let copilot: Copilot | undefined;
+  let mcp: McpHttpHandle | undefined;
   const gateway = await startGateway({
     port: 0,
     host: '127.0.0.1',
@@ -40,9 +44,11 @@ export async function startCopilotGateway(options: CopilotTestOptions = {}): Pro
     extraProviders: options.extraProviders,
     logger,
     mount: (app, gw) => {
+      if (options.mcp) mcp = mountMcpHttp(app, { gateway: httpGatewayClient({ url: gw.graphqlUrl }), toolsets: ALL_TOOLSETS, enableWrites: true });
       const builtin = new BuiltinInvestigator();
+      const mcpUrl = () => gw.graphqlUrl().replace(/\/graphql$/, '/mcp');
       copilot = new Copilot({
-        tools: options.tools?.(gw.graphqlUrl) ?? inProcessTools({ graphqlUrl: gw.graphqlUrl }),
+        tools: options.tools?.(gw.graphqlUrl, mcpUrl) ?? inProcessTools({ graphqlUrl: gw.graphqlUrl }),
         store: options.store ?? new MemoryConversationStore(),
         planners: { builtin, llm: options.llm?.(builtin) },
         limits: options.limits,
@@ -58,6 +64,7 @@ export async function startCopilotGateway(options: CopilotTestOptions = {}): Pro
     logs: lines,
     async close() {
       await copilot?.close();
+      await mcp?.close();
       await gateway.close();
     },
   };
