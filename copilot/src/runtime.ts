@@ -210,7 +210,9 @@ export class Copilot {
     await this.options.store.save(conversation);
     const deadline = setTimeout(() => controller.abort(new Error(`the turn ran longer than ${this.limits.maxTurnMs / 1000} s`)), this.limits.maxTurnMs);
     deadline.unref();
-    void this.run(person, conversation, turn, planner, now ?? new Date(), controller.signal, emit).finally(async () => {
+    // Started on the next turn of the event loop, so the caller's stream opens (and shows the turn) first.
+    const started = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.run(person, conversation, turn, planner, now ?? new Date(), controller.signal, emit));
+    void started.finally(async () => {
       clearTimeout(deadline);
       if (running.abandonTimer) clearTimeout(running.abandonTimer);
       this.running.delete(conversation.id);
