@@ -11,8 +11,9 @@ const USAGE = `Usage: opsorch <command> [options]
 Commands:
   start                 Start the gateway with GraphiQL (PORT, default 4000) and the web console at /
                         (OPSORCH_CONSOLE=off to leave it out), the REST API at /api/v1 (reference at
-                        /api/docs) and OpsOrch Core's routes at /core (OPSORCH_CORE_PATH). Subgraphs run
-                        in-process, except those listed in OPSORCH_SUBGRAPH_URLS (name=url,name=url).
+                        /api/docs), OpsOrch Core's routes at /core (OPSORCH_CORE_PATH) and the copilot at
+                        /copilot (OPSORCH_COPILOT=off). Subgraphs run in-process, except those listed in
+                        OPSORCH_SUBGRAPH_URLS (name=url,name=url).
   mcp --stdio           Serve OpsOrch to an MCP client over stdio (opsorch mcp --help); \`start\` serves MCP
                         over HTTP at /mcp.
   subgraph <name>       Serve one capability's subgraph over HTTP (--port, default PORT or 4000).
