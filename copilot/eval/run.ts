@@ -98,7 +98,7 @@ export function score(testCase: EvalCase, answer: Answer): Omit<CaseResult, 'nam
   };
 }
 
-interface World {
+export interface World {
   url: string;
   process: ChildProcess;
 }
@@ -126,6 +126,11 @@ async function startWorld(testCase: EvalCase, llm: FakeLlm | null): Promise<Worl
     env.OPSORCH_COPILOT_LLM_API_KEY = 'secret://env/EVAL_LLM_KEY';
     env.EVAL_LLM_KEY = 'eval-key';
   }
+  return startOpsOrch(env);
+}
+
+/** `opsorch start` as its own process with this environment; resolves to its /copilot URL once it listens. */
+export async function startOpsOrch(env: NodeJS.ProcessEnv): Promise<World> {
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'opsorch.mjs'), 'start', '--port', '0', '--host', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
@@ -145,7 +150,7 @@ async function startWorld(testCase: EvalCase, llm: FakeLlm | null): Promise<Worl
   return { url, process: child };
 }
 
-async function stopWorld(world: World): Promise<void> {
+export async function stopWorld(world: World): Promise<void> {
   if (world.process.exitCode !== null) return;
   const exited = new Promise((resolve) => world.process.once('exit', resolve));
   world.process.kill('SIGTERM');
@@ -155,12 +160,13 @@ async function stopWorld(world: World): Promise<void> {
 
 /** Asks one question through the public API and reads the stream to its end. */
 export async function ask(url: string, testCase: EvalCase, planner: 'builtin' | 'llm'): Promise<{ answer: Answer; seconds: number; firstEventSeconds: number }> {
+  return streamAnswer(url, { question: testCase.question, context: testCase.context ?? {}, planner, now: testCase.now });
+}
+
+/** POSTs a question with `Accept: text/event-stream` and reads the events until the turn is done. */
+export async function streamAnswer(url: string, body: Record<string, unknown>): Promise<{ answer: Answer; seconds: number; firstEventSeconds: number }> {
   const started = performance.now();
-  const response = await fetch(`${url}/conversations`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-    body: JSON.stringify({ question: testCase.question, context: testCase.context ?? {}, planner, now: testCase.now }),
-  });
+  const response = await fetch(`${url}/conversations`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify(body) });
   if (!response.ok || !response.body) throw new Error(`POST /copilot/conversations answered ${response.status}: ${await response.text()}`);
   let first: number | null = null;
   let answer: Answer | null = null;
