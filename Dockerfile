@@ -17,6 +17,7 @@ COPY adapters/package.json adapters/
 COPY subgraphs/package.json subgraphs/
 COPY gateway/package.json gateway/
 COPY mcp/package.json mcp/
+COPY copilot/package.json copilot/
 COPY console/package.json console/
 RUN npm ci --no-audit --no-fund && npm cache clean --force
 
