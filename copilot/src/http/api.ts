@@ -41,7 +41,7 @@ const wantsStream = (req: Request) => (req.headers.accept ?? '').includes('text/
  * Streams a conversation's events: the stored ones after `afterSeq`, then live ones until its turn is done.
  * A client that goes away stops watching; a turn nobody watches any more is cancelled by the runtime.
  */
-async function stream(copilot: Copilot, person: Person, conversationId: string, afterSeq: number, req: Request, res: Response, heartbeatMs: number): Promise<void> {
+async function stream(copilot: Copilot, person: Person, conversationId: string, afterSeq: number, res: Response, heartbeatMs: number): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   res.flushHeaders();
   let finished = false;
@@ -67,7 +67,6 @@ async function stream(copilot: Copilot, person: Person, conversationId: string, 
   for (const event of watching.replayed) write(event);
   // Nothing running: the replay was everything there is.
   if (!watching.running) end();
-  void req;
 }
 
 export function copilotRouter(copilot: Copilot, options: CopilotApiOptions): express.Router {
@@ -108,7 +107,7 @@ export function copilotRouter(copilot: Copilot, options: CopilotApiOptions): exp
         planner: input.planner as string | undefined,
         now: parseNow(input.now),
       });
-      if (wantsStream(req)) return stream(copilot, person, conversation.id, 0, req, res, heartbeatMs);
+      if (wantsStream(req)) return stream(copilot, person, conversation.id, 0, res, heartbeatMs);
       res.status(202).location(`conversations/${conversation.id}`).json({ conversation: { id: conversation.id, title: conversation.title }, turn, events: `conversations/${conversation.id}/events` });
     }),
   );
@@ -127,7 +126,7 @@ export function copilotRouter(copilot: Copilot, options: CopilotApiOptions): exp
       const id = req.params.id as string;
       const before = (await copilot.read(person, id)).events.at(-1)?.seq ?? 0;
       const { turn } = await copilot.continue(person, id, { question: input.question as string, planner: input.planner as string | undefined, now: parseNow(input.now) });
-      if (wantsStream(req)) return stream(copilot, person, id, before, req, res, heartbeatMs);
+      if (wantsStream(req)) return stream(copilot, person, id, before, res, heartbeatMs);
       res.status(202).json({ turn, events: `conversations/${id}/events?after=${before}` });
     }),
   );
@@ -137,7 +136,7 @@ export function copilotRouter(copilot: Copilot, options: CopilotApiOptions): exp
     handle(async (req, res, person) => {
       const raw = req.headers['last-event-id'] ?? req.query.after ?? '0';
       const after = Number(Array.isArray(raw) ? raw[0] : raw);
-      await stream(copilot, person, req.params.id as string, Number.isFinite(after) ? after : 0, req, res, heartbeatMs);
+      await stream(copilot, person, req.params.id as string, Number.isFinite(after) ? after : 0, res, heartbeatMs);
     }),
   );
 

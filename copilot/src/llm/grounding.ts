@@ -3,14 +3,18 @@
 // unsupported claim: marked in the text, and a finding left with no real evidence is dropped.
 import type { ToolRecord } from '../session.ts';
 
-const PATTERNS: { name: string; pattern: RegExp }[] = [
-  { name: 'url', pattern: /https?:\/\/[^\s)\]>"'`]+/g },
-  { name: 'id', pattern: /\b[a-z][a-z0-9-]*:[A-Za-z0-9][A-Za-z0-9_.-]{3,}\b/g },
-  { name: 'incident', pattern: /#\d{2,}\b/g },
-  { name: 'version', pattern: /\bv?\d+\.\d+\.\d+\b/g },
-  { name: 'commit', pattern: /\b[0-9a-f]{7,40}\b/g },
-  { name: 'figure', pattern: /\b\d+(?:\.\d+)?\s?(?:%|ms\b|s\b|req\/s)/g },
+/** Token shapes that state a checkable fact; each is matched against one whitespace-free token at a time. */
+const TOKEN_SHAPES: { name: string; pattern: RegExp }[] = [
+  { name: 'url', pattern: /^https?:\/\/\S+$/ },
+  { name: 'id', pattern: /^[a-z][a-z0-9-]*:[A-Za-z0-9][A-Za-z0-9_.-]{3,}$/ },
+  { name: 'incident', pattern: /^#\d{2,}$/ },
+  { name: 'version', pattern: /^v?\d+\.\d+\.\d+$/ },
+  { name: 'commit', pattern: /^[0-9a-f]{7,40}$/ },
 ];
+/** Figures with a unit (`42 %`, `950 ms`, `1.2 s`, `80 req/s`): digits, an optional space, a unit. */
+const FIGURE = /(?<![\w.])(\d+(?:\.\d+)?) ?(%|ms\b|s\b|req\/s)/g;
+/** Longest text checked: an answer longer than this is cut before checking, so the check stays linear and short. */
+const MAX_CHECKED = 20_000;
 
 /** Everything the tools said, as one searchable text plus the figures in it. */
 export class Corpus {
@@ -58,19 +62,24 @@ export class Corpus {
 /** The claims of a text that no tool result supports. */
 export function unsupportedClaims(text: string, corpus: Corpus): string[] {
   const out = new Set<string>();
-  for (const { name, pattern } of PATTERNS) {
-    for (const match of text.matchAll(pattern)) {
-      const token = match[0].replace(/[.,;:]+$/, '');
+  const checked = text.slice(0, MAX_CHECKED);
+  // Splitting first keeps every pattern anchored to one short token: no backtracking across the text.
+  for (const raw of checked.split(/[\s()[\]<>"'`,;*]+/)) {
+    const token = raw.replace(/[.:!?]+$/, '');
+    if (!token) continue;
+    for (const { name, pattern } of TOKEN_SHAPES) {
+      if (!pattern.test(token)) continue;
       let supported: boolean;
       if (name === 'incident') supported = corpus.has(`"number":${token.slice(1)}`) || corpus.has(token);
       else if (name === 'version') supported = corpus.has(token.replace(/^v/, ''));
-      else if (name === 'figure') {
-        const figure = /^(\d+(?:\.\d+)?)\s?(%|ms|s|req\/s)$/.exec(token);
-        supported = !figure || corpus.hasFigure(figure[1]!, figure[2]!);
-      } else if (name === 'commit') supported = !/^\d+$/.test(token) ? corpus.has(token) : true;
+      else if (name === 'commit') supported = /^\d+$/.test(token) || corpus.has(token);
       else supported = corpus.has(token);
       if (!supported) out.add(token);
+      break;
     }
+  }
+  for (const match of checked.matchAll(FIGURE)) {
+    if (!corpus.hasFigure(match[1]!, match[2]!)) out.add(match[0]);
   }
   return [...out];
 }

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import type { ToolRecord } from '../session.ts';
+import { Corpus, markUnsupported, unsupportedClaims } from './grounding.ts';
+
+const record = (data: unknown): ToolRecord => ({ id: 'c1', tool: 't', arguments: {}, ok: true, data, text: JSON.stringify(data), ms: 1 });
+const corpus = new Corpus([
+  record({ incident: { id: 'demo:Q3VW8TR', number: 1042, url: 'https://acme-shop.pagerduty.com/incidents/Q3VW8TR' } }),
+  record({ deploy: { version: '2.14.0', commit: { shortSha: '2e45316' } }, errorRate: [0.0031, 0.1842], latency: 1.08 }),
+]);
+
+describe('checking an answer against the tool results', () => {
+  it('accepts what the tools said, in the forms people write it', () => {
+    const text = 'Since v2.14.0 (commit 2e45316) #1042 shows 18.4 % errors and a p99 of 1.08 s, see [the incident](https://acme-shop.pagerduty.com/incidents/Q3VW8TR) demo:Q3VW8TR.';
+    expect(unsupportedClaims(text, corpus)).toEqual([]);
+  });
+
+  it('names every id, URL, version, commit, incident number and figure that no tool returned', () => {
+    const text = 'v2.15.1 (abc1234f) broke #1099: 42.5 % errors, 950 ms, see https://grafana.example/d/x and demo:QNOPE12.';
+    expect(unsupportedClaims(text, corpus).sort()).toEqual(['#1099', 'v2.15.1', '42.5 %', '950 ms', 'abc1234f', 'demo:QNOPE12', 'https://grafana.example/d/x'].sort());
+  });
+
+  it('a figure is checked within its own rounding', () => {
+    expect(unsupportedClaims('18 %', corpus)).toEqual([]);
+    expect(unsupportedClaims('18.0 %', corpus)).toEqual(['18.0 %']);
+  });
+
+  it('marks the claims in the text', () => {
+    expect(markUnsupported('v2.15.1 broke it', ['v2.15.1'])).toBe('v2.15.1 ⚠unverified broke it');
+  });
+});
