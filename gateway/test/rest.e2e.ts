@@ -61,6 +61,8 @@ const READS: Record<string, { path: string; query?: Record<string, string | numb
   GetRunbook: { path: '/runbooks/demo:rb-db-connection-saturation', check: (d) => expect(d.steps.map((s: any) => s.id)).toContain('pause-batch-jobs') },
   ListServices: { path: '/services', query: { tiers: ['TIER_1'] }, check: (d) => expect(d.nodes.every((s: any) => s.tier === 'TIER_1')).toBe(true) },
   GetService: { path: '/services/checkout', query: { direction: 'DEPENDENCIES', depth: 2 }, check: (d) => expect(d.dependencyGraph.direction).toBe('DEPENDENCIES') },
+  // An absolute window: the REST and GraphQL answers compared below are asked a moment apart.
+  GetGoldenSignals: { path: '/services/checkout/golden-signals', query: { since: new Date(Date.now() - 7_200_000).toISOString(), until: new Date(Date.now() - 60_000).toISOString(), step: '10m' }, check: (d) => expect(d.goldenSignals.errorRate.points.at(-1).value).toBeGreaterThan(0.1) },
   ListTeams: { path: '/teams', check: (d) => expect(d.nodes.map((t: any) => t.id)).toContain('payments') },
   GetTeam: { path: '/teams/payments', check: (d) => expect(d.members.length).toBeGreaterThan(0) },
   ListTickets: { path: '/tickets', query: { service: 'checkout' }, check: (d) => expect(d.nodes.every((t: any) => t.service?.id === 'checkout')).toBe(true) },

@@ -2482,6 +2482,76 @@ export const REST_ROUTES: readonly RestRoute[] = [
     "providerErrorPaths": []
   },
   {
+    "operationName": "GetGoldenSignals",
+    "operationType": "query",
+    "method": "GET",
+    "path": "/services/{service}/golden-signals",
+    "successStatus": 200,
+    "document": "query GetGoldenSignals($service: ID!, $since: String = \"now-1h\", $until: String, $step: String) {\n  service(id: $service) {\n    id\n    kind\n    health {\n      status\n      reason\n    }\n    goldenSignals(range: {from: $since, to: $until}, step: $step) {\n      range {\n        from\n        to\n      }\n      step\n      latencyP99 {\n        name\n        unit\n        points {\n          timestamp\n          value\n        }\n      }\n      errorRate {\n        name\n        unit\n        points {\n          timestamp\n          value\n        }\n      }\n      requestRate {\n        name\n        unit\n        points {\n          timestamp\n          value\n        }\n      }\n      saturation {\n        name\n        unit\n        points {\n          timestamp\n          value\n        }\n      }\n    }\n  }\n}",
+    "parameters": [
+      {
+        "name": "service",
+        "in": "path",
+        "variable": "service",
+        "parse": "string",
+        "list": false,
+        "required": true
+      },
+      {
+        "name": "since",
+        "in": "query",
+        "variable": "since",
+        "parse": "string",
+        "list": false,
+        "required": false
+      },
+      {
+        "name": "until",
+        "in": "query",
+        "variable": "until",
+        "parse": "string",
+        "list": false,
+        "required": false
+      },
+      {
+        "name": "step",
+        "in": "query",
+        "variable": "step",
+        "parse": "string",
+        "list": false,
+        "required": false
+      }
+    ],
+    "variablesSchema": {
+      "type": "object",
+      "properties": {
+        "service": {
+          "type": "string",
+          "description": "Canonical service id, for example `checkout`."
+        },
+        "since": {
+          "type": "string",
+          "description": "Start of the window: RFC 3339 or relative (`now-3h`).",
+          "default": "now-1h"
+        },
+        "until": {
+          "type": "string",
+          "description": "End of the window (exclusive): RFC 3339 or a relative expression; defaults to `now`."
+        },
+        "step": {
+          "type": "string",
+          "description": "Step between points, for example `1m` or `5m`; about 300 points when omitted."
+        }
+      },
+      "additionalProperties": false,
+      "required": [
+        "service"
+      ]
+    },
+    "root": "service",
+    "providerErrorPaths": []
+  },
+  {
     "operationName": "ListTeams",
     "operationType": "query",
     "method": "GET",
