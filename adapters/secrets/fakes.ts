@@ -1,35 +1,38 @@
-// Contract fakes for the secret backends' tests. The Vault fake routes by the operations of
-// ../shared/vendor-api/vault.openapi.json (paths under /v1, methods, required body fields, the unauthenticated
-// flag) and answers with the envelope of vault-kv2.md. The AWS fake speaks Secrets Manager's JSON 1.1 protocol.
-import { readFileSync } from 'node:fs';
+// Contract fakes for the secret backends' tests. The Vault fake routes by the operations of Vault's own API
+// document (vault.openapi.json in ../shared/vendor-api: paths under /v1, methods, required body fields, the
+// unauthenticated flag), kept here as VAULT_OPERATIONS so a clone without ../shared runs the same tests
+// (secrets.test.ts checks the two agree when the document is there), and answers with the envelope of
+// vault-kv2.md. The AWS fake speaks Secrets Manager's JSON 1.1 protocol.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 
-const VENDOR_API = join(import.meta.dirname, '..', '..', '..', 'shared', 'vendor-api');
-
-interface Operation {
+/** One operation of the vendor's API document, as the fake routes it. */
+export interface VaultOperation {
   method: string;
-  pattern: RegExp;
-  params: string[];
+  /** The document's path template, e.g. `/{kv_v2_mount_path}/data/{path}` (served under /v1). */
+  path: string;
   operationId: string;
   unauthenticated: boolean;
   requiredBody: string[];
 }
 
-/** The spec's operations as regexes: `{path}` may span segments (KV paths contain `/`), other params one segment. */
-function operationsOf(specPath: string): Operation[] {
-  const spec = JSON.parse(readFileSync(specPath, 'utf8')) as {
-    paths: Record<string, Record<string, unknown> & { 'x-vault-unauthenticated'?: boolean }>;
-    components: { schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }> };
-  };
-  const operations: Operation[] = [];
+/** The operations of vault.openapi.json the adapters use (vaultOperationsOf reads the same from the document). */
+export const VAULT_OPERATIONS: readonly VaultOperation[] = [
+  { method: 'GET', path: '/{kv_v2_mount_path}/data/{path}', operationId: 'kv-v2-read', unauthenticated: false, requiredBody: [] },
+  { method: 'GET', path: '/auth/token/lookup-self', operationId: 'token-look-up-self', unauthenticated: false, requiredBody: [] },
+  // The generated document marks no field required, but AppRole login cannot work without both.
+  { method: 'POST', path: '/auth/{approle_mount_path}/login', operationId: 'app-role-login', unauthenticated: true, requiredBody: ['role_id', 'secret_id'] },
+];
+
+interface VaultSpec {
+  paths: Record<string, Record<string, unknown> & { 'x-vault-unauthenticated'?: boolean }>;
+  components: { schemas: Record<string, { required?: string[] }> };
+}
+
+/** The operations a Vault API document declares, in the fake's terms. */
+export function vaultOperationsOf(spec: VaultSpec): VaultOperation[] {
+  const operations: VaultOperation[] = [];
   for (const [path, item] of Object.entries(spec.paths)) {
-    const params: string[] = [];
-    const source = path.replace(/\{([^}]+)\}/g, (_, name: string) => {
-      params.push(name);
-      return name === 'path' ? '(.+)' : '([^/]+)';
-    });
     for (const method of ['get', 'post', 'put', 'delete'] as const) {
       const op = item[method] as { operationId: string; requestBody?: { content: Record<string, { schema: { $ref: string } }> } } | undefined;
       if (!op) continue;
@@ -37,16 +40,24 @@ function operationsOf(specPath: string): Operation[] {
       const schema = ref ? spec.components.schemas[ref.split('/').pop()!] : undefined;
       operations.push({
         method: method.toUpperCase(),
-        pattern: new RegExp(`^/v1${source}$`),
-        params,
+        path,
         operationId: op.operationId,
         unauthenticated: item['x-vault-unauthenticated'] === true,
-        // The generated spec marks no field required, but AppRole login cannot work without both.
         requiredBody: op.operationId === 'app-role-login' ? ['role_id', 'secret_id'] : (schema?.required ?? []),
       });
     }
   }
   return operations;
+}
+
+/** An operation's path template as a regex under /v1: `{path}` may span segments (KV paths contain `/`), other params one. */
+function routeOf(operation: VaultOperation): { pattern: RegExp; params: string[] } {
+  const params: string[] = [];
+  const source = operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    params.push(name);
+    return name === 'path' ? '(.+)' : '([^/]+)';
+  });
+  return { pattern: new RegExp(`^/v1${source}$`), params };
 }
 
 async function bodyOf(req: IncomingMessage): Promise<string> {
@@ -84,7 +95,7 @@ async function listen(server: Server): Promise<string> {
 
 /** A Vault that holds KV v2 secrets, tokens with allowed path prefixes, and AppRole credentials. */
 export async function startVaultFake(options: VaultFakeOptions): Promise<RunningFake> {
-  const operations = operationsOf(join(VENDOR_API, 'vault.openapi.json'));
+  const operations = VAULT_OPERATIONS.map((op) => ({ ...op, ...routeOf(op) }));
   const tokens = new Map((options.tokens ?? []).map((t) => [t.token, t]));
   const requests: string[] = [];
   const server = createServer(async (req, res) => {
