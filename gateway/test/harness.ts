@@ -95,15 +95,22 @@ export interface SpawnedServer {
   stop(): Promise<void>;
 }
 
+export interface SpawnOptions {
+  /** Options for node before the script, e.g. `--expose-gc` or `--import <preload>`. */
+  nodeArgs?: string[];
+  /** Open an IPC channel to the process (`process.send` works in it). */
+  ipc?: boolean;
+}
+
 /**
  * Runs `opsorch <args>` as its own process with `node` (so the pid we stop is the server's), and waits for
  * the log line that carries its URL.
  */
-export async function spawnOpsOrch(args: string[], env: Env = {}, timeoutMs = 60_000): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'opsorch.mjs'), ...args], {
+export async function spawnOpsOrch(args: string[], env: Env = {}, timeoutMs = 60_000, spawnOptions: SpawnOptions = {}): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, [...(spawnOptions.nodeArgs ?? []), join(ROOT, 'bin', 'opsorch.mjs'), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', ...(spawnOptions.ipc ? (['ipc'] as const) : [])],
   });
   const output: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {

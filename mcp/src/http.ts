@@ -100,18 +100,28 @@ function boundedEventStore(limit = 1000): EventStore {
   };
 }
 
+/** An oversized body is refused without reading the rest; the connection closes so no client reuses it. */
+const tooLarge = () => Object.assign(new Error(`request body over ${MAX_BODY_BYTES} bytes`), { status: 413, headers: { connection: 'close' } });
+
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const preParsed = (req as IncomingMessage & { body?: unknown }).body;
   if (preParsed !== undefined) return preParsed;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw Object.assign(new Error(`request body over ${MAX_BODY_BYTES} bytes`), { status: 413 });
-    chunks.push(chunk as Buffer);
-  }
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw tooLarge();
+  // Listeners rather than `for await`: leaving that loop early destroys the socket under the 413 it answers.
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      req.pause();
+      reject(tooLarge());
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(text);
   } catch {
     throw Object.assign(new Error('the body is not JSON'), { status: 400 });
   }
@@ -207,9 +217,9 @@ export function mountMcpHttp(app: RouteTarget, options: McpHttpOptions): McpHttp
         return existing.transport.handleRequest(req, res);
       }
       return jsonRpcError(res, 405, -32000, `Method ${req.method} not allowed on /mcp; use POST, GET or DELETE.`, { allow: 'GET, POST, DELETE' });
-    })().catch((error: Error & { status?: number }) => {
+    })().catch((error: Error & { status?: number; headers?: Record<string, string> }) => {
       options.logger?.warn({ err: error.message }, 'mcp request failed');
-      jsonRpcError(res, error.status ?? 500, error.status ? -32700 : -32603, error.status ? error.message : 'Internal error of the MCP endpoint.');
+      jsonRpcError(res, error.status ?? 500, error.status ? -32700 : -32603, error.status ? error.message : 'Internal error of the MCP endpoint.', error.headers);
     });
   });
 

@@ -69,10 +69,16 @@ export function createLimits(options: LimitsOptions) {
 
   function refuseBody(req: Request, res: Response) {
     options.onRefused(req, 413, 'BAD_USER_INPUT', 'BODY_TOO_LARGE');
-    sendRefusal(req, res, 413, 'BAD_USER_INPUT', `The request body is larger than ${config.maxBodyBytes} bytes (gateway.limits.maxBodyBytes).`, {
-      reason: 'BODY_TOO_LARGE',
-      limit: config.maxBodyBytes,
-    });
+    // The rest of the body stays unread: the connection closes after the answer, so no client sends its next request on it.
+    sendRefusal(
+      req,
+      res,
+      413,
+      'BAD_USER_INPUT',
+      `The request body is larger than ${config.maxBodyBytes} bytes (gateway.limits.maxBodyBytes).`,
+      { reason: 'BODY_TOO_LARGE', limit: config.maxBodyBytes },
+      { connection: 'close' },
+    );
   }
 
   /** Turns the JSON parser's errors into GraphQL-shaped answers instead of Express's HTML page. */
