@@ -7,16 +7,21 @@ type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
  * Runs a subgraph in-process. Unlike @apollo/gateway's LocalGraphQLDataSource, which parses and validates
  * every fetch, this caches the parsed and validated document per subgraph query text: the gateway sends the
  * same few query-plan fetches over and over, so under load the parse/validate work would dominate.
- * The cache is bounded (least recently used entries go first).
+ * The cache is bounded in entries and in the characters of query text it holds (least recently used entries
+ * go first): the planner keeps an operation's literal arguments in its fetches, so a client sending distinct
+ * operations with large literals would otherwise fill a thousand entries with megabytes each.
  */
 export class CachedLocalDataSource implements GraphQLDataSource {
   private readonly documents = new Map<string, { document: DocumentNode } | { errors: readonly GraphQLError[] }>();
+  private cachedChars = 0;
 
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly maxDocuments = 1_000,
     /** Told whether each fetch found its document cached (metrics). */
     private readonly onLookup?: (hit: boolean) => void,
+    /** Characters of query text the cache may hold; a document over a sixteenth of it is never cached. */
+    private readonly maxChars = 4 * 2 ** 20,
   ) {}
 
   private documentFor(query: string) {
@@ -35,8 +40,14 @@ export class CachedLocalDataSource implements GraphQLDataSource {
     } catch (error) {
       entry = { errors: [error as GraphQLError] };
     }
+    if (query.length > this.maxChars / 16) return entry;
     this.documents.set(query, entry);
-    if (this.documents.size > this.maxDocuments) this.documents.delete(this.documents.keys().next().value as string);
+    this.cachedChars += query.length;
+    while (this.documents.size > this.maxDocuments || this.cachedChars > this.maxChars) {
+      const oldest = this.documents.keys().next().value as string;
+      this.documents.delete(oldest);
+      this.cachedChars -= oldest.length;
+    }
     return entry;
   }
 
