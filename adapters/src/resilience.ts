@@ -151,6 +151,17 @@ const RETRY_CODES = new Set<ErrorCode>(['PROVIDER_UNAVAILABLE', 'PROVIDER_TIMEOU
 /** Failures caused by the caller leaving (not the tool): never counted against the circuit, never retried. */
 const callerGone = new WeakSet<object>();
 
+/** Writes cut at their deadline (or left by their caller) whose provider call is still running, by the error answered. */
+const unfinishedWrites = new WeakMap<object, Promise<unknown>>();
+
+/**
+ * The provider call behind a write that failed only because its deadline passed or its caller left: it may
+ * still apply the write, and settles with the tool's real answer. Undefined for every other failure.
+ */
+export function unfinishedWrite(error: unknown): Promise<unknown> | undefined {
+  return typeof error === 'object' && error !== null ? unfinishedWrites.get(error) : undefined;
+}
+
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
@@ -282,11 +293,18 @@ export class InstanceResilience {
     const abandoned = rejectOnAbort(overall);
     const onOverall = () => controller.abort(overall.reason);
     overall.addEventListener('abort', onOverall, { once: true });
+    const attempt = Promise.resolve().then(() => call.attempt(controller.signal, attemptNo));
     try {
-      return await Promise.race([Promise.resolve().then(() => call.attempt(controller.signal, attemptNo)), abandoned.promise]);
+      return await Promise.race([attempt, abandoned.promise]);
     } catch (raw) {
       controller.abort(raw);
-      throw this.normalize(raw, call);
+      const error = this.normalize(raw, call);
+      // A write sent to the tool and then abandoned may still land: keep its outcome for the idempotency store.
+      if (call.write && overall.aborted) {
+        attempt.catch(() => {});
+        unfinishedWrites.set(error, attempt);
+      }
+      throw error;
     } finally {
       abandoned.dispose();
       overall.removeEventListener('abort', onOverall);

@@ -10,7 +10,9 @@ export type Mode =
   | { kind: 'slow'; delayMs: number }
   /** Answers once `released` resolves. */
   | { kind: 'held'; released: Promise<void> }
-  | { kind: 'rate-limited'; retryAfter: number };
+  | { kind: 'rate-limited'; retryAfter: number }
+  /** Does the call at once, then answers `delayMs` later whatever its AbortSignal says (a tool that applied a write but answers late). */
+  | { kind: 'late'; delayMs: number };
 
 export interface Control {
   mode: Mode;
@@ -54,7 +56,9 @@ export function controlled(control: Control): ProviderModule {
                   ctx.signal.addEventListener('abort', () => (clearTimeout(timer), reject(ctx.signal.reason)), { once: true });
                 });
               }
-              return (value as (...a: unknown[]) => unknown).apply(target, args);
+              const answer = await (value as (...a: unknown[]) => unknown).apply(target, args);
+              if (mode.kind === 'late') await new Promise((resolve) => setTimeout(resolve, mode.delayMs));
+              return answer;
             };
           },
         });

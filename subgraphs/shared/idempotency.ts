@@ -1,4 +1,4 @@
-import { badInput, OpsOrchError, type Actor } from '@opsorch/adapters';
+import { badInput, OpsOrchError, unfinishedWrite, type Actor } from '@opsorch/adapters';
 
 /** What resolvers use: run a write at most once per (scope, idempotency key). */
 export interface IdempotentWrites {
@@ -9,11 +9,15 @@ interface Entry {
   fingerprint: string;
   result: Promise<unknown>;
   expiresAt: number;
+  /** The write's provider call, still running after the request was answered with a timeout. */
+  inDoubt?: Promise<unknown>;
 }
 
 /**
  * Remembers the outcome of each write by (scope, idempotency key) so that a retried mutation returns the
- * first answer instead of writing again. A failed write is forgotten, so retrying it really retries.
+ * first answer instead of writing again. A failed write is forgotten, so retrying it really retries; a write
+ * cut at its deadline whose tool call is still running is in doubt until that call settles: a retry meanwhile
+ * is told to wait, a retry after it succeeded gets its answer, a retry after it failed writes.
  * Reusing a key with different arguments is refused: that is a client bug, not a retry.
  * Bounded: the oldest entries are evicted past `maxEntries`, and entries expire after `ttlMs`.
  */
@@ -45,12 +49,32 @@ export class IdempotencyStore {
           { reason: 'IDEMPOTENCY_KEY_REUSED' },
         );
       }
+      if (existing.inDoubt) {
+        throw new OpsOrchError(
+          'PROVIDER_TIMEOUT',
+          `the first ${scope.split('\u0000').pop()} with idempotencyKey "${key}" timed out and its tool has not answered yet; retry later with the same key (a new key could write twice)`,
+          { retryAfter: 1 },
+        );
+      }
       return existing.result as Promise<T>;
     }
     const result = write();
-    this.entries.set(id, { fingerprint, result, expiresAt: now + this.ttlMs });
-    result.catch(() => {
-      if (this.entries.get(id)?.result === result) this.entries.delete(id);
+    const entry: Entry = { fingerprint, result, expiresAt: now + this.ttlMs };
+    this.entries.set(id, entry);
+    result.catch((error: unknown) => {
+      if (this.entries.get(id) !== entry) return;
+      const unfinished = unfinishedWrite(error);
+      if (!unfinished) return void this.entries.delete(id);
+      entry.inDoubt = unfinished;
+      unfinished.then(
+        (value) => {
+          entry.result = Promise.resolve(value);
+          entry.inDoubt = undefined;
+        },
+        () => {
+          if (this.entries.get(id) === entry) this.entries.delete(id);
+        },
+      );
     });
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
