@@ -9,7 +9,17 @@ export interface KnownFailure {
   matches(phase: 'graphql' | 'mcp', request: unknown, problems: string[]): boolean;
 }
 
-export const KNOWN_FAILURES: KnownFailure[] = [];
+const onlyInternal = (problems: string[]) => problems.length > 0 && problems.every((p) => p.startsWith('INTERNAL'));
+
+export const KNOWN_FAILURES: KnownFailure[] = [
+  {
+    // `logVolume(range: {from: "now-1000000d"})` answers INTERNAL: a relative time past what a Date holds
+    // becomes an Invalid Date (metricSeries and the MCP tools over it too). Probe: probes/smaller.ts.
+    id: 'relative-range-overflow',
+    issue: 'issue 18 item 9 (branch hardening)',
+    matches: (_phase, request, problems) => onlyInternal(problems) && /now\s*[-+]\s*\d{6,}\s*[smhdw]/.test(JSON.stringify(request)),
+  },
+];
 
 /** The id of the known hole a failure is, or undefined when it is new. */
 export function knownFailureOf(phase: 'graphql' | 'mcp', request: unknown, problems: string[]): string | undefined {

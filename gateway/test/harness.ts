@@ -96,6 +96,8 @@ export interface SpawnedServer {
 }
 
 export interface SpawnOptions {
+  /** Run this script instead of bin/opsorch.mjs (a test's own server; give `--import tsx` for TypeScript). */
+  script?: string;
   /** Options for node before the script, e.g. `--expose-gc` or `--import <preload>`. */
   nodeArgs?: string[];
   /** Open an IPC channel to the process (`process.send` works in it). */
@@ -107,7 +109,7 @@ export interface SpawnOptions {
  * the log line that carries its URL.
  */
 export async function spawnOpsOrch(args: string[], env: Env = {}, timeoutMs = 60_000, spawnOptions: SpawnOptions = {}): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, [...(spawnOptions.nodeArgs ?? []), join(ROOT, 'bin', 'opsorch.mjs'), ...args], {
+  const child = spawn(process.execPath, [...(spawnOptions.nodeArgs ?? []), spawnOptions.script ?? join(ROOT, 'bin', 'opsorch.mjs'), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', ...(spawnOptions.ipc ? (['ipc'] as const) : [])],
