@@ -65,3 +65,18 @@ describe('distinct operations with large literal arguments', () => {
     expect((after.heapUsed - full.heapUsed) / 2 ** 20).toBeLessThan(16);
   }, 120_000);
 });
+
+describe('a relative time past what a date can hold', () => {
+  // Found by `npm run fuzz` (seed 318782911, MCP phase): query_metrics with until "now-99999999999999999999d"
+  // answered INTERNAL; the offset made an Invalid Date that failed later, far from the argument.
+  it('is a BAD_USER_INPUT naming the argument', async () => {
+    const response = await fetch(target.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ metricSeries(query: { name: "http_requests_total" }, range: { from: "now-1h", to: "now-99999999999999999999d" }) { series { name } } }' }),
+    });
+    const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
+    expect(body.errors[0]!.message).toMatch(/range\.to "now-99999999999999999999d" is too far from now/);
+  });
+});

@@ -15,7 +15,10 @@ export function parseInstant(value: string, now: Date, field = 'time'): Date {
     const [, sign, amount, unit] = relative;
     if (!sign) return new Date(now.getTime());
     const delta = Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
-    return new Date(now.getTime() + (sign === '-' ? -delta : delta));
+    const instant = new Date(now.getTime() + (sign === '-' ? -delta : delta));
+    // Past what a date can hold (about 270,000 years either way) is not a time either.
+    if (Number.isNaN(instant.getTime())) throw badInput(`${field} "${value}" is too far from now to be a time: use a smaller offset such as now-30d`);
+    return instant;
   }
   if (RFC3339.test(trimmed)) {
     const parsed = new Date(trimmed);
