@@ -21,7 +21,7 @@ export class CachedLocalDataSource implements GraphQLDataSource {
     /** Told whether each fetch found its document cached (metrics). */
     private readonly onLookup?: (hit: boolean) => void,
     /** Characters of query text the cache may hold; a document over a sixteenth of it is never cached. */
-    private readonly maxChars = 4 * 2 ** 20,
+    private readonly maxChars = 2 * 2 ** 20,
   ) {}
 
   private documentFor(query: string) {

@@ -1,0 +1,59 @@
+// The suite without the browser tests, under the other Node versions users run (22 and 24), with binaries from
+// the npm registry's `node-<platform>-<arch>` packages (no download from anywhere else), cached outside the
+// repository. `npm test` runs this last; it acts in CI (CI=true) or when OPSORCH_TEST_NODES names versions
+// (`OPSORCH_TEST_NODES=22` or `22,24`), and otherwise says it was skipped. OPSORCH_NODE_CACHE moves the cache.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+
+/** The exact releases tested; raise them deliberately (package-lock does not pin these). */
+const RELEASES = { 22: '22.23.5', 24: '24.22.3' };
+/** Chromium suites: Node 20 runs them; the console's runtime is the same code under every Node. */
+const BROWSER_SUITES = 'console/test/**/*.e2e.ts';
+
+const root = join(import.meta.dirname, '..');
+const wanted = process.env.OPSORCH_TEST_NODES ?? (process.env.CI === 'true' ? Object.keys(RELEASES).join(',') : '');
+if (!wanted.trim()) {
+  console.log('other Node versions: skipped (CI=true or OPSORCH_TEST_NODES=22,24 runs the suite under Node 22 and 24 as well)');
+  process.exit(0);
+}
+
+/** The node binary of `version`, from the cache or unpacked from the npm registry's platform package. */
+function nodeBinary(version) {
+  const platform = process.platform === 'win32' ? 'win' : process.platform;
+  const cache = process.env.OPSORCH_NODE_CACHE ?? join(homedir(), '.cache', 'opsorch', 'node');
+  const dir = join(cache, `${version}-${platform}-${process.arch}`);
+  const binary = join(dir, 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+  if (existsSync(binary)) return binary;
+  const work = mkdtempSync(join(tmpdir(), 'opsorch-node-'));
+  try {
+    const pkg = `node-${platform}-${process.arch}@${version}`;
+    console.log(`other Node versions: fetching ${pkg} from the npm registry into ${dir}`);
+    const tarball = execFileSync('npm', ['pack', pkg, '--silent', '--pack-destination', work], { encoding: 'utf8' }).trim().split('\n').pop();
+    execFileSync('tar', ['-xzf', join(work, tarball), '-C', work]);
+    mkdirSync(dirname(dir), { recursive: true });
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(join(work, 'package'), dir);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return binary;
+}
+
+const failures = [];
+for (const major of wanted.split(',').map((v) => v.trim()).filter(Boolean)) {
+  const version = RELEASES[major] ?? major;
+  const node = nodeBinary(version);
+  const started = Date.now();
+  console.log(`\nother Node versions: the suite without the browser tests under Node ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()}`);
+  const run = spawnSync(node, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--exclude', BROWSER_SUITES], {
+    cwd: root,
+    stdio: 'inherit',
+    // Child processes the tests start by name (`node`, tsx) are this Node too.
+    env: { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH}` },
+  });
+  console.log(`other Node versions: Node ${version} ${run.status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s`);
+  if (run.status !== 0) failures.push(version);
+}
+process.exit(failures.length ? 1 : 0);
