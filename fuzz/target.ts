@@ -32,6 +32,17 @@ export interface TargetOptions {
   console?: boolean;
 }
 
+/** Waits until the console answers its home page (it builds after the first start or a change). */
+async function consoleReady(base: string, timeoutMs = 240_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const status = await fetch(`${base}/`, { redirect: 'manual' }).then((r) => r.status, () => 0);
+    if (status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+  throw new Error(`the console at ${base}/ did not answer 200 within ${timeoutMs / 1000} s`);
+}
+
 /** Starts `opsorch start` on a free loopback port with MCP writes enabled, the demo world everywhere. */
 export async function startTarget(options: TargetOptions = {}): Promise<Target> {
   const server = await spawnOpsOrch(
@@ -43,6 +54,7 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
   let exit: string | undefined;
   server.process.once('exit', (code, signal) => (exit = signal ? `killed by ${signal}` : `exited with code ${code}`));
   const base = server.url.replace(/\/graphql$/, '');
+  if (options.console) await consoleReady(base);
   let asked = 0;
   return {
     server,

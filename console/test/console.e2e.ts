@@ -72,15 +72,16 @@ describe('the console in Chromium', { timeout: 60_000 }, () => {
     await flash('Note added');
     await shows('.timeline li:first-child', note);
     await expect(page.locator('.timeline li').first().textContent()).resolves.toContain('Ravi Deshpande');
-    await expect(page.locator('textarea[name=body]').inputValue()).resolves.toBe('');
+    await expect.poll(() => page.locator('textarea[name=body]').inputValue()).toBe('');
     await screenshot(page, 'incident-note');
   });
 
   it('creates a ticket prefilled from the incident', async () => {
     await page.getByRole('link', { name: /Create ticket/ }).click();
     await page.waitForURL(/\/tickets\/new\?incident=/);
-    const title = await page.inputValue('input[name=title]');
-    expect(title).toBe('Follow-up #1043: orders-db connection pool saturated');
+    const title = 'Follow-up #1043: orders-db connection pool saturated';
+    // The form renders after the URL changes: wait for it to be prefilled.
+    await expect.poll(() => page.inputValue('input[name=title]'), { timeout: 15_000 }).toBe(title);
     await expect(page.inputValue('select[name=serviceId]')).resolves.toBe('orders-db');
     await screenshot(page, 'ticket-new');
     await page.getByRole('button', { name: 'Create ticket' }).click();
@@ -141,7 +142,7 @@ describe('the console in Chromium', { timeout: 60_000 }, () => {
     // The automated first step finishes on its own: the page refreshes its state without a reload.
     await page.locator('[data-step="confirm-regression"][data-status="SUCCEEDED"]').waitFor({ timeout: 15_000 });
     const manual = page.locator('[data-step="announce-rollback"]');
-    await expect(manual.getAttribute('data-status')).resolves.toBe('WAITING_FOR_INPUT');
+    await page.locator('[data-step="announce-rollback"][data-status="WAITING_FOR_INPUT"]').waitFor({ timeout: 15_000 });
     await screenshot(page, 'run-waiting');
     await manual.locator('textarea[name=note]').fill('Posted in #team-commerce and the status page');
     await manual.getByRole('button', { name: 'Mark done' }).click();

@@ -38,8 +38,8 @@ describe('the log explorer', () => {
     await expect(page.locator('.chart-legend').textContent()).resolves.toMatch(/error.*warn.*info/);
     await page.locator('.level-toggle', { hasText: 'error' }).click();
     await page.waitForURL(/level=ERROR/);
-    await page.locator('.log-row').first().waitFor();
-    expect(await visibleLevels()).toEqual(new Set(['ERROR']));
+    // The URL changes before the filtered page renders: wait for the rows themselves.
+    await expect.poll(visibleLevels, { timeout: 15_000 }).toEqual(new Set(['ERROR']));
     await screenshot(page, 'explorer-logs-errors');
   });
 
@@ -80,6 +80,8 @@ describe('the log explorer', () => {
     await page.locator('.log-line').first().click();
     await page.getByRole('button', { name: `Filter out pod = ${pod}` }).click();
     await page.waitForURL((url) => url.searchParams.get('q') === `pod!=${pod}`);
+    // The chip renders with the new page's lines (the URL changes first).
+    await page.locator('.filter-chip', { hasText: `pod != ${pod}` }).waitFor();
     await page.locator('.log-line').first().click();
     expect(await fieldOfOpenLine('pod')).not.toBe(pod);
   }, 90_000);
@@ -164,7 +166,7 @@ describe('the metric explorer', () => {
     await page.locator('#metric-options button', { hasText: 'http_request_duration_seconds' }).click();
     await page.waitForURL(/metric=http_request_duration_seconds/);
     await page.locator('.time-chart canvas').first().waitFor();
-    expect(await page.locator('[data-step]').getAttribute('data-step')).toBe('5s');
+    await page.locator('[data-step="5s"]').waitFor();
 
     await page.locator('.presets summary').click();
     await page.getByRole('link', { name: 'Last 24 hours' }).click();
@@ -238,7 +240,7 @@ describe('panels on service and incident pages', () => {
     await open('/services/checkout');
     const panels = page.locator('section[aria-label="Signals and logs, last hour"]');
     await panels.locator('[data-panel=latencyP99] canvas').first().waitFor();
-    expect(await panels.locator('.panel canvas').count()).toBeGreaterThanOrEqual(4);
+    await expect.poll(() => panels.locator('.panel canvas').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
     await panels.locator('.log-row').first().waitFor();
     expect(await panels.locator('.log-row').evaluateAll((rows) => rows.every((r) => ['WARN', 'ERROR', 'FATAL'].includes(r.getAttribute('data-level')!)))).toBe(true);
     await panels.screenshot({ path: (await screenshot(page, 'explorer-service-page')).replace('.png', '-panels.png') });
