@@ -4,6 +4,7 @@
 // outage (every call fails) long enough to open its circuit. The seeded schedule makes a run repeatable up
 // to timing.
 import { CAPABILITIES, isWriteMethod, type Capability, type ProviderContext, type ProviderDeps, type ProviderModule } from '@opsorch/adapters';
+import { mulberry32 } from '@opsorch/adapters/demo/random.ts';
 
 export type FaultKind = 'latency' | 'error' | 'hang' | 'malformed' | 'late-answer' | 'plugin-killed' | 'outage';
 
@@ -49,18 +50,6 @@ export function faultControl(seed: number, overrides: Partial<FaultControl> = {}
   };
 }
 
-/** mulberry32: a small seeded generator, so the fault schedule replays with the seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
@@ -75,7 +64,7 @@ const MALFORMED = [null, {}, { items: null }, { items: [{ id: 42 }], nextCursor:
  * it may wrap; `control` steers it from the soak.
  */
 export function faultyProviders(modules: Readonly<Record<string, ProviderModule>>, control: FaultControl): ProviderModule {
-  const next = random(control.seed);
+  const next = mulberry32(control.seed);
   const instances: string[] = [];
   const started = Date.now();
   /** The instance in an outage now, if any. */
