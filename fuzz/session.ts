@@ -214,9 +214,10 @@ export async function runFuzz(target: Target, settings: FuzzSettings, mcpHeaders
     if (crashed(requests)) return false;
     let held = true;
     answers.forEach((answer, i) => {
-      if (tally.judged('graphql', requests[i], judgeGraphQL(answer), answer.status)) {
+      const judgement = judgeGraphQL(answer);
+      if (tally.judged('graphql', requests[i], judgement, answer.status)) {
         held = false;
-        settings.log(`graphql failure: ${JSON.stringify({ problems: judgeGraphQL(answer).problems, request: printable(requests[i]) })}`);
+        settings.log(`graphql failure: ${JSON.stringify({ problems: judgement.problems, request: printable(requests[i]) })}`);
       }
     });
     if (++runs % 50 === 0) await sampleMemory();
