@@ -135,7 +135,8 @@ describe('circuit breaker', () => {
 
     const started = performance.now();
     const refused = await alerts.healthOfServices(['a'], ctx()).catch((e: OpsOrchError) => e);
-    expect(performance.now() - started).toBeLessThan(20);
+    // At once: without asking the provider (the call count below) and long before the cool-down ends.
+    expect(performance.now() - started).toBeLessThan(250);
     expect(refused).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', capability: 'alerts', provider: 'scripted' });
     expect((refused as OpsOrchError).message).toMatch(/circuit is open after 3 consecutive failures \(last failure: upstream answered 503\)/);
     expect((refused as OpsOrchError).retryAfter).toBeGreaterThanOrEqual(1);

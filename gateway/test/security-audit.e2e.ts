@@ -48,7 +48,7 @@ describe('audit sinks', () => {
     expect(created.errors).toBeUndefined();
     await gql(gateway.url, '{ incidents(first: 1) { nodes { id } } }');
     // File sinks never make a request wait, so the last line may land just after its answer.
-    await waitFor(() => readFileSync(auditFile, 'utf8').trim().split('\n').length >= 2);
+    await waitFor(() => existsSync(auditFile) && readFileSync(auditFile, 'utf8').trim().split('\n').length >= 2);
     const lines = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
     expect(lines.map((l) => [l.operation.name, l.outcome, l.status])).toEqual([
       ['Open', 'success', 200],
