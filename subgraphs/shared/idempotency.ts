@@ -17,7 +17,7 @@ interface Entry {
  * Remembers the outcome of each write by (scope, idempotency key) so that a retried mutation returns the
  * first answer instead of writing again. A failed write is forgotten, so retrying it really retries; a write
  * cut at its deadline whose tool call is still running is in doubt until that call settles: a retry meanwhile
- * is told to wait, a retry after it succeeded gets its answer, a retry after it failed writes.
+ * is told to wait, a retry after it succeeded gets its answer, a retry after it failed writes (decision 018).
  * Reusing a key with different arguments is refused: that is a client bug, not a retry.
  * Bounded: the oldest entries are evicted past `maxEntries`, and entries expire after `ttlMs`.
  */
