@@ -16,15 +16,15 @@ afterAll(() => target?.stop());
 it('answers hundreds of hostile GraphQL requests and MCP tool calls without a 5xx, an INTERNAL error or a crash', async () => {
   const report = await runFuzz(target, {
     seed: Number(process.env.FUZZ_SEED ?? 20_261_126),
-    graphqlRuns: 50,
-    mcpRuns: 25,
+    // Runs, not time, bound the short run, so a loaded machine sends as many requests as an idle one.
+    graphqlRuns: 40,
+    mcpRuns: 20,
     batch: 6,
-    timeLimitMs: 15_000,
     requestTimeoutMs: 30_000,
     log: (line) => console.log(line),
   });
   console.log(summarize(report));
   expect(report.requests.graphql).toBeGreaterThan(100);
-  expect(report.requests.mcp).toBeGreaterThan(30);
+  expect(report.requests.mcp).toBeGreaterThan(40);
   expect(verdict(report), summarize(report)).toEqual([]);
-}, 120_000);
+}, 300_000);
