@@ -140,6 +140,7 @@ async function startSoakServer(settings: SoakSettings): Promise<SpawnedServer> {
 function ask<T>(server: SpawnedServer, type: string, extra: Record<string, unknown> = {}): Promise<T> {
   const id = Math.random();
   return new Promise((resolve, reject) => {
+    if (!server.process.connected) return reject(new Error(`the soak server is gone (${server.process.exitCode ?? server.process.signalCode})`));
     const timer = setTimeout(() => reject(new Error(`the soak server did not answer "${type}"`)), 30_000);
     const onMessage = (message: { type?: string; id?: number }) => {
       if (message?.type !== type || message.id !== id) return;
@@ -148,7 +149,7 @@ function ask<T>(server: SpawnedServer, type: string, extra: Record<string, unkno
       resolve(message as T);
     };
     server.process.on('message', onMessage);
-    server.process.send({ type, id, ...extra });
+    server.process.send({ type, id, ...extra }, (error) => error && reject(error));
   });
 }
 
@@ -225,15 +226,20 @@ export async function runSoak(settings: SoakSettings): Promise<SoakReport> {
       .catch(() => {});
   }, 1_000);
 
+  // A server that dies under the faults is the finding: say so with what it printed last.
+  server.process.once('exit', (code, signal) => {
+    if (stopping) return;
+    settings.log(`soak: THE SERVER EXITED (${signal ?? code}) during the ${phase} phase; its last output:\n${server.output.join('').split('\n').slice(-40).join('\n')}`);
+  });
   const clients = [...Array.from({ length: settings.readers }, (_, n) => reader(n)), ...Array.from({ length: settings.writers }, (_, w) => writer(w))];
   try {
     await sleep(settings.warmupMs);
     const start = await ask<Memory>(server, 'memory', { collect: true });
     settings.log(`soak: faults on for ${settings.faultsMs / 1000} s (${settings.readers} readers, ${settings.writers} writers)`);
     phase = 'faults';
-    server.process.send({ type: 'faults', on: true });
+    server.process.send({ type: 'faults', on: true }, () => {});
     await sleep(settings.faultsMs);
-    server.process.send({ type: 'faults', on: false });
+    server.process.send({ type: 'faults', on: false }, () => {});
     phase = 'calm';
     settings.log(`soak: faults off; calm for ${settings.calmMs / 1000} s`);
     await sleep(settings.calmMs);
