@@ -116,12 +116,13 @@ export abstract class SnapshotAlertProvider<S extends SnapshotToolSettings = Sna
     labels: Record<string, string>,
     fingerprint: string,
     services: Map<string, string | null>,
-  ): Pick<AlertRecord, 'id' | 'severity' | 'rawSeverity' | 'serviceId' | 'labels' | 'source' | 'fingerprint'> {
+  ): Pick<AlertRecord, 'id' | 'severity' | 'rawSeverity' | 'serviceId' | 'environment' | 'labels' | 'source' | 'fingerprint'> {
     const service = labels[this.settings.serviceLabel];
     return {
       id: composeId(this.instance, fingerprint),
       ...severityOf(labels, this.settings),
       serviceId: service ? (services.get(service) ?? null) : null,
+      environment: labels[this.settings.environmentLabel] || null,
       labels: sortedLabels(labels),
       source: { provider: this.kind, instance: this.instance, id: fingerprint },
       fingerprint,

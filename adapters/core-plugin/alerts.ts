@@ -54,6 +54,7 @@ export class CoreAlertProvider extends SnapshotAlertProvider {
         source: this.plugin.source(a.id),
         fingerprint: String(a.id),
         serviceId: str(a.service) ? (services.get(a.service) ?? null) : null,
+        environment: labels.find((l) => l.name === 'environment' || l.name === 'env')?.value ?? str(a.fields?.environment),
       };
     });
   }

@@ -68,6 +68,8 @@ export class CoreIncidentProvider implements IncidentProvider {
         url: str(i.url) ?? '',
         source: this.plugin.source(i.id),
         serviceId: str(i.service) ? (services.get(i.service) ?? null) : null,
+        // Core incidents have no environment of their own; a plugin may say it in fields or metadata.
+        environment: str(i.fields?.environment) ?? str(i.metadata?.environment),
         assigneeId: lowerEmail(i.fields?.assignee),
         commanderId: lowerEmail(i.fields?.commander),
       };

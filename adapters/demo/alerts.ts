@@ -173,6 +173,7 @@ export class DemoAlertProvider implements AlertProvider {
       severity: SEVERITY[alert.rawSeverity] ?? 'UNKNOWN',
       rawSeverity: alert.rawSeverity,
       serviceId: alert.serviceId,
+      environment: alert.labels.env ?? null,
       labels: Object.entries(alert.labels)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, value]) => ({ name, value })),

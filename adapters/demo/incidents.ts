@@ -14,6 +14,7 @@ import type {
 } from '../src/spi/incidents.ts';
 import { isoMinutesAgo } from './clock.ts';
 import { hexFor } from './random.ts';
+import { ENVIRONMENTS } from './signals.ts';
 import {
   DEMO_SEED,
   onCallAt,
@@ -27,8 +28,8 @@ import {
 } from './world.ts';
 
 const PAGERDUTY = 'https://acme-shop.pagerduty.com/incidents';
-/** Every demo incident is a production incident. */
-const ENVIRONMENT = 'production';
+/** The world's scenarios are production incidents; a created one names its environment (default production). */
+const DEFAULT_ENVIRONMENT = 'production';
 
 const STATUS: Record<DemoScenario['status'], IncidentStatus> = {
   triggered: 'TRIGGERED',
@@ -140,6 +141,7 @@ export class DemoIncidentProvider implements IncidentProvider {
         severity: s.severity,
         rawSeverity: s.severity,
         serviceId: s.rootServiceId,
+        environment: DEFAULT_ENVIRONMENT,
         assigneeId: emailOf(s.incident.assigneeId),
         commanderId: emailOf(s.incident.commanderId),
         startedAt: isoMinutesAgo(s.triggeredMinutesAgo),
@@ -179,8 +181,8 @@ export class DemoIncidentProvider implements IncidentProvider {
     return !statuses || statuses.length === 0 || statuses.includes(stored.record.status);
   }
 
-  private environmentMatches(environment: string | undefined): boolean {
-    return !environment || environment === ENVIRONMENT;
+  private environmentMatches(stored: StoredIncident, environment: string | undefined): boolean {
+    return !environment || environment === stored.record.environment;
   }
 
   async getMany(ids: readonly string[], _ctx: ProviderContext): Promise<(IncidentRecord | null)[]> {
@@ -200,7 +202,7 @@ export class DemoIncidentProvider implements IncidentProvider {
       if (filter.severities && filter.severities.length > 0 && !filter.severities.includes(r.severity)) return false;
       if (filter.serviceId && r.serviceId !== filter.serviceId) return false;
       if (filter.teamId && stored.teamId !== filter.teamId) return false;
-      if (!this.environmentMatches(filter.environment ?? ctx.environment)) return false;
+      if (!this.environmentMatches(stored, filter.environment ?? ctx.environment)) return false;
       if (text && !`${r.title}\n${r.summary ?? ''}`.toLowerCase().includes(text)) return false;
       const started = Date.parse(r.startedAt);
       if (from !== undefined && started < from) return false;
@@ -218,10 +220,10 @@ export class DemoIncidentProvider implements IncidentProvider {
     ctx: ProviderContext,
   ): Page<IncidentRecord>[] {
     const byKey = new Map<string, IncidentRecord[]>(keys.map((k) => [k, []]));
-    if (this.environmentMatches(ctx.environment)) {
-      for (const stored of this.sorted()) {
-        const key = keyOf(stored);
-        if (key !== null && this.statusMatches(stored, filter.statuses)) byKey.get(key)?.push(this.view(stored));
+    for (const stored of this.sorted()) {
+      const key = keyOf(stored);
+      if (key !== null && this.environmentMatches(stored, ctx.environment) && this.statusMatches(stored, filter.statuses)) {
+        byKey.get(key)?.push(this.view(stored));
       }
     }
     return keys.map((k) => pageOfArray(byKey.get(k) ?? [], page));
@@ -285,6 +287,10 @@ export class DemoIncidentProvider implements IncidentProvider {
     if (!service) {
       throw badInput(`serviceId "${input.serviceId}" is not a catalog service: use a service slug such as "checkout" (see Query.services)`);
     }
+    const environment = (input.environment ?? ctx.environment ?? DEFAULT_ENVIRONMENT).trim();
+    if (!(ENVIRONMENTS as readonly string[]).includes(environment)) {
+      throw badInput(`environment "${environment}" is not one the demo world runs: use ${ENVIRONMENTS.join(' or ')}`);
+    }
     const team = teamById.get(service.ownerTeamId);
     const assigneeId = input.assigneeId
       ? this.checkAssignee(input.assigneeId)
@@ -308,6 +314,7 @@ export class DemoIncidentProvider implements IncidentProvider {
         severity: input.severity,
         rawSeverity: input.severity,
         serviceId: service.id,
+        environment,
         assigneeId,
         commanderId: null,
         startedAt: now,

@@ -97,6 +97,7 @@ class Tracker:
             "url": f"{self.base_url}/incidents/{item['key']}",
             "source": {"provider": "plugin", "instance": self.instance, "id": item["key"]},
             "serviceId": item.get("serviceId"),
+            "environment": item.get("environment", "production"),
             "assigneeId": item.get("assigneeId"),
             "commanderId": None,
         }

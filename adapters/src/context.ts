@@ -39,4 +39,21 @@ export interface ProviderContext {
   now: Date;
   /** Environment the request is scoped to, when the caller chose one. */
   environment?: string;
+  /**
+   * Environments the caller may see and act on; absent: every one. The registry hides objects of other
+   * environments as if they did not exist and refuses writes to them (src/isolation.ts, decision 014).
+   */
+  environments?: readonly string[];
+  /** Told when an object was hidden or a write refused because of its environment (the audit log records it). */
+  onEnvironmentDenied?(denial: EnvironmentDenial): void;
+}
+
+/** One object a caller reached by id but may not see or change: its environment is not among the caller's. */
+export interface EnvironmentDenial {
+  capability: string;
+  /** The OpsOrch id of the object. */
+  id: string;
+  /** Its environment; null when the tool does not say (such objects are only for callers of every environment). */
+  environment: string | null;
+  action: 'read' | 'write';
 }

@@ -5,6 +5,7 @@ export * from './config.ts';
 export * from './context.ts';
 export * from './errors.ts';
 export * from './ids.ts';
+export * from './isolation.ts';
 export * from './paging.ts';
 export * from './registry.ts';
 export * from './resilience.ts';

@@ -4,6 +4,7 @@ import type { InstanceConfig, OpsOrchConfig } from './config.ts';
 import { silentLogger, type Logger, type ProviderContext } from './context.ts';
 import { OpsOrchError, toOpsOrchError } from './errors.ts';
 import { parseId } from './ids.ts';
+import { checkCreated, checkWrite, hideOtherEnvironments, type ReadById } from './isolation.ts';
 import {
   dedupKey,
   DEFAULT_RESILIENCE,
@@ -262,12 +263,20 @@ export class ProviderRegistry {
       let deduplicated = false;
       let code: OpsOrchError['code'] | null = null;
       try {
-        if (key === null) return await this.upstream(capability, config, method, write, resolve, target, args, ctx?.signal, progress);
-        const shared = await resilience.dedupe(key, method, ctx?.signal, (signal) =>
-          this.upstream(capability, config, method, write, resolve, target, args, signal, progress),
-        );
-        deduplicated = shared.joined;
-        return shared.value;
+        // Environment isolation (src/isolation.ts): a write on an object the caller may not see never reaches the tool,
+        // and no record of another environment leaves a read.
+        if (write) await checkWrite(capability, method, args, ctx, this.readById);
+        let answer: unknown;
+        if (key === null) answer = await this.upstream(capability, config, method, write, resolve, target, args, ctx?.signal, progress);
+        else {
+          const shared = await resilience.dedupe(key, method, ctx?.signal, (signal) =>
+            this.upstream(capability, config, method, write, resolve, target, args, signal, progress),
+          );
+          deduplicated = shared.joined;
+          answer = shared.value;
+        }
+        if (write) checkCreated(capability, method, answer, ctx);
+        return write ? answer : hideOtherEnvironments(capability, method, answer, ctx);
       } catch (error) {
         const failure = toOpsOrchError(error, capability, config.instance);
         code = failure.code;
@@ -343,6 +352,12 @@ export class ProviderRegistry {
       throw failure;
     }
   }
+
+  /** One object by id through the instrumented provider (counted, isolated): how a write's target is checked. */
+  private readonly readById: ReadById = async (capability, id, ctx) => {
+    const provider = this.forId(capability, id) as { getMany(ids: string[], ctx: ProviderContext): Promise<unknown[]> };
+    return (await provider.getMany([id], ctx))[0] ?? null;
+  };
 
   /** The circuit state of every instance, in configuration order. */
   breakerStates(): { capability: Capability; instance: string; state: BreakerState }[] {

@@ -76,7 +76,7 @@ async function main(argv: string[]): Promise<void> {
       mount: async (app, gateway) => {
         // MCP for agents at /mcp (OPSORCH_MCP=off leaves it out), before the console, which serves the other paths.
         const { mountMcpFromEnv } = await import('@opsorch/mcp');
-        mountMcpFromEnv(app, { graphqlUrl: gateway.graphqlUrl, env: process.env, logger });
+        mountMcpFromEnv(app, { graphqlUrl: gateway.graphqlUrl, authenticate: gateway.clientOf, env: process.env, logger });
         // The copilot at /copilot (OPSORCH_COPILOT=off leaves it out), behind the gateway's authentication.
         const { mountCopilotFromEnv } = await import('@opsorch/copilot');
         copilot = await mountCopilotFromEnv(app, { graphqlUrl: gateway.graphqlUrl, authenticate: gateway.authenticate, principalOf: gateway.principalOf, env: process.env, logger });

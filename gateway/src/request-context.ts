@@ -1,28 +1,60 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Request, RequestHandler } from 'express';
 import { ANONYMOUS, type Actor, type Logger, type ProviderRegistry } from '@opsorch/adapters';
 import { createRequestContext, type IdempotencyStore, type RequestContext } from '@opsorch/subgraphs';
 
-/** Headers the gateway sends to remote subgraphs so one request means the same thing in every process. */
-export const FORWARDED_HEADERS = {
+/**
+ * Headers a client may send. None of them is trusted as it stands (decision 014): the request id is a
+ * correlation label (kept when well-formed), the environment is a request checked against the credential's
+ * grants, and the actor only marks an agent acting with someone's credential (or names the caller in the open
+ * demo, which has no credentials at all).
+ */
+export const CLIENT_HEADERS = {
   requestId: 'x-request-id',
   actor: 'x-opsorch-actor',
-  now: 'x-opsorch-now',
   environment: 'x-opsorch-environment',
   /** Who an agent acts for when no credential says it (open demo): a label, like the actor header. */
   onBehalfOf: 'x-opsorch-on-behalf-of',
 } as const;
 
+/**
+ * Headers only the gateway sets, towards subgraph servers: the signed token that carries the request's actor,
+ * scopes, request id, time and environment (`security/gateway-token.ts`), and the headers a subgraph behind
+ * another router reads when it trusts its network (`gateway.subgraphs.trust: network`). Every external request
+ * has them removed before anything reads them.
+ */
+export const FORWARDED_HEADERS = {
+  gatewayToken: 'x-opsorch-gateway-token',
+  requestId: CLIENT_HEADERS.requestId,
+  actor: CLIENT_HEADERS.actor,
+  now: 'x-opsorch-now',
+  environment: CLIENT_HEADERS.environment,
+} as const;
+
+/** Response extension in which a subgraph server tells the gateway which objects it hid for their environment (for the audit log). */
+export const ENVIRONMENT_DENIALS_EXTENSION = 'opsorchEnvironmentDenials';
+
+/** What the gateway forwards that no client may send: removed at the edge (the others are client input, read under rules). */
+const INTERNAL_ONLY = [FORWARDED_HEADERS.gatewayToken, FORWARDED_HEADERS.now];
+
 const ACTOR_KINDS = new Set<Actor['kind']>(['user', 'agent', 'service', 'anonymous']);
 
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Removes the internal headers from an external request, first thing on every route of the gateway. */
+export function stripInternalHeaders(): RequestHandler {
+  return (req: Request, _res, next) => {
+    for (const name of INTERNAL_ONLY) delete req.headers[name];
+    next();
+  };
+}
+
 /**
- * Reads `X-OpsOrch-Actor: <kind>:<id>` (for example `agent:claude-desktop`). Until authentication lands
- * this is a self-declared label used for attribution (timeline entries, audit), not a credential.
+ * Reads `<kind>:<id>` (for example `agent:claude-desktop`). What it may do depends on who sends it: see
+ * CLIENT_HEADERS.
  */
 export function actorFromHeader(value: string | undefined): Actor {
   if (!value) return ANONYMOUS;
@@ -37,27 +69,39 @@ export function actorToHeader(actor: Actor): string {
   return `${actor.kind}:${actor.id}`;
 }
 
-export interface HttpContextOptions {
+/** Who a request acts as and when, established by the gateway (or verified from its token by a subgraph server). */
+export interface RequestIdentity {
+  /** Whom writes are attributed to in the tools (timelines, comments): the credential's owner. */
+  actor: Actor;
+  requestId: string;
+  now: Date;
+  /** The environment the request is scoped to, when the caller chose one or is limited to one. */
+  environment?: string;
+  /** The environments the caller may see; absent: every one. */
+  environments?: readonly string[];
+}
+
+export interface ContextOptions {
   registry: ProviderRegistry;
   idempotency: IdempotencyStore;
   logger: Logger;
-  headers: IncomingHttpHeaders;
   signal: AbortSignal;
+  identity: RequestIdentity;
 }
 
-/** Builds the per-request context from an HTTP request (gateway and standalone subgraphs alike). */
-export function contextFromHttp(options: HttpContextOptions): RequestContext {
-  const requestId = header(options.headers, FORWARDED_HEADERS.requestId)?.slice(0, 128) || randomUUID();
-  const nowHeader = header(options.headers, FORWARDED_HEADERS.now);
-  const now = nowHeader && !Number.isNaN(Date.parse(nowHeader)) ? new Date(nowHeader) : new Date();
-  return createRequestContext({
+/** Builds the per-request context (gateway and standalone subgraphs alike) from an established identity. */
+export function contextFor(options: ContextOptions): RequestContext {
+  const { identity } = options;
+  const context = createRequestContext({
     registry: options.registry,
     idempotency: options.idempotency,
-    actor: actorFromHeader(header(options.headers, FORWARDED_HEADERS.actor)),
-    requestId,
-    now,
-    environment: header(options.headers, FORWARDED_HEADERS.environment),
+    actor: identity.actor,
+    requestId: identity.requestId,
+    now: identity.now,
+    environment: identity.environment,
     signal: options.signal,
-    logger: options.logger.child({ requestId }),
+    logger: options.logger.child({ requestId: identity.requestId }),
   });
+  if (identity.environments) context.provider.environments = identity.environments;
+  return context;
 }

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway, LocalGraphQLDataSource, RemoteGraphQLDataSource, type GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -26,8 +26,9 @@ import {
   type Metrics,
 } from './observability/index.ts';
 import { drainHttpServer, Generations, watchFiles } from './reload.ts';
-import { actorToHeader, contextFromHttp, FORWARDED_HEADERS } from './request-context.ts';
-import { createSecurity, type Principal } from './security/index.ts';
+import { contextFor, ENVIRONMENT_DENIALS_EXTENSION, FORWARDED_HEADERS, stripInternalHeaders } from './request-context.ts';
+import { operationHash } from './security/gateway-token.ts';
+import { createSecurity, type Principal, type Security } from './security/index.ts';
 import { coreMountFrom, coreRequestIds, createCoreRouter } from './core-compat/router.ts';
 import { apiDocs } from './rest/docs.ts';
 import { createOperationPipeline } from './rest/pipeline.ts';
@@ -51,7 +52,10 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Use @apollo/gateway's own LocalGraphQLDataSource (benchmarks compare against it). */
   stockLocalDataSource?: boolean;
-  /** Adds handlers after the gateway's own routes (the web console at `/`); `graphqlUrl` works once listening. */
+  /**
+   * Adds handlers after the gateway's own routes (the web console at `/`, MCP at `/mcp`, the copilot);
+   * `graphqlUrl` works once listening.
+   */
   mount?: (app: Express, gateway: MountTarget) => void | Promise<void>;
   /** Send spans here whatever OPSORCH_TRACING says (tests use an in-memory exporter). */
   traceExporter?: SpanExporter;
@@ -68,6 +72,11 @@ export interface MountTarget {
   authenticate: RequestHandler;
   /** Who an authenticated request is (after `authenticate`). */
   principalOf(req: Request): Principal | undefined;
+  /**
+   * The caller's identity for per-client limits (`client`: one per credential, per address for anonymous callers),
+   * or why its credential is refused, without answering the request (the MCP endpoint, before a session exists).
+   */
+  clientOf(req: IncomingMessage): Promise<{ client: string } | { refused: { status: 401; message: string; reason: string } }>;
 }
 
 export interface RunningGateway {
@@ -128,16 +137,42 @@ export function parseSubgraphUrls(value: string | undefined): Partial<Record<Sub
   return urls;
 }
 
-/** Forwards the request's identity, time and environment to a subgraph running in another process. */
+/**
+ * Sends a subgraph running in another process the request's identity, time, scopes and environments, signed
+ * (security/gateway-token.ts): the subgraph trusts nothing else. Objects the subgraph hid from the caller for
+ * their environment come back in a response extension, so the gateway's audit log records them.
+ */
 class ForwardingDataSource extends RemoteGraphQLDataSource<RequestContext> {
-  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RequestContext>['willSendRequest']>>[0]) {
+  constructor(
+    private readonly subgraph: string,
+    url: string,
+    private readonly security: Security,
+  ) {
+    super({ url });
+  }
+
+  override async willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RequestContext>['willSendRequest']>>[0]) {
     const headers = request.http?.headers;
     if (!headers || !context?.provider) return;
-    headers.set(FORWARDED_HEADERS.requestId, context.provider.requestId);
-    headers.set(FORWARDED_HEADERS.actor, actorToHeader(context.provider.actor));
-    headers.set(FORWARDED_HEADERS.now, context.provider.now.toISOString());
-    if (context.provider.environment) headers.set(FORWARDED_HEADERS.environment, context.provider.environment);
+    const token = await this.security.subgraphToken(this.subgraph, context as RequestContext, operationHash(request.query, request.variables));
+    if (token) headers.set(FORWARDED_HEADERS.gatewayToken, token);
+    else {
+      // `gateway.subgraphs.trust: network`: the subgraph reads these headers (another router's convention).
+      headers.set(FORWARDED_HEADERS.requestId, context.provider.requestId);
+      headers.set(FORWARDED_HEADERS.actor, `${context.provider.actor.kind}:${context.provider.actor.id}`);
+      headers.set(FORWARDED_HEADERS.now, context.provider.now.toISOString());
+      if (context.provider.environment) headers.set(FORWARDED_HEADERS.environment, context.provider.environment);
+    }
     injectTraceContext(headers);
+  }
+
+  override didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RequestContext>['didReceiveResponse']>>[0]) {
+    const denials = response.extensions?.[ENVIRONMENT_DENIALS_EXTENSION];
+    if (Array.isArray(denials) && context?.provider?.onEnvironmentDenied) {
+      for (const denial of denials) context.provider.onEnvironmentDenied(denial);
+    }
+    if (response.extensions) delete response.extensions[ENVIRONMENT_DENIALS_EXTENSION];
+    return response;
   }
 }
 
@@ -166,7 +201,7 @@ interface GatewayGeneration {
   core: express.Router;
   /** Authentication and rate limit of this generation, for endpoints mounted beside /graphql. */
   authenticate: express.Router;
-  principalOf(req: Request): Principal | undefined;
+  security: Security;
   close(): Promise<void>;
 }
 
@@ -198,13 +233,23 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     });
     // Authentication, authorization, audit, limits, persisted operations (gateway/src/security).
     const security = await createSecurity({ env, logger });
+    const remote = Object.keys(subgraphUrls);
+    if (remote.length > 0) {
+      try {
+        security.requireSubgraphSigning(remote);
+      } catch (error) {
+        await registry.close();
+        await security.close();
+        throw error;
+      }
+    }
 
     const gateway = new ApolloGateway({
       ...security.gatewayOptions,
       supergraphSdl: readSupergraph(env),
       buildService({ name, url }): GraphQLDataSource {
         const remoteUrl = subgraphUrls[name as SubgraphName];
-        if (remoteUrl) return new ForwardingDataSource({ url: remoteUrl });
+        if (remoteUrl) return new ForwardingDataSource(name, remoteUrl, security);
         const module = localSchemas.get(name as SubgraphName);
         if (!module) throw new Error(`supergraph names subgraph "${name}" (${url}) but OpsOrch has no such subgraph`);
         const schema = buildSchemaOf(module);
@@ -228,16 +273,17 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       await security.close();
       throw error;
     }
-    const contextFor = (req: Request, res: Response) =>
-      security.bind(req, contextFromHttp({ registry, idempotency, logger, headers: req.headers, signal: signalFor(req, res) }));
+    // Identity from the authenticated principal, never from the client's headers (decision 014).
+    const contextOf = (req: Request, res: Response) =>
+      security.bind(req, contextFor({ registry, idempotency, logger, signal: signalFor(req, res), identity: security.identity(req) }));
     const graphql = express.Router();
     graphql.use(
       ...security.beforeBody,
       express.json({ limit: security.maxBodyBytes }),
       ...security.afterBody,
-      expressMiddleware(server, { context: async ({ req, res }) => contextFor(req, res) }),
+      expressMiddleware(server, { context: async ({ req, res }) => contextOf(req, res) }),
     );
-    const pipeline = createOperationPipeline({ security, server, context: contextFor });
+    const pipeline = createOperationPipeline({ security, server, context: contextOf });
     const authenticate = express.Router();
     authenticate.use(...security.authenticate);
     return {
@@ -246,7 +292,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       rest: createRestRouter(pipeline, logger),
       core: createCoreRouter({ pipeline, logger, corsOrigin: env.OPSORCH_CORS_ORIGIN || '*', atRoot: coreMount?.atRoot ?? false }),
       authenticate,
-      principalOf: security.principalOf,
+      security,
       async close() {
         await server.stop();
         await registry.close();
@@ -262,8 +308,12 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const httpServer: Server = createServer(app);
   let draining = false;
 
+  // Nothing a client sends may pass for what only the gateway forwards (decision 014).
+  app.use(stripInternalHeaders());
   if (coreMount) app.use(coreRequestIds(coreMount.path));
   app.use(requestIds({ logger, metrics }));
+  // One Host/Origin allow-list for every route: /graphql, /mcp, the console, GraphiQL, health and metrics.
+  app.use((req, res, next) => current.current.security.hosts(req, res, next));
   mountHealth(
     app,
     {
@@ -292,7 +342,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     graphqlUrl: () => loopbackGraphqlUrl,
     // The current generation's, without pinning it: a copilot event stream may stay open across reloads.
     authenticate: (req, res, next) => current.current.authenticate(req, res, next),
-    principalOf: (req) => current.current.principalOf(req),
+    principalOf: (req) => current.current.security.principalOf(req),
+    async clientOf(req) {
+      const principal = await current.current.security.credentialOf(req as Request);
+      return 'reason' in principal ? { refused: { status: 401, message: principal.message, reason: principal.reason } } : { client: principal.rateKey };
+    },
   });
   app.get('/', (_req, res) => {
     res.redirect('/graphql');

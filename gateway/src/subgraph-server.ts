@@ -14,7 +14,7 @@ import { createLogger } from './logger.ts';
 import { createMetrics, mountHealth, readinessPolicyFrom, requestIds, startTracing, traceHttpRequests } from './observability/index.ts';
 import { drainHttpServer, Generations, watchFiles } from './reload.ts';
 import { MAX_BODY_BYTES } from './server.ts';
-import { contextFromHttp } from './request-context.ts';
+import { createSubgraphTrust } from './security/subgraph-trust.ts';
 import type { Env } from '@opsorch/adapters';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
@@ -58,14 +58,18 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
   generations = await Generations.start(buildRegistry, { logger, onReload: (result, generation) => metrics.reloaded(result, generation) });
   const current = generations;
 
+  // Who may call this subgraph: only the gateway, proven by its signed token (decision 014).
+  const trust = createSubgraphTrust({ name, env, logger });
+
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
   const server = new ApolloServer<RequestContext>({
     schema: buildSchemaOf(module),
     includeStacktraceInErrorResponses: false,
+    introspection: true,
     formatError: createErrorFormatter(logger),
-    plugins: [ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin],
+    plugins: [ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin, trust.plugin],
   });
   await server.start();
   let draining = false;
@@ -88,6 +92,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
     '/graphql',
     traceHttpRequests(`subgraph ${name}`),
     express.json({ limit: MAX_BODY_BYTES }),
+    trust.middleware,
     expressMiddleware(server, {
       context: async ({ req, res }) => {
         const controller = new AbortController();
@@ -95,7 +100,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
           if (!res.writableFinished) controller.abort(new Error('gateway disconnected'));
         });
         const registry = current.enter(res);
-        return contextFromHttp({ registry, idempotency, logger, headers: req.headers, signal: controller.signal });
+        return trust.context(req, { registry, idempotency, logger, signal: controller.signal });
       },
     }),
   );

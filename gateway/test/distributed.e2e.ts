@@ -1,32 +1,57 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SUBGRAPH_NAMES } from '@opsorch/schema';
 import type { RunningGateway } from '../src/index.ts';
+import { createGatewayTokenSigner, operationHash } from '../src/security/gateway-token.ts';
 import { gql, spawnOpsOrch, startTestGateway, type SpawnedServer } from './harness.ts';
 import { WAR_ROOM } from './queries.ts';
+import { apiKey, bearer, tempDir, writeGatewayConfig } from './security-fixtures.ts';
 
 // Every process must share the demo world's anchor for the answers to be comparable.
 const DEMO_NOW = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
 process.env.OPSORCH_DEMO_NOW = DEMO_NOW;
 
+// The key the gateway signs subgraph requests with, given to every process by reference (decision 014).
+const SIGNING_KEY = randomBytes(48).toString('base64');
+const SIGNING = { OPSORCH_SUBGRAPH_SIGNING_KEY: 'secret://env/OPSORCH_TEST_SUBGRAPH_KEY', OPSORCH_TEST_SUBGRAPH_KEY: SIGNING_KEY };
+const signer = createGatewayTokenSigner(new TextEncoder().encode(SIGNING_KEY), 30);
+const claims = { actor: { kind: 'user' as const, id: 'maya.patel@acme-shop.example' }, acting: { kind: 'user' as const, id: 'maya.patel@acme-shop.example' }, requestId: 'direct-1', now: new Date(), scopes: ['*'] };
+
+/** POSTs straight to a subgraph server, as someone who found its address would. */
+async function direct(url: string, query: string, headers: Record<string, string> = {}) {
+  return gql(url, query, undefined, headers);
+}
+
 describe('distributed: `opsorch subgraph <name>` per capability behind the gateway', () => {
   const subgraphs: SpawnedServer[] = [];
   let distributed: RunningGateway;
+  let secured: RunningGateway;
   let local: RunningGateway;
+  let auditFile: string;
+  const staging = apiKey('staging-ci', ['*'], { environments: ['staging'] });
+  const urlOf = (name: string) => subgraphs[SUBGRAPH_NAMES.indexOf(name as never)]!.url;
 
   beforeAll(async () => {
     const started = await Promise.all(
       SUBGRAPH_NAMES.map((name) =>
-        spawnOpsOrch(['subgraph', name, '--port', '0', '--host', '127.0.0.1'], { OPSORCH_DEMO_NOW: DEMO_NOW, OPSORCH_LOG_LEVEL: 'info' }),
+        // Eleven processes start at once: on a busy machine that takes a while.
+        spawnOpsOrch(['subgraph', name, '--port', '0', '--host', '127.0.0.1'], { OPSORCH_DEMO_NOW: DEMO_NOW, OPSORCH_LOG_LEVEL: 'info', ...SIGNING }, 150_000),
       ),
     );
     subgraphs.push(...started);
     const urls = Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, started[i]!.url]));
-    distributed = await startTestGateway({ subgraphUrls: urls });
+    distributed = await startTestGateway({ subgraphUrls: urls, env: SIGNING });
+    const dir = tempDir();
+    auditFile = join(dir, 'audit.jsonl');
+    const config = writeGatewayConfig({ auth: { apiKeys: [staging.entry] }, audit: { sinks: [{ type: 'file', path: auditFile }] } }, dir);
+    secured = await startTestGateway({ subgraphUrls: urls, env: { ...SIGNING, OPSORCH_CONFIG: config } });
     local = await startTestGateway();
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
-    await Promise.all([distributed?.close(), local?.close(), ...subgraphs.map((s) => s.stop())]);
+    await Promise.all([distributed?.close(), secured?.close(), local?.close(), ...subgraphs.map((s) => s.stop())]);
   });
 
   it('answers the war-room query exactly like the in-process gateway', async () => {
@@ -38,9 +63,80 @@ describe('distributed: `opsorch subgraph <name>` per capability behind the gatew
   });
 
   it('each subgraph process serves only its own capability', async () => {
-    const incidents = subgraphs[SUBGRAPH_NAMES.indexOf('incidents')]!;
-    const body = await gql(incidents.url, '{ _service { sdl } }');
+    const query = '{ _service { sdl } }';
+    const token = await signer('incidents', claims, operationHash(query, undefined));
+    const body = await direct(urlOf('incidents'), query, { 'x-opsorch-gateway-token': token });
     expect(body.data._service.sdl).toContain('type Incident');
     expect(body.data._service.sdl).not.toContain('type Deployment @key');
+  });
+
+  it('refuses a request that does not come from the gateway: no token, forged headers, another key, another operation or subgraph', async () => {
+    const write = 'mutation { addIncidentNote(incidentId: "demo:Q3VW8TR", body: "straight to the subgraph") { id } }';
+    const forged = await direct(urlOf('incidents'), write, {
+      'x-opsorch-actor': 'user:ceo@acme-shop.example',
+      'x-opsorch-now': '2001-09-09T01:46:40Z',
+      'x-opsorch-environment': 'production',
+    });
+    expect(forged.status).toBe(401);
+    expect(forged.errors![0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'GATEWAY_TOKEN_INVALID' });
+
+    const otherKey = await createGatewayTokenSigner(randomBytes(48), 30)('incidents', claims, operationHash(write, undefined));
+    expect((await direct(urlOf('incidents'), write, { 'x-opsorch-gateway-token': otherKey })).status).toBe(401);
+
+    const forARead = await signer('incidents', claims, operationHash('{ incidents(first: 1) { nodes { id } } }', undefined));
+    const replayed = await direct(urlOf('incidents'), write, { 'x-opsorch-gateway-token': forARead });
+    expect(replayed.status).toBe(401);
+    expect(replayed.errors![0]!.message).toMatch(/another operation/);
+
+    const forAlerts = await signer('alerts', claims, operationHash(write, undefined));
+    expect((await direct(urlOf('incidents'), write, { 'x-opsorch-gateway-token': forAlerts })).status).toBe(401);
+
+    // A valid token still only carries the scopes it was given.
+    const readOnly = await signer('incidents', { ...claims, scopes: ['incidents:read'] }, operationHash(write, undefined));
+    const unscoped = await direct(urlOf('incidents'), write, { 'x-opsorch-gateway-token': readOnly });
+    expect(unscoped.status).toBe(403);
+    expect(unscoped.errors![0]!.extensions!.missingScope).toBe('incidents:write');
+
+    const timeline = await gql(local.url, '{ incident(id: "demo:Q3VW8TR") { timeline(first: 200) { nodes { message } } } }');
+    expect(JSON.stringify(timeline.data)).not.toContain('straight to the subgraph');
+  });
+
+  it('never takes the time or the actor of a write from the client, in-process or distributed', async () => {
+    for (const gateway of [local, distributed]) {
+      const before = Date.now();
+      const note = await gql(
+        gateway.url,
+        'mutation { addIncidentNote(incidentId: "demo:Q3VW8TR", body: "note with a forged clock") { id } }',
+        undefined,
+        { 'x-opsorch-now': '2001-09-09T01:46:40Z', 'x-opsorch-actor': 'user:maya.patel@acme-shop.example' },
+      );
+      expect(note.errors).toBeUndefined();
+      const timeline = await gql(gateway.url, '{ incident(id: "demo:Q3VW8TR") { timeline(first: 1) { nodes { at message actor { id } } } } }');
+      const entry = timeline.data.incident.timeline.nodes[0];
+      expect(entry.message).toBe('note with a forged clock');
+      expect(Date.parse(entry.at)).toBeGreaterThanOrEqual(before - 1000);
+    }
+  });
+
+  it('keeps a staging credential out of a production incident across processes, and audits it at the gateway', async () => {
+    const read = await gql(secured.url, 'query Peek { incident(id: "demo:Q5TJ2NB") { id title } }', undefined, bearer(staging.key));
+    expect(read.errors).toBeUndefined();
+    expect(read.data.incident).toBeNull();
+    expect(JSON.stringify(read)).not.toContain('opsorchEnvironmentDenials');
+    const write = await gql(secured.url, 'mutation Sneak { resolveIncident(id: "demo:Q5TJ2NB") { id } }', undefined, bearer(staging.key));
+    expect(write.errors![0]!.extensions!.code).toBe('NOT_FOUND');
+    await vi.waitFor(() => expect(readFileSync(auditFile, 'utf8').trim().split('\n')).toHaveLength(2));
+    const lines = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    for (const line of lines) {
+      expect(line.outcome).toBe('denied');
+      expect(line.errors.map((e: { reason?: string }) => e.reason)).toContain('ENVIRONMENT_ISOLATION');
+    }
+  });
+
+  it('will not start a subgraph or a gateway with remote subgraphs without the signing key', async () => {
+    await expect(spawnOpsOrch(['subgraph', 'incidents', '--port', '0', '--host', '127.0.0.1'], { OPSORCH_SUBGRAPH_SIGNING_KEY: '' }, 30_000)).rejects.toThrow(
+      /needs the key it signs with: set gateway\.subgraphs\.signingKey/,
+    );
+    await expect(startTestGateway({ subgraphUrls: { incidents: urlOf('incidents') } })).rejects.toThrow(/need gateway\.subgraphs\.signingKey/);
   });
 });

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { httpGatewayClient } from './gateway-client.ts';
-import { isTrue, mountMcpHttp, mcpHttpSettingsFromEnv, type RouteTarget } from './http.ts';
+import { isTrue, mountMcpHttp, mcpHttpSettingsFromEnv, type McpAuthenticate, type RouteTarget } from './http.ts';
 import { createOpsOrchMcpServer, type McpLogger } from './server.ts';
 import { ALL_TOOLSETS, DEFAULT_TOOLSETS, parseToolsets, TOOLSETS } from './toolsets.ts';
 
@@ -115,11 +115,15 @@ export async function runMcpCommand(argv: string[], env: Record<string, string |
  * Mounts `/mcp` on the gateway's app, configured from OPSORCH_MCP_* (OPSORCH_MCP=off leaves it out). Tool
  * calls go to the gateway's own /graphql over loopback, so its authentication and limits apply to agents.
  */
-export function mountMcpFromEnv(app: RouteTarget, options: { graphqlUrl: () => string; env: Record<string, string | undefined>; logger?: McpLogger }) {
+export function mountMcpFromEnv(
+  app: RouteTarget,
+  options: { graphqlUrl: () => string; authenticate?: McpAuthenticate; env: Record<string, string | undefined>; logger?: McpLogger },
+) {
   if ((options.env.OPSORCH_MCP ?? '').toLowerCase() === 'off') return undefined;
   return mountMcpHttp(app, {
     ...mcpHttpSettingsFromEnv(options.env),
     gateway: httpGatewayClient({ url: options.graphqlUrl }),
+    authenticate: options.authenticate,
     logger: options.logger,
   });
 }

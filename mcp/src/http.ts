@@ -8,22 +8,28 @@ import { parseToolsets } from './toolsets.ts';
 /** Largest JSON-RPC request body accepted on /mcp. */
 const MAX_BODY_BYTES = 1_000_000;
 
-/** Host names every local setup reaches the server by; DNS rebinding attacks use any other. */
-const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+/**
+ * Checks a request's credential before anything else (the gateway's own authentication): the client's identity
+ * (one per credential; per address for anonymous callers), or why it is refused.
+ */
+export type McpAuthenticate = (req: IncomingMessage) => Promise<{ client: string } | { refused: { status: number; message: string; reason?: string } }>;
 
 export interface McpHttpOptions extends Omit<OpsOrchMcpOptions, 'logger'> {
   logger?: McpLogger;
   /**
-   * Extra host names (or `host:port`) the server may be reached by, beyond localhost, 127.0.0.1 and [::1].
-   * `*` turns the Host check off (only behind a proxy that checks it). Default: OPSORCH_MCP_ALLOWED_HOSTS.
+   * Authentication before a session exists. Without it every request is one client (embedders that
+   * authenticate in front of the endpoint). The Host/Origin allow-list is the gateway's, on every route.
    */
-  allowedHosts?: string[];
-  /** Extra browser origins (`https://ops.example.com`) beyond loopback ones. Default: OPSORCH_MCP_ALLOWED_ORIGINS. */
-  allowedOrigins?: string[];
-  /** Sessions idle this long are closed (default 30 minutes). */
+  authenticate?: McpAuthenticate;
+  /** Sessions idle this long are closed (default 5 minutes; OPSORCH_MCP_SESSION_IDLE_SECONDS). */
   sessionIdleMs?: number;
-  /** At most this many open sessions (default 1000); more are refused with 503. */
+  /** At most this many open sessions in all (default 1000); more are refused with 503. */
   maxSessions?: number;
+  /**
+   * At most this many open sessions per client (default 10; OPSORCH_MCP_MAX_SESSIONS_PER_CLIENT): a client opening
+   * one more closes its own least recently used, so no client can fill the table for the others.
+   */
+  maxSessionsPerClient?: number;
 }
 
 export interface McpHttpHandle {
@@ -42,37 +48,6 @@ function jsonRpcError(res: ServerResponse, status: number, code: number, message
   if (res.headersSent) return;
   res.writeHead(status, { 'content-type': 'application/json', ...extraHeaders });
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
-}
-
-function hostnameOf(host: string): string {
-  // `[::1]:4000` → `[::1]`, `localhost:4000` → `localhost`
-  return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
-}
-
-/**
- * DNS-rebinding protection (MCP transport security): a request must name an allowed Host, and when a
- * browser sends an Origin, that origin must be allowed. Answers the reason to refuse, or undefined.
- */
-export function checkHostAndOrigin(req: IncomingMessage, allowedHosts: readonly string[], allowedOrigins: readonly string[]): string | undefined {
-  const host = (req.headers.host ?? '').toLowerCase();
-  const hosts = [...LOOPBACK_HOSTS, ...allowedHosts.map((h) => h.toLowerCase())];
-  if (!hosts.includes('*') && !hosts.includes(host) && !hosts.includes(hostnameOf(host))) {
-    return `Host "${host}" is not allowed to reach /mcp (DNS-rebinding protection). If this server is meant to be reached by that name, add it to OPSORCH_MCP_ALLOWED_HOSTS.`;
-  }
-  const origin = req.headers.origin;
-  if (origin && origin !== 'null') {
-    let hostname: string;
-    try {
-      hostname = new URL(origin).host;
-    } catch {
-      return `Origin "${origin}" is not a URL.`;
-    }
-    const loopback = LOOPBACK_HOSTS.includes(hostnameOf(hostname.toLowerCase()));
-    if (!loopback && !allowedOrigins.map((o) => o.toLowerCase().replace(/\/$/, '')).includes(origin.toLowerCase())) {
-      return `Origin "${origin}" is not allowed to reach /mcp (DNS-rebinding protection). Add it to OPSORCH_MCP_ALLOWED_ORIGINS to allow that web app.`;
-    }
-  }
-  return undefined;
 }
 
 /** Per-session, bounded event log so a client that lost its SSE stream resumes with Last-Event-ID. */
@@ -129,12 +104,23 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 interface Session {
   transport: StreamableHTTPServerTransport;
+  /** The client (credential) that opened it: only that client may use it. */
+  client: string;
   lastSeen: number;
 }
 
 /** Reads the MCP endpoint's settings from the environment (OPSORCH_MCP_*). */
-export function mcpHttpSettingsFromEnv(env: Record<string, string | undefined>): Pick<McpHttpOptions, 'toolsets' | 'enableWrites' | 'allowedHosts' | 'allowedOrigins' | 'maxResultChars' | 'conformanceFixtures'> {
-  const list = (value: string | undefined) => (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+export function mcpHttpSettingsFromEnv(
+  env: Record<string, string | undefined>,
+): Pick<McpHttpOptions, 'toolsets' | 'enableWrites' | 'maxResultChars' | 'conformanceFixtures' | 'sessionIdleMs' | 'maxSessionsPerClient'> {
+  const positive = (name: string, min: number) => {
+    const text = env[name]?.trim();
+    if (!text) return undefined;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number of at least ${min}, got "${text}"`);
+    return value;
+  };
+  const idleSeconds = positive('OPSORCH_MCP_SESSION_IDLE_SECONDS', 1);
   const maxChars = env.OPSORCH_MCP_MAX_RESULT_CHARS ? Number(env.OPSORCH_MCP_MAX_RESULT_CHARS) : undefined;
   if (maxChars !== undefined && !(Number.isInteger(maxChars) && maxChars >= 1000)) {
     throw new Error(`OPSORCH_MCP_MAX_RESULT_CHARS must be a whole number of at least 1000, got "${env.OPSORCH_MCP_MAX_RESULT_CHARS}"`);
@@ -142,8 +128,8 @@ export function mcpHttpSettingsFromEnv(env: Record<string, string | undefined>):
   return {
     toolsets: parseToolsets(env.OPSORCH_MCP_TOOLSETS),
     enableWrites: isTrue(env.OPSORCH_MCP_ENABLE_WRITES),
-    allowedHosts: list(env.OPSORCH_MCP_ALLOWED_HOSTS),
-    allowedOrigins: list(env.OPSORCH_MCP_ALLOWED_ORIGINS),
+    sessionIdleMs: idleSeconds === undefined ? undefined : idleSeconds * 1000,
+    maxSessionsPerClient: positive('OPSORCH_MCP_MAX_SESSIONS_PER_CLIENT', 1),
     maxResultChars: maxChars,
     conformanceFixtures: isTrue(env.OPSORCH_MCP_CONFORMANCE_FIXTURES),
   };
@@ -159,31 +145,41 @@ export function isTrue(value: string | undefined): boolean {
  */
 export function mountMcpHttp(app: RouteTarget, options: McpHttpOptions): McpHttpHandle {
   const sessions = new Map<string, Session>();
-  const allowedHosts = options.allowedHosts ?? [];
-  const allowedOrigins = options.allowedOrigins ?? [];
-  const idleMs = options.sessionIdleMs ?? 30 * 60_000;
+  const idleMs = options.sessionIdleMs ?? 5 * 60_000;
   const maxSessions = options.maxSessions ?? 1000;
+  const perClient = options.maxSessionsPerClient ?? 10;
+  const authenticate: McpAuthenticate = options.authenticate ?? (async () => ({ client: 'any' }));
 
+  const closeSession = (id: string, session: Session) => {
+    sessions.delete(id);
+    void session.transport.close().catch(() => {});
+  };
   const sweeper = setInterval(() => {
     const now = Date.now();
-    for (const [id, session] of sessions) {
-      if (now - session.lastSeen > idleMs) {
-        sessions.delete(id);
-        void session.transport.close();
-      }
-    }
-  }, Math.min(idleMs, 60_000));
+    for (const [id, session] of sessions) if (now - session.lastSeen > idleMs) closeSession(id, session);
+  }, Math.max(250, Math.min(idleMs / 2, 60_000)));
   sweeper.unref();
+
+  /** Makes room for one more session of `client`: its own least recently used goes when it is at its limit. */
+  const makeRoomFor = (client: string) => {
+    const own = [...sessions].filter(([, s]) => s.client === client).sort(([, a], [, b]) => a.lastSeen - b.lastSeen);
+    for (const [id, session] of own.slice(0, Math.max(0, own.length - perClient + 1))) {
+      options.logger?.info({ client, sessions: own.length }, 'mcp: closing the least recently used session of a client at its session limit');
+      closeSession(id, session);
+    }
+  };
 
   app.all('/mcp', (req, res) => {
     void (async () => {
-      const refusal = checkHostAndOrigin(req, allowedHosts, allowedOrigins);
-      if (refusal) {
-        options.logger?.warn({ host: req.headers.host, origin: req.headers.origin }, 'mcp request refused: host or origin not allowed');
-        return jsonRpcError(res, 403, -32000, refusal);
+      // Authenticate before anything, above all before a session exists: an anonymous flood creates nothing.
+      const identity = await authenticate(req);
+      if ('refused' in identity) {
+        return jsonRpcError(res, identity.refused.status, -32001, identity.refused.message, { 'www-authenticate': 'Bearer realm="opsorch"' });
       }
       const sessionId = req.headers['mcp-session-id'];
-      const existing = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+      const found = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+      // A session answers only the client that opened it; to anyone else it does not exist.
+      const existing = found && found.client === identity.client ? found : undefined;
       if (req.method === 'POST') {
         const body = await readJson(req);
         if (existing) {
@@ -193,6 +189,7 @@ export function mountMcpHttp(app: RouteTarget, options: McpHttpOptions): McpHttp
         if (sessionId) return jsonRpcError(res, 404, -32001, `Session ${String(sessionId)} not found (expired or the server restarted); initialize a new one.`);
         const initialize = Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
         if (!initialize) return jsonRpcError(res, 400, -32000, 'No Mcp-Session-Id header: the first request of a session must be initialize.');
+        makeRoomFor(identity.client);
         if (sessions.size >= maxSessions) return jsonRpcError(res, 503, -32000, 'Too many open MCP sessions; try again later.', { 'retry-after': '30' });
         const narrowed = new URL(req.url ?? '/', 'http://localhost').searchParams.get('toolsets');
         const toolsets = narrowed ? parseToolsets(narrowed).filter((t) => (options.toolsets ?? parseToolsets(undefined)).includes(t)) : options.toolsets;
@@ -201,7 +198,7 @@ export function mountMcpHttp(app: RouteTarget, options: McpHttpOptions): McpHttp
           eventStore: boundedEventStore(),
           retryInterval: 1000,
           onsessioninitialized: (id) => {
-            sessions.set(id, { transport, lastSeen: Date.now() });
+            sessions.set(id, { transport, client: identity.client, lastSeen: Date.now() });
           },
         });
         transport.onclose = () => {

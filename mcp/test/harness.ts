@@ -32,7 +32,7 @@ export async function startMcpGateway(
     env,
     logger,
     mount: (app, gw) => {
-      mcp = mountMcpHttp(app, { ...options, gateway: wrap(httpGatewayClient({ url: gw.graphqlUrl })) });
+      mcp = mountMcpHttp(app, { authenticate: gw.clientOf, ...options, gateway: wrap(httpGatewayClient({ url: gw.graphqlUrl })) });
     },
   });
   return {

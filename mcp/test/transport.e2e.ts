@@ -11,7 +11,7 @@ import { connectHttp, recordingProxy, startMcpGateway, type McpTestServer } from
 let server: McpTestServer;
 
 beforeAll(async () => {
-  server = await startMcpGateway({ allowedHosts: ['opsorch.internal'], allowedOrigins: ['https://ops.example.com'] });
+  server = await startMcpGateway({}, undefined, { OPSORCH_ALLOWED_HOSTS: 'opsorch.internal', OPSORCH_ALLOWED_ORIGINS: 'https://ops.example.com' });
 });
 
 afterAll(async () => {
@@ -41,7 +41,7 @@ describe('Streamable HTTP at /mcp', () => {
     const port = server.gateway.port;
     const evilHost = await initialize({ host: 'evil.example.com' });
     expect(evilHost.status).toBe(403);
-    expect(JSON.parse(evilHost.body).error.message).toContain('OPSORCH_MCP_ALLOWED_HOSTS');
+    expect(JSON.parse(evilHost.body).error.message).toContain('OPSORCH_ALLOWED_HOSTS');
     expect((await initialize({ origin: 'http://evil.example.com' })).status).toBe(403);
     expect((await initialize({ host: `localhost:${port}`, origin: `http://localhost:${port}` })).status).toBe(200);
     expect((await initialize({ host: 'opsorch.internal', origin: 'https://ops.example.com' })).status).toBe(200);

@@ -203,6 +203,12 @@ export type CreateIncidentInput = {
    * current primary on-call).
    */
   assigneeId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * Environment the incident happens in, for example `staging`. Omitted: the environment the request is scoped to
+   * (a credential limited to one environment), else the tool's default (`production` in the demo world). A
+   * credential limited to some environments may only create incidents in those.
+   */
+  environment?: InputMaybe<Scalars['String']['input']>;
   /** Provider instance to create it in, for example `pagerduty-eu`; omitted: the first configured incidents provider. */
   providerInstance?: InputMaybe<Scalars['String']['input']>;
   /** Canonical service id (catalog slug) the incident is about, for example `checkout`. */
@@ -413,6 +419,11 @@ export type Incident = {
    * newest first: the usual suspects of a regression. Empty when the incident has no service.
    */
   deploymentsBefore: Maybe<Array<Deployment>>;
+  /**
+   * Deployment environment the incident happens in, for example `production`; null when the tool does not say
+   * (such incidents are visible only to credentials granted every environment).
+   */
+  environment: Maybe<Scalars['String']['output']>;
   /** OpsOrch incident id (`<providerInstance>:<nativeId>`). */
   id: Scalars['ID']['output'];
   /** Related pages: dashboards, pull requests, postmortems, status pages. */

@@ -100,6 +100,7 @@ export const resolvers = {
       if (input.severity === 'UNKNOWN') throw badInput('input.severity must be one of SEV1..SEV5; UNKNOWN is only for values a tool could not map');
       const summary = input.summary == null ? null : checkLength(input.summary, 'input.summary', 0, MAX_TEXT);
       const assigneeId = optionalText(input.assigneeId, 'input.assigneeId') ?? null;
+      const environment = optionalText(input.environment, 'input.environment') ?? null;
       const providers = ctx.registry.all('incidents');
       const provider = input.providerInstance ? providers.find((p) => p.instance === input.providerInstance) : providers[0];
       if (!provider) {
@@ -114,7 +115,7 @@ export const resolvers = {
         });
       }
       return ctx.idempotency.run(scope('createIncident'), args.idempotencyKey, args, () =>
-        provider.createIncident!({ title, serviceId, severity: input.severity, summary: summary || null, assigneeId }, ctx.provider),
+        provider.createIncident!({ title, serviceId, severity: input.severity, summary: summary || null, assigneeId, environment }, ctx.provider),
       );
     },
 

@@ -27,6 +27,8 @@ export type AlertRecord = Pick<
 > & {
   /** Canonical catalog service id; null when the alert's labels name no catalog service. */
   serviceId: string | null;
+  /** Environment from the alert's environment label; null when it has none (hidden from callers limited to some environments). */
+  environment: string | null;
 };
 
 /** A service's health as one provider sees it. */

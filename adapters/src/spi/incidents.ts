@@ -33,6 +33,8 @@ export type IncidentRecord = Pick<
 > & {
   /** Canonical catalog service id; null when the tool's service maps to none. */
   serviceId: string | null;
+  /** Environment the incident happens in; null when the tool does not say (hidden from callers limited to some environments). */
+  environment: string | null;
   /** Lower-case email of the assignee; null when unassigned. */
   assigneeId: string | null;
   /** Lower-case email of the incident commander; null when none. */
@@ -66,6 +68,7 @@ export interface IncidentLinkQuery {
   statuses?: readonly IncidentStatus[];
 }
 
+/** A new incident; created in `environment`, else `ctx.environment`, else the tool's default (or refused when it cannot). */
 export type CreateIncidentRequest = Omit<CreateIncidentInput, 'providerInstance'>;
 
 /**

@@ -124,6 +124,16 @@ export function createAuditLog(options: AuditOptions) {
                 capability: typeof extensions.capability === 'string' ? extensions.capability : undefined,
               };
             });
+            // Objects hidden for their environment: the caller saw "not found", the audit log sees the denial.
+            for (const d of state?.environmentDenials ?? []) {
+              summarized.push({
+                code: 'FORBIDDEN',
+                reason: 'ENVIRONMENT_ISOLATION',
+                message: `${d.action} of ${d.capability} ${d.id} (environment ${d.environment ?? 'unknown'}) refused: not among the credential's environments`,
+                provider: instanceOf(d.id) ?? undefined,
+                capability: d.capability,
+              });
+            }
             const denied = summarized.some((e) => DENIAL_CODES.has(e.code) || (e.reason !== undefined && DENIAL_REASONS.has(e.reason)));
             const operationType = requestContext.operation?.operation ?? null;
             if (!denied && operationType !== 'mutation' && !config.reads) return;

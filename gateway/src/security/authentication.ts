@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import type { Actor, Logger } from '@opsorch/adapters';
-import { actorFromHeader, actorToHeader, FORWARDED_HEADERS } from '../request-context.ts';
+import { ANONYMOUS, type Actor, type Logger } from '@opsorch/adapters';
+import { actorFromHeader, actorToHeader, CLIENT_HEADERS } from '../request-context.ts';
 import type { ApiKeyConfig, JwtConfig, SecurityConfig } from './config.ts';
 import { sendRefusal } from './http-errors.ts';
 import { environmentScope, Grants } from './scopes.ts';
@@ -102,6 +102,7 @@ export function createAuthentication(options: AuthenticationOptions) {
     }
     return {
       actor: { kind: entry.actor, id: entry.name },
+      subject: { kind: entry.actor, id: entry.name },
       credential: { type: 'api-key', id: entry.name },
       grants: grantsFrom(entry.scopes, entry.environments),
       rateLimit: entry.rateLimit,
@@ -138,6 +139,7 @@ export function createAuthentication(options: AuthenticationOptions) {
     ];
     return {
       actor: { kind, id },
+      subject: { kind, id },
       credential: { type: 'jwt', id: payload.sub! },
       grants: grantsFrom(scopes, claimStrings(payload[jwt.environmentsClaim])),
       rateKey: `jwt:${payload.iss}:${payload.sub}`,
@@ -158,15 +160,23 @@ export function createAuthentication(options: AuthenticationOptions) {
     return null;
   }
 
+  // Only the open demo (no credentials configured at all) lets a caller name itself: there it is the console's
+  // "who am I" label. Anonymous access enabled beside real credentials never lets anyone claim a person.
+  const selfDeclaredActors = options.demoDefaults && !config.anonymous;
+
   function anonymousPrincipal(req: Request): Principal {
     const ip = req.socket.remoteAddress ?? 'unknown';
-    const actor = actorFromHeader(header(req, FORWARDED_HEADERS.actor));
-    // Labels too: an agent (the copilot) names the person it acts for; never with a credential (see withDeclaredAgent).
-    const onBehalfOf = actor.kind === 'agent' ? actorFromHeader(header(req, FORWARDED_HEADERS.onBehalfOf)) : undefined;
+    const declared = actorFromHeader(header(req, CLIENT_HEADERS.actor));
+    const actor = selfDeclaredActors ? declared : declared.kind === 'agent' ? declared : ANONYMOUS;
+    // In the open demo an agent (the copilot) may name the person it acts for, a label like the actor header:
+    // the audit log shows the agent on their behalf and the tools record the person. Never with a credential.
+    const person = selfDeclaredActors && actor.kind === 'agent' ? actorFromHeader(header(req, CLIENT_HEADERS.onBehalfOf)) : ANONYMOUS;
+    const forPerson = person.kind === 'user';
     return {
-      // Without a credential the actor header is only a label (the MCP server sends `agent:<name>`).
       actor,
-      ...(onBehalfOf && onBehalfOf.kind === 'user' ? { onBehalfOf: actorToHeader(onBehalfOf) } : {}),
+      ...(forPerson ? { onBehalfOf: actorToHeader(person) } : {}),
+      // An anonymous agent acts for nobody: what it writes is attributed to it (a label), or to "anonymous".
+      subject: forPerson ? person : selfDeclaredActors || actor.kind === 'agent' ? actor : ANONYMOUS,
       credential: { type: 'anonymous', id: 'anonymous' },
       grants: anonymousGrants,
       rateKey: `anonymous:${ip}`,
@@ -176,7 +186,8 @@ export function createAuthentication(options: AuthenticationOptions) {
   /**
    * A credential's own actor, except that `X-OpsOrch-Actor: agent:<name>` marks an agent acting with
    * someone's credential (the MCP server forwards its client's token and names itself): the audit log
-   * then shows the agent, on behalf of the credential's owner. The header can never claim another person.
+   * then shows the agent, on behalf of the credential's owner, while the tools keep attributing what it writes
+   * to that owner (`subject`). The header can never claim another person.
    */
   function withDeclaredAgent(principal: Principal, declared: string | undefined): Principal {
     const actor = actorFromHeader(declared);
@@ -184,39 +195,40 @@ export function createAuthentication(options: AuthenticationOptions) {
     return { ...principal, actor, onBehalfOf: `${principal.actor.kind}:${principal.actor.id}` };
   }
 
-  const middleware = async (req: Request, res: Response, next: NextFunction) => {
-    const state = stateOf(req);
+  /**
+   * The principal of a request, or why it is refused: what the /graphql middleware and the MCP endpoint (before
+   * it opens a session) both use, without answering the request.
+   */
+  async function principalOf(req: Request): Promise<Principal | AuthenticationFailure> {
     let result: Principal | AuthenticationFailure | null;
     try {
       result = await authenticate(req);
     } catch (error) {
       logger.error({ err: String((error as Error).message) }, 'authentication failed unexpectedly');
-      result = { reason: 'AUTHENTICATION_ERROR', message: 'Authentication failed inside OpsOrch; it has been logged with the request id.' };
+      return { reason: 'AUTHENTICATION_ERROR', message: 'Authentication failed inside OpsOrch; it has been logged with the request id.' };
     }
     if (result === null) {
-      if (!anonymous.enabled) {
-        options.onRefused(req, 401, 'UNAUTHENTICATED', 'CREDENTIALS_MISSING');
-        sendRefusal(req, res, 401, 'UNAUTHENTICATED', 'Authentication required: send "Authorization: Bearer <API key or JWT>".', { reason: 'CREDENTIALS_MISSING' }, {
-          'www-authenticate': 'Bearer realm="opsorch"',
-        });
-        return;
-      }
-      result = anonymousPrincipal(req);
-    } else if ('reason' in result) {
+      if (!anonymous.enabled) return { reason: 'CREDENTIALS_MISSING', message: 'Authentication required: send "Authorization: Bearer <API key or JWT>".' };
+      return anonymousPrincipal(req);
+    }
+    if ('reason' in result) return result;
+    return withDeclaredAgent(result, header(req, CLIENT_HEADERS.actor));
+  }
+
+  const middleware = async (req: Request, res: Response, next: NextFunction) => {
+    const state = stateOf(req);
+    const result = await principalOf(req);
+    if ('reason' in result) {
       options.onRefused(req, 401, 'UNAUTHENTICATED', result.reason);
-      sendRefusal(req, res, 401, 'UNAUTHENTICATED', result.message, { reason: result.reason }, {
-        'www-authenticate': `Bearer realm="opsorch", error="invalid_token"`,
-      });
+      const challenge = result.reason === 'CREDENTIALS_MISSING' ? 'Bearer realm="opsorch"' : 'Bearer realm="opsorch", error="invalid_token"';
+      sendRefusal(req, res, 401, 'UNAUTHENTICATED', result.message, { reason: result.reason }, { 'www-authenticate': challenge });
       return;
-    } else {
-      result = withDeclaredAgent(result, header(req, FORWARDED_HEADERS.actor));
     }
     const principal = result;
     if (state) state.principal = principal;
 
-    // From here on the context, timelines and remote subgraphs see the authenticated actor, not a claim.
-    req.headers[FORWARDED_HEADERS.actor] = actorToHeader(principal.actor);
-    const environment = header(req, FORWARDED_HEADERS.environment)?.trim();
+    // The environment header is a request, checked against the grants; nothing forwarded is read from it later.
+    const environment = header(req, CLIENT_HEADERS.environment)?.trim();
     if (environment && !principal.grants.allowsEnvironment(environment)) {
       const scope = environmentScope(environment);
       options.onRefused(req, 403, 'FORBIDDEN', 'ENVIRONMENT_NOT_ALLOWED');
@@ -227,14 +239,13 @@ export function createAuthentication(options: AuthenticationOptions) {
       return;
     }
     const environments = [...principal.grants.environments];
-    if (!environment && environments.length === 1 && environments[0] !== '*') {
-      req.headers[FORWARDED_HEADERS.environment] = environments[0];
-    }
+    if (state) state.environment = environment || (environments.length === 1 && environments[0] !== '*' ? environments[0] : undefined);
     next();
   };
 
   return {
     middleware,
+    principalOf,
     /** For the start-up log: how requests are authenticated, without any secret. */
     describe() {
       return {

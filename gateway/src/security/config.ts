@@ -101,7 +101,39 @@ const auditSink = z.discriminatedUnion('type', [
   }),
 ]);
 
+const hostName = z
+  .string()
+  .regex(/^(\*|\[[0-9a-fA-F:.]+\](:\d+)?|[A-Za-z0-9.-]+(:\d+)?)$/, 'a host is a name or address with an optional port (`ops.example.com`, `ops.example.com:8443`), or `*`');
+const origin = z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin is `http(s)://host[:port]` without a path (`https://ops.example.com`)');
+
 export const gatewaySecuritySchema = z.object({
+  http: z
+    .strictObject({
+      /**
+       * Host names (optionally with a port) the gateway answers on every route, beyond localhost, 127.0.0.1, [::1]
+       * and IP addresses: DNS-rebinding protection. `*` turns the check off (only behind a proxy that checks Host).
+       */
+      allowedHosts: z.array(hostName).default([]),
+      /** Browser origins allowed to call the gateway beyond its own origin and loopback ones (`https://ops.example.com`). */
+      allowedOrigins: z.array(origin).default([]),
+    })
+    .default({ allowedHosts: [], allowedOrigins: [] }),
+  subgraphs: z
+    .strictObject({
+      /**
+       * Key the gateway signs its requests to subgraph servers with, and they verify (a `secret://` reference,
+       * at least 32 bytes). Required by `opsorch subgraph` and by a gateway with OPSORCH_SUBGRAPH_URLS.
+       */
+      signingKey: z.string().startsWith('secret://', 'give the key as a secret reference such as secret://env/OPSORCH_SUBGRAPH_KEY, never inline').optional(),
+      /** Seconds a request token is valid (default 30). */
+      tokenTtlSeconds: z.number().int().min(5).max(300).default(30),
+      /**
+       * `token` (default): a subgraph server answers only requests signed by the gateway. `network`: it trusts the
+       * forwarded headers of whoever reaches it (only behind another router, with a NetworkPolicy; logged loudly).
+       */
+      trust: z.enum(['token', 'network']).default('token'),
+    })
+    .default({ tokenTtlSeconds: 30, trust: 'token' }),
   auth: z
     .strictObject({
       /**
@@ -192,7 +224,7 @@ export type JwtConfig = NonNullable<SecurityConfig['auth']['jwt']>;
 export type AuditSinkConfig = SecurityConfig['audit']['sinks'][number];
 
 /** Keys of the `gateway:` section that other gateway modules own (resilience, observability...): left to them. */
-const SECURITY_KEYS = ['auth', 'authorization', 'audit', 'limits', 'persistedOperations', 'caches'] as const;
+const SECURITY_KEYS = ['auth', 'authorization', 'audit', 'limits', 'persistedOperations', 'caches', 'http', 'subgraphs'] as const;
 
 type Overlay = { path: string[]; variable: string; value: unknown };
 
@@ -214,6 +246,11 @@ function json(variable: string, text: string): unknown {
   } catch (error) {
     throw new SecurityConfigError(`${variable}: not valid JSON (${(error as Error).message})`);
   }
+}
+
+/** `a,b,c` */
+function list(_variable: string, text: string): string[] {
+  return text.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 /** `stdout,file:/var/log/audit.jsonl,webhook:https://siem.example/hook` */
@@ -250,6 +287,13 @@ function envOverlays(env: Env): Overlay[] {
     ['OPSORCH_APQ', ['persistedOperations', 'apq'], boolean],
     ['OPSORCH_TRUSTED_DOCUMENTS', ['persistedOperations', 'manifest'], (_v, t) => t],
     ['OPSORCH_REDIS_URL', ['caches', 'redisUrl'], (_v, t) => t],
+    // The MCP endpoint's older names of the same lists (the allow-list covers every route now); the general ones win.
+    ['OPSORCH_MCP_ALLOWED_HOSTS', ['http', 'allowedHosts'], list],
+    ['OPSORCH_MCP_ALLOWED_ORIGINS', ['http', 'allowedOrigins'], list],
+    ['OPSORCH_ALLOWED_HOSTS', ['http', 'allowedHosts'], list],
+    ['OPSORCH_ALLOWED_ORIGINS', ['http', 'allowedOrigins'], list],
+    ['OPSORCH_SUBGRAPH_SIGNING_KEY', ['subgraphs', 'signingKey'], (_v, t) => t],
+    ['OPSORCH_SUBGRAPH_TRUST', ['subgraphs', 'trust'], (_v, t) => t],
   ];
   const overlays: Overlay[] = [];
   for (const [variable, path, read] of table) {
@@ -341,6 +385,9 @@ export function loadSecurityConfig(env: Env): LoadedSecurityConfig {
   }
   if (config.caches.redisUrl) {
     config.caches.redisUrl = resolveSecretsIn(config.caches.redisUrl, backends, 'gateway.caches.redisUrl') as string;
+  }
+  if (config.subgraphs.signingKey) {
+    config.subgraphs.signingKey = resolveSecretsIn(config.subgraphs.signingKey, backends, 'gateway.subgraphs.signingKey') as string;
   }
   const demoDefaults = config.auth.apiKeys.length === 0 && !config.auth.jwt;
   return { config, demoDefaults };

@@ -5,17 +5,20 @@ import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { DocumentNode } from 'graphql';
 import { symbols as pinoSymbols } from 'pino';
-import type { Env, Logger } from '@opsorch/adapters';
+import { ANONYMOUS, type Env, type Logger } from '@opsorch/adapters';
 import type { RequestContext } from '@opsorch/subgraphs';
+import type { RequestIdentity } from '../request-context.ts';
 import { createAuditLog } from './audit.ts';
 import { createAuthentication } from './authentication.ts';
 import { createAuthorization } from './authorization.ts';
-import { loadSecurityConfig, type SecurityConfig } from './config.ts';
+import { loadSecurityConfig, SecurityConfigError, type SecurityConfig } from './config.ts';
+import { createGatewayTokenSigner, signingKeyFrom } from './gateway-token.ts';
+import { hostCheck } from './hosts.ts';
 import { createLimits } from './limits.ts';
 import { createOperationKnowledge } from './operation.ts';
 import { createPersistedOperations } from './persisted-operations.ts';
 import { createRateLimit } from './rate-limit.ts';
-import { setState, stateOf, type RequestSecurityState } from './state.ts';
+import { setState, stateOf, stateOfContext, type RequestSecurityState } from './state.ts';
 
 export { SecurityConfigError, loadSecurityConfig, type SecurityConfig } from './config.ts';
 export { generateApiKey, hashApiKey } from './keys.ts';
@@ -58,11 +61,15 @@ export async function createSecurity(options: SecurityOptions) {
   const onRefused = audit.recordRefusal;
   const authentication = createAuthentication({ config: config.auth, demoDefaults, logger, onRefused });
   const rateLimitDefault = config.limits.rateLimit ?? (demoDefaults ? null : { requestsPerMinute: 600, burst: 100 });
-  const rateLimit = createRateLimit({ limit: rateLimitDefault, maxActors: config.caches.rateLimitActors, onRefused });
+  const rateLimit = createRateLimit({ limit: rateLimitDefault, maxActors: config.caches.rateLimitActors, onRefused, redisUrl: config.caches.redisUrl, logger });
+  await rateLimit.ready();
   const limits = createLimits({ config: config.limits, knowledge, onRefused });
   const persisted = createPersistedOperations({ config: config.persistedOperations, caches: config.caches, logger, onRefused });
   await persisted.ready();
   const authDescription = authentication.describe();
+  const signing = config.subgraphs.signingKey
+    ? createGatewayTokenSigner(signingKeyFrom(config.subgraphs.signingKey, 'gateway.subgraphs.signingKey'), config.subgraphs.tokenTtlSeconds)
+    : null;
   const authorization = createAuthorization({
     knowledge,
     fallbackGrants: null,
@@ -94,9 +101,10 @@ export async function createSecurity(options: SecurityOptions) {
   logger[authDescription.anonymous.enabled && demoDefaults ? 'warn' : 'info'](
     {
       authentication: authDescription,
-      limits: { ...config.limits, rateLimit: rateLimitDefault ?? 'off (demo default)' },
+      limits: { ...config.limits, rateLimit: rateLimitDefault ? { ...rateLimitDefault, buckets: rateLimit.describe() } : 'off (demo default)' },
       audit: { sinks: config.audit.sinks.map((s) => s.type), reads: config.audit.reads },
       persistedOperations: persisted.describe(),
+      http: { allowedHosts: ['localhost', '127.0.0.1', '[::1]', 'IP addresses', ...config.http.allowedHosts], allowedOrigins: config.http.allowedOrigins },
     },
     authDescription.anonymous.enabled && demoDefaults
       ? 'security: anonymous access with every scope (demo default: no API key or JWT issuer configured); configure gateway.auth before exposing this gateway'
@@ -104,6 +112,8 @@ export async function createSecurity(options: SecurityOptions) {
   );
 
   return {
+    /** First on every route: the Host/Origin allow-list (DNS rebinding, cross-site requests). */
+    hosts: hostCheck(config.http, logger),
     /** Before the JSON body parser: request id, authentication, rate limit, declared body size. */
     beforeBody: [begin, authentication.middleware, rateLimit.middleware, limits.bodySize] as RequestHandler[],
     /** For other endpoints behind the same credentials (the copilot's API): request id, authentication, rate limit. */
@@ -127,6 +137,57 @@ export async function createSecurity(options: SecurityOptions) {
     /** Size of each in-process subgraph's document cache. */
     subgraphDocuments: config.caches.subgraphDocuments,
     /**
+     * Who the request acts as, when, and in which environments: from the authenticated principal, never from a
+     * header the client sent (decision 014). Called once the security middlewares let the request through.
+     */
+    identity(req: Request): RequestIdentity {
+      const state = stateOf(req);
+      const principal = state?.principal;
+      const environments = principal?.grants.restrictedToEnvironments ? [...principal.grants.environments] : undefined;
+      return {
+        actor: principal?.subject ?? ANONYMOUS,
+        requestId: state?.requestId ?? randomUUID(),
+        now: new Date(),
+        environment: state?.environment,
+        ...(environments ? { environments } : {}),
+      };
+    },
+    /**
+     * The signed token for one request to a remote subgraph (null under `gateway.subgraphs.trust: network`):
+     * the identity of the request, its credential's scopes, bound to the operation sent.
+     */
+    async subgraphToken(subgraph: string, context: RequestContext, operation: string): Promise<string | null> {
+      if (!signing) return null;
+      const provider = context.provider;
+      const principal = stateOfContext(context)?.principal;
+      return signing(
+        subgraph,
+        {
+          actor: provider.actor,
+          acting: principal?.actor ?? provider.actor,
+          requestId: provider.requestId,
+          now: provider.now,
+          scopes: principal ? principal.grants.describe().scopes : [],
+          ...(provider.environment ? { environment: provider.environment } : {}),
+          ...(provider.environments ? { environments: provider.environments } : {}),
+        },
+        operation,
+      );
+    },
+    /** Refuses to start a gateway with remote subgraphs it cannot sign for (unless told they trust their network). */
+    requireSubgraphSigning(subgraphs: string[]): void {
+      if (signing) return;
+      if (config.subgraphs.trust === 'network') {
+        logger.warn({ subgraphs }, 'security: remote subgraphs trust forwarded headers (gateway.subgraphs.trust: network); only a NetworkPolicy keeps others from impersonating the gateway');
+        return;
+      }
+      throw new SecurityConfigError(
+        `remote subgraphs (${subgraphs.join(', ')}) need gateway.subgraphs.signingKey (OPSORCH_SUBGRAPH_SIGNING_KEY=secret://env/NAME), the same key their servers verify with`,
+      );
+    },
+    /** The authenticated principal of a request, or why it is refused, without answering it (the MCP endpoint, before a session exists). */
+    credentialOf: authentication.principalOf,
+    /**
      * Ties the GraphQL context to the HTTP request's security record, and notes every provider instance the
      * request calls (the registry names it in each call's logger) for the audit line.
      */
@@ -134,6 +195,10 @@ export async function createSecurity(options: SecurityOptions) {
       const state = stateOf(req);
       if (!state) return context;
       setState(context.provider, state);
+      // Objects of other environments are hidden by the registry (decision 014); each one is audited as a denial.
+      context.provider.onEnvironmentDenied = (denial) => {
+        (state.environmentDenials ??= []).push(denial);
+      };
       const logger = context.provider.logger;
       context.provider.logger = {
         debug: (o: object | string, m?: string) => logger.debug(o, m),
@@ -150,7 +215,7 @@ export async function createSecurity(options: SecurityOptions) {
       return context;
     },
     async close() {
-      await Promise.all([audit.close(), persisted.close()]);
+      await Promise.all([audit.close(), persisted.close(), rateLimit.close()]);
     },
   };
 }

@@ -1,5 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@opsorch/adapters';
 import { sendRefusal } from './http-errors.ts';
+import { connectRedis, redisReady } from './redis-cache.ts';
 import { stateOf } from './state.ts';
 
 export interface RateLimit {
@@ -10,9 +13,12 @@ export interface RateLimit {
 export interface RateLimitOptions {
   /** Default per-actor limit; null means no limit unless a credential sets its own. */
   limit: RateLimit | null;
-  /** Most actors tracked at once; the least recently seen are forgotten first. */
+  /** Most actors tracked at once in this process; the least recently seen are forgotten first. */
   maxActors: number;
   onRefused(req: Request, status: number, code: string, reason: string): void;
+  /** Shares the buckets among every replica (`caches.redisUrl`); the local buckets answer while Redis does not. */
+  redisUrl?: string;
+  logger?: Logger;
   now?: () => number;
 }
 
@@ -26,16 +32,57 @@ function burstOf(limit: RateLimit): number {
 }
 
 /**
+ * The same token bucket in Redis, atomic in one script. Time is Redis's own (`TIME`), so replicas with
+ * different clocks agree; an idle bucket expires once it would be full again.
+ */
+const TAKE_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local burst = tonumber(ARGV[1])
+local perMs = tonumber(ARGV[2])
+local stored = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(stored[1])
+local at = tonumber(stored[2])
+if tokens == nil or at == nil then tokens = burst; at = now end
+tokens = math.min(burst, tokens + math.max(0, now - at) * perMs)
+local wait = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+else
+  wait = math.max(1, math.ceil((1 - tokens) / perMs / 1000))
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / perMs) + 1000)
+return wait
+`;
+
+type TakingRedis = Redis & { opsorchTakeToken(key: string, burst: number, perMs: number): Promise<number> };
+
+/**
  * Per-actor rate limit as a token bucket: `burst` requests at once, refilled at `requestsPerMinute`. A
- * refused request gets 429 RATE_LIMITED with `Retry-After` (whole seconds until one token is back). The
- * buckets live in this process: with N replicas behind a load balancer an actor gets up to N times the rate.
+ * refused request gets 429 RATE_LIMITED with `Retry-After` (whole seconds until one token is back). With Redis
+ * configured every replica takes from the same bucket, so N replicas still allow an actor the rate once; while
+ * Redis is unreachable each replica limits on its own (a request is never refused or delayed for Redis).
  */
 export function createRateLimit(options: RateLimitOptions) {
   const buckets = new Map<string, Bucket>();
   const now = options.now ?? (() => performance.now());
+  let redis: TakingRedis | null = null;
+  let lastWarning = 0;
+  if (options.redisUrl) {
+    redis = connectRedis(options.redisUrl) as TakingRedis;
+    redis.defineCommand('opsorchTakeToken', { numberOfKeys: 1, lua: TAKE_SCRIPT });
+    redis.on('error', (error: Error) => warn(error));
+  }
 
-  /** Takes one token; returns 0 when allowed, else the seconds to wait. */
-  function take(key: string, limit: RateLimit): number {
+  function warn(error: unknown): void {
+    if (Date.now() - lastWarning < 60_000) return;
+    lastWarning = Date.now();
+    options.logger?.warn({ err: String((error as Error)?.message ?? error) }, 'Redis unavailable; rate limits are per replica until it is back');
+  }
+
+  /** Takes one token from this process's bucket; returns 0 when allowed, else the seconds to wait. */
+  function takeLocal(key: string, limit: RateLimit): number {
     const perMs = limit.requestsPerMinute / 60_000;
     const burst = burstOf(limit);
     const t = now();
@@ -56,11 +103,23 @@ export function createRateLimit(options: RateLimitOptions) {
     return Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
   }
 
-  const middleware = (req: Request, res: Response, next: NextFunction) => {
+  /** Takes one token, from the shared bucket when Redis answers; returns 0 when allowed, else the seconds to wait. */
+  async function take(key: string, limit: RateLimit): Promise<number> {
+    if (redis && redis.status === 'ready') {
+      try {
+        return Number(await redis.opsorchTakeToken(`opsorch:rate:${key}`, burstOf(limit), limit.requestsPerMinute / 60_000));
+      } catch (error) {
+        warn(error);
+      }
+    }
+    return takeLocal(key, limit);
+  }
+
+  const middleware = async (req: Request, res: Response, next: NextFunction) => {
     const principal = stateOf(req)?.principal;
     const limit = principal?.rateLimit ?? options.limit;
     if (!principal || !limit || limit.requestsPerMinute === 0) return next();
-    const wait = take(principal.rateKey, limit);
+    const wait = await take(principal.rateKey, limit);
     if (wait === 0) return next();
     options.onRefused(req, 429, 'RATE_LIMITED', 'RATE_LIMITED');
     sendRefusal(
@@ -74,5 +133,17 @@ export function createRateLimit(options: RateLimitOptions) {
     );
   };
 
-  return { middleware, take };
+  return {
+    middleware,
+    take,
+    /** Where the buckets live, for the start-up log. */
+    describe: () => (redis ? 'redis (shared by replicas)' : 'per replica'),
+    /** Waits (briefly) for Redis at start-up; the gateway starts either way. */
+    async ready(): Promise<void> {
+      if (redis && !(await redisReady(redis))) options.logger?.warn({}, 'Redis not reachable at start-up; rate limits are per replica until it is');
+    },
+    async close(): Promise<void> {
+      redis?.disconnect();
+    },
+  };
 }

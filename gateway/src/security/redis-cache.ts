@@ -3,6 +3,37 @@ import { Redis } from 'ioredis';
 import type { Logger } from '@opsorch/adapters';
 
 /**
+ * A connection for caches and shared counters: Redis is an accelerator, never a dependency of a request, so a
+ * command fails fast (no offline queue, 500 ms) and the connection is retried slowly in the background.
+ */
+export function connectRedis(url: string): Redis {
+  return new Redis(url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2000,
+    commandTimeout: 500,
+    // Reconnect forever, but slowly: a missing Redis costs a log line a minute, not a storm.
+    retryStrategy: (attempt) => Math.min(attempt * 200, 5000),
+  });
+}
+
+/** Resolves true once `redis` is connected, false after `timeoutMs` (callers start either way). */
+export function redisReady(redis: Redis, timeoutMs = 2000): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    redis.once('ready', onReady);
+  });
+}
+
+/**
  * Apollo's KeyValueCache over Redis, so every gateway replica shares automatic persisted queries. Redis is
  * an accelerator, never a dependency of a request: when it is down or slow, a read is a miss and a write is
  * skipped (logged at most once a minute), and the client simply sends the full query again.
@@ -16,31 +47,13 @@ export class RedisKeyValueCache implements KeyValueCache<string> {
     private readonly logger: Logger,
     private readonly prefix = 'opsorch:',
   ) {
-    this.redis = new Redis(url, {
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      connectTimeout: 2000,
-      commandTimeout: 500,
-      // Reconnect forever, but slowly: a missing Redis costs a log line a minute, not a storm.
-      retryStrategy: (attempt) => Math.min(attempt * 200, 5000),
-    });
+    this.redis = connectRedis(url);
     this.redis.on('error', (error: Error) => this.warn(error));
   }
 
   /** Waits until connected, at most `timeoutMs`; the gateway starts either way. */
   async ready(timeoutMs = 2000): Promise<boolean> {
-    if (this.redis.status === 'ready') return true;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.redis.off('ready', onReady);
-        resolve(false);
-      }, timeoutMs);
-      const onReady = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      this.redis.once('ready', onReady);
-    });
+    return redisReady(this.redis, timeoutMs);
   }
 
   private warn(error: unknown): void {

@@ -1,10 +1,12 @@
-import type { Actor } from '@opsorch/adapters';
+import type { Actor, EnvironmentDenial } from '@opsorch/adapters';
 import type { Grants } from './scopes.ts';
 
 /** Who is calling, as established from the credential (never from a self-declared header alone). */
 export interface Principal {
   /** Who acts: the audit log's actor. An agent using a person's credential is `agent` with `onBehalfOf`. */
   actor: Actor;
+  /** Whom the tools attribute writes to (timelines, comments): the credential's owner, also when an agent acts for them. */
+  subject: Actor;
   /** The credential that authenticated the request. */
   credential: { type: 'api-key' | 'jwt' | 'anonymous'; id: string };
   /** The person or service whose credential an agent uses. */
@@ -21,6 +23,10 @@ export interface RequestSecurityState {
   startedAt: number;
   requestId: string;
   principal?: Principal;
+  /** The environment the request is scoped to: the one it asked for (granted), or the only one its credential has. */
+  environment?: string;
+  /** Objects the request reached by id but may not see (another environment): audited as a denial. */
+  environmentDenials?: EnvironmentDenial[];
   client: { ip: string | null; userAgent: string | null };
   /** `capability/instance` of every provider called while answering (in-process subgraphs). */
   providers: Set<string>;
