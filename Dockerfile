@@ -3,7 +3,6 @@
 # Manifests for Kubernetes: deploy/kubernetes (docs/deploy.md).
 FROM node:20-bookworm-slim
 
-# NODE_ENV stays unset: the server behaves exactly as it does under test (Apollo keys defaults off it).
 # tsx compiles TypeScript on the fly and caches under TMPDIR, writable even with a read-only root filesystem.
 ENV PORT=4000 \
     TMPDIR=/tmp
@@ -25,6 +24,11 @@ COPY . .
 # Build the web console now, so a replica serves it from its first second (start finds the build fresh).
 RUN node --import tsx --input-type=module -e "const { ensureConsoleBuild } = await import('./console/server/build.ts'); await ensureConsoleBuild();" \
  && chown -R node:node /app/console/build
+
+# Production from here on (after the install: npm ci would leave out the dev tools the image runs with, such as
+# tsx): libraries answer errors without stack traces. OpsOrch sets what it relies on (introspection, error
+# formatting, error pages) itself, so behaviour matches the tests.
+ENV NODE_ENV=production
 
 USER node
 EXPOSE 4000

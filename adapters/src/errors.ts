@@ -26,6 +26,11 @@ export interface OpsOrchErrorOptions {
   /** Narrows the code for clients that act on it, for example `IDEMPOTENCY_KEY_REUSED` (HTTP 409 over REST). */
   reason?: string;
   cause?: unknown;
+  /**
+   * What the tool said (its error body), for the server log only: never part of the message, so it never reaches a
+   * client, `providers { lastError }` or the audit log (an upstream may echo the credentials it was sent).
+   */
+  detail?: string;
 }
 
 /**
@@ -39,6 +44,8 @@ export class OpsOrchError extends Error {
   readonly provider?: string;
   readonly retryAfter?: number;
   readonly reason?: string;
+  /** The tool's own words, for the server log only (see OpsOrchErrorOptions.detail). */
+  readonly detail?: string;
 
   constructor(code: ErrorCode, message: string, options: OpsOrchErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -48,6 +55,8 @@ export class OpsOrchError extends Error {
     this.provider = options.provider;
     this.retryAfter = options.retryAfter;
     this.reason = options.reason;
+    // Not enumerable: nothing that serializes the error (GraphQL, JSON logs of the error object) carries it.
+    if (options.detail !== undefined) Object.defineProperty(this, 'detail', { value: options.detail, enumerable: false });
   }
 
   get extensions(): Record<string, unknown> {
@@ -68,6 +77,7 @@ export class OpsOrchError extends Error {
       retryAfter: this.retryAfter,
       reason: this.reason,
       cause: this.cause,
+      detail: this.detail,
     });
   }
 }

@@ -56,7 +56,7 @@ describe('HttpClient', () => {
   it('gives up after its attempts with the code of the last status; a long Retry-After fails at once with retryAfter', async () => {
     const down = await scripted([json(502, { error: 'bad gateway' })]);
     const error = await failure(new HttpClient({ baseUrl: down.url, tool: 'Tool', backoffMs: 1, readAttempts: 3 }).json({ path: '/x' }));
-    expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', message: 'Tool answered 502 to GET /x: bad gateway' });
+    expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', message: 'Tool answered 502 to GET /x', detail: 'bad gateway' });
     expect(down.seen).toHaveLength(3);
     await close!();
 
@@ -82,14 +82,22 @@ describe('HttpClient', () => {
     close = null;
   });
 
-  it('sends basic or bearer auth, and an echoed credential never reaches the error', async () => {
+  it('sends basic or bearer auth; the error never carries the tool\'s body, and the logged detail has echoed credentials scrubbed', async () => {
     rememberSecret('s3cret-bearer-token');
-    const server = await scripted([(req, res) => res.writeHead(401).end(`denied for ${req.headers.authorization}`)]);
+    const server = await scripted([
+      (req, res) => res.writeHead(401).end(`denied for ${req.headers.authorization}`),
+      (req, res) => res.writeHead(401).end(`authorization=${encodeURIComponent(String(req.headers.authorization))}`),
+    ]);
     const bearer = await failure(new HttpClient({ baseUrl: server.url, tool: 'Tool', auth: { bearerToken: 's3cret-bearer-token' } }).json({ path: '/' }));
     expect(server.seen[0]!.headers.authorization).toBe('Bearer s3cret-bearer-token');
-    expect(bearer.message).toBe('Tool answered 401 to GET /: denied for Bearer [REDACTED]');
-    await new HttpClient({ baseUrl: server.url, tool: 'Tool', auth: { username: 'ops', password: 'pw' } }).json({ path: '/' }).catch(() => {});
-    expect(server.seen[1]!.headers.authorization).toBe(`Basic ${Buffer.from('ops:pw').toString('base64')}`);
+    expect(bearer.message).toBe('Tool answered 401 to GET /: the credentials configured for it were refused (see the server log for its answer)');
+    expect(bearer.detail).toBe('denied for Bearer [REDACTED]');
+    expect(JSON.stringify(bearer)).not.toContain('denied for');
+    const basic = await failure(new HttpClient({ baseUrl: server.url, tool: 'Tool', auth: { username: 'ops', password: 'pw-unknown-to-the-scrubber' } }).json({ path: '/' }));
+    const header = `Basic ${Buffer.from('ops:pw-unknown-to-the-scrubber').toString('base64')}`;
+    expect(server.seen[1]!.headers.authorization).toBe(header);
+    expect(basic.detail).not.toContain(Buffer.from('ops:pw-unknown-to-the-scrubber').toString('base64'));
+    expect(basic.detail).not.toContain(encodeURIComponent(header));
   });
 
   it('an unreachable tool is PROVIDER_UNAVAILABLE naming it; the caller aborting wins over retries', async () => {

@@ -2,7 +2,7 @@
 // codeForHttpStatus, and retries with backoff for reads. Node's fetch (undici) keeps connections alive.
 import { z } from 'zod';
 import { codeForHttpStatus, OpsOrchError } from './errors.ts';
-import { redactSecrets } from './secrets.ts';
+import { redactSecrets, rememberSecret } from './secrets.ts';
 
 /** How an adapter authenticates to its tool; secrets arrive already resolved from `secret://` references. */
 export const httpAuthSchema = z.union([
@@ -56,6 +56,13 @@ export interface HttpRequest {
 
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 
+/** What to check, by code, in place of the tool's own words. */
+const HINTS: Partial<Record<OpsOrchError['code'], string>> = {
+  PROVIDER_AUTH_FAILED: ': the credentials configured for it were refused (see the server log for its answer)',
+  BAD_USER_INPUT: ': it refused the request (see the server log for its answer)',
+  NOT_FOUND: ': not found',
+};
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -79,7 +86,10 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
-/** The tool's own error text from a JSON or text body, shortened: Prometheus `error`, Vault `errors`, Alertmanager strings. */
+/**
+ * The tool's own error text from a JSON or text body, shortened (Prometheus `error`, Vault `errors`, Alertmanager
+ * strings): for the server log only, since a tool may echo the request's headers in it.
+ */
 function upstreamMessage(body: string): string {
   let text = body.trim();
   try {
@@ -120,7 +130,12 @@ export class HttpClient {
     this.headers = { accept: 'application/json', ...options.headers };
     const auth = options.auth;
     if (auth && 'bearerToken' in auth) this.headers.authorization = `Bearer ${auth.bearerToken}`;
-    else if (auth) this.headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+    else if (auth) {
+      const basic = Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
+      // The header value is as secret as the password it encodes: scrubbed wherever an upstream echoes it.
+      rememberSecret(basic);
+      this.headers.authorization = `Basic ${basic}`;
+    }
   }
 
   /** The absolute URL of a path with its query, as sent. */
@@ -183,8 +198,10 @@ export class HttpClient {
       if (response.ok) return { status: response.status, text };
       const code = codeForHttpStatus(response.status);
       retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-      const message = redactSecrets(`${this.options.tool} answered ${response.status} to ${what}: ${upstreamMessage(text) || response.statusText}`);
-      lastError = new OpsOrchError(code, message, retryAfterMs === null ? {} : { retryAfter: Math.ceil(retryAfterMs / 1000) });
+      // The client learns the status and what to check; the tool's words go to the log only (OpsOrchError.detail).
+      const message = `${this.options.tool} answered ${response.status} to ${what}${HINTS[code] ?? ''}`;
+      const detail = redactSecrets(upstreamMessage(text) || response.statusText);
+      lastError = new OpsOrchError(code, message, { detail, ...(retryAfterMs === null ? {} : { retryAfter: Math.ceil(retryAfterMs / 1000) }) });
       if (!RETRY_STATUSES.has(response.status)) throw lastError;
       if (retryAfterMs !== null && retryAfterMs > (this.options.maxRetryAfterMs ?? 2000)) throw lastError;
     }

@@ -346,7 +346,16 @@ export class ProviderRegistry {
         stats.lastError = { code: failure.code, message: failure.message, at: new Date() };
       }
       ctx?.logger.warn(
-        { capability, provider: config.instance, method, code: failure.code, err: failure.message, attempts: progress.attempts, requestId: ctx.requestId },
+        {
+          capability,
+          provider: config.instance,
+          method,
+          code: failure.code,
+          err: failure.message,
+          ...(failure.detail ? { upstream: failure.detail } : {}),
+          attempts: progress.attempts,
+          requestId: ctx.requestId,
+        },
         'provider call failed',
       );
       throw failure;

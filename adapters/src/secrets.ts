@@ -7,15 +7,35 @@ const knownSecrets = new Set<string>();
 
 export function rememberSecret(value: string): void {
   // Very short values would scrub ordinary words out of messages; they are not secrets worth the name.
-  if (value.length >= 4) knownSecrets.add(value);
+  if (value.length < 4) return;
+  // The forms a secret takes on its way out: as it is, URL-encoded (a query string, a form body), and base64
+  // (a header value an upstream echoes back).
+  const forms = [value, encodeURIComponent(value), Buffer.from(value).toString('base64'), Buffer.from(value).toString('base64url')];
+  for (const form of forms) knownSecrets.add(form.replace(/=+$/, ''));
 }
 
-/** Replaces every resolved secret value in `text` with `[REDACTED]`. */
+/**
+ * Shapes of credentials whatever their value: `Basic`/`Bearer` authorization values (also URL-encoded), JWTs,
+ * OpsOrch API keys, and values of credential-carrying headers echoed as `name: value` or `name=value`.
+ * Linear expressions over OpsOrch's own text, never a user's pattern.
+ */
+const CREDENTIAL_SHAPES: [RegExp, string][] = [
+  [/\b(Basic|Bearer)(\s+|%20|\+)[A-Za-z0-9+/=._~%:-]{6,}/gi, '$1$2[REDACTED]'],
+  [/\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g, '[REDACTED]'],
+  [/\boo_[\w-]{20,}/g, '[REDACTED]'],
+  [/\b(authorization|proxy-authorization|x-api-key|api-key|apikey|private-token|x-auth-token|cookie|set-cookie)(["']?\s*[:=]\s*["']?)(?!\[REDACTED\])[^"'\s,;&}\]]+/gi, '$1$2[REDACTED]'],
+];
+
+/**
+ * Replaces every resolved secret value (and its URL-encoded and base64 forms) in `text` with `[REDACTED]`, and
+ * every credential-shaped string whatever its value: what an upstream echoes back never reaches a log or a client.
+ */
 export function redactSecrets(text: string): string {
   let result = text;
   for (const secret of knownSecrets) {
     if (result.includes(secret)) result = result.split(secret).join('[REDACTED]');
   }
+  for (const [shape, replacement] of CREDENTIAL_SHAPES) result = result.replace(shape, replacement);
   return result;
 }
 

@@ -74,7 +74,6 @@ export function mountConsole(app: AppLike, options: ConsoleMountOptions): Mounte
     : null;
   let building: Promise<ServerBuild> | null = null;
   let loaded: { hash: string; handler: RequestHandler } | null = null;
-  let failure: Error | null = null;
 
   const load = async (): Promise<ServerBuild> => {
     await ensureConsoleBuild(log);
@@ -101,9 +100,7 @@ export function mountConsole(app: AppLike, options: ConsoleMountOptions): Mounte
 
   const start = () => {
     if (!building) {
-      failure = null;
       building = load().catch((error: Error) => {
-        failure = error;
         building = null;
         log.error({ err: error.message }, 'console: build failed; the API keeps serving');
         throw error;
@@ -132,7 +129,8 @@ export function mountConsole(app: AppLike, options: ConsoleMountOptions): Mounte
           if (waited !== 'ready') {
             const detail =
               waited === 'failed'
-                ? `<h1>The console could not be built</h1><pre>${escapeHtml(failure?.message ?? 'unknown error')}</pre><p>The API still answers at <a href="/graphql">/graphql</a>.</p>`
+                ? // The build's own error (paths, stack) is in the server log, never on the page.
+                  `<h1>The console could not be built</h1><p>The server log says why. The API still answers at <a href="/graphql">/graphql</a>.</p>`
                 : `<h1>Building the console…</h1><p>First start after install or a change: this page refreshes until it is ready. The API already answers at <a href="/graphql">/graphql</a>.</p>`;
             res.status(503).type('html').send(BUILDING_PAGE(detail));
             return;
@@ -172,8 +170,4 @@ function accessOf(settings: ConsoleSettings, logger: Logger): ConsoleAccess | nu
     return { mode: 'kiosk', bearer: settings.kiosk.apiKey };
   }
   return { mode: 'open' };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }

@@ -12,6 +12,7 @@ import { BUILTIN_PROVIDERS } from '@opsorch/adapters/builtin';
 import { readSupergraphSdl, SUBGRAPH_NAMES, SUPERGRAPH_PATH, type SubgraphName } from '@opsorch/schema';
 import { buildSchemaOf, IdempotencyStore, SUBGRAPHS, type RequestContext } from '@opsorch/subgraphs';
 import { createErrorFormatter } from './errors.ts';
+import { errorPages, notFoundPage } from './error-pages.ts';
 import { graphiqlAssets, graphiqlPage } from './graphiql.ts';
 import { CachedLocalDataSource } from './local-data-source.ts';
 import { createLogger } from './logger.ts';
@@ -262,6 +263,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     const server = new ApolloServer<RequestContext>({
       gateway,
       includeStacktraceInErrorResponses: false,
+      // Set here, not left to NODE_ENV: gateway.limits.introspection decides (security/limits.ts).
+      introspection: true,
       formatError: createErrorFormatter(logger),
       ...security.apolloOptions,
       plugins: [ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin, ...security.plugins],
@@ -351,6 +354,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   app.get('/', (_req, res) => {
     res.redirect('/graphql');
   });
+  // Whatever failed outside GraphQL answers with OpsOrch's own page: no stack trace, no file path.
+  app.use(notFoundPage(), errorPages(logger));
 
   const port = options.port ?? Number(env.PORT ?? 4000);
   const host = options.host ?? env.HOST ?? '0.0.0.0';

@@ -10,6 +10,7 @@ import { BUILTIN_PROVIDERS } from '@opsorch/adapters/builtin';
 import { SUBGRAPH_NAMES, type SubgraphName } from '@opsorch/schema';
 import { buildSchemaOf, IdempotencyStore, SUBGRAPHS, type RequestContext } from '@opsorch/subgraphs';
 import { createErrorFormatter } from './errors.ts';
+import { errorPages, notFoundPage } from './error-pages.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, mountHealth, readinessPolicyFrom, requestIds, startTracing, traceHttpRequests } from './observability/index.ts';
 import { drainHttpServer, Generations, watchFiles } from './reload.ts';
@@ -104,6 +105,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
       },
     }),
   );
+  app.use(notFoundPage(), errorPages(logger));
   httpServer.listen(options.port ?? Number(env.PORT ?? 4000), options.host ?? env.HOST ?? '0.0.0.0');
   await once(httpServer, 'listening');
   const { port } = httpServer.address() as AddressInfo;

@@ -1,4 +1,7 @@
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../src/index.ts';
@@ -73,10 +76,38 @@ describe('audit sinks', () => {
   });
 });
 
+/**
+ * An upstream that answers 401 with everything it was sent: the request's headers in the body (as
+ * `name=value` lines and URL-encoded), the way some tools' error pages do.
+ */
+async function startEchoingUpstream() {
+  const server = createServer((req, res) => {
+    const echoed = Object.entries(req.headers).map(([name, value]) => `${name}=${String(value)}`);
+    res.writeHead(401, { 'content-type': 'text/plain' });
+    res.end(`unauthorized request ${req.method} ${req.url}\n${echoed.join('\n')}\nraw=${encodeURIComponent(String(req.headers.authorization))}`);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+/** POSTs raw bytes and returns status and body text, whatever the content. */
+async function raw(url: string, init: RequestInit): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, init);
+  return { status: response.status, text: await response.text() };
+}
+
 describe('secrets never reach a log or audit line', () => {
-  it('finds none of the planted secrets in any output of a real `opsorch start`', async () => {
+  it('finds none of the planted secrets in any output of a real `opsorch start`, with an upstream that echoes its credentials', async () => {
     const idp = await startIdentityProvider();
     const webhook = await startWebhook();
+    const echo = await startEchoingUpstream();
     const dir = tempDir();
     const auditFile = join(dir, 'audit.jsonl');
     const agent = apiKey('planted-agent', ['*:read', 'incidents:write'], { actor: 'agent' });
@@ -89,6 +120,10 @@ describe('secrets never reach a log or audit line', () => {
       password: 'hunter2-planted-password',
       variableToken: 'tok_planted_variable_7d6c5b4a',
       bearerInText: 'planted-bearer-in-free-text-0c1d2e3f',
+      upstreamPassword: 'planted-upstream-password-5e6f7a8b',
+      upstreamBasic: Buffer.from('opsorch-reader:planted-upstream-password-5e6f7a8b').toString('base64'),
+      upstreamBasicUrlEncoded: encodeURIComponent(Buffer.from('opsorch-reader:planted-upstream-password-5e6f7a8b').toString('base64')),
+      upstreamToken: 'planted-upstream-bearer-9c8d7e6f5a4b',
       jwt: '',
       expiredJwt: '',
     };
@@ -113,7 +148,15 @@ describe('secrets never reach a log or audit line', () => {
       OPSORCH_CONSOLE: 'off',
       OPSORCH_LOG_LEVEL: 'debug',
       AUDIT_WEBHOOK_TOKEN: secrets.webhookToken,
+      // Metrics from a Prometheus and alerts from an Alertmanager that both echo what they were sent.
+      OPSORCH_METRICS_PROVIDER: 'prometheus',
+      OPSORCH_METRICS_CONFIG: JSON.stringify({ url: echo.url, auth: { username: 'opsorch-reader', password: 'secret://env/ECHO_PASSWORD' } }),
+      OPSORCH_ALERTS_PROVIDER: 'alertmanager',
+      OPSORCH_ALERTS_CONFIG: JSON.stringify({ url: echo.url, auth: { bearerToken: 'secret://env/ECHO_TOKEN' } }),
+      ECHO_PASSWORD: secrets.upstreamPassword,
+      ECHO_TOKEN: secrets.upstreamToken,
     });
+    const answers: string[] = [];
     try {
       const variables = {
         input: { title: `Token leak drill: Bearer ${secrets.bearerInText}`, serviceId: 'checkout', severity: 'SEV4' },
@@ -127,16 +170,47 @@ describe('secrets never reach a log or audit line', () => {
       expect((await gql(server.url, CREATE, variables, bearer(secrets.expiredJwt))).status).toBe(401);
       expect((await gql(server.url, CREATE, variables, { 'x-api-key': secrets.wrongKey })).status).toBe(401);
       expect((await gql(server.url, '{ incidents(first: 1) { nodes { id } } }', { token: secrets.variableToken }, bearer(secrets.apiKey))).errors).toBeUndefined();
-      await waitFor(() => webhook.records().length >= 7, 10_000);
+      // The echoing upstream answers 401 to every call: the error, the failed list and the provider status page.
+      const failing = await gql(
+        server.url,
+        'query Echo { metricSeries(query: { name: "http_requests_total" }) { query } alerts(first: 5) { nodes { id } providerErrors { message } } }',
+        undefined,
+        bearer(secrets.apiKey),
+      );
+      expect(failing.errors?.[0]?.extensions).toMatchObject({ code: 'PROVIDER_AUTH_FAILED', provider: 'prometheus' });
+      const status = await gql(server.url, '{ providers { instance health lastError { code message } } }', undefined, bearer(secrets.apiKey));
+      expect(status.data.providers.filter((p: { health: string }) => p.health === 'DOWN').length).toBe(2);
+      answers.push(JSON.stringify(failing), JSON.stringify(status));
+      // Upstream bodies never reach a client, not even scrubbed.
+      expect(JSON.stringify([failing, status])).not.toMatch(/unauthorized request|authorization=/);
+
+      // Error responses outside GraphQL are OpsOrch's own: no stack, no path.
+      const base = server.url.replace(/\/graphql$/, '');
+      const probes = [
+        await raw(server.url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...bearer(secrets.apiKey) }, body: 'not gzip at all' }),
+        await raw(`${base}/assets/..%2f..%2fpackage.json`, { headers: { accept: 'text/html' } }),
+        await raw(`${base}/assets/missing-0123.js`, {}),
+      ];
+      expect(probes.map((p) => p.status)).toEqual([400, 404, 404]);
+      expect(JSON.parse(probes[0]!.text).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_BODY' });
+      for (const probe of probes) {
+        expect(probe.text).not.toMatch(/\n\s+at |node_modules|\/work\/|\/app\/|incorrect header check/);
+        answers.push(probe.text);
+      }
+      await waitFor(() => webhook.records().length >= 8, 10_000);
       expect(webhook.bodies.length).toBeGreaterThan(0);
     } finally {
       await server.stop();
       await idp.close();
       await webhook.close();
+      await echo.close();
     }
     const stdout = server.output.join('');
     const audit = existsSync(auditFile) ? readFileSync(auditFile, 'utf8') : '';
     const webhookBodies = webhook.bodies.join('\n');
+    const responses = answers.join('\n');
+    // The echoed body did reach the server log, scrubbed: the detail is kept for whoever runs OpsOrch.
+    expect(stdout).toContain('unauthorized request');
     // The audit did happen everywhere (so finding nothing means something).
     for (const text of [stdout, audit, webhookBodies]) {
       expect(text).toContain('"type":"audit"');
@@ -145,7 +219,7 @@ describe('secrets never reach a log or audit line', () => {
       expect(text).toContain('[REDACTED]');
     }
     for (const [name, secret] of Object.entries(secrets)) {
-      for (const [where, text] of Object.entries({ stdout, audit, webhookBodies })) {
+      for (const [where, text] of Object.entries({ stdout, audit, webhookBodies, responses })) {
         expect(text.includes(secret), `${name} found in ${where}`).toBe(false);
       }
     }

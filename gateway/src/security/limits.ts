@@ -91,6 +91,10 @@ export function createLimits(options: LimitsOptions) {
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
       return sendRefusal(req, res, 415, 'BAD_USER_INPUT', 'Unsupported body encoding; send UTF-8 JSON.', { reason: 'UNSUPPORTED_ENCODING' });
     }
+    if ((error as { status?: number }).status === 400) {
+      // A body whose Content-Encoding (gzip, deflate, br) does not match its bytes: zlib's words stay in the log.
+      return sendRefusal(req, res, 400, 'BAD_USER_INPUT', 'The request body could not be decoded: its Content-Encoding does not match its bytes.', { reason: 'INVALID_BODY' });
+    }
     next(error);
   };
 

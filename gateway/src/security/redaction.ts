@@ -3,9 +3,6 @@ import { redactSecrets } from '@opsorch/adapters';
 /** Variable names whose values are never written anywhere (case-insensitive substrings). */
 export const SECRET_NAME_PARTS = ['password', 'passwd', 'secret', 'token', 'apikey', 'api_key', 'authorization', 'credential', 'cookie', 'session', 'privatekey', 'private_key'];
 
-/** Values that look like credentials whatever their name: JWTs, bearer headers, OpsOrch API keys. */
-const CREDENTIAL_SHAPES = [/eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g, /\bBearer\s+\S+/gi, /\boo_[\w-]{20,}/g];
-
 export const REDACTED = '[REDACTED]';
 
 /**
@@ -16,8 +13,8 @@ export function redactVariables(value: unknown, extraNames: readonly string[] = 
   const names = extraNames.length === 0 ? SECRET_NAME_PARTS : [...SECRET_NAME_PARTS, ...extraNames.map((n) => n.toLowerCase())];
   if (depth > 20) return REDACTED;
   if (typeof value === 'string') {
-    let text = redactSecrets(value);
-    for (const shape of CREDENTIAL_SHAPES) text = text.replace(shape, REDACTED);
+    // Known secrets and credential shapes (JWTs, Basic/Bearer values, OpsOrch API keys) whatever the variable's name.
+    const text = redactSecrets(value);
     return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
   }
   if (Array.isArray(value)) return value.slice(0, 100).map((item) => redactVariables(item, extraNames, depth + 1));
