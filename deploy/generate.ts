@@ -15,6 +15,9 @@ export const PORT = 4000;
 
 type Manifest = Record<string, unknown>;
 
+/** The variable the signing key is read from (OPSORCH_SUBGRAPH_SIGNING_KEY refers to it). */
+const SUBGRAPH_KEY_VARIABLE = 'OPSORCH_SUBGRAPH_KEY';
+
 const labels = (component: string) => ({
   'app.kubernetes.io/name': 'opsorch',
   'app.kubernetes.io/component': component,
@@ -37,7 +40,13 @@ const sharedEnv: Record<string, string> = {
   OPSORCH_READYZ_PROVIDERS: 'report',
   OPSORCH_TRACING: 'off',
   OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability:4318',
+  // The gateway signs every request to a subgraph with this key and each subgraph verifies it (decision 014):
+  // the value comes from the Secret opsorch-subgraph-key, which every pod needs.
+  OPSORCH_SUBGRAPH_SIGNING_KEY: `secret://env/${SUBGRAPH_KEY_VARIABLE}`,
 };
+
+/** The Secret holding the gateway-to-subgraph signing key: created by the operator, never a manifest. */
+export const SUBGRAPH_KEY_SECRET = 'opsorch-subgraph-key';
 
 const providerConfig = `# Provider instances per capability (see README "Configuration"). Nothing listed: the demo world.
 # Secrets are references, resolved at start-up and on reload: secret://env/NAME (from Secret opsorch-secrets)
@@ -66,8 +75,12 @@ function configMaps(): Manifest[] {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'opsorch-gateway-env', labels: labels('config') },
-      // Every subgraph runs in its own Deployment; the gateway reaches each through its Service.
-      data: { OPSORCH_SUBGRAPH_URLS: subgraphUrls },
+      // Every subgraph runs in its own Deployment; the gateway reaches each through its Service. Host names the
+      // gateway answers to besides addresses (DNS-rebinding protection): its Service; add your Ingress host.
+      data: {
+        OPSORCH_SUBGRAPH_URLS: subgraphUrls,
+        OPSORCH_ALLOWED_HOSTS: 'opsorch-gateway,opsorch-gateway.opsorch,opsorch-gateway.opsorch.svc,opsorch-gateway.opsorch.svc.cluster.local',
+      },
     },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'opsorch-config', labels: labels('config') }, data: { 'opsorch.yaml': providerConfig } },
   ];
@@ -117,7 +130,11 @@ function component(spec: ComponentSpec): Manifest[] {
                 // API tokens for secret://env/NAME references; optional so the demo runs without it.
                 { secretRef: { name: 'opsorch-secrets', optional: true } },
               ],
-              env: [{ name: 'PORT', value: String(PORT) }],
+              env: [
+                { name: 'PORT', value: String(PORT) },
+                // Required: a subgraph refuses to start without it, and a gateway with remote subgraphs too.
+                { name: SUBGRAPH_KEY_VARIABLE, valueFrom: { secretKeyRef: { name: SUBGRAPH_KEY_SECRET, key: 'key' } } },
+              ],
               // /healthz: the process answers. /readyz: supergraph loaded, not draining (providers reported).
               startupProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 2, failureThreshold: 60 },
               livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
@@ -178,7 +195,10 @@ function component(spec: ComponentSpec): Manifest[] {
   return [deployment, service, autoscaler, disruptionBudget];
 }
 
-/** Subgraphs trust the actor and environment the gateway forwards, so only the gateway may reach them. */
+/**
+ * Subgraphs answer only requests the gateway signed (decision 014); as a second wall, only the gateway (and
+ * Prometheus) may reach them at all.
+ */
 function subgraphNetworkPolicy(): Manifest {
   return {
     apiVersion: 'networking.k8s.io/v1',

@@ -14,7 +14,8 @@ import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '@opsorch/adapters';
 import { SUBGRAPH_NAMES } from '@opsorch/schema';
-import { KUBERNETES_DIR, PORT, renderManifests } from '../../deploy/generate.ts';
+import { KUBERNETES_DIR, PORT, renderManifests, SUBGRAPH_KEY_SECRET } from '../../deploy/generate.ts';
+import { loadSecurityConfig } from '../src/security/index.ts';
 import { ROOT } from './harness.ts';
 
 type Doc = Record<string, any>;
@@ -152,6 +153,22 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     expect(config.incidents).toEqual([expect.objectContaining({ kind: 'demo', timeoutMs: Number(env.OPSORCH_PROVIDER_TIMEOUT_MS) })]);
   });
 
+  it('gives every process the gateway-to-subgraph signing key from a Secret, by reference', () => {
+    const env = named('ConfigMap', 'opsorch-env')!.data as Record<string, string>;
+    const variable = /^secret:\/\/env\/(\w+)$/.exec(env.OPSORCH_SUBGRAPH_SIGNING_KEY ?? '')?.[1];
+    expect(variable, 'OPSORCH_SUBGRAPH_SIGNING_KEY is a secret://env reference').toBeDefined();
+    for (const deployment of ofKind('Deployment')) {
+      const container = deployment.spec.template.spec.containers[0];
+      expect(container.env.find((e: Doc) => e.name === variable), deployment.metadata.name).toEqual({
+        name: variable,
+        valueFrom: { secretKeyRef: { name: SUBGRAPH_KEY_SECRET, key: 'key' } },
+      });
+    }
+    // The reference resolves to a usable key, as a pod started with the Secret sees it.
+    const { config } = loadSecurityConfig({ ...env, OPSORCH_CONFIG: '', [variable!]: 'k'.repeat(48) });
+    expect(config.subgraphs.signingKey).toBe('k'.repeat(48));
+  });
+
   it('kustomization.yaml applies every manifest', () => {
     const kustomization = parseAllDocuments(readFileSync(join(KUBERNETES_DIR, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as Doc;
     expect(kustomization.resources.sort()).toEqual(files.filter((f) => f !== 'kustomization.yaml').sort());
@@ -172,6 +189,11 @@ describe('Dockerfile', () => {
     for (const workspace of workspaces) expect(instructions).toContain(`COPY ${workspace}/package.json ${workspace}/`);
     expect(instructions).toContain('COPY package.json package-lock.json ./');
     expect(instructions.some((l) => l.startsWith('RUN npm ci'))).toBe(true);
+  });
+
+  it('runs in production mode, set after the install (which needs the dev tools the image runs with)', () => {
+    const production = instructions.indexOf('ENV NODE_ENV=production');
+    expect(production).toBeGreaterThan(instructions.findIndex((l) => l.startsWith('RUN npm ci')));
   });
 
   it('runs `opsorch` as an unprivileged user on the port the manifests probe, with a health check', () => {
