@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { AlertState, Severity } from '@opsorch/schema';
 import { healthFromAlerts } from '../src/alert-health.ts';
+import { countsForRequest } from '../src/isolation.ts';
 import { alertsOfIncidents, alertsOfServices, filterAlerts } from '../src/alert-queries.ts';
 import type { ProviderContext } from '../src/context.ts';
 import { composeId, parseId } from '../src/ids.ts';
@@ -157,7 +158,8 @@ export abstract class SnapshotAlertProvider<S extends SnapshotToolSettings = Sna
   async healthOfServices(serviceIds: readonly string[], ctx: ProviderContext): Promise<ServiceHealthRecord[]> {
     const alerts = await this.snapshot(ctx);
     // The alerting tool only sees alerts: no active alert is all it can say, and that is what HEALTHY means.
-    return serviceIds.map((serviceId) => healthFromAlerts(alerts.filter((a) => a.serviceId === serviceId)));
+    // Only alerts of the request's environments count: health must not tell a staging caller about production.
+    return serviceIds.map((serviceId) => healthFromAlerts(alerts.filter((a) => a.serviceId === serviceId && countsForRequest(ctx, a.environment))));
   }
 
   async alertsForIncidents(incidents: readonly IncidentAlertsKey[], ctx: ProviderContext): Promise<AlertRecord[][]> {

@@ -1,5 +1,6 @@
 import type { AlertState, Severity } from '@opsorch/schema';
 import { healthFromAlerts } from '../src/alert-health.ts';
+import { countsForRequest } from '../src/isolation.ts';
 import { alertsOfIncidents, alertsOfServices, filterAlerts } from '../src/alert-queries.ts';
 import type { ProviderContext } from '../src/context.ts';
 import { badInput, notFound } from '../src/errors.ts';
@@ -235,7 +236,7 @@ export class DemoAlertProvider implements AlertProvider {
       if (!serviceById.has(serviceId)) {
         return { status: 'UNKNOWN', reason: `the demo alerting tool has no service "${serviceId}"`, firingAlerts: 0 };
       }
-      return healthFromAlerts(views.filter((a) => a.serviceId === serviceId));
+      return healthFromAlerts(views.filter((a) => a.serviceId === serviceId && countsForRequest(ctx, a.environment)));
     });
   }
 

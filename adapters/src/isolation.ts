@@ -80,6 +80,15 @@ export function environmentAllowed(environments: readonly string[] | undefined, 
   return typeof environment === 'string' && environments.includes(environment);
 }
 
+/**
+ * Whether an object of `environment` counts for this request: among the caller's environments and, when the
+ * request is scoped to one, that one. For aggregates a provider computes itself (a service's health from its alerts).
+ */
+export function countsForRequest(ctx: ProviderContext, environment: string | null | undefined): boolean {
+  if (ctx.environment && environment !== ctx.environment) return false;
+  return environmentAllowed(ctx.environments, environment);
+}
+
 /** The caller's environments when it is limited to some; undefined when it may see every one (nothing to check). */
 export function restrictedEnvironments(ctx: ProviderContext | undefined): readonly string[] | undefined {
   const environments = ctx?.environments;

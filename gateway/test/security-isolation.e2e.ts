@@ -99,6 +99,11 @@ describe('environment isolation of objects by id', () => {
     const alerts = visible.data.services.nodes.flatMap((s: any) => s.alerts.nodes);
     expect(alerts.map((a: any) => a.id)).toContain(ids.stagingAlert);
     for (const alert of alerts) expect(alert.labels.find((l: any) => l.name === 'env').value).not.toBe('production');
+
+    // Health computed from alerts counts only the caller's environments (api-gateway's one alert is production's).
+    const health = '{ service(id: "api-gateway") { health { firingAlerts } } }';
+    expect((await gql(gateway.url, health, undefined, asOps)).data.service.health.firingAlerts).toBeGreaterThan(0);
+    expect((await gql(gateway.url, health, undefined, asStaging)).data.service.health.firingAlerts).toBe(0);
   });
 
   it('refuses every write on a production object with the answer a missing object gets, and changes nothing', async () => {
