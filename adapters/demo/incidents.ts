@@ -78,11 +78,13 @@ function actorUserId(actor: Actor): string | null {
   return actor.kind === 'user' ? actor.id.toLowerCase() : null;
 }
 
-/** How the caller reads in a timeline message. */
-function actorLabel(actor: Actor): string {
-  if (actor.kind === 'user') return actor.name ?? nameOfEmail(actor.id.toLowerCase());
-  if (actor.kind === 'anonymous') return 'an anonymous caller';
-  return `${actor.kind} ${actor.name ?? actor.id}`;
+/** How the caller reads in a timeline message: the person, and the agent acting for them when there is one. */
+function actorLabel(ctx: ProviderContext): string {
+  const { actor } = ctx;
+  const via = ctx.agent ? ` (via agent ${ctx.agent})` : '';
+  if (actor.kind === 'user') return (actor.name ?? nameOfEmail(actor.id.toLowerCase())) + via;
+  if (actor.kind === 'anonymous') return `an anonymous caller${via}`;
+  return `${actor.kind} ${actor.name ?? actor.id}${via}`;
 }
 
 function slug(text: string): string {
@@ -328,7 +330,7 @@ export class DemoIncidentProvider implements IncidentProvider {
       },
     };
     const assigned = assigneeId ? `; assigned to ${nameOfEmail(assigneeId)}` : '';
-    this.append(stored, 'triggered', `Incident #${number} triggered on ${service.id} by ${actorLabel(ctx.actor)}${assigned}.`, ctx);
+    this.append(stored, 'triggered', `Incident #${number} triggered on ${service.id} by ${actorLabel(ctx)}${assigned}.`, ctx);
     this.incidents.set(nativeId, stored);
     return this.view(stored);
   }
@@ -343,7 +345,7 @@ export class DemoIncidentProvider implements IncidentProvider {
       r.status = 'ACKNOWLEDGED';
       r.rawStatus = 'acknowledged';
       r.acknowledgedAt = ctx.now.toISOString();
-      this.append(stored, 'acknowledged', `Acknowledged by ${actorLabel(ctx.actor)}.`, ctx);
+      this.append(stored, 'acknowledged', `Acknowledged by ${actorLabel(ctx)}.`, ctx);
     }
     return this.view(stored);
   }
@@ -356,7 +358,7 @@ export class DemoIncidentProvider implements IncidentProvider {
       r.rawStatus = 'resolved';
       r.resolvedAt = ctx.now.toISOString();
       const why = resolution?.trim() ? `: ${resolution.trim()}` : '.';
-      this.append(stored, 'resolved', `Resolved by ${actorLabel(ctx.actor)}${why}`, ctx);
+      this.append(stored, 'resolved', `Resolved by ${actorLabel(ctx)}${why}`, ctx);
     }
     return this.view(stored);
   }
@@ -364,7 +366,7 @@ export class DemoIncidentProvider implements IncidentProvider {
   async updateIncident(id: string, input: UpdateIncidentInput, ctx: ProviderContext): Promise<IncidentRecord> {
     const stored = this.require(id);
     const r = stored.record;
-    const who = actorLabel(ctx.actor);
+    const who = actorLabel(ctx);
     // Check everything before changing anything, so a bad assignee leaves the incident untouched.
     const assigneeId = input.assigneeId ? this.checkAssignee(input.assigneeId) : null;
     if (input.title && input.title.trim() !== r.title) {

@@ -35,6 +35,8 @@ export interface ProviderContext {
   signal: AbortSignal;
   logger: Logger;
   actor: Actor;
+  /** The agent acting for `actor` (an MCP client using their credential), when one said so: the tools may mention it. */
+  agent?: string;
   requestId: string;
   now: Date;
   /** Environment the request is scoped to, when the caller chose one. */

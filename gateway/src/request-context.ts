@@ -73,6 +73,8 @@ export function actorToHeader(actor: Actor): string {
 export interface RequestIdentity {
   /** Whom writes are attributed to in the tools (timelines, comments): the credential's owner. */
   actor: Actor;
+  /** The agent acting for `actor`, when one declared itself (`X-OpsOrch-Actor: agent:<name>` with their credential). */
+  agent?: string;
   requestId: string;
   now: Date;
   /** The environment the request is scoped to, when the caller chose one or is limited to one. */
@@ -103,5 +105,6 @@ export function contextFor(options: ContextOptions): RequestContext {
     logger: options.logger.child({ requestId: identity.requestId }),
   });
   if (identity.environments) context.provider.environments = identity.environments;
+  if (identity.agent) context.provider.agent = identity.agent;
   return context;
 }

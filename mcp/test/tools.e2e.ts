@@ -198,15 +198,9 @@ describe('write tools act as the agent', () => {
     }
   });
 
-  it('a client without the credential gets an isError result saying how to authenticate', async () => {
-    const anonymous = await connectHttp(server.mcpUrl, 'no-key');
-    try {
-      const result = await anonymous.callTool({ name: 'list_incidents', arguments: {} });
-      expect(result.isError).toBe(true);
-      expect(text(result as CallToolResult)).toMatch(/UNAUTHENTICATED.*bearer token/);
-    } finally {
-      await anonymous.close();
-    }
+  it('a client without the credential cannot even open a session: the endpoint answers 401 saying how to authenticate', async () => {
+    await expect(connectHttp(server.mcpUrl, 'no-key')).rejects.toThrow(/Authentication required/);
+    expect(server.mcp.sessions()).toBe(1);
   });
 });
 

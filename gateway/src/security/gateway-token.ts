@@ -90,9 +90,12 @@ export function createGatewayTokenVerifier(key: Uint8Array, subgraph: string, cl
     }
     const environments = payload.envs === undefined ? undefined : strings(payload.envs);
     if (environments === null) throw new GatewayTokenError('the gateway token lacks the request claims');
+    const actor = actorFromHeader(payload.sub);
+    const acting = actorFromHeader(payload.act);
     return {
-      actor: actorFromHeader(payload.sub),
-      acting: actorFromHeader(payload.act),
+      actor,
+      acting,
+      ...(acting.kind === 'agent' && acting.id !== actor.id ? { agent: acting.id } : {}),
       requestId: payload.rid,
       now,
       scopes,

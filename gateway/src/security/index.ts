@@ -146,6 +146,7 @@ export async function createSecurity(options: SecurityOptions) {
       const environments = principal?.grants.restrictedToEnvironments ? [...principal.grants.environments] : undefined;
       return {
         actor: principal?.subject ?? ANONYMOUS,
+        ...(principal?.onBehalfOf ? { agent: principal.actor.id } : {}),
         requestId: state?.requestId ?? randomUUID(),
         now: new Date(),
         environment: state?.environment,
