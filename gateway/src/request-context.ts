@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, RequestHandler } from 'express';
-import { ANONYMOUS, type Actor, type Logger, type ProviderRegistry } from '@opsorch/adapters';
+import { ANONYMOUS, type Actor, type Logger, type ProviderContext, type ProviderRegistry } from '@opsorch/adapters';
 import { createRequestContext, type IdempotencyStore, type RequestContext } from '@opsorch/subgraphs';
 
 /**
@@ -69,19 +69,11 @@ export function actorToHeader(actor: Actor): string {
   return `${actor.kind}:${actor.id}`;
 }
 
-/** Who a request acts as and when, established by the gateway (or verified from its token by a subgraph server). */
-export interface RequestIdentity {
-  /** Whom writes are attributed to in the tools (timelines, comments): the credential's owner. */
-  actor: Actor;
-  /** The agent acting for `actor`, when one declared itself (`X-OpsOrch-Actor: agent:<name>` with their credential). */
-  agent?: string;
-  requestId: string;
-  now: Date;
-  /** The environment the request is scoped to, when the caller chose one or is limited to one. */
-  environment?: string;
-  /** The environments the caller may see; absent: every one. */
-  environments?: readonly string[];
-}
+/**
+ * Who a request acts as and when, established by the gateway from the credential (or verified from its token by a
+ * subgraph server): the actor is whom the tools attribute writes to, the credential's owner.
+ */
+export type RequestIdentity = Pick<ProviderContext, 'actor' | 'agent' | 'requestId' | 'now' | 'environment' | 'environments'>;
 
 export interface ContextOptions {
   registry: ProviderRegistry;

@@ -20,6 +20,16 @@ async function post(url: string, body: string, headers: Record<string, string> =
   return fetch(url, { method: 'POST', headers: { ...HEADERS, ...headers }, body });
 }
 
+/** The admin (another credential) still opens a session and lists the tools. */
+async function adminGetsIn(url: string): Promise<void> {
+  const client = await connectHttp(url, 'admin-client', { authorization: `Bearer ${admin.key}` });
+  try {
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+  } finally {
+    await client.close();
+  }
+}
+
 describe('MCP sessions when credentials are required', () => {
   let server: McpTestServer;
 
@@ -54,12 +64,7 @@ describe('MCP sessions when credentials are required', () => {
     expect((await post(server.mcpUrl, list)).status).toBe(401);
     expect((await post(server.mcpUrl, list, { 'mcp-session-id': 'guess' })).status).toBe(401);
 
-    const client = await connectHttp(server.mcpUrl, 'admin-client', { authorization: `Bearer ${admin.key}` });
-    try {
-      expect((await client.listTools()).tools.length).toBeGreaterThan(0);
-    } finally {
-      await client.close();
-    }
+    await adminGetsIn(server.mcpUrl);
   });
 
   it('caps the sessions of one credential (its oldest close) while others still get in, and keeps sessions to their owner', async () => {
@@ -83,12 +88,7 @@ describe('MCP sessions when credentials are required', () => {
     const stolen = await post(server.mcpUrl, ping, { authorization: `Bearer ${admin.key}`, 'mcp-session-id': ids.at(-1)!, 'mcp-protocol-version': '2025-11-25' });
     expect(stolen.status).toBe(404);
 
-    const client = await connectHttp(server.mcpUrl, 'admin-client', { authorization: `Bearer ${admin.key}` });
-    try {
-      expect((await client.listTools()).tools.length).toBeGreaterThan(0);
-    } finally {
-      await client.close();
-    }
+    await adminGetsIn(server.mcpUrl);
   });
 
   it('closes sessions idle longer than the configured time', async () => {
