@@ -7,16 +7,16 @@ import type { RunningGateway } from '../src/index.ts';
 import { createGatewayTokenSigner, operationHash } from '../src/security/gateway-token.ts';
 import { gql, spawnOpsOrch, startTestGateway, type SpawnedServer } from './harness.ts';
 import { WAR_ROOM } from './queries.ts';
-import { apiKey, bearer, tempDir, writeGatewayConfig } from './security-fixtures.ts';
+import { apiKey, bearer, subgraphSigning, tempDir, writeGatewayConfig } from './security-fixtures.ts';
 
 // Every process must share the demo world's anchor for the answers to be comparable.
 const DEMO_NOW = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
 process.env.OPSORCH_DEMO_NOW = DEMO_NOW;
 
 // The key the gateway signs subgraph requests with, given to every process by reference (decision 014).
-const SIGNING_KEY = randomBytes(48).toString('base64');
-const SIGNING = { OPSORCH_SUBGRAPH_SIGNING_KEY: 'secret://env/OPSORCH_TEST_SUBGRAPH_KEY', OPSORCH_TEST_SUBGRAPH_KEY: SIGNING_KEY };
-const signer = createGatewayTokenSigner(new TextEncoder().encode(SIGNING_KEY), 30);
+const signing = subgraphSigning();
+const SIGNING = signing.env;
+const signer = signing.sign;
 const claims = { actor: { kind: 'user' as const, id: 'maya.patel@acme-shop.example' }, acting: { kind: 'user' as const, id: 'maya.patel@acme-shop.example' }, requestId: 'direct-1', now: new Date(), scopes: ['*'] };
 
 /** POSTs straight to a subgraph server, as someone who found its address would. */
@@ -64,8 +64,7 @@ describe('distributed: `opsorch subgraph <name>` per capability behind the gatew
 
   it('each subgraph process serves only its own capability', async () => {
     const query = '{ _service { sdl } }';
-    const token = await signer('incidents', claims, operationHash(query, undefined));
-    const body = await direct(urlOf('incidents'), query, { 'x-opsorch-gateway-token': token });
+    const body = await direct(urlOf('incidents'), query, await signing.headers('incidents', query));
     expect(body.data._service.sdl).toContain('type Incident');
     expect(body.data._service.sdl).not.toContain('type Deployment @key');
   });
@@ -92,8 +91,7 @@ describe('distributed: `opsorch subgraph <name>` per capability behind the gatew
     expect((await direct(urlOf('incidents'), write, { 'x-opsorch-gateway-token': forAlerts })).status).toBe(401);
 
     // A valid token still only carries the scopes it was given.
-    const readOnly = await signer('incidents', { ...claims, scopes: ['incidents:read'] }, operationHash(write, undefined));
-    const unscoped = await direct(urlOf('incidents'), write, { 'x-opsorch-gateway-token': readOnly });
+    const unscoped = await direct(urlOf('incidents'), write, await signing.headers('incidents', write, undefined, ['incidents:read']));
     expect(unscoped.status).toBe(403);
     expect(unscoped.errors![0]!.extensions!.missingScope).toBe('incidents:write');
 

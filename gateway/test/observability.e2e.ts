@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway, startSubgraphServer, type GatewayOptions, type RunningGateway } from '../src/index.ts';
+import { subgraphSigning } from './security-fixtures.ts';
 import { controlled, type Control } from './controlled-provider.ts';
 import { captureLogs, gql, startTestGateway } from './harness.ts';
 
@@ -118,9 +119,10 @@ describe('traces', () => {
   });
 
   it('crosses into a subgraph running in its own server through W3C traceparent', async () => {
-    const subgraph = await startSubgraphServer({ name: 'teams', port: 0, host: '127.0.0.1', env: {}, logger: captureLogs().logger, traceExporter: exporter });
+    const signing = subgraphSigning();
+    const subgraph = await startSubgraphServer({ name: 'teams', port: 0, host: '127.0.0.1', env: signing.env, logger: captureLogs().logger, traceExporter: exporter });
     stops.push(() => subgraph.close());
-    const gateway = await gatewayWith({ traceExporter: exporter, subgraphUrls: { teams: subgraph.url } });
+    const gateway = await gatewayWith({ traceExporter: exporter, subgraphUrls: { teams: subgraph.url }, env: signing.env });
     const body = await gql(gateway.url, `{ incidents(first: 1) { nodes { service { owner { name } } } } }`);
     expect(body.errors).toBeUndefined();
     const spans = exporter.getFinishedSpans();

@@ -5,6 +5,7 @@ import { composeServices } from '@apollo/composition';
 import { SUPERGRAPH_PATH, subgraphTypeDefs, type SubgraphName } from '@opsorch/schema';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGateway, startSubgraphServer, type GatewayOptions, type RunningGateway } from '../src/index.ts';
+import { subgraphSigning } from './security-fixtures.ts';
 import { controlled, type Control } from './controlled-provider.ts';
 import { captureLogs, gql, spawnOpsOrch, type SpawnedServer } from './harness.ts';
 
@@ -111,9 +112,10 @@ describe('hot reload of configuration', () => {
 
   it('a standalone subgraph server reloads its providers the same way', async () => {
     writeIncidentsConfig('before', 'demo');
-    const subgraph = await startSubgraphServer({ name: 'incidents', port: 0, host: '127.0.0.1', env: { OPSORCH_CONFIG: configPath }, logger: captureLogs().logger });
+    const signing = subgraphSigning();
+    const subgraph = await startSubgraphServer({ name: 'incidents', port: 0, host: '127.0.0.1', env: { OPSORCH_CONFIG: configPath, ...signing.env }, logger: captureLogs().logger });
     stops.push(() => subgraph.close());
-    const ask = async () => (await gql(subgraph.url, FIRST_INCIDENT)).data.incidents.nodes[0].id as string;
+    const ask = async () => (await gql(subgraph.url, FIRST_INCIDENT, undefined, await signing.headers('incidents', FIRST_INCIDENT))).data.incidents.nodes[0].id as string;
     expect(await ask()).toMatch(/^before:/);
     writeIncidentsConfig('after', 'demo');
     expect(await subgraph.reload('test')).toBe(2);

@@ -9,7 +9,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { stringify } from 'yaml';
+import { randomBytes } from 'node:crypto';
+import { createGatewayTokenSigner, operationHash } from '../src/security/gateway-token.ts';
 import { generateApiKey } from '../src/security/index.ts';
+
+/**
+ * A gateway-to-subgraph signing key for a test (decision 014): the settings that give it to a gateway and to
+ * subgraph servers by reference, and the headers that let the test itself call a subgraph server directly.
+ */
+export function subgraphSigning() {
+  const key = randomBytes(48).toString('base64');
+  const sign = createGatewayTokenSigner(new TextEncoder().encode(key), 30);
+  const caller = { kind: 'user' as const, id: 'maya.patel@acme-shop.example' };
+  return {
+    key,
+    env: { OPSORCH_SUBGRAPH_SIGNING_KEY: 'secret://env/OPSORCH_TEST_SUBGRAPH_KEY', OPSORCH_TEST_SUBGRAPH_KEY: key },
+    sign,
+    /** Headers for one direct request to `subgraph`, as the gateway would sign it (every scope unless given). */
+    async headers(subgraph: string, query: string, variables?: Record<string, unknown>, scopes = ['*']): Promise<Record<string, string>> {
+      const claims = { actor: caller, acting: caller, requestId: `test-${randomBytes(4).toString('hex')}`, now: new Date(), scopes };
+      return { 'x-opsorch-gateway-token': await sign(subgraph, claims, operationHash(query, variables)) };
+    },
+  };
+}
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'opsorch-security-'));

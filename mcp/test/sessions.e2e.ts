@@ -14,6 +14,7 @@ const INITIALIZE = JSON.stringify({
   method: 'initialize',
   params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'flood', version: '1' } },
 });
+const GATEWAY_ENV = { OPSORCH_API_KEYS: JSON.stringify([admin.entry, agent.entry]), OPSORCH_AUDIT_SINKS: 'off', OPSORCH_RATE_LIMIT_PER_MINUTE: '0' };
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<Response> {
@@ -34,11 +35,7 @@ describe('MCP sessions when credentials are required', () => {
   let server: McpTestServer;
 
   beforeAll(async () => {
-    server = await startMcpGateway({ maxSessionsPerClient: 3, sessionIdleMs: 1500 }, undefined, {
-      OPSORCH_API_KEYS: JSON.stringify([admin.entry, agent.entry]),
-      OPSORCH_AUDIT_SINKS: 'off',
-      OPSORCH_RATE_LIMIT_PER_MINUTE: '0',
-    });
+    server = await startMcpGateway({ maxSessionsPerClient: 3 }, undefined, GATEWAY_ENV);
   });
   afterAll(async () => {
     await server?.close();
@@ -90,16 +87,23 @@ describe('MCP sessions when credentials are required', () => {
 
     await adminGetsIn(server.mcpUrl);
   });
+});
 
-  it('closes sessions idle longer than the configured time', async () => {
-    const opened = await post(server.mcpUrl, INITIALIZE, { authorization: `Bearer ${admin.key}` });
-    const id = opened.headers.get('mcp-session-id')!;
-    await opened.body?.cancel();
-    const ping = JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'ping' });
-    const headers = { authorization: `Bearer ${admin.key}`, 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' };
-    // Nobody touches the session from here: the sweeper closes it (and every other idle one).
-    await expect.poll(() => server.mcp.sessions(), { timeout: 15_000, interval: 200 }).toBe(0);
-    const answer = await post(server.mcpUrl, ping, headers);
-    expect(answer.status).toBe(404);
+describe('idle MCP sessions', () => {
+  it('are closed after the configured time', async () => {
+    const server = await startMcpGateway({ sessionIdleMs: 1000 }, undefined, GATEWAY_ENV);
+    try {
+      const opened = await post(server.mcpUrl, INITIALIZE, { authorization: `Bearer ${admin.key}` });
+      const id = opened.headers.get('mcp-session-id')!;
+      await opened.body?.cancel();
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      // Nobody touches the session from here: the sweeper closes it.
+      await expect.poll(() => server.mcp.sessions(), { timeout: 15_000, interval: 200 }).toBe(0);
+      const ping = JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'ping' });
+      const answer = await post(server.mcpUrl, ping, { authorization: `Bearer ${admin.key}`, 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' });
+      expect(answer.status).toBe(404);
+    } finally {
+      await server.close();
+    }
   });
 });
