@@ -4,8 +4,8 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { RunningGateway } from '../src/index.ts';
-import { gql, startTestGateway } from './harness.ts';
+import { startSubgraphServer, type RunningGateway } from '../src/index.ts';
+import { captureLogs, gql, startTestGateway } from './harness.ts';
 import { apiKey, bearer, startRedis, tempDir, writeGatewayConfig } from './security-fixtures.ts';
 
 const NOTE = 'mutation Note($body: String!) { addIncidentNote(incidentId: "demo:Q3VW8TR", body: $body) { id } }';
@@ -60,6 +60,26 @@ describe('forged internal headers', () => {
     const entry = await latest();
     expect(entry.message).toBe('claimed to be the CEO');
     expect(entry.actor).toBeNull();
+  });
+});
+
+describe('subgraphs behind another router (gateway.subgraphs.trust: network)', () => {
+  it('trust the forwarded headers only when told to, and say so at start-up', async () => {
+    const logs = captureLogs();
+    const subgraph = await startSubgraphServer({ name: 'incidents', port: 0, host: '127.0.0.1', env: { OPSORCH_SUBGRAPH_TRUST: 'network' }, logger: logs.logger });
+    try {
+      expect(logs.lines.some((l) => l.includes('trusts the actor, time and environment headers'))).toBe(true);
+      const gateway = await startTestGateway({ subgraphUrls: { incidents: subgraph.url }, env: { OPSORCH_SUBGRAPH_TRUST: 'network' } });
+      try {
+        const answer = await gql(gateway.url, '{ incidents(first: 1) { nodes { id } } }');
+        expect(answer.errors).toBeUndefined();
+        expect(answer.data.incidents.nodes).toHaveLength(1);
+      } finally {
+        await gateway.close();
+      }
+    } finally {
+      await subgraph.close();
+    }
   });
 });
 
