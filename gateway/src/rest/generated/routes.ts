@@ -738,6 +738,10 @@ export const REST_ROUTES: readonly RestRoute[] = [
             "providerInstance": {
               "type": "string",
               "description": "Provider instance to create it in, for example `pagerduty-eu`; omitted: the first configured incidents provider."
+            },
+            "environment": {
+              "type": "string",
+              "description": "Environment the incident happens in, for example `staging`. Omitted: the environment the request is scoped to (a credential limited to one environment), else the tool's default (`production` in the demo world). A credential limited to some environments may only create incidents in those."
             }
           },
           "required": [
