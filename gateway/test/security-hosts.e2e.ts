@@ -53,6 +53,17 @@ describe('Host and Origin allow-list on every route', () => {
     expect(await notes()).toBe(0);
   });
 
+  it('lets a request that brings its own credential, or a preflight, through from another origin (no site can forge those)', async () => {
+    const preflight = await send(`${base}/graphql`, 'OPTIONS', { host: `127.0.0.1:${gateway.port}`, origin: 'https://evil.com', 'access-control-request-method': 'POST' });
+    expect(preflight.status).not.toBe(403);
+    const withToken = await send(`${base}/graphql`, 'POST', { ...JSON_HEADERS, host: `127.0.0.1:${gateway.port}`, origin: 'https://tools.example.org', authorization: 'Bearer not-a-valid-key' }, NOTE);
+    // Past the Origin check: the open demo has no keys, so the credential itself is what gets refused.
+    expect(JSON.parse(withToken.body).errors[0].extensions.reason).not.toBe('HOST_NOT_ALLOWED');
+    // A foreign Host is refused whatever the request carries.
+    const rebound = await send(`${base}/graphql`, 'POST', { ...JSON_HEADERS, host: 'evil.com', authorization: 'Bearer x' }, NOTE);
+    expect(rebound.status).toBe(403);
+  });
+
   it('covers GraphiQL, the console paths, /mcp and the health routes alike', async () => {
     for (const path of ['/graphql', '/', '/incidents', '/mcp', '/healthz', '/metrics']) {
       const answer = await send(`${base}${path}`, 'GET', { host: 'evil.com', accept: 'text/html' });

@@ -35,6 +35,10 @@ export function checkHostAndOrigin(req: IncomingMessage, policy: HostPolicy): st
   }
   const origin = req.headers.origin;
   if (origin === undefined) return undefined;
+  // The Origin check stops requests a browser makes on the user's ambient authority (cookies, network position,
+  // the open demo). A request carrying its own credential cannot be forged by another site, which does not know
+  // it; OPTIONS (a CORS preflight) changes nothing. Cross-origin token clients are the routes' CORS policy's business.
+  if (req.headers.authorization || req.headers['x-api-key'] || req.method === 'OPTIONS') return undefined;
   // `null` is what sandboxed frames and local files send: nobody's page, so nobody's to trust.
   let originHost: string;
   try {
