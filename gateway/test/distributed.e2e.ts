@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SUBGRAPH_NAMES } from '@opsorch/schema';
@@ -7,7 +6,7 @@ import type { RunningGateway } from '../src/index.ts';
 import { createGatewayTokenSigner, operationHash } from '../src/security/gateway-token.ts';
 import { gql, spawnOpsOrch, startTestGateway, type SpawnedServer } from './harness.ts';
 import { WAR_ROOM } from './queries.ts';
-import { apiKey, bearer, subgraphSigning, tempDir, writeGatewayConfig } from './security-fixtures.ts';
+import { apiKey, auditLinesOf, bearer, subgraphSigning, tempDir, writeGatewayConfig } from './security-fixtures.ts';
 
 // Every process must share the demo world's anchor for the answers to be comparable.
 const DEMO_NOW = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
@@ -123,8 +122,8 @@ describe('distributed: `opsorch subgraph <name>` per capability behind the gatew
     expect(JSON.stringify(read)).not.toContain('opsorchEnvironmentDenials');
     const write = await gql(secured.url, 'mutation Sneak { resolveIncident(id: "demo:Q5TJ2NB") { id } }', undefined, bearer(staging.key));
     expect(write.errors![0]!.extensions!.code).toBe('NOT_FOUND');
-    await vi.waitFor(() => expect(readFileSync(auditFile, 'utf8').trim().split('\n')).toHaveLength(2));
-    const lines = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    await vi.waitFor(() => expect(auditLinesOf(auditFile)).toHaveLength(2));
+    const lines = auditLinesOf(auditFile);
     for (const line of lines) {
       expect(line.outcome).toBe('denied');
       expect(line.errors.map((e: { reason?: string }) => e.reason)).toContain('ENVIRONMENT_ISOLATION');

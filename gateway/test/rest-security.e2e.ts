@@ -1,7 +1,6 @@
 // The REST API keeps every rule of /graphql, because it runs through the same pipeline: authentication,
 // scopes per capability and environment, the audit log, body and cost limits, rate limits, trusted documents,
 // and provider failures with the status each one means. Every answer is checked against the OpenAPI document.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../src/index.ts';
@@ -9,7 +8,7 @@ import { controlled, type Control } from './controlled-provider.ts';
 import { failingWith } from './doubles.ts';
 import { ROOT, gql, startTestGateway, waitFor } from './harness.ts';
 import { restClient } from './rest-client.ts';
-import { apiKey, bearer, tempDir, writeGatewayConfig } from './security-fixtures.ts';
+import { apiKey, auditLinesOf, bearer, tempDir, writeGatewayConfig } from './security-fixtures.ts';
 
 describe('credentials, scopes, audit and limits', () => {
   let gateway: RunningGateway;
@@ -35,12 +34,7 @@ describe('credentials, scopes, audit and limits', () => {
     await gateway?.close();
   });
 
-  const audit = () =>
-    readFileSync(auditFile, 'utf8')
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, any>);
+  const audit = () => auditLinesOf(auditFile);
 
   it('answers 401 without a credential or with an unknown one, with WWW-Authenticate', async () => {
     const missing = await rest('GET', '/incidents');

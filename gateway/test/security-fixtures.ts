@@ -1,7 +1,7 @@
 // Fixtures for the security tests: configuration files, API keys, an identity provider's JWKS, a webhook
 // receiver and a real Redis server.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +31,15 @@ export function subgraphSigning() {
       return { 'x-opsorch-gateway-token': await sign(subgraph, claims, operationHash(query, variables)) };
     },
   };
+}
+
+/** The records of a file audit sink, parsed (empty lines skipped). */
+export function auditLinesOf(file: string): Record<string, any>[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as Record<string, any>);
 }
 
 export function tempDir(): string {

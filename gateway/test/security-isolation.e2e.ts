@@ -1,12 +1,11 @@
 // Environment isolation of objects reached by id (decision 014): a credential limited to staging neither sees
 // nor changes a production object, however it names it — by id, through a federation entity reference, a nested
 // field or a write — and cannot tell it from an object that does not exist. Every such denial is audited.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunningGateway } from '../src/index.ts';
 import { gql, startTestGateway } from './harness.ts';
-import { apiKey, bearer, tempDir, writeGatewayConfig } from './security-fixtures.ts';
+import { apiKey, auditLinesOf, bearer, tempDir, writeGatewayConfig } from './security-fixtures.ts';
 
 const PRODUCTION_INCIDENT = 'demo:Q5TJ2NB';
 const MISSING_INCIDENT = 'demo:QNOSUCH';
@@ -21,12 +20,7 @@ describe('environment isolation of objects by id', () => {
   const asOps = bearer(ops.key);
   const ids = { productionDeploy: '', stagingDeploy: '', productionAlert: '', stagingAlert: '', ticket: '' };
 
-  const audit = () =>
-    readFileSync(auditFile, 'utf8')
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, any>);
+  const audit = () => auditLinesOf(auditFile);
 
   beforeAll(async () => {
     const dir = tempDir();

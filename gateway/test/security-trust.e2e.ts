@@ -2,11 +2,10 @@
 // a client's header, an agent acting for a person leaves the person in the tool's record, and rate limits hold
 // across replicas through Redis.
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSubgraphServer, type RunningGateway } from '../src/index.ts';
 import { captureLogs, gql, startTestGateway } from './harness.ts';
-import { apiKey, bearer, startRedis, tempDir, writeGatewayConfig } from './security-fixtures.ts';
+import { apiKey, auditLinesOf, bearer, startRedis, tempDir, writeGatewayConfig } from './security-fixtures.ts';
 
 const NOTE = 'mutation Note($body: String!) { addIncidentNote(incidentId: "demo:Q3VW8TR", body: $body) { id } }';
 const LATEST = '{ incident(id: "demo:Q3VW8TR") { timeline(first: 1) { nodes { at message actor { id } } } } }';
@@ -49,8 +48,8 @@ describe('forged internal headers', () => {
     const entry = await latest();
     expect(entry.message).toBe('from the agent');
     expect(entry.actor).toEqual({ id: 'maya.patel@acme-shop.example' });
-    await vi.waitFor(() => expect(readFileSync(auditFile, 'utf8')).toContain('claude-desktop'));
-    const line = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>).find((l) => l.actor.id === 'claude-desktop')!;
+    await vi.waitFor(() => expect(auditLinesOf(auditFile).some((l) => l.actor.id === 'claude-desktop')).toBe(true));
+    const line = auditLinesOf(auditFile).find((l) => l.actor.id === 'claude-desktop')!;
     expect(line.actor).toEqual({ kind: 'agent', id: 'claude-desktop', onBehalfOf: 'user:maya.patel@acme-shop.example' });
   });
 
