@@ -37,7 +37,6 @@ export const ISSUE_18_PROBES: Probe[] = [
     id: 'env-isolation-by-id',
     source: 'issue 18 item 1',
     attack: 'a key granted only env:staging resolves and reads a production incident by its id',
-    waitsFor: 'isolation',
     target: SECURED,
     async run(target) {
       const read = await graphql(target, 'query I($id: ID!) { incident(id: $id) { id title } }', { id: PRODUCTION_INCIDENT }, bearer(stagingOnly.key));
@@ -51,7 +50,6 @@ export const ISSUE_18_PROBES: Probe[] = [
     id: 'csrf-console-data-request',
     source: 'issue 18 item 2',
     attack: "a cross-site form POST to a console route with ?_data=<route> writes (Remix's data path skips its origin check)",
-    waitsFor: 'console-auth',
     target: { console: true },
     async run(target) {
       const body = `probe csrf ${Date.now()}`;
@@ -86,7 +84,6 @@ export const ISSUE_18_PROBES: Probe[] = [
     id: 'mcp-session-flood',
     source: 'issue 18 item 4',
     attack: 'unauthenticated initialize calls fill the MCP session table; every later client gets 503',
-    waitsFor: 'isolation',
     target: SECURED,
     async run(target) {
       const initialize = (headers: Record<string, string> = {}) =>
@@ -106,7 +103,6 @@ export const ISSUE_18_PROBES: Probe[] = [
     id: 'forged-internal-headers',
     source: 'issue 18 item 5',
     attack: 'an external X-OpsOrch-Now backdates a timeline entry; a declared X-OpsOrch-Actor blanks its actor',
-    waitsFor: 'isolation',
     target: SECURED,
     async run(target) {
       const note = (body: string, headers: Record<string, string>) =>
@@ -127,7 +123,6 @@ export const ISSUE_18_PROBES: Probe[] = [
     id: 'console-unbounded-body',
     source: 'issue 18 item 6',
     attack: 'a huge form body to a console route is read whole before anything refuses it',
-    waitsFor: 'console-auth',
     target: { console: true },
     async run(target) {
       await send(`${target.base}/incidents`, { timeoutMs: 120_000 });
@@ -148,7 +143,6 @@ export const ISSUE_18_PROBES: Probe[] = [
     id: 'dns-rebinding',
     source: 'issue 18 item 7',
     attack: 'a mutation to /graphql with Host: evil.example is executed (only /mcp checks Host)',
-    waitsFor: 'isolation',
     target: OPEN,
     async run(target) {
       const body = `probe rebinding ${Date.now()}`;
@@ -161,7 +155,6 @@ export const ISSUE_18_PROBES: Probe[] = [
     id: 'leak-through-echoing-upstream',
     source: 'issue 18 item 8',
     attack: "an upstream echoing request headers in its 401 puts the tool's Basic credentials into GraphQL errors, providers { lastError } and logs",
-    waitsFor: 'isolation',
     target: async () => ({
       env: {
         OPSORCH_METRICS_PROVIDER: 'prom=prometheus',
@@ -185,7 +178,6 @@ export const ISSUE_18_PROBES: Probe[] = [
     id: 'error-pages-show-insides',
     source: 'issue 18 item 8',
     attack: 'error pages print stack traces and absolute paths (a traversal in /assets, an invalid gzip body on /graphql)',
-    waitsFor: 'isolation',
     target: { console: true },
     async run(target) {
       const answers = [
@@ -240,7 +232,6 @@ export const ISSUE_18_PROBES: Probe[] = [
     id: 'mcp-origin-null',
     source: 'issue 18 item 9',
     attack: '/mcp accepts Origin: null (sandboxed frames and file: pages send it)',
-    waitsFor: 'isolation',
     target: OPEN,
     async run(target) {
       const answer = await send(target.mcpUrl, {
