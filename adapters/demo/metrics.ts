@@ -37,8 +37,29 @@ const TARGET_POINTS = 300;
 const MAX_SAMPLES = 6_000_000;
 /** Steps the default choice picks from, in seconds. */
 const NICE_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
-/** Prometheus scrapes every 15 s: below a minute a point can fall in a missed scrape. */
+/** Prometheus scrapes every 15 s. */
 const SCRAPE_MS = 15_000;
+/** How often the demo's Prometheus misses a whole scrape round (a restart, a stalled TSDB). */
+const MISSED_SCRAPE_ODDS = 0.002;
+
+/**
+ * Whether the scrape round a point at `tMs` reads was missed. The miss is world-wide (one Prometheus scrapes
+ * every target), so every series of an instant is missing together: an aggregate is then empty (a gap), never
+ * a sum that lost some of its members.
+ */
+function missedScrape(tMs: number): boolean {
+  return rngFor(DEMO_SEED, 'missed-scrape', Math.floor(tMs / SCRAPE_MS))() < MISSED_SCRAPE_ODDS;
+}
+
+/**
+ * Whether a point of this metric is missing at `tMs`, as Prometheus would answer. A gauge point is an instant
+ * sample: after a missed scrape its series are stale, so the point is absent. Counters and histograms are read
+ * through rate()/increase() over a window of at least four scrapes, which computes from the samples it has:
+ * one missed scrape changes nothing. Steps above a minute stand for several scrapes and never miss.
+ */
+function missingAt(kind: Kind, tMs: number, stepMs: number): boolean {
+  return kind === 'GAUGE' && stepMs <= 4 * SCRAPE_MS && missedScrape(tMs);
+}
 
 type Kind = 'COUNTER' | 'GAUGE' | 'HISTOGRAM';
 
@@ -404,12 +425,12 @@ export function resolveStep(range: ResolvedTimeRange, step: string | null | unde
 
 /** Per-call cache of service states, so every series and every golden signal shares one computation. */
 class StateCache {
-  private readonly states = new Map<string, (State | null)[]>();
+  private readonly states = new Map<string, State[]>();
 
   constructor(private readonly stepMs: number) {}
 
-  /** The states of a service environment at each timestamp (null in a scrape gap). */
-  statesOf(service: DemoService, environment: Environment, timestamps: readonly number[]): (State | null)[] {
+  /** The states of a service environment at each timestamp. */
+  statesOf(service: DemoService, environment: Environment, timestamps: readonly number[]): State[] {
     const key = `${service.id}|${environment}|${timestamps[0]}|${timestamps.length}`;
     let states = this.states.get(key);
     if (!states) {
@@ -420,10 +441,8 @@ class StateCache {
   }
 }
 
-function computeState(service: DemoService, environment: Environment, tMs: number, stepMs: number): State | null {
+function computeState(service: DemoService, environment: Environment, tMs: number, stepMs: number): State {
   const rng = rngFor(DEMO_SEED, 'metrics', service.id, environment, tMs, stepMs);
-  // Short steps can land on a missed scrape; longer ones average over several scrapes.
-  if (stepMs <= 4 * SCRAPE_MS && rng() < 0.002) return null;
   // Noise shrinks as a step averages more scrapes.
   const damp = 1 / Math.sqrt(Math.max(1, stepMs / SCRAPE_MS));
   const shape = trafficShape(tMs);
@@ -635,10 +654,7 @@ function evaluate(query: MetricQueryInput, range: ResolvedTimeRange, stepMs: num
           const members = group.members.map((member) => ({ member, states: cache.statesOf(member.service, member.environment, timestamps) }));
           return timestamps.map((t, i) => {
             const values: (number | HistogramValue)[] = [];
-            for (const { member, states } of members) {
-              const state = states[i];
-              if (state) values.push(member.value(state));
-            }
+            if (!missingAt(metric.type, t, stepMs)) for (const { member, states } of members) values.push(member.value(states[i]!));
             const value = aggregate(metric.type, aggregation, values, stepSeconds);
             return { timestamp: new Date(t).toISOString(), value: value === null ? null : round(value) };
           });
