@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { ANONYMOUS, silentLogger, type ProviderContext } from '../src/context.ts';
 import { isoMinutesAgo } from './clock.ts';
 import { DemoIncidentProvider } from './incidents.ts';
-import { scenarios } from './world.ts';
+import { scenarios, storyOf } from './world.ts';
 
 const ctx = (): ProviderContext => ({
   signal: new AbortController().signal,
@@ -27,7 +27,7 @@ describe('demo incidents provider', () => {
         status: s.status.toUpperCase(),
         severity: s.severity,
       });
-      expect(timelines[i]!.items.map((e) => e.message)).toEqual(s.timeline.map((e) => e.message));
+      expect(timelines[i]!.items.map((e) => e.message)).toEqual(storyOf(s).timeline.map((e) => e.message));
       // updatedAt is the latest thing that happened
       expect(records[i]!.updatedAt >= timelines[i]!.items.at(-1)!.at).toBe(true);
     });

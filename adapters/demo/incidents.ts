@@ -22,6 +22,7 @@ import {
   personById,
   scenarios,
   serviceById,
+  storyOf,
   teamById,
   type DemoScenario,
   type TimelineKind,
@@ -113,7 +114,8 @@ export class DemoIncidentProvider implements IncidentProvider {
 
   private fromScenario(s: DemoScenario): StoredIncident {
     const nativeId = s.incident.nativeId;
-    const timeline = s.timeline
+    const story = storyOf(s);
+    const timeline = story.timeline
       .map((entry, index) => ({ entry, index }))
       .sort((a, b) => b.entry.minutesAgo - a.entry.minutesAgo || a.index - b.index)
       .map(({ entry }, n) => ({
@@ -144,8 +146,8 @@ export class DemoIncidentProvider implements IncidentProvider {
         rawSeverity: s.severity,
         serviceId: s.rootServiceId,
         environment: DEFAULT_ENVIRONMENT,
-        assigneeId: emailOf(s.incident.assigneeId),
-        commanderId: emailOf(s.incident.commanderId),
+        assigneeId: emailOf(story.assigneeId),
+        commanderId: emailOf(story.commanderId ?? undefined),
         startedAt: isoMinutesAgo(s.triggeredMinutesAgo),
         acknowledgedAt: s.acknowledgedMinutesAgo === undefined ? null : isoMinutesAgo(s.acknowledgedMinutesAgo),
         resolvedAt: s.resolvedMinutesAgo === undefined ? null : isoMinutesAgo(s.resolvedMinutesAgo),

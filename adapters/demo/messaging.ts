@@ -14,10 +14,11 @@ import {
   personByEmail,
   scenarios,
   servicesOwnedBy,
+  storyOf,
   teams,
   type DemoScenario,
   type DemoTeam,
-  type TimelineEntry,
+  type ScenarioStory,
 } from './world.ts';
 
 const SLACK = 'https://acme-shop.slack.com';
@@ -73,7 +74,7 @@ function botDraft(bot: string, at: Date, text: string): Draft {
   return { at, authorId: null, authorName: bot, text };
 }
 
-function timelineDraft(s: DemoScenario, e: TimelineEntry): Draft | null {
+function timelineDraft(e: ScenarioStory['timeline'][number]): Draft | null {
   const at = minutesAgo(e.minutesAgo);
   if (e.actorId) {
     const prefix = e.kind === 'status_update' ? 'Status update: ' : e.kind === 'resolved' ? ':white_check_mark: ' : '';
@@ -93,7 +94,7 @@ function incidentChannel(s: DemoScenario): { channel: Omit<StoredChannel, 'messa
       openedAt,
       `:rotating_light: Incident #${s.incident.number} (${s.severity}) triggered: ${s.title}. ${PAGERDUTY}/incidents/${s.incident.nativeId}`,
     ),
-    ...s.timeline.filter((e) => e.minutesAgo <= s.triggeredMinutesAgo).flatMap((e) => timelineDraft(s, e) ?? []),
+    ...storyOf(s).timeline.filter((e) => e.minutesAgo <= s.triggeredMinutesAgo).flatMap((e) => timelineDraft(e) ?? []),
     botDraft('Jira', minutesAgo(s.ticket.createdMinutesAgo), `${s.ticket.key} created: ${s.ticket.title} ${JIRA}/browse/${s.ticket.key}`),
   ];
   return {

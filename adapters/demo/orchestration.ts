@@ -16,7 +16,7 @@ import type {
   RunbookStepStateRecord,
 } from '../src/spi/orchestration.ts';
 import { minutesAgo } from './clock.ts';
-import { personById, runbooks, scenarios, serviceById, type DemoRunbook } from './world.ts';
+import { personById, runbooks, scenarioById, scenarios, serviceById, storyOf, type DemoRunbook } from './world.ts';
 
 const RUNDECK = 'https://rundeck.acme-shop.example/project/ops';
 /** Scenario incidents live in the incidents capability's demo instance, whatever this instance is called. */
@@ -202,17 +202,23 @@ function emailOfActor(actor: Actor): string | null {
 function seedRuns(): StoredRun[] {
   const done = (outcome: ManualStepOutcome, min: number, personId: string, note: string | null): Completion => ({ outcome, at: at(min), note, byId: emailOf(personId) });
   const incident = (nativeId: string) => composeId(DEMO_INCIDENTS_INSTANCE, nativeId);
+  // The people who ran them play a part in the incident's scenario (its on-call changes with the rotation).
+  const cast = (scenarioId: string) => storyOf(scenarioById.get(scenarioId)!).people;
+  const auth = cast('scn-resolved-auth-keys');
+  const stripe = cast('scn-third-party-degraded');
+  const deploy = cast('scn-bad-deploy');
+  const database = cast('scn-db-saturation');
   return [
     {
       number: 4711,
       runbookId: 'rb-auth-signing-keys',
       startedAt: at(1496),
-      startedById: emailOf('marcus-oyelaran'),
+      startedById: emailOf(auth.onCall!),
       incidentId: incident('Q9PL3XA'),
       parameters: { kid: '2026-11-k2' },
       completions: new Map([
-        ['compare-kid', done('SUCCEEDED', 1481, 'marcus-oyelaran', 'Failing tokens carry kid=2026-11-k2, missing from the gateway JWKS cache (TTL 1h).')],
-        ['reactivate-previous-key', done('SKIPPED', 1478, 'lena-fischer', 'The new key is valid; flushing the cache was enough.')],
+        ['compare-kid', done('SUCCEEDED', 1481, auth.onCall!, 'Failing tokens carry kid=2026-11-k2, missing from the gateway JWKS cache (TTL 1h).')],
+        ['reactivate-previous-key', done('SKIPPED', 1478, auth.fixer!, 'The new key is valid; flushing the cache was enough.')],
       ]),
       cancelled: null,
     },
@@ -220,27 +226,27 @@ function seedRuns(): StoredRun[] {
       number: 4736,
       runbookId: 'rb-third-party-degradation',
       startedAt: at(165),
-      startedById: emailOf('yuki-tanaka'),
+      startedById: emailOf(stripe.onCall!),
       incidentId: incident('Q5TJ2NB'),
       parameters: { provider: 'stripe' },
-      completions: new Map([['raise-timeout', done('SUCCEEDED', 118, 'yuki-tanaka', 'stripe.timeout_ms raised from 5000 to 8000 via feature flag.')]]),
-      cancelled: { at: at(60), reason: 'Stripe is still degraded; following up by hand with Stripe support (case 07734219).', byId: emailOf('olivia-brooks') },
+      completions: new Map([['raise-timeout', done('SUCCEEDED', 118, stripe.onCall!, 'stripe.timeout_ms raised from 5000 to 8000 via feature flag.')]]),
+      cancelled: { at: at(60), reason: 'Stripe is still degraded; following up by hand with Stripe support (case 07734219).', byId: emailOf(stripe.commander!) },
     },
     {
       number: 4749,
       runbookId: 'rb-rollback-deploy',
       startedAt: at(23),
-      startedById: emailOf('jonas-weber'),
+      startedById: emailOf(deploy.author!),
       incidentId: incident('Q3VW8TR'),
       parameters: { service: 'checkout', fromVersion: '2.14.0', toVersion: '2.13.4', environment: 'production' },
-      completions: new Map([['announce-rollback', done('SUCCEEDED', 22, 'jonas-weber', 'Announced in #inc-1042-checkout-5xx.')]]),
+      completions: new Map([['announce-rollback', done('SUCCEEDED', 22, deploy.author!, 'Announced in #inc-1042-checkout-5xx.')]]),
       cancelled: null,
     },
     {
       number: 4752,
       runbookId: 'rb-db-connection-saturation',
       startedAt: at(14),
-      startedById: emailOf('diego-ramirez'),
+      startedById: emailOf(database.inventoryOnCall!),
       incidentId: incident('Q8MZ4KD'),
       parameters: { database: 'orders', pool: 'orders/app' },
       completions: new Map(),

@@ -14,7 +14,7 @@ import type {
   TicketTransitionRecord,
 } from '../src/spi/tickets.ts';
 import { minutesAgo } from './clock.ts';
-import { personById, personByEmail, scenarios, serviceById } from './world.ts';
+import { personById, personByEmail, scenarios, serviceById, storyOf } from './world.ts';
 
 const JIRA = 'https://acme-shop.atlassian.net';
 const PROJECT = 'OPS';
@@ -229,11 +229,12 @@ function seedTickets(): StoredTicket[] {
   const out: StoredTicket[] = [];
   for (const s of scenarios) {
     const t = s.ticket;
+    const story = storyOf(s);
     const createdAt = minutesAgo(t.createdMinutesAgo).toISOString();
     // The tracker integration files the first comment; people's later incident notes follow.
     const comments: StoredComment[] = [
       { number: 0, authorId: null, body: `Linked to PagerDuty incident #${s.incident.number} (${s.title}).`, createdAt },
-      ...s.timeline
+      ...story.timeline
         .filter((e) => e.actorId && (e.kind === 'note' || e.kind === 'status_update') && e.minutesAgo < t.createdMinutesAgo)
         .map((e) => ({ number: 0, authorId: emailOfPerson(e.actorId!), body: e.message, createdAt: minutesAgo(e.minutesAgo).toISOString() })),
     ];
@@ -243,8 +244,8 @@ function seedTickets(): StoredTicket[] {
       description: t.description,
       status: t.status,
       priority: t.priority,
-      assigneeId: emailOfPerson(t.assigneeId),
-      reporterId: emailOfPerson(t.reporterId),
+      assigneeId: emailOfPerson(story.ticket.assigneeId),
+      reporterId: emailOfPerson(story.ticket.reporterId),
       labels: [...t.labels],
       serviceId: s.rootServiceId,
       incidentId: composeId(DEMO_INCIDENTS_INSTANCE, s.incident.nativeId),

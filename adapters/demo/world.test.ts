@@ -1,8 +1,13 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { describe, it, expect } from 'vitest';
 import { gaussian, hashString, hexFor, mulberry32, rngFor } from './random.ts';
 import { demoAnchor, isoMinutesAgo, minutesAgo } from './clock.ts';
 import {
   applyWorldVariant,
+  BUILT_IN_SCENARIOS,
+  type DemoWorldVariant,
   DEMO_SEED,
   LOG_PLACEHOLDERS,
   NORMAL_LOG_PATTERNS,
@@ -16,6 +21,7 @@ import {
   scenarios,
   secondaryOnCallAt,
   serviceById,
+  storyOf,
   services,
   servicesOwnedBy,
   teamById,
@@ -162,14 +168,17 @@ describe('scenarios', () => {
         ...(s.deploy ? [s.deploy.serviceId] : []),
       ];
       for (const id of svcRefs) expect(serviceById.has(id), `${s.id}: ${id}`).toBe(true);
+      // Every part resolves to a person (storyOf throws on an unknown part, person or team).
+      const story = storyOf(s);
       const personRefs = [
-        s.incident.assigneeId,
-        ...(s.incident.commanderId ? [s.incident.commanderId] : []),
-        s.ticket.assigneeId,
-        s.ticket.reporterId,
-        ...s.timeline.flatMap((e) => (e.actorId ? [e.actorId] : [])),
+        story.assigneeId,
+        ...(story.commanderId ? [story.commanderId] : []),
+        story.ticket.assigneeId,
+        story.ticket.reporterId,
+        ...story.timeline.flatMap((e) => (e.actorId ? [e.actorId] : [])),
         ...(s.deploy ? [s.deploy.authorId] : []),
       ];
+      expect(story.timeline.map((e) => e.message).join(' '), s.id).not.toMatch(/[{}]/);
       for (const id of personRefs) expect(personById.has(id), `${s.id}: ${id}`).toBe(true);
       expect(s.runbookIds.length).toBeGreaterThan(0);
       for (const id of s.runbookIds) expect(runbookById.has(id), `${s.id}: ${id}`).toBe(true);
@@ -307,6 +316,15 @@ describe('world variants (OPSORCH_DEMO_WORLD)', () => {
     expect(changed.map((s) => s.id)).toEqual([base[1]!.id, 'scn-extra']);
     expect(changed[0]!.alerts.at(-1)!.name).toBe('NoisyAlert');
     expect(base[1]!.alerts.some((a) => a.name === 'NoisyAlert')).toBe(false);
+  });
+
+  it('tells every variant of the copilot evaluations with people the world knows', () => {
+    const dir = join(import.meta.dirname, '..', '..', 'copilot', 'eval', 'worlds');
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+      const changed = applyWorldVariant(BUILT_IN_SCENARIOS, parseYaml(readFileSync(join(dir, file), 'utf8')) as DemoWorldVariant, file);
+      // storyOf throws on a part that is not in the cast, an unknown person or team.
+      for (const scenario of changed) expect(() => storyOf(scenario), `${file}: ${scenario.id}`).not.toThrow();
+    }
   });
 
   it('names what is wrong', () => {

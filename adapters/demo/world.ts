@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { minutesAgo } from './clock.ts';
 import { hexFor, intBetween, pick, rngFor } from './random.ts';
 
 export const DEMO_SEED = 20261126;
@@ -133,10 +134,20 @@ export interface DemoPerson {
   slackHandle: string;
 }
 
+/**
+ * A person a scenario names, by their part in it: a fixed person (`'alice-nguyen'`: a manager, a change's
+ * author, an appointed commander), or whoever held a team's on-call shift at a moment of the scenario. Shifts
+ * rotate with the calendar while scenarios move with the clock, so on-call parts are resolved against the
+ * rotation (see storyOf): the story then names the same people the on-call tool does.
+ */
+export type CastMember = string | { onCall: string; level: 'primary' | 'secondary'; minutesAgo: number };
+
 export interface TimelineEntry {
   minutesAgo: number;
   kind: TimelineKind;
-  actorId?: string;
+  /** The cast part who did it. */
+  actor?: string;
+  /** `{part}` is replaced by the name of that cast member. */
   message: string;
 }
 
@@ -187,8 +198,9 @@ export interface ScenarioTicket {
   key: string;
   title: string;
   description: string;
-  assigneeId: string;
-  reporterId: string;
+  /** Cast parts. */
+  assignee: string;
+  reporter: string;
   status: TicketStatus;
   priority: TicketPriority;
   createdMinutesAgo: number;
@@ -198,8 +210,9 @@ export interface ScenarioTicket {
 export interface ScenarioIncident {
   nativeId: string;
   number: number;
-  assigneeId: string;
-  commanderId?: string;
+  /** Cast parts: who the incident is assigned to now, and its commander when one was appointed. */
+  assignee: string;
+  commander?: string;
 }
 
 export interface DemoScenario {
@@ -216,6 +229,8 @@ export interface DemoScenario {
   triggeredMinutesAgo: number;
   acknowledgedMinutesAgo?: number;
   resolvedMinutesAgo?: number;
+  /** The people of the scenario by part; timelines, tickets and runs name them by part. */
+  cast: Record<string, CastMember>;
   incident: ScenarioIncident;
   timeline: TimelineEntry[];
   alerts: ScenarioAlert[];
@@ -899,16 +914,21 @@ export const BUILT_IN_SCENARIOS: readonly DemoScenario[] = [
     startedMinutesAgo: 45,
     triggeredMinutesAgo: 44,
     acknowledgedMinutesAgo: 41,
-    incident: { nativeId: 'Q3VW8TR', number: 1042, assigneeId: 'maya-patel', commanderId: 'alice-nguyen' },
+    cast: {
+      author: 'jonas-weber',
+      onCall: { onCall: 'commerce', level: 'primary', minutesAgo: 44 },
+      commander: 'alice-nguyen',
+    },
+    incident: { nativeId: 'Q3VW8TR', number: 1042, assignee: 'onCall', commander: 'commander' },
     timeline: [
-      { minutesAgo: 47, kind: 'deploy', actorId: 'jonas-weber', message: 'Deployed checkout v2.14.0 to production (PR #1287).' },
+      { minutesAgo: 47, kind: 'deploy', actor: 'author', message: 'Deployed checkout v2.14.0 to production (PR #1287).' },
       { minutesAgo: 45, kind: 'alert', message: 'HighErrorRate firing for checkout: 5xx ratio 18.4% (threshold 2%).' },
-      { minutesAgo: 44, kind: 'triggered', message: 'Incident #1042 triggered by Alertmanager: HighErrorRate checkout.' },
-      { minutesAgo: 41, kind: 'acknowledged', actorId: 'maya-patel', message: 'Acknowledged by Maya Patel.' },
-      { minutesAgo: 36, kind: 'note', actorId: 'maya-patel', message: "Errors are TypeError: Cannot read properties of undefined (reading 'lineItems') in OrderWriter.flush; first seen 2 min after the v2.14.0 rollout." },
-      { minutesAgo: 33, kind: 'escalated', actorId: 'maya-patel', message: 'Escalated to Alice Nguyen as incident commander; severity raised to SEV2.' },
-      { minutesAgo: 30, kind: 'status_update', actorId: 'alice-nguyen', message: 'Investigating: ~18% of checkout attempts fail with 500, mostly carts with gift cards. Suspect v2.14.0; rollback in preparation.' },
-      { minutesAgo: 24, kind: 'note', actorId: 'jonas-weber', message: 'Confirmed: gift-card-only carts have lineItems undefined. Rollback to v2.13.4 queued in the pipeline; fix in PR #1291.' },
+      { minutesAgo: 44, kind: 'triggered', message: 'Incident #1042 triggered by Alertmanager: HighErrorRate checkout; paged primary on-call {onCall}.' },
+      { minutesAgo: 41, kind: 'acknowledged', actor: 'onCall', message: 'Acknowledged by {onCall}.' },
+      { minutesAgo: 36, kind: 'note', actor: 'onCall', message: "Errors are TypeError: Cannot read properties of undefined (reading 'lineItems') in OrderWriter.flush; first seen 2 min after the v2.14.0 rollout." },
+      { minutesAgo: 33, kind: 'escalated', actor: 'onCall', message: 'Escalated to {commander} (Commerce manager) as incident commander; severity raised to SEV2.' },
+      { minutesAgo: 30, kind: 'status_update', actor: 'commander', message: 'Investigating: ~18% of checkout attempts fail with 500, mostly carts with gift cards. Suspect v2.14.0; rollback in preparation.' },
+      { minutesAgo: 24, kind: 'note', actor: 'author', message: 'Confirmed: gift-card-only carts have lineItems undefined. Rollback to v2.13.4 queued in the pipeline; fix in PR #1291.' },
     ],
     alerts: [
       {
@@ -984,8 +1004,8 @@ export const BUILT_IN_SCENARIOS: readonly DemoScenario[] = [
       description:
         'v2.14.0 crashes in OrderWriter.flush when a cart has no lineItems (gift-card-only carts). ' +
         'Roll back to v2.13.4, add a null guard plus a regression test, and add a gift-card cart to the canary suite.',
-      assigneeId: 'jonas-weber',
-      reporterId: 'maya-patel',
+      assignee: 'author',
+      reporter: 'onCall',
       status: 'In Progress',
       priority: 'High',
       createdMinutesAgo: 35,
@@ -1013,15 +1033,22 @@ export const BUILT_IN_SCENARIOS: readonly DemoScenario[] = [
     status: 'triggered',
     startedMinutesAgo: 25,
     triggeredMinutesAgo: 23,
-    incident: { nativeId: 'Q8MZ4KD', number: 1043, assigneeId: 'ravi-deshpande' },
+    cast: {
+      paged: { onCall: 'data-infra', level: 'primary', minutesAgo: 23 },
+      // PagerDuty reassigns an incident to the level it escalates to.
+      escalatedTo: { onCall: 'data-infra', level: 'secondary', minutesAgo: 18 },
+      inventoryOnCall: { onCall: 'commerce', level: 'primary', minutesAgo: 15 },
+      manager: 'daniel-okafor',
+    },
+    incident: { nativeId: 'Q8MZ4KD', number: 1043, assignee: 'escalatedTo' },
     timeline: [
       { minutesAgo: 25, kind: 'alert', message: 'PgBouncerPoolSaturated firing for orders-db: 200/200 server connections in use, 146 clients waiting.' },
-      { minutesAgo: 23, kind: 'triggered', message: 'Incident #1043 triggered by Alertmanager: PgBouncerPoolSaturated orders-db.' },
+      { minutesAgo: 23, kind: 'triggered', message: 'Incident #1043 triggered by Alertmanager: PgBouncerPoolSaturated orders-db; paged primary on-call {paged}.' },
       { minutesAgo: 21, kind: 'alert', message: 'HighLatency firing for inventory: p99 4.9s (threshold 1s).' },
-      { minutesAgo: 18, kind: 'escalated', message: 'Not acknowledged within 5 minutes; escalated to secondary on-call Emma Lindqvist.' },
-      { minutesAgo: 15, kind: 'note', actorId: 'diego-ramirez', message: 'Inventory reservations timing out acquiring DB connections; looks like orders-db, not our code. Pinging data-infra.' },
+      { minutesAgo: 18, kind: 'escalated', message: 'Not acknowledged within 5 minutes; escalated to secondary on-call {escalatedTo}.' },
+      { minutesAgo: 15, kind: 'note', actor: 'inventoryOnCall', message: 'Inventory reservations timing out acquiring DB connections; looks like orders-db, not our code. Pinging data-infra.' },
       { minutesAgo: 12, kind: 'alert', message: 'HighLatency firing for api-gateway: p99 2.1s on /v1/checkout.' },
-      { minutesAgo: 9, kind: 'escalated', message: 'Escalation policy level 3: paged Daniel Okafor (Data Infrastructure manager).' },
+      { minutesAgo: 9, kind: 'escalated', message: 'Escalation policy level 3: paged {manager} (Data Infrastructure manager).' },
     ],
     alerts: [
       {
@@ -1108,8 +1135,8 @@ export const BUILT_IN_SCENARIOS: readonly DemoScenario[] = [
       description:
         'The hourly inventory reconciliation holds FOR UPDATE locks across a whole warehouse in a single transaction. ' +
         'Split it into per-SKU batches, give batch jobs their own PgBouncer pool and alert on cl_waiting > 20.',
-      assigneeId: 'ravi-deshpande',
-      reporterId: 'diego-ramirez',
+      assignee: 'escalatedTo',
+      reporter: 'inventoryOnCall',
       status: 'To Do',
       priority: 'Highest',
       createdMinutesAgo: 14,
@@ -1137,15 +1164,19 @@ export const BUILT_IN_SCENARIOS: readonly DemoScenario[] = [
     startedMinutesAgo: 180,
     triggeredMinutesAgo: 176,
     acknowledgedMinutesAgo: 171,
-    incident: { nativeId: 'Q5TJ2NB', number: 1040, assigneeId: 'yuki-tanaka', commanderId: 'olivia-brooks' },
+    cast: {
+      onCall: { onCall: 'payments', level: 'primary', minutesAgo: 176 },
+      commander: 'olivia-brooks',
+    },
+    incident: { nativeId: 'Q5TJ2NB', number: 1040, assignee: 'onCall', commander: 'commander' },
     timeline: [
       { minutesAgo: 178, kind: 'alert', message: 'StripeAPILatencyHigh firing for stripe-bridge: p99 3.9s (threshold 1.5s).' },
-      { minutesAgo: 176, kind: 'triggered', message: 'Incident #1040 triggered by Alertmanager: StripeAPILatencyHigh stripe-bridge.' },
-      { minutesAgo: 171, kind: 'acknowledged', actorId: 'yuki-tanaka', message: 'Acknowledged by Yuki Tanaka.' },
-      { minutesAgo: 164, kind: 'note', actorId: 'yuki-tanaka', message: 'Stripe status page: "Elevated API latency" for PaymentIntents. Our handler time is flat; stripe_ms accounts for the whole increase.' },
-      { minutesAgo: 150, kind: 'status_update', actorId: 'olivia-brooks', message: 'Impact limited: payment p99 at 2.6s vs 0.9s normally; 1.5% of authorisations need a retry; no checkout failures attributed.' },
-      { minutesAgo: 118, kind: 'note', actorId: 'yuki-tanaka', message: 'Raised stripe.timeout_ms from 5000 to 8000 via feature flag (no deploy). Timeouts dropped to ~0.3%.' },
-      { minutesAgo: 62, kind: 'status_update', actorId: 'olivia-brooks', message: 'Stripe still degraded per their status page; we keep monitoring. Support case 07734219 open with Stripe.' },
+      { minutesAgo: 176, kind: 'triggered', message: 'Incident #1040 triggered by Alertmanager: StripeAPILatencyHigh stripe-bridge; paged primary on-call {onCall}.' },
+      { minutesAgo: 171, kind: 'acknowledged', actor: 'onCall', message: 'Acknowledged by {onCall}.' },
+      { minutesAgo: 164, kind: 'note', actor: 'onCall', message: 'Stripe status page: "Elevated API latency" for PaymentIntents. Our handler time is flat; stripe_ms accounts for the whole increase.' },
+      { minutesAgo: 150, kind: 'status_update', actor: 'commander', message: 'Impact limited: payment p99 at 2.6s vs 0.9s normally; 1.5% of authorisations need a retry; no checkout failures attributed.' },
+      { minutesAgo: 118, kind: 'note', actor: 'onCall', message: 'Raised stripe.timeout_ms from 5000 to 8000 via feature flag (no deploy). Timeouts dropped to ~0.3%.' },
+      { minutesAgo: 62, kind: 'status_update', actor: 'commander', message: 'Stripe still degraded per their status page; we keep monitoring. Support case 07734219 open with Stripe.' },
     ],
     alerts: [
       {
@@ -1194,8 +1225,8 @@ export const BUILT_IN_SCENARIOS: readonly DemoScenario[] = [
       description:
         'Stripe-side latency on PaymentIntents. Follow their status page, keep stripe.timeout_ms at 8000 until resolved, ' +
         'then revert. Follow-up: circuit breaker with a fallback provider for authorisations.',
-      assigneeId: 'yuki-tanaka',
-      reporterId: 'yuki-tanaka',
+      assignee: 'onCall',
+      reporter: 'onCall',
       status: 'In Progress',
       priority: 'Medium',
       createdMinutesAgo: 166,
@@ -1221,12 +1252,16 @@ export const BUILT_IN_SCENARIOS: readonly DemoScenario[] = [
     status: 'triggered',
     startedMinutesAgo: 370,
     triggeredMinutesAgo: 360,
-    incident: { nativeId: 'Q2HD7YC', number: 1039, assigneeId: 'emma-lindqvist' },
+    cast: {
+      onCall: { onCall: 'data-infra', level: 'primary', minutesAgo: 360 },
+      secondary: { onCall: 'data-infra', level: 'secondary', minutesAgo: 240 },
+    },
+    incident: { nativeId: 'Q2HD7YC', number: 1039, assignee: 'onCall' },
     timeline: [
       { minutesAgo: 365, kind: 'alert', message: 'DiskSpaceFillingUp firing for media-storage: /data 85% used, predicted full within 24h.' },
-      { minutesAgo: 360, kind: 'triggered', message: 'Incident #1039 triggered (low urgency) by Alertmanager: DiskSpaceFillingUp media-storage.' },
-      { minutesAgo: 300, kind: 'note', message: 'Low-urgency incident: notifications deferred until business hours for Emma Lindqvist.' },
-      { minutesAgo: 240, kind: 'note', actorId: 'ravi-deshpande', message: 'media-cache-evict cron has been disabled since the bucket migration on Monday; cache dir is 1.7 TiB.' },
+      { minutesAgo: 360, kind: 'triggered', message: 'Incident #1039 triggered (low urgency) by Alertmanager: DiskSpaceFillingUp media-storage; assigned to primary on-call {onCall}.' },
+      { minutesAgo: 300, kind: 'note', message: 'Low-urgency incident: notifications deferred until business hours for {onCall}.' },
+      { minutesAgo: 240, kind: 'note', actor: 'secondary', message: 'media-cache-evict cron has been disabled since the bucket migration on Monday; cache dir is 1.7 TiB.' },
       { minutesAgo: 90, kind: 'alert', message: 'DiskUsageHigh firing for media-storage: /data 90% used on media-storage-2.' },
     ],
     alerts: [
@@ -1268,8 +1303,8 @@ export const BUILT_IN_SCENARIOS: readonly DemoScenario[] = [
       description:
         'Eviction cron was disabled during the bucket migration and never re-enabled. Re-enable it, run a manual ' +
         'eviction of entries older than 72h, and add a capacity alert at 80% with a 3-day prediction window.',
-      assigneeId: 'emma-lindqvist',
-      reporterId: 'ravi-deshpande',
+      assignee: 'onCall',
+      reporter: 'secondary',
       status: 'To Do',
       priority: 'Low',
       createdMinutesAgo: 235,
@@ -1294,15 +1329,20 @@ export const BUILT_IN_SCENARIOS: readonly DemoScenario[] = [
     triggeredMinutesAgo: 1506,
     acknowledgedMinutesAgo: 1502,
     resolvedMinutesAgo: 1472,
-    incident: { nativeId: 'Q9PL3XA', number: 1036, assigneeId: 'marcus-oyelaran', commanderId: 'priya-raman' },
+    cast: {
+      onCall: { onCall: 'platform', level: 'primary', minutesAgo: 1506 },
+      commander: 'priya-raman',
+      fixer: 'lena-fischer',
+    },
+    incident: { nativeId: 'Q9PL3XA', number: 1036, assignee: 'onCall', commander: 'commander' },
     timeline: [
       { minutesAgo: 1508, kind: 'alert', message: 'AuthTokenRejections firing for api-gateway: 401 ratio 12% (threshold 1%).' },
-      { minutesAgo: 1506, kind: 'triggered', message: 'Incident #1036 triggered by Alertmanager: AuthTokenRejections api-gateway.' },
-      { minutesAgo: 1502, kind: 'acknowledged', actorId: 'marcus-oyelaran', message: 'Acknowledged by Marcus Oyelaran.' },
-      { minutesAgo: 1494, kind: 'note', actorId: 'marcus-oyelaran', message: 'Rejected tokens carry kid=2026-11-k2, which the gateway JWKS cache does not know yet (TTL 1h).' },
-      { minutesAgo: 1488, kind: 'status_update', actorId: 'priya-raman', message: 'Some customers are being logged out; cause identified, mitigation in progress.' },
-      { minutesAgo: 1480, kind: 'note', actorId: 'lena-fischer', message: 'Ran gatewayctl jwks refresh on all gateway pods; 401 ratio back to baseline.' },
-      { minutesAgo: 1472, kind: 'resolved', actorId: 'marcus-oyelaran', message: 'Resolved: 401 ratio at 0.2% for 8 minutes. Postmortem to follow.' },
+      { minutesAgo: 1506, kind: 'triggered', message: 'Incident #1036 triggered by Alertmanager: AuthTokenRejections api-gateway; paged primary on-call {onCall}.' },
+      { minutesAgo: 1502, kind: 'acknowledged', actor: 'onCall', message: 'Acknowledged by {onCall}.' },
+      { minutesAgo: 1494, kind: 'note', actor: 'onCall', message: 'Rejected tokens carry kid=2026-11-k2, which the gateway JWKS cache does not know yet (TTL 1h).' },
+      { minutesAgo: 1488, kind: 'status_update', actor: 'commander', message: 'Some customers are being logged out; cause identified, mitigation in progress.' },
+      { minutesAgo: 1480, kind: 'note', actor: 'fixer', message: 'Ran gatewayctl jwks refresh on all gateway pods; 401 ratio back to baseline.' },
+      { minutesAgo: 1472, kind: 'resolved', actor: 'onCall', message: 'Resolved: 401 ratio at 0.2% for 8 minutes. Postmortem to follow.' },
     ],
     alerts: [
       {
@@ -1342,8 +1382,8 @@ export const BUILT_IN_SCENARIOS: readonly DemoScenario[] = [
       title: 'Postmortem: JWKS cache not refreshed before key rotation',
       description:
         'Publish new keys to JWKS at least one cache TTL before they become active, and have the gateway refetch JWKS on unknown kid.',
-      assigneeId: 'lena-fischer',
-      reporterId: 'priya-raman',
+      assignee: 'fixer',
+      reporter: 'commander',
       status: 'Done',
       priority: 'Medium',
       createdMinutesAgo: 1460,
@@ -1385,7 +1425,7 @@ export function applyWorldVariant(base: readonly DemoScenario[], variant: DemoWo
       return { ...s, alerts: [...s.alerts, ...(extra.alerts ?? [])], signals: [...s.signals, ...(extra.signals ?? [])], timeline: [...s.timeline, ...(extra.timeline ?? [])] };
     });
   for (const [index, scenario] of (variant.add ?? []).entries()) {
-    const missing = (['id', 'kind', 'title', 'rootServiceId', 'incident', 'timeline', 'alerts', 'signals', 'ticket', 'runbookIds'] as const).filter((k) => scenario[k] === undefined);
+    const missing = (['id', 'kind', 'title', 'rootServiceId', 'cast', 'incident', 'timeline', 'alerts', 'signals', 'ticket', 'runbookIds'] as const).filter((k) => scenario[k] === undefined);
     if (missing.length) throw new Error(`${where}: add[${index}] lacks ${missing.join(', ')}`);
     if (out.some((s) => s.id === scenario.id || s.incident.nativeId === scenario.incident.nativeId)) throw new Error(`${where}: add[${index}] reuses the id of another scenario or incident`);
     for (const serviceId of [scenario.rootServiceId, ...(scenario.affectedServiceIds ?? []), ...scenario.signals.map((g) => g.serviceId), ...scenario.alerts.map((a) => a.serviceId)]) {
@@ -1471,6 +1511,59 @@ export function onCallAt(team: DemoTeam, at: Date): OnCallShift {
 /** Secondary on-call: the next person in the rotation order, same shift. */
 export function secondaryOnCallAt(team: DemoTeam, at: Date): OnCallShift {
   return shiftAt(team, at, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario stories: the cast resolved against the rotation
+
+/** A scenario as every capability tells it: cast parts resolved to person ids, `{part}` replaced by names. */
+export interface ScenarioStory {
+  /** Person id of each cast part. */
+  people: Readonly<Record<string, string>>;
+  assigneeId: string;
+  commanderId: string | null;
+  timeline: { minutesAgo: number; kind: TimelineKind; actorId?: string; message: string }[];
+  ticket: { assigneeId: string; reporterId: string };
+}
+
+const stories = new WeakMap<DemoScenario, ScenarioStory>();
+
+/** The person playing `member` in this world (its clock fixes the on-call shifts). */
+function castPerson(member: CastMember, what: string): string {
+  if (typeof member === 'string') {
+    if (!personById.has(member)) throw new Error(`${what}: no person "${member}" in the demo world`);
+    return member;
+  }
+  const team = teamById.get(member.onCall);
+  if (!team) throw new Error(`${what}: no team "${member.onCall}" in the demo world`);
+  const at = minutesAgo(member.minutesAgo);
+  return (member.level === 'primary' ? onCallAt(team, at) : secondaryOnCallAt(team, at)).personId;
+}
+
+/** The scenario's story in this world; computed once (the demo clock is fixed for the life of the process). */
+export function storyOf(s: DemoScenario): ScenarioStory {
+  const known = stories.get(s);
+  if (known) return known;
+  const people = Object.fromEntries(Object.entries(s.cast).map(([part, member]) => [part, castPerson(member, `${s.id} cast "${part}"`)]));
+  const personOf = (part: string, what: string): string => {
+    const id = people[part];
+    if (!id) throw new Error(`${s.id} ${what}: "${part}" is not in the cast (${Object.keys(people).join(', ')})`);
+    return id;
+  };
+  const story: ScenarioStory = {
+    people,
+    assigneeId: personOf(s.incident.assignee, 'assignee'),
+    commanderId: s.incident.commander ? personOf(s.incident.commander, 'commander') : null,
+    timeline: s.timeline.map((e) => ({
+      minutesAgo: e.minutesAgo,
+      kind: e.kind,
+      ...(e.actor ? { actorId: personOf(e.actor, `timeline at ${e.minutesAgo}`) } : {}),
+      message: e.message.replace(/\{(\w+)\}/g, (_m, part: string) => personById.get(personOf(part, `timeline at ${e.minutesAgo}`))!.name),
+    })),
+    ticket: { assigneeId: personOf(s.ticket.assignee, 'ticket assignee'), reporterId: personOf(s.ticket.reporter, 'ticket reporter') },
+  };
+  stories.set(s, story);
+  return story;
 }
 
 // ---------------------------------------------------------------------------------------------

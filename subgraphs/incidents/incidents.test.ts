@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { OpsOrchError, type IncidentProvider, type ProviderModule } from '@opsorch/adapters';
+import { personById, scenarioById, storyOf } from '@opsorch/adapters/demo/world.ts';
 import { createRequestContext, IdempotencyStore, type RequestContext } from '../shared/index.ts';
 import { createSubgraphRunner, testRegistry } from '../shared/testing.ts';
 import { incidentsSubgraph } from './index.ts';
@@ -9,6 +10,9 @@ type Result = { data?: any; errors?: readonly { message: string; extensions?: Re
 function codeOf(result: Result): unknown {
   return result.errors?.[0]?.extensions?.code;
 }
+
+/** The email of the person playing `part` in a demo scenario (on-call parts follow the rotation). */
+const castEmail = (scenarioId: string, part: string): string => personById.get(storyOf(scenarioById.get(scenarioId)!).people[part]!)!.email;
 
 function ok(result: Result): any {
   expect(result.errors).toBeUndefined();
@@ -39,7 +43,7 @@ describe('incidents subgraph: reads', () => {
       rawStatus: 'acknowledged',
       severity: 'SEV2',
       service: { id: 'checkout' },
-      assignee: { id: 'maya.patel@acme-shop.example' },
+      assignee: { id: castEmail('scn-bad-deploy', 'onCall') },
       commander: { id: 'alice.nguyen@acme-shop.example' },
       channel: '#inc-1042-checkout-5xx',
       url: 'https://acme-shop.pagerduty.com/incidents/Q3VW8TR',
@@ -133,7 +137,7 @@ describe('incidents subgraph: reads', () => {
       await runner.run('{ incident(id: "demo:Q8MZ4KD") { timeline(order: OLDEST_FIRST) { nodes { kind rawKind actor { id } message } } } }'),
     ).incident.timeline.nodes;
     expect(nodes[0]).toMatchObject({ kind: 'ALERT', rawKind: 'alert', actor: null });
-    expect(nodes.find((n: any) => n.kind === 'NOTE').actor).toEqual({ id: 'diego.ramirez@acme-shop.example' });
+    expect(nodes.find((n: any) => n.kind === 'NOTE').actor).toEqual({ id: castEmail('scn-db-saturation', 'inventoryOnCall') });
   });
 });
 
@@ -368,17 +372,19 @@ describe('incidents subgraph: writes', () => {
     const updated = ok(
       await runner.run(UPDATE, {
         id: 'demo:Q5TJ2NB',
-        input: { title: 'Stripe PaymentIntents latency', severity: 'SEV2', assigneeId: 'kwame.mensah@acme-shop.example' },
+        // The Payments manager is never on the rotation, so never the current assignee.
+        input: { title: 'Stripe PaymentIntents latency', severity: 'SEV2', assigneeId: 'samuel.adeyemi@acme-shop.example' },
       }),
     ).updateIncident;
-    expect(updated).toMatchObject({ title: 'Stripe PaymentIntents latency', severity: 'SEV2', rawSeverity: 'SEV2', assignee: { id: 'kwame.mensah@acme-shop.example' } });
+    expect(updated).toMatchObject({ title: 'Stripe PaymentIntents latency', severity: 'SEV2', rawSeverity: 'SEV2', assignee: { id: 'samuel.adeyemi@acme-shop.example' } });
     expect(updated.timeline.nodes.map((n: any) => [n.kind, n.rawKind])).toEqual([
       ['ASSIGNED', 'assigned'],
       ['SEVERITY_CHANGED', 'severity_changed'],
       ['OTHER', 'title_changed'],
     ]);
     expect(updated.timeline.nodes[1].message).toContain('SEV3 to SEV2');
-    expect(updated.timeline.nodes[0].message).toContain('Yuki Tanaka to Kwame Mensah');
+    const assignee = personById.get(storyOf(scenarioById.get('scn-third-party-degraded')!).assigneeId)!.name;
+    expect(updated.timeline.nodes[0].message).toContain(`${assignee} to Samuel Adeyemi`);
 
     for (const input of [{}, { title: null }, { severity: 'UNKNOWN' }, { title: '' }, { assigneeId: 'ghost@acme-shop.example' }]) {
       expect(codeOf(await runner.run(UPDATE, { id: 'demo:Q5TJ2NB', input })), JSON.stringify(input)).toBe('BAD_USER_INPUT');
