@@ -1,6 +1,6 @@
 // Graphs drawn with React Flow (@xyflow/react) from a layout computed on the server (lib/layout.server.ts).
 // Nodes carry their size and handles so the graph renders on the server too, before any JavaScript runs.
-import { Background, Controls, Handle, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import { Background, BaseEdge, Controls, Handle, Position, ReactFlow, type Edge, type EdgeProps, type Node, type NodeProps } from '@xyflow/react';
 import { useMemo } from 'react';
 
 export interface FlowNodeData extends Record<string, unknown> {
@@ -14,7 +14,8 @@ export interface FlowNodeData extends Record<string, unknown> {
 
 export interface FlowGraph {
   nodes: { id: string; x: number; y: number; width: number; height: number; data: FlowNodeData }[];
-  edges: { id: string; source: string; target: string }[];
+  /** `path`: the edge's route in the graph's coordinates, computed with the layout (lib/layout.server.ts). */
+  edges: { id: string; source: string; target: string; path: string }[];
   width: number;
   height: number;
   direction: 'LR' | 'TB';
@@ -33,6 +34,13 @@ function FlowNode({ data }: NodeProps<Node<FlowNodeData>>) {
 }
 
 const NODE_TYPES = { opsorch: FlowNode };
+
+/** Draws the route the layout computed (around nodes, never behind them) instead of a handle-to-handle curve. */
+function RoutedEdge({ data, markerEnd, style }: EdgeProps<Edge<{ path: string }>>) {
+  return <BaseEdge path={data!.path} markerEnd={markerEnd} style={style} />;
+}
+
+const EDGE_TYPES = { routed: RoutedEdge };
 
 export function Flow({
   graph,
@@ -66,7 +74,16 @@ export function Flow({
     [graph, horizontal],
   );
   const edges = useMemo<Edge[]>(
-    () => graph.edges.map((e) => ({ ...e, type: 'smoothstep', markerEnd: { type: 'arrowclosed' as never, width: 16, height: 16 }, focusable: false })),
+    () =>
+      graph.edges.map((e) => ({
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        type: 'routed',
+        data: { path: e.path },
+        markerEnd: { type: 'arrowclosed' as never, width: 16, height: 16 },
+        focusable: false,
+      })),
     [graph],
   );
   return (
@@ -75,8 +92,10 @@ export function Flow({
         nodes={nodes}
         edges={edges}
         nodeTypes={NODE_TYPES}
+        edgeTypes={EDGE_TYPES}
         fitView
-        fitViewOptions={{ padding: 0.12, maxZoom: 1.2 }}
+        // The left padding keeps the zoom controls (bottom left) off the nodes; edges routed above the nodes stay in view.
+        fitViewOptions={{ padding: { left: '56px', right: '20px', top: '24px', bottom: '20px' }, maxZoom: 1.2 }}
         width={1000}
         height={height}
         minZoom={0.2}
