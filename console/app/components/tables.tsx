@@ -35,7 +35,10 @@ export function IncidentTable({
   incidents: IncidentRowFragment[];
   selectForm?: string;
   showService?: boolean;
-  /** Leaves out the source link column (the incident page has it) where space is short. */
+  /**
+   * For half-width sections: the number joins the title, the start time goes under the status, names may wrap,
+   * and the source link is left to the incident page.
+   */
   compact?: boolean;
 }) {
   return (
@@ -44,11 +47,11 @@ export function IncidentTable({
         <tr>
           {selectForm ? <th className="select" aria-label="Select" /> : null}
           <th>Sev</th>
-          <th>#</th>
+          {compact ? null : <th>#</th>}
           <th>Title</th>
           {showService ? <th>Service</th> : null}
           <th>Status</th>
-          <th>Started</th>
+          {compact ? null : <th>Started</th>}
           <th>Assignee</th>
           {compact ? null : <th aria-label="Source" />}
         </tr>
@@ -60,8 +63,9 @@ export function IncidentTable({
             <td>
               <Severity value={i.severity} raw={i.rawSeverity} />
             </td>
-            <td className="num">{i.number}</td>
+            {compact ? null : <td className="num">{i.number}</td>}
             <td className="title">
+              {compact ? <span className="muted">#{i.number} </span> : null}
               <Link to={incidentPath(i.id)} data-row-link prefetch="intent">
                 {i.title}
               </Link>
@@ -69,11 +73,18 @@ export function IncidentTable({
             {showService ? <td className="svc">{i.service ? <Link to={servicePath(i.service.id)}>{i.service.id}</Link> : <span className="muted">unmapped</span>}</td> : null}
             <td>
               <Badge kind="status" value={i.status} />
+              {compact ? (
+                <div className="small muted nowrap">
+                  <TimeAgo at={i.startedAt} />
+                </div>
+              ) : null}
             </td>
-            <td className="nowrap">
-              <TimeAgo at={i.startedAt} />
-            </td>
-            <td className="nowrap">{i.assignee?.name ?? <span className="muted">unassigned</span>}</td>
+            {compact ? null : (
+              <td className="nowrap">
+                <TimeAgo at={i.startedAt} />
+              </td>
+            )}
+            <td className={compact ? undefined : 'nowrap'}>{i.assignee?.name ?? <span className="muted">unassigned</span>}</td>
             {compact ? null : (
               <td>
                 <SourceLink url={i.url} compact />
@@ -86,7 +97,18 @@ export function IncidentTable({
   );
 }
 
-export function AlertTable({ alerts, selectForm, showService = true }: { alerts: AlertRowFragment[]; selectForm?: string; showService?: boolean }) {
+export function AlertTable({
+  alerts,
+  selectForm,
+  showService = true,
+  compact,
+}: {
+  alerts: AlertRowFragment[];
+  selectForm?: string;
+  showService?: boolean;
+  /** For narrow sections: how long it fires goes under the state, and the source link is an arrow. */
+  compact?: boolean;
+}) {
   const now = useNow();
   return (
     <table className="table">
@@ -97,7 +119,7 @@ export function AlertTable({ alerts, selectForm, showService = true }: { alerts:
           <th>Alert</th>
           {showService ? <th>Service</th> : null}
           <th>State</th>
-          <th>Firing for</th>
+          {compact ? null : <th>Firing for</th>}
           <th aria-label="Source" />
         </tr>
       </thead>
@@ -123,12 +145,19 @@ export function AlertTable({ alerts, selectForm, showService = true }: { alerts:
                   {formatDuration(Date.parse(a.silencedUntil) - now)} left
                 </span>
               ) : null}
+              {compact ? (
+                <div className="small muted" title={formatUtc(a.startsAt)}>
+                  for {formatDuration((a.endsAt ? Date.parse(a.endsAt) : now) - Date.parse(a.startsAt))}
+                </div>
+              ) : null}
             </td>
-            <td className="nowrap" title={formatUtc(a.startsAt)}>
-              {formatDuration((a.endsAt ? Date.parse(a.endsAt) : now) - Date.parse(a.startsAt))}
-            </td>
+            {compact ? null : (
+              <td className="nowrap" title={formatUtc(a.startsAt)}>
+                {formatDuration((a.endsAt ? Date.parse(a.endsAt) : now) - Date.parse(a.startsAt))}
+              </td>
+            )}
             <td>
-              <SourceLink url={a.url} compact />
+              <SourceLink url={a.url} compact iconOnly={compact} />
             </td>
           </tr>
         ))}
@@ -137,15 +166,26 @@ export function AlertTable({ alerts, selectForm, showService = true }: { alerts:
   );
 }
 
-export function DeploymentTable({ deployments, compact }: { deployments: DeploymentRowFragment[]; compact?: boolean }) {
+export function DeploymentTable({
+  deployments,
+  compact,
+  showService = true,
+  showEnvironment = true,
+}: {
+  deployments: DeploymentRowFragment[];
+  /** For half-width sections: no environment, author or pipeline link columns (the version links to the pipeline). */
+  compact?: boolean;
+  showService?: boolean;
+  showEnvironment?: boolean;
+}) {
   return (
     <table className="table">
       <thead>
         <tr>
           <th>When</th>
-          <th>Service</th>
+          {showService ? <th>Service</th> : null}
           <th>Version</th>
-          {compact ? null : <th>Env</th>}
+          {compact || !showEnvironment ? null : <th>Env</th>}
           <th>Status</th>
           <th>Commit</th>
           {compact ? null : <th>Author</th>}
@@ -158,7 +198,7 @@ export function DeploymentTable({ deployments, compact }: { deployments: Deploym
             <td className="nowrap">
               <TimeAgo at={d.startedAt} />
             </td>
-            <td className="svc">{d.service ? <Link to={servicePath(d.service.id)}>{d.service.id}</Link> : <span className="muted">unmapped</span>}</td>
+            {showService ? <td className="svc">{d.service ? <Link to={servicePath(d.service.id)}>{d.service.id}</Link> : <span className="muted">unmapped</span>}</td> : null}
             <td className="nowrap mono">
               <a href={d.url} target="_blank" rel="noreferrer" data-row-link title="Open the pipeline run">
                 {d.version}
@@ -166,11 +206,12 @@ export function DeploymentTable({ deployments, compact }: { deployments: Deploym
               {d.previousVersion && !compact ? <span className="muted"> ← {d.previousVersion}</span> : null}
               {compact && d.environment !== 'production' ? <span className="muted"> {d.environment}</span> : null}
             </td>
-            {compact ? null : <td>{d.environment}</td>}
+            {compact || !showEnvironment ? null : <td>{d.environment}</td>}
             <td>
               <Badge kind="deploy" value={d.status} title={`In the tool: ${d.rawStatus}`} />
             </td>
-            <td className="commit">
+            {/* Takes the width the other columns leave and cuts the message there (the whole of it on hover). */}
+            <td className="commit fill" title={d.commit?.message}>
               {d.commit ? (
                 <>
                   {d.commit.url ? (
@@ -180,9 +221,7 @@ export function DeploymentTable({ deployments, compact }: { deployments: Deploym
                   ) : (
                     <span className="mono">{d.commit.shortSha}</span>
                   )}{' '}
-                  <span className="muted ellipsis" title={d.commit.message}>
-                    {d.commit.message}
-                  </span>
+                  <span className="muted">{d.commit.message}</span>
                 </>
               ) : (
                 <span className="muted">—</span>
@@ -194,8 +233,13 @@ export function DeploymentTable({ deployments, compact }: { deployments: Deploym
                 <a href={d.pullRequestUrl} target="_blank" rel="noreferrer" title="Pull request">
                   PR ↗
                 </a>
-              ) : null}{' '}
-              <SourceLink url={d.url} compact />
+              ) : null}
+              {compact ? null : (
+                <>
+                  {' '}
+                  <SourceLink url={d.url} compact />
+                </>
+              )}
             </td>
           </tr>
         ))}

@@ -31,12 +31,13 @@ export function toolName(url: string): string {
 }
 
 /** "Open in PagerDuty ↗": the deep link into the tool that owns the object. */
-export function SourceLink({ url, label, compact }: { url: string | null | undefined; label?: string; compact?: boolean }) {
+/** A link into the tool that owns the object: `Open in PagerDuty ↗`, `PagerDuty ↗` (compact) or `↗` (iconOnly). */
+export function SourceLink({ url, label, compact, iconOnly }: { url: string | null | undefined; label?: string; compact?: boolean; iconOnly?: boolean }) {
   if (!url) return null;
   const name = label ?? toolName(url);
   return (
-    <a className="source-link" href={url} target="_blank" rel="noreferrer" title={`Open in ${name}: ${url}`}>
-      {compact ? name : `Open in ${name}`} ↗
+    <a className="source-link" href={url} target="_blank" rel="noreferrer" title={`Open in ${name}: ${url}`} aria-label={iconOnly ? `Open in ${name}` : undefined}>
+      {iconOnly ? '' : compact ? `${name} ` : `Open in ${name} `}↗
     </a>
   );
 }

@@ -25,12 +25,12 @@ export function formatDuration(ms: number): string {
   return h % 24 ? `${d}d ${h % 24}h` : `${d}d`;
 }
 
-/** `2026-11-26 06:48 UTC` */
-export function formatUtc(iso: string, withSeconds = false): string {
+/** `2026-11-26 06:48 UTC` (`withZone` false where a column header already says UTC). */
+export function formatUtc(iso: string, withSeconds = false, withZone = true): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const t = d.toISOString();
-  return `${t.slice(0, 10)} ${t.slice(11, withSeconds ? 19 : 16)} UTC`;
+  return `${t.slice(0, 10)} ${t.slice(11, withSeconds ? 19 : 16)}${withZone ? ' UTC' : ''}`;
 }
 
 /** `06:48` (UTC) for timelines where the date is obvious. */

@@ -130,7 +130,7 @@ export default function IncidentPage() {
             {incident.alerts?.length ? <AlertTable alerts={incident.alerts} /> : <Empty>No alert of this service around the incident.</Empty>}
           </Section>
           <Section title="Deploys in the 2 hours before" count={incident.deploymentsBefore?.length} problems={sectionProblems(problems, ['incident', 'deploymentsBefore'])}>
-            {incident.deploymentsBefore?.length ? <DeploymentTable deployments={incident.deploymentsBefore} /> : <Empty>No production deploy of this service shortly before.</Empty>}
+            {incident.deploymentsBefore?.length ? <DeploymentTable deployments={incident.deploymentsBefore} showService={false} showEnvironment={false} /> : <Empty>No production deploy of this service shortly before.</Empty>}
           </Section>
         </div>
         <aside>

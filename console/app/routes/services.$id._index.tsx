@@ -70,10 +70,10 @@ export default function ServicePage() {
 
       <div className="grid-2">
         <Section title="Open incidents" count={service.incidents?.nodes.length} problems={sectionProblems(problems, ['service', 'incidents'], service.incidents?.providerErrors)}>
-          {service.incidents?.nodes.length ? <IncidentTable incidents={service.incidents.nodes} showService={false} /> : <Empty>No open incident.</Empty>}
+          {service.incidents?.nodes.length ? <IncidentTable incidents={service.incidents.nodes} showService={false} compact /> : <Empty>No open incident.</Empty>}
         </Section>
         <Section title="Active alerts" count={service.alerts?.nodes.length} problems={sectionProblems(problems, ['service', 'alerts'], service.alerts?.providerErrors)}>
-          {service.alerts?.nodes.length ? <AlertTable alerts={service.alerts.nodes} showService={false} /> : <Empty>No alert firing.</Empty>}
+          {service.alerts?.nodes.length ? <AlertTable alerts={service.alerts.nodes} showService={false} compact /> : <Empty>No alert firing.</Empty>}
         </Section>
       </div>
       <Section
@@ -81,7 +81,7 @@ export default function ServicePage() {
         actions={<Link to={`/deployments?service=${encodeURIComponent(service.id)}`}>All →</Link>}
         problems={sectionProblems(problems, ['service', 'deployments'], service.deployments?.providerErrors)}
       >
-        {service.deployments?.nodes.length ? <DeploymentTable deployments={service.deployments.nodes} /> : <Empty>No deployments recorded.</Empty>}
+        {service.deployments?.nodes.length ? <DeploymentTable deployments={service.deployments.nodes} showService={false} /> : <Empty>No deployments recorded.</Empty>}
       </Section>
       <Section
         title="Open tickets"

@@ -82,16 +82,16 @@ export default function TeamPage() {
                 <thead>
                   <tr>
                     <th>Primary</th>
-                    <th>From</th>
-                    <th>Until</th>
+                    <th>From (UTC)</th>
+                    <th>Until (UTC)</th>
                   </tr>
                 </thead>
                 <tbody>
                   {team.rotation.upcoming.map((s) => (
                     <tr key={s.start}>
                       <td>{s.user.name}</td>
-                      <td className="nowrap small">{formatUtc(s.start)}</td>
-                      <td className="nowrap small">{formatUtc(s.end)}</td>
+                      <td className="nowrap small">{formatUtc(s.start, false, false)}</td>
+                      <td className="nowrap small">{formatUtc(s.end, false, false)}</td>
                     </tr>
                   ))}
                 </tbody>
