@@ -235,6 +235,132 @@ describe('the metric explorer', () => {
   });
 });
 
+/** Hue (0-360) of a CSS colour such as `rgb(90, 162, 232)`. */
+function hueOf(color: string): number {
+  const [r, g, b] = color.match(/\d+/g)!.slice(0, 3).map((n) => Number(n) / 255) as [number, number, number];
+  const max = Math.max(r, g, b);
+  const d = max - Math.min(r, g, b);
+  if (d === 0) return 0;
+  const h = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+  return (h * 60 + 360) % 360;
+}
+
+/** The legend as drawn: label and swatch colour of each entry. */
+const legend = () =>
+  page.locator('.chart-legend .legend-item').evaluateAll((items) =>
+    items.map((item) => ({ label: item.textContent!.trim(), color: getComputedStyle(item.querySelector('.swatch')!).backgroundColor, focused: item.classList.contains('focused') })),
+  );
+
+describe('charts', () => {
+  it('keep status codes in their colours: 2xx blue or green, 4xx amber, 5xx red', async () => {
+    await open('/explore/metrics?metric=http_requests_total&agg=RATE&by=code&service=checkout&from=now-6h');
+    await page.locator('.time-chart canvas').first().waitFor();
+    const entries = await legend();
+    expect(entries.map((e) => e.label)).toEqual(['200', '404', '500']);
+    const hue = Object.fromEntries(entries.map((e) => [e.label, hueOf(e.color)]));
+    expect(hue['200']).toBeGreaterThan(90);
+    expect(hue['200']).toBeLessThan(250);
+    expect(hue['404']).toBeGreaterThan(25);
+    expect(hue['404']).toBeLessThan(60);
+    expect(hue['500'] < 15 || hue['500'] > 345, `500 is red (hue ${hue['500']})`).toBe(true);
+    // The table under the chart uses the same colours.
+    const swatches = await page.locator('.series-stats tbody .swatch').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    expect(swatches).toEqual(entries.map((e) => e.color));
+  });
+
+  it('draw the biggest series and one "other" past eight series of a sum, and list them all below', async () => {
+    await open('/explore/metrics?metric=http_requests_total&agg=RATE&by=service&from=now-1h');
+    await page.locator('.time-chart canvas').first().waitFor();
+    const entries = await legend();
+    expect(entries).toHaveLength(8);
+    expect(entries.at(-1)!.label).toMatch(/^other \(\d+ series\)$/);
+    const rows = await page.locator('.series-stats tbody tr').count();
+    expect(entries.at(-1)!.label).toBe(`other (${rows - 7} series)`);
+  });
+
+  it('name the line under the pointer, and bring a line forward from its legend entry', async () => {
+    await open('/explore/metrics?metric=cpu_usage_ratio&from=now-6h');
+    await page.locator('.time-chart canvas').first().waitFor();
+    const entries = await legend();
+    expect(entries.length).toBeGreaterThan(8); // averages cannot be summed into "other": every line stays
+    const pick = entries[5]!.label;
+    await page.locator('.chart-legend .legend-item', { hasText: pick }).first().hover();
+    await page.locator('.chart-legend .legend-item.focused', { hasText: pick }).waitFor();
+    const over = (await page.locator('.u-over').first().boundingBox())!;
+    await page.mouse.move(over.x + over.width * 0.6, over.y + over.height * 0.6, { steps: 4 });
+    const named = page.locator('.chart-tooltip-focus');
+    await named.waitFor();
+    const focused = (await legend()).filter((e) => e.focused).map((e) => e.label);
+    expect(focused).toEqual([await named.textContent()]);
+  });
+
+  it('keep the last time label whole, even on a tick at the very end of the range', async () => {
+    // A range that ends on the hour puts a tick (and its label) at the right edge of the plot.
+    const end = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+    const from = new Date(end.getTime() - 6 * 3_600_000);
+    await open(`/explore/metrics?metric=error_ratio&service=checkout&env=production&from=${from.toISOString()}&to=${end.toISOString()}`);
+    await page.locator('.time-chart canvas').first().waitFor();
+    const inked = await page.evaluate(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('.time-chart canvas')!;
+      const over = document.querySelector<HTMLElement>('.time-chart .u-over')!;
+      const ratio = canvas.width / canvas.getBoundingClientRect().width;
+      const axisTop = Math.ceil((over.offsetTop + over.offsetHeight) * ratio) + 2;
+      // The last three pixel columns below the plot, where a cut-off label would leave its ink.
+      const strip = canvas.getContext('2d')!.getImageData(canvas.width - 3, axisTop, 3, canvas.height - axisTop).data;
+      let count = 0;
+      for (let i = 3; i < strip.length; i += 4) if (strip[i]! > 0) count++;
+      return count;
+    });
+    expect(inked).toBe(0);
+  });
+
+  it('shade four overlapping incidents no darker than two', async () => {
+    await open('/explore/metrics?metric=http_requests_total&agg=RATE&by=service&from=now-1h');
+    await page.locator('.time-chart canvas').first().waitFor();
+    expect(await page.locator('.marker-list .marker-incident').count()).toBe(4);
+    const shades = await page.evaluate(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('.time-chart canvas')!;
+      const over = document.querySelector<HTMLElement>('.time-chart .u-over')!;
+      const ratio = canvas.width / canvas.getBoundingClientRect().width;
+      const ctx = canvas.getContext('2d')!;
+      // Just under the top of the plot, above every line (the scale leaves headroom); the commonest colour of a
+      // short run of pixels, so a grid line or a marker does not count.
+      const shadeAt = (fraction: number) => {
+        const x = Math.round((over.offsetLeft + over.offsetWidth * fraction) * ratio);
+        const y = Math.round((over.offsetTop + 14) * ratio);
+        const data = ctx.getImageData(x - 6, y, 13, 1).data;
+        const counts = new Map<string, number>();
+        for (let i = 0; i < data.length; i += 4) {
+          const key = `${data[i]},${data[i + 1]},${data[i + 2]},${data[i + 3]}`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+        return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0].split(',').map(Number);
+      };
+      // Five minutes into the hour two incidents are open (#1039, #1040); two minutes before now, all four.
+      return { two: shadeAt(5 / 60), four: shadeAt(58 / 60) };
+    });
+    for (let channel = 0; channel < 4; channel++) expect(Math.abs(shades.four[channel]! - shades.two[channel]!), JSON.stringify(shades)).toBeLessThanOrEqual(2);
+    await screenshot(page, 'explorer-metrics-four-incidents');
+  });
+
+  it('line up the time axes of panels side by side', async () => {
+    await open('/services/checkout');
+    const panels = page.locator('section[aria-label="Signals and logs, last hour"] .panel');
+    await panels.locator('.u-over').nth(3).waitFor();
+    const plots = await panels.evaluateAll((els) =>
+      els.map((panel) => {
+        const p = panel.getBoundingClientRect();
+        const o = panel.querySelector('.u-over')!.getBoundingClientRect();
+        return { row: Math.round(p.top), offset: Math.round(o.left - p.left), width: Math.round(o.width) };
+      }),
+    );
+    expect(plots).toHaveLength(4);
+    expect(new Set(plots.map((p) => p.row)).size).toBe(2);
+    expect(new Set(plots.map((p) => p.offset)).size, JSON.stringify(plots)).toBe(1);
+    expect(new Set(plots.map((p) => p.width)).size, JSON.stringify(plots)).toBe(1);
+  });
+});
+
 describe('panels on service and incident pages', () => {
   it('the service page charts its golden signals with markers, and its latest errors', async () => {
     await open('/services/checkout');

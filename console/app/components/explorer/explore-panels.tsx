@@ -7,7 +7,9 @@ import { Problems } from '../ui.tsx';
 import type { ApiProblem } from '../../lib/problems.ts';
 import { LogList, type LogLineView } from './log-list.tsx';
 import { formatFilter } from './log-query.ts';
+import { formatValue } from './format.ts';
 import { MetricChart, type DeployMarkerData, type IncidentMarkerData, type SeriesData } from './metric-chart.tsx';
+import { axisWidthFor } from './time-chart.tsx';
 import type { RawRange } from './range.ts';
 import './explorer.css';
 
@@ -36,6 +38,19 @@ const SIGNALS = [
 
 /** The metric each golden signal reads, for the link into the metric explorer. */
 const EXPLORE_AGGREGATION: Record<(typeof SIGNALS)[number][0], string> = { latencyP99: 'P99', errorRate: 'AVG', requestRate: 'RATE', saturation: 'MAX' };
+
+/**
+ * One value-axis width for every panel of the grid, from the labels its charts can show (round values up to each
+ * series' peak), so the plots start at the same x and their time axes line up.
+ */
+function sharedAxisWidth(series: readonly (SeriesData | null)[]): number {
+  const labels = series.flatMap((s) => {
+    if (!s) return [];
+    const peak = Math.max(0, ...s.points.map((p) => p.value ?? 0)) * 1.08;
+    return [0.25, 0.5, 0.75, 1].map((f) => formatValue(peak * f, s.unit));
+  });
+  return axisWidthFor(labels) + 6;
+}
 
 export function ExplorePanels({ service, range, title = 'Signals and logs' }: { service: string; range: RawRange; title?: string }) {
   const [data, setData] = useState<PanelData | null>(null);
@@ -88,7 +103,17 @@ export function ExplorePanels({ service, range, title = 'Signals and logs' }: { 
                       ) : null}
                     </h3>
                     {series ? (
-                      <MetricChart series={[{ ...series, labels: [] }]} metric={label} window={window_} deploys={data.deploys} incidents={data.incidents} nowMs={window_.toMs} height={150} title={`${label} of ${service}`} />
+                      <MetricChart
+                        series={[{ ...series, labels: [] }]}
+                        metric={label}
+                        window={window_}
+                        deploys={data.deploys}
+                        incidents={data.incidents}
+                        nowMs={window_.toMs}
+                        height={150}
+                        title={`${label} of ${service}`}
+                        yAxisWidth={sharedAxisWidth(SIGNALS.map(([k]) => data.signals![k]))}
+                      />
                     ) : (
                       <div className="empty">No such signal for this kind of service.</div>
                     )}

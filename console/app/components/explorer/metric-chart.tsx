@@ -2,7 +2,7 @@
 // incidents shaded while they were open. Used by the metric explorer and the panels on service and
 // incident pages.
 import { useEffect, useMemo, useRef } from 'react';
-import { SERIES_COLORS } from './colors.ts';
+import { OTHER_COLOR, seriesColors } from './colors.ts';
 import { formatValue } from './format.ts';
 import { seriesLabel, WIDTH_COOKIE } from './metric-search.ts';
 import { TimeChart, type ChartBand, type ChartMarker, type ChartSeries } from './time-chart.tsx';
@@ -10,8 +10,46 @@ import { TimeChart, type ChartBand, type ChartMarker, type ChartSeries } from '.
 export interface SeriesData {
   name: string;
   unit: string;
+  /** How the series was aggregated (RATE, P99...): says whether series can be added up. */
+  aggregation?: string;
   labels: { name: string; value: string }[];
   points: { timestamp: string; value: number | null }[];
+}
+
+/** More lines than this and a chart stops being readable: the rest are summed into "other" where sums mean something. */
+export const MAX_LINES = 8;
+/** Aggregations whose series add up to a meaningful total (a sum of p99s or of averages means nothing). */
+const ADDITIVE = new Set(['RATE', 'SUM', 'COUNT']);
+
+const mean = (s: SeriesData) => {
+  const values = s.points.map((p) => p.value).filter((v): v is number => v !== null);
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : -Infinity;
+};
+
+/**
+ * The series as the chart draws them, each with its colour (status codes by family): all of them, or, past
+ * MAX_LINES of an additive aggregation, the biggest by mean plus one "other" series summing the rest.
+ * `colors` maps every input series (by index) to the colour its lines and table rows use.
+ */
+export function chartLines(series: readonly SeriesData[]): { drawn: (SeriesData & { color: string; label?: string })[]; colors: string[] } {
+  const colors = seriesColors(series);
+  const withColor = series.map((s, i) => ({ ...s, color: colors[i]! }));
+  if (series.length <= MAX_LINES || !series.every((s) => s.aggregation && ADDITIVE.has(s.aggregation))) return { drawn: withColor, colors };
+  const ranked = withColor.map((s, i) => ({ s, i, mean: mean(s) })).sort((a, b) => b.mean - a.mean);
+  const kept = new Set(ranked.slice(0, MAX_LINES - 1).map((r) => r.i));
+  const rest = withColor.filter((_, i) => !kept.has(i));
+  const times = [...new Set(rest.flatMap((s) => s.points.map((p) => p.timestamp)))].sort();
+  const other = {
+    ...rest[0]!,
+    labels: [],
+    label: `other (${rest.length} series)`,
+    color: OTHER_COLOR,
+    points: times.map((timestamp) => {
+      const values = rest.map((s) => s.points.find((p) => p.timestamp === timestamp)?.value ?? null).filter((v): v is number => v !== null);
+      return { timestamp, value: values.length ? values.reduce((a, b) => a + b, 0) : null };
+    }),
+  };
+  return { drawn: [...withColor.filter((_, i) => kept.has(i)), other], colors: colors.map((c, i) => (kept.has(i) ? c : OTHER_COLOR)) };
 }
 
 export interface DeployMarkerData {
@@ -43,10 +81,10 @@ export function chartSeries(series: readonly SeriesData[], metric: string): { ti
   const index = new Map(timestamps.map((t, i) => [t, i]));
   return {
     timestamps,
-    series: series.map((s, i) => {
+    series: chartLines(series).drawn.map((s) => {
       const values: (number | null)[] = new Array(timestamps.length).fill(null);
       for (const p of s.points) values[index.get(Date.parse(p.timestamp))!] = p.value;
-      return { label: seriesLabel(s.labels, metric), unit: s.unit, color: SERIES_COLORS[i % SERIES_COLORS.length]!, values };
+      return { label: s.label ?? seriesLabel(s.labels, metric), unit: s.unit, color: s.color, values };
     }),
   };
 }
@@ -91,6 +129,7 @@ export function MetricChart({
   onZoom,
   mark,
   title,
+  yAxisWidth,
 }: {
   series: readonly SeriesData[];
   metric: string;
@@ -102,6 +141,8 @@ export function MetricChart({
   onZoom?: (fromMs: number, toMs: number) => void;
   mark?: string;
   title?: string;
+  /** See TimeChart: charts side by side share it so their time axes line up. */
+  yAxisWidth?: number;
 }) {
   const box = useRef<HTMLDivElement>(null);
   useRememberWidth(box);
@@ -110,7 +151,7 @@ export function MetricChart({
   return (
     <div ref={box} className="metric-chart">
       {chart.series.length ? (
-        <TimeChart timestamps={chart.timestamps} series={chart.series} window={window} markers={markers} bands={bands} height={height} onZoom={onZoom} ariaLabel={title ?? metric} mark={mark} />
+        <TimeChart timestamps={chart.timestamps} series={chart.series} window={window} markers={markers} bands={bands} height={height} onZoom={onZoom} ariaLabel={title ?? metric} mark={mark} yAxisWidth={yAxisWidth} />
       ) : (
         <div className="empty">No series matched.</div>
       )}
@@ -120,6 +161,7 @@ export function MetricChart({
 
 /** Min, mean, max and last of each series: the legend table under the chart. */
 export function SeriesStats({ series, metric }: { series: readonly SeriesData[]; metric: string }) {
+  const { colors } = chartLines(series);
   return (
     <table className="table series-stats">
       <thead>
@@ -138,7 +180,8 @@ export function SeriesStats({ series, metric }: { series: readonly SeriesData[];
           return (
             <tr key={seriesLabel(s.labels, metric) + i}>
               <td>
-                <span className="swatch" style={{ background: SERIES_COLORS[i % SERIES_COLORS.length] }} /> {seriesLabel(s.labels, metric)}
+                <span className="swatch" style={{ background: colors[i] }} title={colors[i] === OTHER_COLOR ? 'Summed into "other" on the chart' : undefined} />{' '}
+                {seriesLabel(s.labels, metric)}
               </td>
               <td className="num">{formatValue(values.length ? Math.min(...values) : null, s.unit)}</td>
               <td className="num">{formatValue(mean, s.unit)}</td>

@@ -45,6 +45,11 @@ export interface TimeChartProps {
   ariaLabel: string;
   /** Performance mark set when the first frame is drawn (the bench reads it). */
   mark?: string;
+  /**
+   * Width of the value axis in CSS pixels. Charts side by side pass the same width so their time axes line up;
+   * by default the axis is as wide as its longest label.
+   */
+  yAxisWidth?: number;
 }
 
 /** Axis times in UTC, 24-hour: an incident's responders sit in several time zones (as everywhere in the console). */
@@ -59,8 +64,27 @@ function timeTicks(_u: uPlot, splits: number[], _axis: number, _space: number, i
   });
 }
 
+/** The value axis width a set of tick labels needs. */
+export const axisWidthFor = (labels: readonly string[]) => Math.ceil(Math.max(40, 18 + 7.2 * Math.max(0, ...labels.map((v) => v.length))));
 /** Wide enough for the longest tick label. */
-const axisWidth = (_u: uPlot, values: string[] | null) => Math.max(40, 18 + 7.2 * Math.max(0, ...(values ?? []).map((v) => v.length)));
+const axisWidth = (_u: uPlot, values: string[] | null) => axisWidthFor(values ?? []);
+/**
+ * Room right of the plot: half of the widest time label (`12:34:56`), so a tick at the very end of the range keeps
+ * its whole label.
+ */
+const RIGHT_PADDING = 28;
+
+/** Incident stretches merged where they overlap: the shading is as light with four incidents as with one. */
+export function mergeBands(bands: readonly ChartBand[]): { fromMs: number; toMs: number }[] {
+  const sorted = [...bands].sort((a, b) => a.fromMs - b.fromMs);
+  const out: { fromMs: number; toMs: number }[] = [];
+  for (const b of sorted) {
+    const last = out[out.length - 1];
+    if (last && b.fromMs <= last.toMs) last.toMs = Math.max(last.toMs, b.toMs);
+    else out.push({ fromMs: b.fromMs, toMs: b.toMs });
+  }
+  return out;
+}
 
 const AXIS = { stroke: '#8593a3', grid: { stroke: '#222a33', width: 1 }, ticks: { stroke: '#313b47', width: 1 }, font: '11px system-ui, sans-serif' };
 
@@ -84,11 +108,13 @@ interface Tooltip {
   markers: ChartMarker[];
 }
 
-export function TimeChart({ timestamps, series, window, markers = [], bands = [], height = 240, kind = 'lines', onZoom, ariaLabel, mark }: TimeChartProps) {
+export function TimeChart({ timestamps, series, window, markers = [], bands = [], height = 240, kind = 'lines', onZoom, ariaLabel, mark, yAxisWidth }: TimeChartProps) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const [hidden, setHidden] = useState<Set<string>>(new Set());
   const [tooltip, setTooltip] = useState<Tooltip | null>(null);
+  // The line under the cursor (or the legend item under the pointer): named in the tooltip, lit in the legend.
+  const [focused, setFocused] = useState<string | null>(null);
   // The latest props for uPlot's hooks, which are bound once per chart.
   const live = useRef({ series, markers, bands, onZoom, hidden, kind, window });
   live.current = { series, markers, bands, onZoom, hidden, kind, window };
@@ -104,7 +130,7 @@ export function TimeChart({ timestamps, series, window, markers = [], bands = []
         : series.map((s) => s.values);
     return [xs, ...ys] as uPlot.AlignedData;
   }, [timestamps, series, kind, hidden]);
-  const shape = `${kind}|${series.map((s) => `${s.label}:${s.color}`).join(',')}|${unit}|${height}`;
+  const shape = `${kind}|${series.map((s) => `${s.label}:${s.color}`).join(',')}|${unit}|${height}|${yAxisWidth ?? ''}`;
 
   useEffect(() => {
     const el = container.current;
@@ -116,7 +142,7 @@ export function TimeChart({ timestamps, series, window, markers = [], bands = []
       height,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       legend: { show: false },
-      padding: [8, 8, 0, 0],
+      padding: [8, RIGHT_PADDING, 0, 0],
       cursor: {
         drag: { x: true, y: false, setScale: false },
         points: { size: 6 },
@@ -130,7 +156,7 @@ export function TimeChart({ timestamps, series, window, markers = [], bands = []
       },
       axes: [
         { ...AXIS, space: 80, values: timeTicks },
-        { ...AXIS, size: axisWidth, values: (_u, splits) => splits.map((v) => formatValue(v, live.current.series[0]?.unit ?? '')) },
+        { ...AXIS, size: yAxisWidth ?? axisWidth, values: (_u, splits) => splits.map((v) => formatValue(v, live.current.series[0]?.unit ?? '')) },
       ],
       series: [
         {},
@@ -149,13 +175,26 @@ export function TimeChart({ timestamps, series, window, markers = [], bands = []
         drawClear: [
           (u) => {
             const ctx = u.ctx;
-            for (const band of live.current.bands) {
-              const x0 = Math.max(u.bbox.left, u.valToPos(band.fromMs / 1000, 'x', true));
-              const x1 = Math.min(u.bbox.left + u.bbox.width, u.valToPos(band.toMs / 1000, 'x', true));
-              if (x1 <= x0) continue;
-              ctx.fillStyle = 'rgba(240, 82, 75, 0.08)';
-              ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
+            const span = (fromMs: number, toMs: number) => {
+              const x0 = Math.max(u.bbox.left, u.valToPos(fromMs / 1000, 'x', true));
+              const x1 = Math.min(u.bbox.left + u.bbox.width, u.valToPos(toMs / 1000, 'x', true));
+              return x1 > x0 ? [x0, x1 - x0] as const : null;
+            };
+            // One light wash wherever any incident was open (never darker where several overlap)...
+            ctx.fillStyle = 'rgba(240, 82, 75, 0.07)';
+            for (const band of mergeBands(live.current.bands)) {
+              const x = span(band.fromMs, band.toMs);
+              if (x) ctx.fillRect(x[0], u.bbox.top, x[1], u.bbox.height);
             }
+            // ...and a thin bar per incident along the bottom, so each one's stretch stays readable.
+            const lane = 3 * uPlot.pxRatio;
+            ctx.fillStyle = 'rgba(240, 82, 75, 0.55)';
+            [...live.current.bands]
+              .sort((a, b) => a.fromMs - b.fromMs)
+              .forEach((band, i) => {
+                const x = span(band.fromMs, band.toMs);
+                if (x) ctx.fillRect(x[0], u.bbox.top + u.bbox.height - (i + 1) * (lane + uPlot.pxRatio), x[1], lane);
+              });
           },
         ],
         draw: [
@@ -205,6 +244,13 @@ export function TimeChart({ timestamps, series, window, markers = [], bands = []
             u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
           },
         ],
+        setSeries: [
+          (u, index, options) => {
+            // uPlot passes the setSeries options here ({ focus } when the cursor or the legend changed focus).
+            if (live.current.kind !== 'lines' || (options as { focus?: boolean }).focus == null) return;
+            setFocused(index == null ? null : (u.series[index]?.label as string | undefined) ?? null);
+          },
+        ],
         setCursor: [
           (u) => {
             const { left, top, idx } = u.cursor;
@@ -230,7 +276,10 @@ export function TimeChart({ timestamps, series, window, markers = [], bands = []
     plot.current = chart;
     const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(200, el.clientWidth), height }));
     resize.observe(el);
-    const leave = () => setTooltip(null);
+    const leave = () => {
+      setTooltip(null);
+      setFocused(null);
+    };
     chart.over.addEventListener('mouseleave', leave);
     // Clicking a marker opens what it stands for (the deploy or the incident).
     const click = () => {
@@ -291,8 +340,13 @@ export function TimeChart({ timestamps, series, window, markers = [], bands = []
                 {m.label}
               </div>
             ))}
+            {focused && kind === 'lines' ? (
+              <div className="chart-tooltip-focus" data-focused-series={focused}>
+                {focused}
+              </div>
+            ) : null}
             {tooltip.rows.map((r) => (
-              <div key={r.label} className="chart-tooltip-row">
+              <div key={r.label} className={r.label === focused ? 'chart-tooltip-row focused' : 'chart-tooltip-row'}>
                 <span className="swatch" style={{ background: r.color }} />
                 <span className="chart-tooltip-label">{r.label}</span>
                 <span className="num">{r.text}</span>
@@ -307,9 +361,12 @@ export function TimeChart({ timestamps, series, window, markers = [], bands = []
             <li key={s.label}>
               <button
                 type="button"
-                className={hidden.has(s.label) ? 'legend-item off' : 'legend-item'}
+                className={`legend-item${hidden.has(s.label) ? ' off' : ''}${focused === s.label ? ' focused' : ''}`}
                 aria-pressed={!hidden.has(s.label)}
                 onClick={(e) => toggle(s.label, e.ctrlKey || e.metaKey)}
+                // Pointing at a legend entry brings its line forward (the others dim).
+                onMouseEnter={() => kind === 'lines' && plot.current?.setSeries(series.indexOf(s) + 1, { focus: true })}
+                onMouseLeave={() => kind === 'lines' && plot.current?.setSeries(null, { focus: true })}
                 title="Click to hide or show; Ctrl+click to show only this one"
               >
                 <span className="swatch" style={{ background: s.color }} />
