@@ -135,6 +135,52 @@ describe('the log explorer', () => {
     expect(Date.parse((await page.locator('.log-row').first().locator('.log-time').getAttribute('title'))!)).toBeGreaterThan(Date.parse(newest!));
   }, 90_000);
 
+  it('reads levels, order and service from the URL whatever their case, as people type them', async () => {
+    await open('/explore/logs?service=Checkout&level=error&order=Oldest&from=now-15m');
+    await page.locator('.log-row').first().waitFor();
+    expect(await visibleLevels()).toEqual(new Set(['ERROR']));
+    expect(await page.locator('.level-toggle', { hasText: 'error' }).locator('input').isChecked()).toBe(true);
+    expect(await page.locator('select[name=order]').inputValue()).toBe('oldest');
+    expect(new Set(await page.locator('.log-service').allTextContents())).toEqual(new Set(['checkout']));
+  });
+
+  it('names the level of an opened line, with the tool\'s own spelling beside it', async () => {
+    // checkout logs as pino does: level 50 is an error.
+    await open('/explore/logs?service=checkout&level=ERROR&from=now-15m');
+    await page.locator('.log-line').first().click();
+    expect(await fieldOfOpenLine('level')).toBe('error (50)');
+  });
+
+  it('counts the fields of the lines the query found', async () => {
+    await open('/explore/logs?service=checkout&from=now-15m');
+    const field = page.locator('.log-fields-panel li', { has: page.locator('.field-name', { hasText: /^http\.status\b/ }) });
+    const statuses = () => field.locator('.field-value').allTextContents();
+    await field.waitFor();
+    expect((await statuses()).length).toBeGreaterThan(1);
+    await open(`/explore/logs?service=checkout&from=now-15m&q=${encodeURIComponent('http.status=500')}`);
+    await field.waitFor();
+    expect(await statuses()).toEqual(['500']);
+    expect(await page.locator('.log-fields-panel [data-fields-of]').getAttribute('data-fields-of')).toBe(String(await lineCount()));
+    // The levels count too: the access-log lines among the errors are all 5xx.
+    await open('/explore/logs?service=checkout&level=ERROR&from=now-15m');
+    await page.locator('.log-row').first().waitFor();
+    expect((await statuses()).every((s) => s.startsWith('5'))).toBe(true);
+  });
+
+  it('shows how many lines are errors, and their share over time, in the default view', async () => {
+    await open('/explore/logs');
+    const errors = page.locator('.explorer-volume .error-share');
+    await errors.waitFor();
+    expect(Number(await errors.getAttribute('data-errors'))).toBeGreaterThan(0);
+    await expect(errors.textContent()).resolves.toMatch(/^[\d,]+ errors \(\d+(\.\d+)?%\)$/);
+    expect(await page.locator('[data-chart-of="error share"] canvas').count()).toBeGreaterThan(0);
+    await screenshot(page, 'explorer-logs-default');
+    await errors.click();
+    await page.waitForURL((url) => url.searchParams.getAll('level').join() === 'ERROR,FATAL');
+    await page.locator('.log-row').first().waitFor();
+    for (const level of await visibleLevels()) expect(['ERROR', 'FATAL']).toContain(level);
+  });
+
   it('copies a link to the exact query and range, and downloads the lines as NDJSON', async () => {
     await open('/explore/logs?service=orders-db&from=now-10m&q=' + encodeURIComponent('db.table=orders'));
     await page.getByRole('button', { name: 'Copy link' }).click();

@@ -1,17 +1,24 @@
 // Filters live in the URL (shareable, back-button friendly); unknown values are dropped, not sent to the API.
+// People type these URLs too: values match whatever their case (`?status=triggered`, `?level=error`).
 import type { Severity } from '../graphql/generated.ts';
 
 /** Every severity, most severe first (the order lists and counts use). */
 export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5', 'UNKNOWN'] as const satisfies readonly Severity[];
 
+/** The allowed value `value` spells, ignoring case and surrounding spaces. */
+function spelled<T extends string>(value: string, allowed: readonly T[]): T | undefined {
+  const wanted = value.trim().toLowerCase();
+  return allowed.find((a) => a.toLowerCase() === wanted);
+}
+
 export function listOf<T extends string>(params: URLSearchParams, name: string, allowed: readonly T[]): T[] {
   const values = params.getAll(name).flatMap((v) => v.split(','));
-  return [...new Set(values.filter((v): v is T => (allowed as readonly string[]).includes(v)))];
+  return [...new Set(values.flatMap((v) => spelled(v, allowed) ?? []))];
 }
 
 export function oneOf<T extends string>(params: URLSearchParams, name: string, allowed: readonly T[]): T | undefined {
   const value = params.get(name);
-  return value && (allowed as readonly string[]).includes(value) ? (value as T) : undefined;
+  return value ? spelled(value, allowed) : undefined;
 }
 
 /** Page size from `?first=`, clamped to what the API accepts. */

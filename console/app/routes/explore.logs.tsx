@@ -4,15 +4,14 @@ import { useCallback, useMemo, useRef, useState } from 'react';
 import { LEVEL_COLORS, LEVELS } from '../components/explorer/colors.ts';
 import { formatCount } from '../components/explorer/format.ts';
 import { LogList } from '../components/explorer/log-list.tsx';
+import { LogVolume } from '../components/explorer/log-volume.tsx';
 import { OP_SYMBOLS, parseLogQuery, withFilter, withoutFilter, type FieldFilter } from '../components/explorer/log-query.ts';
 import { DEFAULT_LIMIT, LIMITS, logQueryInput, logSearchFrom, type LogLine } from '../components/explorer/log-search.ts';
 import { fetchLines } from '../components/explorer/logs.server.ts';
 import { QueryBar } from '../components/explorer/query-bar.tsx';
 import { FieldSummary } from '../components/explorer/field-summary.tsx';
 import { LiveControls, useLiveTail, type LiveState } from '../components/explorer/live-tail.tsx';
-import { useVolumeSeries } from '../components/explorer/volume-series.ts';
 import { absolute, sharedParams, withParams } from '../components/explorer/range.ts';
-import { TimeChart } from '../components/explorer/time-chart.tsx';
 import { ScopeSelects } from '../components/explorer/scope-selects.tsx';
 import { TimePicker } from '../components/explorer/time-picker.tsx';
 import '../components/explorer/explorer.css';
@@ -109,7 +108,6 @@ function LogsView() {
 
   const parsed = parseLogQuery(search.q);
   const volume = data.volume;
-  const volumeSeries = useVolumeSeries(volume);
   const window_ = data.range ? { fromMs: Date.parse(data.range.from), toMs: Date.parse(data.range.to) } : null;
   const busy = navigation.state === 'loading' && navigation.location.pathname === '/explore/logs';
 
@@ -193,30 +191,15 @@ function LogsView() {
       </Form>
       <Problems problems={data.problems} />
 
-      <section className="section explorer-volume" aria-label="Log volume">
-        <header className="section-head">
-          <h2>
-            Volume <span className="count">{volume ? `${formatCount(volume.total)} lines${volume.estimated ? ' (estimated)' : ''}` : ''}</span>
-          </h2>
-          <span className="muted small">drag across the chart to zoom in</span>
-        </header>
-        {volumeSeries && window_ ? (
-          <TimeChart
-            kind="stacked-bars"
-            timestamps={volumeSeries.timestamps}
-            series={volumeSeries.series}
-            window={window_}
-            height={110}
-            ariaLabel="Log lines per level over time"
-            onZoom={(from, to) => {
-              const r = absolute(from, to);
-              go({ from: r.from, to: r.to });
-            }}
-          />
-        ) : (
-          <Empty>No volume for this query.</Empty>
-        )}
-      </section>
+      <LogVolume
+        volume={volume}
+        window={window_}
+        onZoom={(from, to) => {
+          const r = absolute(from, to);
+          go({ from: r.from, to: r.to });
+        }}
+        errorsHref={`/explore/logs${withParams(params, { level: ['ERROR', 'FATAL'] })}`}
+      />
 
       <div className="explorer-results">
         <section className="section log-results" aria-label="Log lines">
@@ -244,7 +227,7 @@ function LogsView() {
             ) : null}
           </div>
         </section>
-        <FieldSummary fields={data.fields} onFilter={onFilter} />
+        <FieldSummary lines={lines} onFilter={onFilter} />
       </div>
     </>
   );

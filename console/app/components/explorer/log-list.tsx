@@ -46,6 +46,13 @@ export function prettyJson(message: string): string | null {
 
 const ROW_HEIGHT = 22;
 
+/** `error`, or `error (50)` when the tool spells it otherwise; the tool's word when the level is unknown. */
+export function levelName(line: Pick<LogLineView, 'level' | 'rawLevel'>): string {
+  if (line.level === 'UNKNOWN') return line.rawLevel;
+  const name = line.level.toLowerCase();
+  return line.rawLevel.toLowerCase() === name ? name : `${name} (${line.rawLevel})`;
+}
+
 export function LogList({ lines, fresh, onFilter, traceHref, height = '62vh' }: LogListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
@@ -126,7 +133,8 @@ function LogDetails({ line, onFilter, traceHref }: { line: LogLineView; onFilter
   const rows: { key: string; value: string }[] = [
     ...(line.service ? [{ key: 'service', value: line.service.id }] : []),
     ...(line.environment ? [{ key: 'environment', value: line.environment }] : []),
-    { key: 'level', value: line.rawLevel },
+    // The normalized level names it; the tool's own spelling (`50`, `E`) follows when it differs.
+    { key: 'level', value: levelName(line) },
     ...line.fields,
   ];
   return (

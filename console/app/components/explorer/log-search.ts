@@ -1,5 +1,6 @@
 // A log search as the explorer's URL spells it, shared by the page, its loader and its resource routes.
 import type { ExplorerLogLineFragment, LogQueryInput } from '../../graphql/explorer/generated.ts';
+import { listOf, oneOf } from '../../lib/params.ts';
 import { LEVELS, type Level } from './colors.ts';
 import { parseLogQuery } from './log-query.ts';
 import { rangeFromParams, type RawRange } from './range.ts';
@@ -23,14 +24,14 @@ export interface LogSearch {
 
 export function logSearchFrom(url: URL): LogSearch {
   const params = url.searchParams;
-  const levels = [...new Set(params.getAll('level').flatMap((l) => l.split(',')))].filter((l): l is Level => (LEVELS as readonly string[]).includes(l));
   const limit = Number(params.get('limit'));
   return {
-    service: params.get('service')?.trim() || null,
-    environment: params.get('env')?.trim() || null,
+    // Service ids and environment names are lower-case slugs: `?service=Checkout` means checkout.
+    service: params.get('service')?.trim().toLowerCase() || null,
+    environment: params.get('env')?.trim().toLowerCase() || null,
     q: params.get('q') ?? '',
-    levels,
-    order: params.get('order') === 'oldest' ? 'OLDEST_FIRST' : 'NEWEST_FIRST',
+    levels: listOf(params, 'level', LEVELS),
+    order: oneOf(params, 'order', ['newest', 'oldest']) === 'oldest' ? 'OLDEST_FIRST' : 'NEWEST_FIRST',
     limit: Number.isInteger(limit) && limit > 0 ? Math.min(limit, 10_000) : DEFAULT_LIMIT,
     range: rangeFromParams(params, { from: 'now-15m', to: 'now' }),
   };

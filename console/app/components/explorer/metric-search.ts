@@ -1,6 +1,7 @@
 // What the metric explorer reads from its URL, and the chart width it learned from the browser (shared by the
 // loader and the page).
 import type { MetricAggregation, MetricLabelMatchOp, MetricLabelMatcher } from '../../graphql/explorer/generated.ts';
+import { oneOf } from '../../lib/params.ts';
 import { rangeFromParams, type RawRange } from './range.ts';
 
 export const AGGREGATIONS: MetricAggregation[] = ['AVG', 'SUM', 'MIN', 'MAX', 'COUNT', 'RATE', 'P50', 'P95', 'P99'];
@@ -46,18 +47,18 @@ function cookieValue(request: Request, name: string): string | null {
 
 export function metricSearchFrom(request: Request): MetricSearch {
   const params = new URL(request.url).searchParams;
-  const aggregation = params.get('agg');
   const step = params.get('step')?.trim() || null;
   const points = Number(params.get('points') ?? cookieValue(request, WIDTH_COOKIE));
   return {
     metric: params.get('metric')?.trim() || null,
-    aggregation: aggregation && (AGGREGATIONS as string[]).includes(aggregation) ? (aggregation as MetricAggregation) : null,
+    // Typed as often as picked: `agg=p99` is P99. Metric and label names stay as written (PromQL is case-sensitive).
+    aggregation: oneOf(params, 'agg', AGGREGATIONS) ?? null,
     groupBy: params.has('by') || params.get('grouped') === '1' ? params.getAll('by').flatMap((b) => b.split(',')).filter(Boolean) : null,
     matchers: params.getAll('m').map(parseMatcher).filter((m): m is MetricLabelMatcher => m !== null),
     step: step && /^\d+[smhdw]$/.test(step) ? step : null,
     maxPoints: Number.isInteger(points) && points > 0 ? Math.max(50, Math.min(2000, points)) : DEFAULT_POINTS,
-    service: params.get('service')?.trim() || null,
-    environment: params.get('env')?.trim() || null,
+    service: params.get('service')?.trim().toLowerCase() || null,
+    environment: params.get('env')?.trim().toLowerCase() || null,
     range: rangeFromParams(params),
     refresh: params.get('refresh') || null,
   };
