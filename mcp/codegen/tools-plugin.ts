@@ -60,7 +60,7 @@ export function buildTools(schema: GraphQLSchema, documents: DocumentFile[]): Ge
     const paging = operation.paging;
     const path = paging?.path;
     const outputProperties: Record<string, JsonSchema> = { ...(data.properties as Record<string, JsonSchema>) };
-    if (path) outputProperties.nextCursor = { type: ['string', 'null'] };
+    if (path) outputProperties.nextCursor = { anyOf: [{ type: 'string' }, { type: 'null' }] };
     outputProperties.truncated = TRUNCATION_SCHEMA;
     outputProperties.errors = ERRORS_SCHEMA;
     const outputSchemaOf: JsonSchema = {
@@ -79,8 +79,8 @@ export function buildTools(schema: GraphQLSchema, documents: DocumentFile[]): Ge
       operationType: operation.operationType,
       document: operation.document,
       annotations,
-      inputSchema,
-      outputSchema: outputSchemaOf,
+      inputSchema: portable(inputSchema),
+      outputSchema: portable(outputSchemaOf),
       ...(paging ? { paging } : {}),
     });
   }
@@ -90,6 +90,41 @@ export function buildTools(schema: GraphQLSchema, documents: DocumentFile[]): Ge
     names.add(tool.name);
   }
   return tools.sort((a, b) => a.toolset.localeCompare(b.toolset) || a.name.localeCompare(b.name));
+}
+
+/** Keywords whose value is a map of schemas, a schema, or a list of schemas. */
+const SCHEMA_MAPS = new Set(['properties', '$defs', 'patternProperties']);
+const SCHEMA_VALUES = new Set(['items', 'additionalProperties', 'not', 'contains']);
+const SCHEMA_LISTS = new Set(['anyOf', 'oneOf', 'allOf', 'prefixItems']);
+
+/**
+ * The schema with every `type: [T, "null"]` written as `anyOf` branches of one type each (decision 018). Both are
+ * JSON Schema 2020-12, but clients that map tool schemas onto single-type dialects (the OpenAPI subset of Gemini
+ * function declarations, strict validators such as the Inspector's `--strict`) reject or weaken a type array;
+ * every client reads `anyOf`. (The REST API's OpenAPI 3.1 document keeps the type array, its documented form.)
+ */
+export function portable(schema: JsonSchema): JsonSchema {
+  const node: JsonSchema = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (SCHEMA_MAPS.has(key) && value && typeof value === 'object') {
+      node[key] = Object.fromEntries(Object.entries(value).map(([name, child]) => [name, portable(child as JsonSchema)]));
+    } else if (SCHEMA_VALUES.has(key) && value && typeof value === 'object' && !Array.isArray(value)) {
+      node[key] = portable(value as JsonSchema);
+    } else if (SCHEMA_LISTS.has(key) && Array.isArray(value)) {
+      node[key] = value.map((child) => portable(child as JsonSchema));
+    } else node[key] = value;
+  }
+  if (!Array.isArray(node.type)) return node;
+  const { type, description, enum: values, ...rest } = node;
+  const types = (type as string[]).filter((t) => t !== 'null');
+  const branches: JsonSchema[] = types.map((t) => ({
+    ...rest,
+    type: t,
+    ...(Array.isArray(values) ? { enum: values.filter((v) => v !== null) } : {}),
+  }));
+  if (types.length < (type as string[]).length) branches.push({ type: 'null' });
+  const single = branches.length === 1 ? branches[0]! : { anyOf: branches };
+  return description === undefined ? single : { description, ...single };
 }
 
 /** Present when the answer was cut to fit the size budget: what was cut and how to ask for less. */

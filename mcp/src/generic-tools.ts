@@ -314,7 +314,8 @@ export function genericTools(enableWrites: boolean): GenericTool[] {
       outputSchema: {
         type: 'object',
         properties: {
-          data: { type: ['object', 'null'] },
+          // Nullable as anyOf, the form every client reads (decision 018).
+          data: { anyOf: [{ type: 'object' }, { type: 'null' }] },
           errors: { type: 'array', items: { type: 'object', properties: { message: { type: 'string' }, code: { type: 'string' }, path: { type: 'string' } }, required: ['message'] } },
           truncated: { type: 'object' },
         },

@@ -95,6 +95,28 @@ describe('generated tools', () => {
     }
   });
 
+  it('writes schemas every client reads: one type per schema (nullable as anyOf with null), nothing untyped', () => {
+    // What the MCP Inspector's --strict portability check reports: a `type` array (Gemini's single-type dialect and
+    // strict clients reject it) and schemas that constrain nothing.
+    const schemaKeywords = ['type', 'anyOf', 'oneOf', 'allOf', 'enum', 'const', '$ref', 'not', 'properties', 'items'];
+    for (const tool of EVERY_TOOL) {
+      walk([tool.inputSchema, tool.outputSchema], (node) => {
+        if (Array.isArray(node.type)) expect.fail(`${tool.name}: type ${JSON.stringify(node.type)} (write anyOf branches with one type each)`);
+      });
+      const check = (schema: unknown, path: string): void => {
+        if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return;
+        const node = schema as Record<string, unknown>;
+        if (!schemaKeywords.some((k) => k in node)) expect.fail(`${tool.name} ${path}: a schema without a type`);
+        for (const [name, child] of Object.entries((node.properties ?? {}) as Record<string, unknown>)) check(child, `${path}.${name}`);
+        for (const [name, child] of Object.entries((node.$defs ?? {}) as Record<string, unknown>)) check(child, `${path}.$defs.${name}`);
+        if (node.items) check(node.items, `${path}[]`);
+        for (const branch of (node.anyOf ?? []) as unknown[]) check(branch, `${path}|`);
+      };
+      check(tool.inputSchema, 'input');
+      check(tool.outputSchema, 'output');
+    }
+  });
+
   it('caps every paging argument', () => {
     for (const tool of OPERATION_TOOLS.filter((t) => t.paging)) {
       const size = tool.paging!.firstVariable!;

@@ -33,46 +33,8 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "alert": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "id": {
-              "type": "string"
-            },
-            "name": {
-              "type": "string"
-            },
-            "state": {
-              "type": "string"
-            },
-            "rawState": {
-              "type": "string"
-            },
-            "severity": {
-              "type": "string"
-            },
-            "rawSeverity": {
-              "type": [
-                "string",
-                "null"
-              ]
-            },
-            "summary": {
-              "type": "string"
-            },
-            "description": {
-              "type": [
-                "string",
-                "null"
-              ]
-            },
-            "service": {
-              "type": [
-                "object",
-                "null"
-              ],
+          "anyOf": [
+            {
               "properties": {
                 "id": {
                   "type": "string"
@@ -80,97 +42,179 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
                 "name": {
                   "type": "string"
                 },
-                "owner": {
-                  "type": [
-                    "object",
-                    "null"
-                  ],
-                  "properties": {
-                    "id": {
+                "state": {
+                  "type": "string"
+                },
+                "rawState": {
+                  "type": "string"
+                },
+                "severity": {
+                  "type": "string"
+                },
+                "rawSeverity": {
+                  "anyOf": [
+                    {
                       "type": "string"
                     },
-                    "name": {
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "summary": {
+                  "type": "string"
+                },
+                "description": {
+                  "anyOf": [
+                    {
                       "type": "string"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "service": {
+                  "anyOf": [
+                    {
+                      "properties": {
+                        "id": {
+                          "type": "string"
+                        },
+                        "name": {
+                          "type": "string"
+                        },
+                        "owner": {
+                          "anyOf": [
+                            {
+                              "properties": {
+                                "id": {
+                                  "type": "string"
+                                },
+                                "name": {
+                                  "type": "string"
+                                }
+                              },
+                              "type": "object"
+                            },
+                            {
+                              "type": "null"
+                            }
+                          ]
+                        }
+                      },
+                      "type": "object"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "labels": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "name": {
+                        "type": "string"
+                      },
+                      "value": {
+                        "type": "string"
+                      }
                     }
                   }
+                },
+                "startsAt": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "endsAt": {
+                  "anyOf": [
+                    {
+                      "format": "date-time",
+                      "type": "string"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "acknowledgedAt": {
+                  "anyOf": [
+                    {
+                      "format": "date-time",
+                      "type": "string"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "silencedUntil": {
+                  "anyOf": [
+                    {
+                      "format": "date-time",
+                      "type": "string"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "silenceComment": {
+                  "anyOf": [
+                    {
+                      "type": "string"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "fingerprint": {
+                  "type": "string"
+                },
+                "generatorUrl": {
+                  "anyOf": [
+                    {
+                      "type": "string"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "url": {
+                  "type": "string"
+                },
+                "runbooks": {
+                  "anyOf": [
+                    {
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "id": {
+                            "type": "string"
+                          },
+                          "name": {
+                            "type": "string"
+                          }
+                        }
+                      },
+                      "type": "array"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
                 }
-              }
+              },
+              "type": "object"
             },
-            "labels": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "name": {
-                    "type": "string"
-                  },
-                  "value": {
-                    "type": "string"
-                  }
-                }
-              }
-            },
-            "startsAt": {
-              "type": "string",
-              "format": "date-time"
-            },
-            "endsAt": {
-              "type": [
-                "string",
-                "null"
-              ],
-              "format": "date-time"
-            },
-            "acknowledgedAt": {
-              "type": [
-                "string",
-                "null"
-              ],
-              "format": "date-time"
-            },
-            "silencedUntil": {
-              "type": [
-                "string",
-                "null"
-              ],
-              "format": "date-time"
-            },
-            "silenceComment": {
-              "type": [
-                "string",
-                "null"
-              ]
-            },
-            "fingerprint": {
-              "type": "string"
-            },
-            "generatorUrl": {
-              "type": [
-                "string",
-                "null"
-              ]
-            },
-            "url": {
-              "type": "string"
-            },
-            "runbooks": {
-              "type": [
-                "array",
-                "null"
-              ],
-              "items": {
-                "type": "object",
-                "properties": {
-                  "id": {
-                    "type": "string"
-                  },
-                  "name": {
-                    "type": "string"
-                  }
-                }
-              }
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "truncated": {
           "type": "object",
@@ -292,105 +336,129 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "alerts": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "nodes": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "id": {
-                    "type": "string"
-                  },
-                  "name": {
-                    "type": "string"
-                  },
-                  "state": {
-                    "type": "string"
-                  },
-                  "severity": {
-                    "type": "string"
-                  },
-                  "summary": {
-                    "type": "string"
-                  },
-                  "startsAt": {
-                    "type": "string",
-                    "format": "date-time"
-                  },
-                  "endsAt": {
-                    "type": [
-                      "string",
-                      "null"
-                    ],
-                    "format": "date-time"
-                  },
-                  "service": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
+          "anyOf": [
+            {
+              "properties": {
+                "nodes": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
                     "properties": {
                       "id": {
                         "type": "string"
+                      },
+                      "name": {
+                        "type": "string"
+                      },
+                      "state": {
+                        "type": "string"
+                      },
+                      "severity": {
+                        "type": "string"
+                      },
+                      "summary": {
+                        "type": "string"
+                      },
+                      "startsAt": {
+                        "type": "string",
+                        "format": "date-time"
+                      },
+                      "endsAt": {
+                        "anyOf": [
+                          {
+                            "format": "date-time",
+                            "type": "string"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "service": {
+                        "anyOf": [
+                          {
+                            "properties": {
+                              "id": {
+                                "type": "string"
+                              }
+                            },
+                            "type": "object"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "url": {
+                        "type": "string"
                       }
                     }
-                  },
-                  "url": {
-                    "type": "string"
                   }
-                }
-              }
-            },
-            "pageInfo": {
-              "type": "object",
-              "properties": {
-                "hasNextPage": {
-                  "type": "boolean"
                 },
-                "endCursor": {
-                  "type": [
-                    "string",
-                    "null"
+                "pageInfo": {
+                  "type": "object",
+                  "properties": {
+                    "hasNextPage": {
+                      "type": "boolean"
+                    },
+                    "endCursor": {
+                      "anyOf": [
+                        {
+                          "type": "string"
+                        },
+                        {
+                          "type": "null"
+                        }
+                      ]
+                    }
+                  }
+                },
+                "totalCount": {
+                  "anyOf": [
+                    {
+                      "type": "integer"
+                    },
+                    {
+                      "type": "null"
+                    }
                   ]
-                }
-              }
-            },
-            "totalCount": {
-              "type": [
-                "integer",
-                "null"
-              ]
-            },
-            "providerErrors": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "capability": {
-                    "type": "string"
-                  },
-                  "provider": {
-                    "type": "string"
-                  },
-                  "code": {
-                    "type": "string"
-                  },
-                  "message": {
-                    "type": "string"
+                },
+                "providerErrors": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "capability": {
+                        "type": "string"
+                      },
+                      "provider": {
+                        "type": "string"
+                      },
+                      "code": {
+                        "type": "string"
+                      },
+                      "message": {
+                        "type": "string"
+                      }
+                    }
                   }
                 }
-              }
+              },
+              "type": "object"
+            },
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "nextCursor": {
-          "type": [
-            "string",
-            "null"
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "null"
+            }
           ]
         },
         "truncated": {
@@ -494,16 +562,24 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
               "type": "string"
             },
             "silencedUntil": {
-              "type": [
-                "string",
-                "null"
-              ],
-              "format": "date-time"
+              "anyOf": [
+                {
+                  "format": "date-time",
+                  "type": "string"
+                },
+                {
+                  "type": "null"
+                }
+              ]
             },
             "silenceComment": {
-              "type": [
-                "string",
-                "null"
+              "anyOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "null"
+                }
               ]
             },
             "url": {
@@ -622,142 +698,182 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "deployments": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "nodes": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "id": {
-                    "type": "string"
-                  },
-                  "service": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
+          "anyOf": [
+            {
+              "properties": {
+                "nodes": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
                     "properties": {
                       "id": {
                         "type": "string"
-                      }
-                    }
-                  },
-                  "version": {
-                    "type": "string"
-                  },
-                  "previousVersion": {
-                    "type": [
-                      "string",
-                      "null"
-                    ]
-                  },
-                  "environment": {
-                    "type": "string"
-                  },
-                  "status": {
-                    "type": "string"
-                  },
-                  "startedAt": {
-                    "type": "string",
-                    "format": "date-time"
-                  },
-                  "finishedAt": {
-                    "type": [
-                      "string",
-                      "null"
-                    ],
-                    "format": "date-time"
-                  },
-                  "author": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
-                    "properties": {
-                      "name": {
+                      },
+                      "service": {
+                        "anyOf": [
+                          {
+                            "properties": {
+                              "id": {
+                                "type": "string"
+                              }
+                            },
+                            "type": "object"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "version": {
                         "type": "string"
                       },
-                      "email": {
+                      "previousVersion": {
+                        "anyOf": [
+                          {
+                            "type": "string"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "environment": {
+                        "type": "string"
+                      },
+                      "status": {
+                        "type": "string"
+                      },
+                      "startedAt": {
+                        "type": "string",
+                        "format": "date-time"
+                      },
+                      "finishedAt": {
+                        "anyOf": [
+                          {
+                            "format": "date-time",
+                            "type": "string"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "author": {
+                        "anyOf": [
+                          {
+                            "properties": {
+                              "name": {
+                                "type": "string"
+                              },
+                              "email": {
+                                "type": "string"
+                              }
+                            },
+                            "type": "object"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "commit": {
+                        "anyOf": [
+                          {
+                            "properties": {
+                              "shortSha": {
+                                "type": "string"
+                              },
+                              "message": {
+                                "type": "string"
+                              }
+                            },
+                            "type": "object"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "pullRequestUrl": {
+                        "anyOf": [
+                          {
+                            "type": "string"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "url": {
                         "type": "string"
                       }
                     }
-                  },
-                  "commit": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
+                  }
+                },
+                "pageInfo": {
+                  "type": "object",
+                  "properties": {
+                    "hasNextPage": {
+                      "type": "boolean"
+                    },
+                    "endCursor": {
+                      "anyOf": [
+                        {
+                          "type": "string"
+                        },
+                        {
+                          "type": "null"
+                        }
+                      ]
+                    }
+                  }
+                },
+                "totalCount": {
+                  "anyOf": [
+                    {
+                      "type": "integer"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "providerErrors": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
                     "properties": {
-                      "shortSha": {
+                      "capability": {
+                        "type": "string"
+                      },
+                      "provider": {
+                        "type": "string"
+                      },
+                      "code": {
                         "type": "string"
                       },
                       "message": {
                         "type": "string"
                       }
                     }
-                  },
-                  "pullRequestUrl": {
-                    "type": [
-                      "string",
-                      "null"
-                    ]
-                  },
-                  "url": {
-                    "type": "string"
                   }
                 }
-              }
+              },
+              "type": "object"
             },
-            "pageInfo": {
-              "type": "object",
-              "properties": {
-                "hasNextPage": {
-                  "type": "boolean"
-                },
-                "endCursor": {
-                  "type": [
-                    "string",
-                    "null"
-                  ]
-                }
-              }
-            },
-            "totalCount": {
-              "type": [
-                "integer",
-                "null"
-              ]
-            },
-            "providerErrors": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "capability": {
-                    "type": "string"
-                  },
-                  "provider": {
-                    "type": "string"
-                  },
-                  "code": {
-                    "type": "string"
-                  },
-                  "message": {
-                    "type": "string"
-                  }
-                }
-              }
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "nextCursor": {
-          "type": [
-            "string",
-            "null"
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "null"
+            }
           ]
         },
         "truncated": {
@@ -852,11 +968,15 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
               "type": "string"
             },
             "acknowledgedAt": {
-              "type": [
-                "string",
-                "null"
-              ],
-              "format": "date-time"
+              "anyOf": [
+                {
+                  "format": "date-time",
+                  "type": "string"
+                },
+                {
+                  "type": "null"
+                }
+              ]
             },
             "url": {
               "type": "string"
@@ -950,41 +1070,49 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
               "type": "string"
             },
             "timeline": {
-              "type": [
-                "object",
-                "null"
-              ],
-              "properties": {
-                "nodes": {
-                  "type": "array",
-                  "items": {
-                    "type": "object",
-                    "properties": {
-                      "at": {
-                        "type": "string",
-                        "format": "date-time"
-                      },
-                      "kind": {
-                        "type": "string"
-                      },
-                      "message": {
-                        "type": "string"
-                      },
-                      "actor": {
-                        "type": [
-                          "object",
-                          "null"
-                        ],
+              "anyOf": [
+                {
+                  "properties": {
+                    "nodes": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
                         "properties": {
-                          "name": {
+                          "at": {
+                            "type": "string",
+                            "format": "date-time"
+                          },
+                          "kind": {
                             "type": "string"
+                          },
+                          "message": {
+                            "type": "string"
+                          },
+                          "actor": {
+                            "anyOf": [
+                              {
+                                "properties": {
+                                  "name": {
+                                    "type": "string"
+                                  }
+                                },
+                                "type": "object"
+                              },
+                              {
+                                "type": "null"
+                              }
+                            ]
                           }
                         }
                       }
                     }
-                  }
+                  },
+                  "type": "object"
+                },
+                {
+                  "type": "null"
                 }
-              }
+              ]
             }
           }
         },
@@ -1060,243 +1188,307 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "incident": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "id": {
-              "type": "string"
-            },
-            "number": {
-              "type": "integer"
-            },
-            "title": {
-              "type": "string"
-            },
-            "summary": {
-              "type": [
-                "string",
-                "null"
-              ]
-            },
-            "status": {
-              "type": "string"
-            },
-            "rawStatus": {
-              "type": "string"
-            },
-            "severity": {
-              "type": "string"
-            },
-            "rawSeverity": {
-              "type": [
-                "string",
-                "null"
-              ]
-            },
-            "startedAt": {
-              "type": "string",
-              "format": "date-time"
-            },
-            "acknowledgedAt": {
-              "type": [
-                "string",
-                "null"
-              ],
-              "format": "date-time"
-            },
-            "resolvedAt": {
-              "type": [
-                "string",
-                "null"
-              ],
-              "format": "date-time"
-            },
-            "updatedAt": {
-              "type": "string",
-              "format": "date-time"
-            },
-            "channel": {
-              "type": [
-                "string",
-                "null"
-              ]
-            },
-            "service": {
-              "type": [
-                "object",
-                "null"
-              ],
+          "anyOf": [
+            {
               "properties": {
                 "id": {
                   "type": "string"
                 },
-                "name": {
+                "number": {
+                  "type": "integer"
+                },
+                "title": {
                   "type": "string"
                 },
-                "tier": {
-                  "type": "string"
-                }
-              }
-            },
-            "assignee": {
-              "type": [
-                "object",
-                "null"
-              ],
-              "properties": {
-                "name": {
-                  "type": "string"
-                },
-                "email": {
-                  "type": "string"
-                },
-                "timezone": {
-                  "type": [
-                    "string",
-                    "null"
-                  ]
-                },
-                "chatHandle": {
-                  "type": [
-                    "string",
-                    "null"
-                  ]
-                }
-              }
-            },
-            "commander": {
-              "type": [
-                "object",
-                "null"
-              ],
-              "properties": {
-                "name": {
-                  "type": "string"
-                },
-                "email": {
-                  "type": "string"
-                }
-              }
-            },
-            "links": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "title": {
-                    "type": "string"
-                  },
-                  "url": {
-                    "type": "string"
-                  }
-                }
-              }
-            },
-            "alerts": {
-              "type": [
-                "array",
-                "null"
-              ],
-              "items": {
-                "type": "object",
-                "properties": {
-                  "id": {
-                    "type": "string"
-                  },
-                  "name": {
-                    "type": "string"
-                  },
-                  "state": {
-                    "type": "string"
-                  },
-                  "severity": {
-                    "type": "string"
-                  },
-                  "summary": {
-                    "type": "string"
-                  },
-                  "startsAt": {
-                    "type": "string",
-                    "format": "date-time"
-                  }
-                }
-              }
-            },
-            "deploymentsBefore": {
-              "type": [
-                "array",
-                "null"
-              ],
-              "items": {
-                "type": "object",
-                "properties": {
-                  "id": {
-                    "type": "string"
-                  },
-                  "version": {
-                    "type": "string"
-                  },
-                  "previousVersion": {
-                    "type": [
-                      "string",
-                      "null"
-                    ]
-                  },
-                  "status": {
-                    "type": "string"
-                  },
-                  "startedAt": {
-                    "type": "string",
-                    "format": "date-time"
-                  },
-                  "author": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
-                    "properties": {
-                      "name": {
-                        "type": "string"
-                      }
+                "summary": {
+                  "anyOf": [
+                    {
+                      "type": "string"
+                    },
+                    {
+                      "type": "null"
                     }
-                  },
-                  "commit": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
+                  ]
+                },
+                "status": {
+                  "type": "string"
+                },
+                "rawStatus": {
+                  "type": "string"
+                },
+                "severity": {
+                  "type": "string"
+                },
+                "rawSeverity": {
+                  "anyOf": [
+                    {
+                      "type": "string"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "startedAt": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "acknowledgedAt": {
+                  "anyOf": [
+                    {
+                      "format": "date-time",
+                      "type": "string"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "resolvedAt": {
+                  "anyOf": [
+                    {
+                      "format": "date-time",
+                      "type": "string"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "updatedAt": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "channel": {
+                  "anyOf": [
+                    {
+                      "type": "string"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "service": {
+                  "anyOf": [
+                    {
+                      "properties": {
+                        "id": {
+                          "type": "string"
+                        },
+                        "name": {
+                          "type": "string"
+                        },
+                        "tier": {
+                          "type": "string"
+                        }
+                      },
+                      "type": "object"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "assignee": {
+                  "anyOf": [
+                    {
+                      "properties": {
+                        "name": {
+                          "type": "string"
+                        },
+                        "email": {
+                          "type": "string"
+                        },
+                        "timezone": {
+                          "anyOf": [
+                            {
+                              "type": "string"
+                            },
+                            {
+                              "type": "null"
+                            }
+                          ]
+                        },
+                        "chatHandle": {
+                          "anyOf": [
+                            {
+                              "type": "string"
+                            },
+                            {
+                              "type": "null"
+                            }
+                          ]
+                        }
+                      },
+                      "type": "object"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "commander": {
+                  "anyOf": [
+                    {
+                      "properties": {
+                        "name": {
+                          "type": "string"
+                        },
+                        "email": {
+                          "type": "string"
+                        }
+                      },
+                      "type": "object"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "links": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
                     "properties": {
-                      "shortSha": {
+                      "title": {
                         "type": "string"
                       },
-                      "message": {
+                      "url": {
                         "type": "string"
                       }
                     }
                   }
-                }
-              }
-            },
-            "url": {
-              "type": "string"
-            },
-            "source": {
-              "type": "object",
-              "properties": {
-                "provider": {
+                },
+                "alerts": {
+                  "anyOf": [
+                    {
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "id": {
+                            "type": "string"
+                          },
+                          "name": {
+                            "type": "string"
+                          },
+                          "state": {
+                            "type": "string"
+                          },
+                          "severity": {
+                            "type": "string"
+                          },
+                          "summary": {
+                            "type": "string"
+                          },
+                          "startsAt": {
+                            "type": "string",
+                            "format": "date-time"
+                          }
+                        }
+                      },
+                      "type": "array"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "deploymentsBefore": {
+                  "anyOf": [
+                    {
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "id": {
+                            "type": "string"
+                          },
+                          "version": {
+                            "type": "string"
+                          },
+                          "previousVersion": {
+                            "anyOf": [
+                              {
+                                "type": "string"
+                              },
+                              {
+                                "type": "null"
+                              }
+                            ]
+                          },
+                          "status": {
+                            "type": "string"
+                          },
+                          "startedAt": {
+                            "type": "string",
+                            "format": "date-time"
+                          },
+                          "author": {
+                            "anyOf": [
+                              {
+                                "properties": {
+                                  "name": {
+                                    "type": "string"
+                                  }
+                                },
+                                "type": "object"
+                              },
+                              {
+                                "type": "null"
+                              }
+                            ]
+                          },
+                          "commit": {
+                            "anyOf": [
+                              {
+                                "properties": {
+                                  "shortSha": {
+                                    "type": "string"
+                                  },
+                                  "message": {
+                                    "type": "string"
+                                  }
+                                },
+                                "type": "object"
+                              },
+                              {
+                                "type": "null"
+                              }
+                            ]
+                          }
+                        }
+                      },
+                      "type": "array"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "url": {
                   "type": "string"
                 },
-                "instance": {
-                  "type": "string"
-                },
-                "id": {
-                  "type": "string"
+                "source": {
+                  "type": "object",
+                  "properties": {
+                    "provider": {
+                      "type": "string"
+                    },
+                    "instance": {
+                      "type": "string"
+                    },
+                    "id": {
+                      "type": "string"
+                    }
+                  }
                 }
-              }
+              },
+              "type": "object"
+            },
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "truncated": {
           "type": "object",
@@ -1390,106 +1582,130 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "incident": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "id": {
-              "type": "string"
-            },
-            "title": {
-              "type": "string"
-            },
-            "status": {
-              "type": "string"
-            },
-            "timeline": {
-              "type": [
-                "object",
-                "null"
-              ],
+          "anyOf": [
+            {
               "properties": {
-                "nodes": {
-                  "type": "array",
-                  "items": {
-                    "type": "object",
-                    "properties": {
-                      "at": {
-                        "type": "string",
-                        "format": "date-time"
-                      },
-                      "kind": {
-                        "type": "string"
-                      },
-                      "message": {
-                        "type": "string"
-                      },
-                      "actor": {
-                        "type": [
-                          "object",
-                          "null"
-                        ],
-                        "properties": {
-                          "name": {
-                            "type": "string"
-                          },
-                          "email": {
-                            "type": "string"
+                "id": {
+                  "type": "string"
+                },
+                "title": {
+                  "type": "string"
+                },
+                "status": {
+                  "type": "string"
+                },
+                "timeline": {
+                  "anyOf": [
+                    {
+                      "properties": {
+                        "nodes": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "at": {
+                                "type": "string",
+                                "format": "date-time"
+                              },
+                              "kind": {
+                                "type": "string"
+                              },
+                              "message": {
+                                "type": "string"
+                              },
+                              "actor": {
+                                "anyOf": [
+                                  {
+                                    "properties": {
+                                      "name": {
+                                        "type": "string"
+                                      },
+                                      "email": {
+                                        "type": "string"
+                                      }
+                                    },
+                                    "type": "object"
+                                  },
+                                  {
+                                    "type": "null"
+                                  }
+                                ]
+                              }
+                            }
+                          }
+                        },
+                        "pageInfo": {
+                          "type": "object",
+                          "properties": {
+                            "hasNextPage": {
+                              "type": "boolean"
+                            },
+                            "endCursor": {
+                              "anyOf": [
+                                {
+                                  "type": "string"
+                                },
+                                {
+                                  "type": "null"
+                                }
+                              ]
+                            }
+                          }
+                        },
+                        "totalCount": {
+                          "anyOf": [
+                            {
+                              "type": "integer"
+                            },
+                            {
+                              "type": "null"
+                            }
+                          ]
+                        },
+                        "providerErrors": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "capability": {
+                                "type": "string"
+                              },
+                              "provider": {
+                                "type": "string"
+                              },
+                              "code": {
+                                "type": "string"
+                              },
+                              "message": {
+                                "type": "string"
+                              }
+                            }
                           }
                         }
-                      }
-                    }
-                  }
-                },
-                "pageInfo": {
-                  "type": "object",
-                  "properties": {
-                    "hasNextPage": {
-                      "type": "boolean"
+                      },
+                      "type": "object"
                     },
-                    "endCursor": {
-                      "type": [
-                        "string",
-                        "null"
-                      ]
+                    {
+                      "type": "null"
                     }
-                  }
-                },
-                "totalCount": {
-                  "type": [
-                    "integer",
-                    "null"
                   ]
-                },
-                "providerErrors": {
-                  "type": "array",
-                  "items": {
-                    "type": "object",
-                    "properties": {
-                      "capability": {
-                        "type": "string"
-                      },
-                      "provider": {
-                        "type": "string"
-                      },
-                      "code": {
-                        "type": "string"
-                      },
-                      "message": {
-                        "type": "string"
-                      }
-                    }
-                  }
                 }
-              }
+              },
+              "type": "object"
+            },
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "nextCursor": {
-          "type": [
-            "string",
-            "null"
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "null"
+            }
           ]
         },
         "truncated": {
@@ -1572,193 +1788,497 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "incident": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "id": {
-              "type": "string"
-            },
-            "number": {
-              "type": "integer"
-            },
-            "title": {
-              "type": "string"
-            },
-            "summary": {
-              "type": [
-                "string",
-                "null"
-              ]
-            },
-            "status": {
-              "type": "string"
-            },
-            "severity": {
-              "type": "string"
-            },
-            "startedAt": {
-              "type": "string",
-              "format": "date-time"
-            },
-            "acknowledgedAt": {
-              "type": [
-                "string",
-                "null"
-              ],
-              "format": "date-time"
-            },
-            "channel": {
-              "type": [
-                "string",
-                "null"
-              ]
-            },
-            "url": {
-              "type": "string"
-            },
-            "assignee": {
-              "type": [
-                "object",
-                "null"
-              ],
-              "properties": {
-                "name": {
-                  "type": "string"
-                },
-                "email": {
-                  "type": "string"
-                },
-                "timezone": {
-                  "type": [
-                    "string",
-                    "null"
-                  ]
-                },
-                "chatHandle": {
-                  "type": [
-                    "string",
-                    "null"
-                  ]
-                }
-              }
-            },
-            "commander": {
-              "type": [
-                "object",
-                "null"
-              ],
-              "properties": {
-                "name": {
-                  "type": "string"
-                },
-                "email": {
-                  "type": "string"
-                }
-              }
-            },
-            "service": {
-              "type": [
-                "object",
-                "null"
-              ],
+          "anyOf": [
+            {
               "properties": {
                 "id": {
                   "type": "string"
                 },
-                "name": {
+                "number": {
+                  "type": "integer"
+                },
+                "title": {
                   "type": "string"
                 },
-                "tier": {
-                  "type": "string"
-                },
-                "health": {
-                  "type": [
-                    "object",
-                    "null"
-                  ],
-                  "properties": {
-                    "status": {
+                "summary": {
+                  "anyOf": [
+                    {
                       "type": "string"
                     },
-                    "reason": {
-                      "type": [
-                        "string",
-                        "null"
-                      ]
-                    },
-                    "firingAlerts": {
-                      "type": "integer"
+                    {
+                      "type": "null"
                     }
-                  }
+                  ]
                 },
-                "owner": {
-                  "type": [
-                    "object",
-                    "null"
-                  ],
-                  "properties": {
-                    "id": {
+                "status": {
+                  "type": "string"
+                },
+                "severity": {
+                  "type": "string"
+                },
+                "startedAt": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "acknowledgedAt": {
+                  "anyOf": [
+                    {
+                      "format": "date-time",
                       "type": "string"
                     },
-                    "name": {
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "channel": {
+                  "anyOf": [
+                    {
                       "type": "string"
                     },
-                    "chatChannel": {
-                      "type": [
-                        "string",
-                        "null"
-                      ]
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "url": {
+                  "type": "string"
+                },
+                "assignee": {
+                  "anyOf": [
+                    {
+                      "properties": {
+                        "name": {
+                          "type": "string"
+                        },
+                        "email": {
+                          "type": "string"
+                        },
+                        "timezone": {
+                          "anyOf": [
+                            {
+                              "type": "string"
+                            },
+                            {
+                              "type": "null"
+                            }
+                          ]
+                        },
+                        "chatHandle": {
+                          "anyOf": [
+                            {
+                              "type": "string"
+                            },
+                            {
+                              "type": "null"
+                            }
+                          ]
+                        }
+                      },
+                      "type": "object"
                     },
-                    "onCall": {
-                      "type": "array",
-                      "items": {
-                        "type": "object",
-                        "properties": {
-                          "level": {
-                            "type": "string"
-                          },
-                          "user": {
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "commander": {
+                  "anyOf": [
+                    {
+                      "properties": {
+                        "name": {
+                          "type": "string"
+                        },
+                        "email": {
+                          "type": "string"
+                        }
+                      },
+                      "type": "object"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "service": {
+                  "anyOf": [
+                    {
+                      "properties": {
+                        "id": {
+                          "type": "string"
+                        },
+                        "name": {
+                          "type": "string"
+                        },
+                        "tier": {
+                          "type": "string"
+                        },
+                        "health": {
+                          "anyOf": [
+                            {
+                              "properties": {
+                                "status": {
+                                  "type": "string"
+                                },
+                                "reason": {
+                                  "anyOf": [
+                                    {
+                                      "type": "string"
+                                    },
+                                    {
+                                      "type": "null"
+                                    }
+                                  ]
+                                },
+                                "firingAlerts": {
+                                  "type": "integer"
+                                }
+                              },
+                              "type": "object"
+                            },
+                            {
+                              "type": "null"
+                            }
+                          ]
+                        },
+                        "owner": {
+                          "anyOf": [
+                            {
+                              "properties": {
+                                "id": {
+                                  "type": "string"
+                                },
+                                "name": {
+                                  "type": "string"
+                                },
+                                "chatChannel": {
+                                  "anyOf": [
+                                    {
+                                      "type": "string"
+                                    },
+                                    {
+                                      "type": "null"
+                                    }
+                                  ]
+                                },
+                                "onCall": {
+                                  "type": "array",
+                                  "items": {
+                                    "type": "object",
+                                    "properties": {
+                                      "level": {
+                                        "type": "string"
+                                      },
+                                      "user": {
+                                        "type": "object",
+                                        "properties": {
+                                          "name": {
+                                            "type": "string"
+                                          },
+                                          "email": {
+                                            "type": "string"
+                                          },
+                                          "timezone": {
+                                            "anyOf": [
+                                              {
+                                                "type": "string"
+                                              },
+                                              {
+                                                "type": "null"
+                                              }
+                                            ]
+                                          },
+                                          "chatHandle": {
+                                            "anyOf": [
+                                              {
+                                                "type": "string"
+                                              },
+                                              {
+                                                "type": "null"
+                                              }
+                                            ]
+                                          }
+                                        }
+                                      },
+                                      "end": {
+                                        "type": "string",
+                                        "format": "date-time"
+                                      }
+                                    }
+                                  }
+                                }
+                              },
+                              "type": "object"
+                            },
+                            {
+                              "type": "null"
+                            }
+                          ]
+                        },
+                        "alerts": {
+                          "anyOf": [
+                            {
+                              "properties": {
+                                "nodes": {
+                                  "type": "array",
+                                  "items": {
+                                    "type": "object",
+                                    "properties": {
+                                      "id": {
+                                        "type": "string"
+                                      },
+                                      "name": {
+                                        "type": "string"
+                                      },
+                                      "severity": {
+                                        "type": "string"
+                                      },
+                                      "state": {
+                                        "type": "string"
+                                      },
+                                      "summary": {
+                                        "type": "string"
+                                      },
+                                      "startsAt": {
+                                        "type": "string",
+                                        "format": "date-time"
+                                      }
+                                    }
+                                  }
+                                }
+                              },
+                              "type": "object"
+                            },
+                            {
+                              "type": "null"
+                            }
+                          ]
+                        },
+                        "dependencies": {
+                          "type": "array",
+                          "items": {
                             "type": "object",
                             "properties": {
+                              "id": {
+                                "type": "string"
+                              },
                               "name": {
                                 "type": "string"
                               },
-                              "email": {
-                                "type": "string"
-                              },
-                              "timezone": {
-                                "type": [
-                                  "string",
-                                  "null"
-                                ]
-                              },
-                              "chatHandle": {
-                                "type": [
-                                  "string",
-                                  "null"
+                              "health": {
+                                "anyOf": [
+                                  {
+                                    "properties": {
+                                      "status": {
+                                        "type": "string"
+                                      },
+                                      "reason": {
+                                        "anyOf": [
+                                          {
+                                            "type": "string"
+                                          },
+                                          {
+                                            "type": "null"
+                                          }
+                                        ]
+                                      }
+                                    },
+                                    "type": "object"
+                                  },
+                                  {
+                                    "type": "null"
+                                  }
                                 ]
                               }
                             }
-                          },
-                          "end": {
-                            "type": "string",
-                            "format": "date-time"
+                          }
+                        },
+                        "dependents": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "id": {
+                                "type": "string"
+                              },
+                              "name": {
+                                "type": "string"
+                              },
+                              "health": {
+                                "anyOf": [
+                                  {
+                                    "properties": {
+                                      "status": {
+                                        "type": "string"
+                                      },
+                                      "reason": {
+                                        "anyOf": [
+                                          {
+                                            "type": "string"
+                                          },
+                                          {
+                                            "type": "null"
+                                          }
+                                        ]
+                                      }
+                                    },
+                                    "type": "object"
+                                  },
+                                  {
+                                    "type": "null"
+                                  }
+                                ]
+                              }
+                            }
+                          }
+                        },
+                        "links": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "title": {
+                                "type": "string"
+                              },
+                              "url": {
+                                "type": "string"
+                              }
+                            }
                           }
                         }
-                      }
+                      },
+                      "type": "object"
+                    },
+                    {
+                      "type": "null"
                     }
-                  }
+                  ]
                 },
-                "alerts": {
-                  "type": [
-                    "object",
-                    "null"
-                  ],
-                  "properties": {
-                    "nodes": {
-                      "type": "array",
+                "deploymentsBefore": {
+                  "anyOf": [
+                    {
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "id": {
+                            "type": "string"
+                          },
+                          "version": {
+                            "type": "string"
+                          },
+                          "previousVersion": {
+                            "anyOf": [
+                              {
+                                "type": "string"
+                              },
+                              {
+                                "type": "null"
+                              }
+                            ]
+                          },
+                          "status": {
+                            "type": "string"
+                          },
+                          "startedAt": {
+                            "type": "string",
+                            "format": "date-time"
+                          },
+                          "author": {
+                            "anyOf": [
+                              {
+                                "properties": {
+                                  "name": {
+                                    "type": "string"
+                                  },
+                                  "email": {
+                                    "type": "string"
+                                  }
+                                },
+                                "type": "object"
+                              },
+                              {
+                                "type": "null"
+                              }
+                            ]
+                          },
+                          "commit": {
+                            "anyOf": [
+                              {
+                                "properties": {
+                                  "shortSha": {
+                                    "type": "string"
+                                  },
+                                  "message": {
+                                    "type": "string"
+                                  }
+                                },
+                                "type": "object"
+                              },
+                              {
+                                "type": "null"
+                              }
+                            ]
+                          },
+                          "url": {
+                            "type": "string"
+                          }
+                        }
+                      },
+                      "type": "array"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "timeline": {
+                  "anyOf": [
+                    {
+                      "properties": {
+                        "nodes": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "at": {
+                                "type": "string",
+                                "format": "date-time"
+                              },
+                              "kind": {
+                                "type": "string"
+                              },
+                              "message": {
+                                "type": "string"
+                              },
+                              "actor": {
+                                "anyOf": [
+                                  {
+                                    "properties": {
+                                      "name": {
+                                        "type": "string"
+                                      }
+                                    },
+                                    "type": "object"
+                                  },
+                                  {
+                                    "type": "null"
+                                  }
+                                ]
+                              }
+                            }
+                          }
+                        }
+                      },
+                      "type": "object"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "suggestedRunbooks": {
+                  "anyOf": [
+                    {
                       "items": {
                         "type": "object",
                         "properties": {
@@ -1768,247 +2288,55 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
                           "name": {
                             "type": "string"
                           },
-                          "severity": {
+                          "description": {
                             "type": "string"
-                          },
-                          "state": {
-                            "type": "string"
-                          },
-                          "summary": {
-                            "type": "string"
-                          },
-                          "startsAt": {
-                            "type": "string",
-                            "format": "date-time"
                           }
                         }
-                      }
+                      },
+                      "type": "array"
+                    },
+                    {
+                      "type": "null"
                     }
-                  }
+                  ]
                 },
-                "dependencies": {
-                  "type": "array",
-                  "items": {
-                    "type": "object",
-                    "properties": {
-                      "id": {
-                        "type": "string"
-                      },
-                      "name": {
-                        "type": "string"
-                      },
-                      "health": {
-                        "type": [
-                          "object",
-                          "null"
-                        ],
+                "tickets": {
+                  "anyOf": [
+                    {
+                      "items": {
+                        "type": "object",
                         "properties": {
+                          "id": {
+                            "type": "string"
+                          },
+                          "key": {
+                            "type": "string"
+                          },
+                          "title": {
+                            "type": "string"
+                          },
                           "status": {
                             "type": "string"
                           },
-                          "reason": {
-                            "type": [
-                              "string",
-                              "null"
-                            ]
-                          }
-                        }
-                      }
-                    }
-                  }
-                },
-                "dependents": {
-                  "type": "array",
-                  "items": {
-                    "type": "object",
-                    "properties": {
-                      "id": {
-                        "type": "string"
-                      },
-                      "name": {
-                        "type": "string"
-                      },
-                      "health": {
-                        "type": [
-                          "object",
-                          "null"
-                        ],
-                        "properties": {
-                          "status": {
-                            "type": "string"
-                          },
-                          "reason": {
-                            "type": [
-                              "string",
-                              "null"
-                            ]
-                          }
-                        }
-                      }
-                    }
-                  }
-                },
-                "links": {
-                  "type": "array",
-                  "items": {
-                    "type": "object",
-                    "properties": {
-                      "title": {
-                        "type": "string"
-                      },
-                      "url": {
-                        "type": "string"
-                      }
-                    }
-                  }
-                }
-              }
-            },
-            "deploymentsBefore": {
-              "type": [
-                "array",
-                "null"
-              ],
-              "items": {
-                "type": "object",
-                "properties": {
-                  "id": {
-                    "type": "string"
-                  },
-                  "version": {
-                    "type": "string"
-                  },
-                  "previousVersion": {
-                    "type": [
-                      "string",
-                      "null"
-                    ]
-                  },
-                  "status": {
-                    "type": "string"
-                  },
-                  "startedAt": {
-                    "type": "string",
-                    "format": "date-time"
-                  },
-                  "author": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
-                    "properties": {
-                      "name": {
-                        "type": "string"
-                      },
-                      "email": {
-                        "type": "string"
-                      }
-                    }
-                  },
-                  "commit": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
-                    "properties": {
-                      "shortSha": {
-                        "type": "string"
-                      },
-                      "message": {
-                        "type": "string"
-                      }
-                    }
-                  },
-                  "url": {
-                    "type": "string"
-                  }
-                }
-              }
-            },
-            "timeline": {
-              "type": [
-                "object",
-                "null"
-              ],
-              "properties": {
-                "nodes": {
-                  "type": "array",
-                  "items": {
-                    "type": "object",
-                    "properties": {
-                      "at": {
-                        "type": "string",
-                        "format": "date-time"
-                      },
-                      "kind": {
-                        "type": "string"
-                      },
-                      "message": {
-                        "type": "string"
-                      },
-                      "actor": {
-                        "type": [
-                          "object",
-                          "null"
-                        ],
-                        "properties": {
-                          "name": {
+                          "url": {
                             "type": "string"
                           }
                         }
-                      }
+                      },
+                      "type": "array"
+                    },
+                    {
+                      "type": "null"
                     }
-                  }
+                  ]
                 }
-              }
+              },
+              "type": "object"
             },
-            "suggestedRunbooks": {
-              "type": [
-                "array",
-                "null"
-              ],
-              "items": {
-                "type": "object",
-                "properties": {
-                  "id": {
-                    "type": "string"
-                  },
-                  "name": {
-                    "type": "string"
-                  },
-                  "description": {
-                    "type": "string"
-                  }
-                }
-              }
-            },
-            "tickets": {
-              "type": [
-                "array",
-                "null"
-              ],
-              "items": {
-                "type": "object",
-                "properties": {
-                  "id": {
-                    "type": "string"
-                  },
-                  "key": {
-                    "type": "string"
-                  },
-                  "title": {
-                    "type": "string"
-                  },
-                  "status": {
-                    "type": "string"
-                  },
-                  "url": {
-                    "type": "string"
-                  }
-                }
-              }
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "truncated": {
           "type": "object",
@@ -2125,115 +2453,139 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "incidents": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "nodes": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "id": {
-                    "type": "string"
-                  },
-                  "number": {
-                    "type": "integer"
-                  },
-                  "title": {
-                    "type": "string"
-                  },
-                  "status": {
-                    "type": "string"
-                  },
-                  "severity": {
-                    "type": "string"
-                  },
-                  "startedAt": {
-                    "type": "string",
-                    "format": "date-time"
-                  },
-                  "service": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
+          "anyOf": [
+            {
+              "properties": {
+                "nodes": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
                     "properties": {
                       "id": {
                         "type": "string"
                       },
-                      "name": {
-                        "type": "string"
-                      }
-                    }
-                  },
-                  "assignee": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
-                    "properties": {
-                      "name": {
+                      "number": {
+                        "type": "integer"
+                      },
+                      "title": {
                         "type": "string"
                       },
-                      "email": {
+                      "status": {
+                        "type": "string"
+                      },
+                      "severity": {
+                        "type": "string"
+                      },
+                      "startedAt": {
+                        "type": "string",
+                        "format": "date-time"
+                      },
+                      "service": {
+                        "anyOf": [
+                          {
+                            "properties": {
+                              "id": {
+                                "type": "string"
+                              },
+                              "name": {
+                                "type": "string"
+                              }
+                            },
+                            "type": "object"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "assignee": {
+                        "anyOf": [
+                          {
+                            "properties": {
+                              "name": {
+                                "type": "string"
+                              },
+                              "email": {
+                                "type": "string"
+                              }
+                            },
+                            "type": "object"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "url": {
                         "type": "string"
                       }
                     }
-                  },
-                  "url": {
-                    "type": "string"
                   }
-                }
-              }
-            },
-            "pageInfo": {
-              "type": "object",
-              "properties": {
-                "hasNextPage": {
-                  "type": "boolean"
                 },
-                "endCursor": {
-                  "type": [
-                    "string",
-                    "null"
+                "pageInfo": {
+                  "type": "object",
+                  "properties": {
+                    "hasNextPage": {
+                      "type": "boolean"
+                    },
+                    "endCursor": {
+                      "anyOf": [
+                        {
+                          "type": "string"
+                        },
+                        {
+                          "type": "null"
+                        }
+                      ]
+                    }
+                  }
+                },
+                "totalCount": {
+                  "anyOf": [
+                    {
+                      "type": "integer"
+                    },
+                    {
+                      "type": "null"
+                    }
                   ]
-                }
-              }
-            },
-            "totalCount": {
-              "type": [
-                "integer",
-                "null"
-              ]
-            },
-            "providerErrors": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "capability": {
-                    "type": "string"
-                  },
-                  "provider": {
-                    "type": "string"
-                  },
-                  "code": {
-                    "type": "string"
-                  },
-                  "message": {
-                    "type": "string"
+                },
+                "providerErrors": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "capability": {
+                        "type": "string"
+                      },
+                      "provider": {
+                        "type": "string"
+                      },
+                      "code": {
+                        "type": "string"
+                      },
+                      "message": {
+                        "type": "string"
+                      }
+                    }
                   }
                 }
-              }
+              },
+              "type": "object"
+            },
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "nextCursor": {
-          "type": [
-            "string",
-            "null"
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "null"
+            }
           ]
         },
         "truncated": {
@@ -2332,11 +2684,15 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
               "type": "string"
             },
             "resolvedAt": {
-              "type": [
-                "string",
-                "null"
-              ],
-              "format": "date-time"
+              "anyOf": [
+                {
+                  "format": "date-time",
+                  "type": "string"
+                },
+                {
+                  "type": "null"
+                }
+              ]
             },
             "url": {
               "type": "string"
@@ -2451,80 +2807,84 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "logVolume": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "total": {
-              "type": "integer"
-            },
-            "estimated": {
-              "type": "boolean"
-            },
-            "range": {
-              "type": "object",
+          "anyOf": [
+            {
               "properties": {
-                "from": {
-                  "type": "string",
-                  "format": "date-time"
+                "total": {
+                  "type": "integer"
                 },
-                "to": {
-                  "type": "string",
-                  "format": "date-time"
-                }
-              }
-            },
-            "buckets": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "start": {
-                    "type": "string",
-                    "format": "date-time"
-                  },
-                  "total": {
-                    "type": "integer"
-                  },
-                  "counts": {
-                    "type": "array",
-                    "items": {
-                      "type": "object",
-                      "properties": {
-                        "level": {
-                          "type": "string"
-                        },
-                        "count": {
-                          "type": "integer"
+                "estimated": {
+                  "type": "boolean"
+                },
+                "range": {
+                  "type": "object",
+                  "properties": {
+                    "from": {
+                      "type": "string",
+                      "format": "date-time"
+                    },
+                    "to": {
+                      "type": "string",
+                      "format": "date-time"
+                    }
+                  }
+                },
+                "buckets": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "start": {
+                        "type": "string",
+                        "format": "date-time"
+                      },
+                      "total": {
+                        "type": "integer"
+                      },
+                      "counts": {
+                        "type": "array",
+                        "items": {
+                          "type": "object",
+                          "properties": {
+                            "level": {
+                              "type": "string"
+                            },
+                            "count": {
+                              "type": "integer"
+                            }
+                          }
                         }
                       }
                     }
                   }
-                }
-              }
-            },
-            "providerErrors": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "capability": {
-                    "type": "string"
-                  },
-                  "provider": {
-                    "type": "string"
-                  },
-                  "code": {
-                    "type": "string"
-                  },
-                  "message": {
-                    "type": "string"
+                },
+                "providerErrors": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "capability": {
+                        "type": "string"
+                      },
+                      "provider": {
+                        "type": "string"
+                      },
+                      "code": {
+                        "type": "string"
+                      },
+                      "message": {
+                        "type": "string"
+                      }
+                    }
                   }
                 }
-              }
+              },
+              "type": "object"
+            },
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "truncated": {
           "type": "object",
@@ -2686,113 +3046,133 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "logs": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "nodes": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "timestamp": {
-                    "type": "string",
-                    "format": "date-time"
-                  },
-                  "level": {
-                    "type": "string"
-                  },
-                  "service": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
+          "anyOf": [
+            {
+              "properties": {
+                "nodes": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
                     "properties": {
-                      "id": {
+                      "timestamp": {
+                        "type": "string",
+                        "format": "date-time"
+                      },
+                      "level": {
                         "type": "string"
-                      }
-                    }
-                  },
-                  "message": {
-                    "type": "string"
-                  },
-                  "traceId": {
-                    "type": [
-                      "string",
-                      "null"
-                    ]
-                  },
-                  "fields": {
-                    "type": "array",
-                    "items": {
-                      "type": "object",
-                      "properties": {
-                        "key": {
-                          "type": "string"
-                        },
-                        "value": {
-                          "type": "string"
+                      },
+                      "service": {
+                        "anyOf": [
+                          {
+                            "properties": {
+                              "id": {
+                                "type": "string"
+                              }
+                            },
+                            "type": "object"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "message": {
+                        "type": "string"
+                      },
+                      "traceId": {
+                        "anyOf": [
+                          {
+                            "type": "string"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "fields": {
+                        "type": "array",
+                        "items": {
+                          "type": "object",
+                          "properties": {
+                            "key": {
+                              "type": "string"
+                            },
+                            "value": {
+                              "type": "string"
+                            }
+                          }
                         }
                       }
                     }
                   }
-                }
-              }
-            },
-            "pageInfo": {
-              "type": "object",
-              "properties": {
-                "hasNextPage": {
-                  "type": "boolean"
                 },
-                "endCursor": {
-                  "type": [
-                    "string",
-                    "null"
-                  ]
-                }
-              }
-            },
-            "range": {
-              "type": "object",
-              "properties": {
-                "from": {
-                  "type": "string",
-                  "format": "date-time"
+                "pageInfo": {
+                  "type": "object",
+                  "properties": {
+                    "hasNextPage": {
+                      "type": "boolean"
+                    },
+                    "endCursor": {
+                      "anyOf": [
+                        {
+                          "type": "string"
+                        },
+                        {
+                          "type": "null"
+                        }
+                      ]
+                    }
+                  }
                 },
-                "to": {
-                  "type": "string",
-                  "format": "date-time"
-                }
-              }
-            },
-            "providerErrors": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "capability": {
-                    "type": "string"
-                  },
-                  "provider": {
-                    "type": "string"
-                  },
-                  "code": {
-                    "type": "string"
-                  },
-                  "message": {
-                    "type": "string"
+                "range": {
+                  "type": "object",
+                  "properties": {
+                    "from": {
+                      "type": "string",
+                      "format": "date-time"
+                    },
+                    "to": {
+                      "type": "string",
+                      "format": "date-time"
+                    }
+                  }
+                },
+                "providerErrors": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "capability": {
+                        "type": "string"
+                      },
+                      "provider": {
+                        "type": "string"
+                      },
+                      "code": {
+                        "type": "string"
+                      },
+                      "message": {
+                        "type": "string"
+                      }
+                    }
                   }
                 }
-              }
+              },
+              "type": "object"
+            },
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "nextCursor": {
-          "type": [
-            "string",
-            "null"
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "null"
+            }
           ]
         },
         "truncated": {
@@ -2886,84 +3266,104 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "channels": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "nodes": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "id": {
-                    "type": "string"
-                  },
-                  "name": {
-                    "type": "string"
-                  },
-                  "topic": {
-                    "type": [
-                      "string",
-                      "null"
-                    ]
-                  },
-                  "isIncidentChannel": {
-                    "type": "boolean"
-                  },
-                  "lastMessageAt": {
-                    "type": [
-                      "string",
-                      "null"
-                    ],
-                    "format": "date-time"
-                  },
-                  "url": {
-                    "type": "string"
-                  }
-                }
-              }
-            },
-            "pageInfo": {
-              "type": "object",
+          "anyOf": [
+            {
               "properties": {
-                "hasNextPage": {
-                  "type": "boolean"
+                "nodes": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "id": {
+                        "type": "string"
+                      },
+                      "name": {
+                        "type": "string"
+                      },
+                      "topic": {
+                        "anyOf": [
+                          {
+                            "type": "string"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "isIncidentChannel": {
+                        "type": "boolean"
+                      },
+                      "lastMessageAt": {
+                        "anyOf": [
+                          {
+                            "format": "date-time",
+                            "type": "string"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "url": {
+                        "type": "string"
+                      }
+                    }
+                  }
                 },
-                "endCursor": {
-                  "type": [
-                    "string",
-                    "null"
-                  ]
-                }
-              }
-            },
-            "providerErrors": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "capability": {
-                    "type": "string"
-                  },
-                  "provider": {
-                    "type": "string"
-                  },
-                  "code": {
-                    "type": "string"
-                  },
-                  "message": {
-                    "type": "string"
+                "pageInfo": {
+                  "type": "object",
+                  "properties": {
+                    "hasNextPage": {
+                      "type": "boolean"
+                    },
+                    "endCursor": {
+                      "anyOf": [
+                        {
+                          "type": "string"
+                        },
+                        {
+                          "type": "null"
+                        }
+                      ]
+                    }
+                  }
+                },
+                "providerErrors": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "capability": {
+                        "type": "string"
+                      },
+                      "provider": {
+                        "type": "string"
+                      },
+                      "code": {
+                        "type": "string"
+                      },
+                      "message": {
+                        "type": "string"
+                      }
+                    }
                   }
                 }
-              }
+              },
+              "type": "object"
+            },
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "nextCursor": {
-          "type": [
-            "string",
-            "null"
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "null"
+            }
           ]
         },
         "truncated": {
@@ -3085,9 +3485,13 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
               "format": "date-time"
             },
             "threadId": {
-              "type": [
-                "string",
-                "null"
+              "anyOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "null"
+                }
               ]
             },
             "url": {
@@ -3446,86 +3850,98 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "metricDescriptors": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "nodes": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "name": {
-                    "type": "string"
-                  },
-                  "type": {
-                    "type": "string"
-                  },
-                  "unit": {
-                    "type": "string"
-                  },
-                  "description": {
-                    "type": "string"
-                  },
-                  "labels": {
-                    "type": "array",
-                    "items": {
-                      "type": "string"
-                    }
-                  },
-                  "defaultAggregation": {
-                    "type": "string"
-                  },
-                  "aggregations": {
-                    "type": "array",
-                    "items": {
-                      "type": "string"
-                    }
-                  }
-                }
-              }
-            },
-            "pageInfo": {
-              "type": "object",
+          "anyOf": [
+            {
               "properties": {
-                "hasNextPage": {
-                  "type": "boolean"
+                "nodes": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "name": {
+                        "type": "string"
+                      },
+                      "type": {
+                        "type": "string"
+                      },
+                      "unit": {
+                        "type": "string"
+                      },
+                      "description": {
+                        "type": "string"
+                      },
+                      "labels": {
+                        "type": "array",
+                        "items": {
+                          "type": "string"
+                        }
+                      },
+                      "defaultAggregation": {
+                        "type": "string"
+                      },
+                      "aggregations": {
+                        "type": "array",
+                        "items": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  }
                 },
-                "endCursor": {
-                  "type": [
-                    "string",
-                    "null"
-                  ]
-                }
-              }
-            },
-            "providerErrors": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "capability": {
-                    "type": "string"
-                  },
-                  "provider": {
-                    "type": "string"
-                  },
-                  "code": {
-                    "type": "string"
-                  },
-                  "message": {
-                    "type": "string"
+                "pageInfo": {
+                  "type": "object",
+                  "properties": {
+                    "hasNextPage": {
+                      "type": "boolean"
+                    },
+                    "endCursor": {
+                      "anyOf": [
+                        {
+                          "type": "string"
+                        },
+                        {
+                          "type": "null"
+                        }
+                      ]
+                    }
+                  }
+                },
+                "providerErrors": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "capability": {
+                        "type": "string"
+                      },
+                      "provider": {
+                        "type": "string"
+                      },
+                      "code": {
+                        "type": "string"
+                      },
+                      "message": {
+                        "type": "string"
+                      }
+                    }
                   }
                 }
-              }
+              },
+              "type": "object"
+            },
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "nextCursor": {
-          "type": [
-            "string",
-            "null"
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "null"
+            }
           ]
         },
         "truncated": {
@@ -3689,109 +4105,125 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "metricSeries": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "aggregation": {
-              "type": "string"
-            },
-            "step": {
-              "type": "string"
-            },
-            "range": {
-              "type": "object",
+          "anyOf": [
+            {
               "properties": {
-                "from": {
-                  "type": "string",
-                  "format": "date-time"
+                "aggregation": {
+                  "type": "string"
                 },
-                "to": {
-                  "type": "string",
-                  "format": "date-time"
-                }
-              }
-            },
-            "query": {
-              "type": [
-                "string",
-                "null"
-              ]
-            },
-            "url": {
-              "type": [
-                "string",
-                "null"
-              ]
-            },
-            "series": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "name": {
-                    "type": "string"
-                  },
-                  "unit": {
-                    "type": "string"
-                  },
-                  "labels": {
-                    "type": "array",
-                    "items": {
-                      "type": "object",
-                      "properties": {
-                        "name": {
-                          "type": "string"
-                        },
-                        "value": {
-                          "type": "string"
-                        }
-                      }
+                "step": {
+                  "type": "string"
+                },
+                "range": {
+                  "type": "object",
+                  "properties": {
+                    "from": {
+                      "type": "string",
+                      "format": "date-time"
+                    },
+                    "to": {
+                      "type": "string",
+                      "format": "date-time"
                     }
-                  },
-                  "points": {
-                    "type": "array",
-                    "items": {
-                      "type": "object",
-                      "properties": {
-                        "timestamp": {
-                          "type": "string",
-                          "format": "date-time"
-                        },
-                        "value": {
-                          "type": [
-                            "number",
-                            "null"
-                          ]
+                  }
+                },
+                "query": {
+                  "anyOf": [
+                    {
+                      "type": "string"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "url": {
+                  "anyOf": [
+                    {
+                      "type": "string"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "series": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "name": {
+                        "type": "string"
+                      },
+                      "unit": {
+                        "type": "string"
+                      },
+                      "labels": {
+                        "type": "array",
+                        "items": {
+                          "type": "object",
+                          "properties": {
+                            "name": {
+                              "type": "string"
+                            },
+                            "value": {
+                              "type": "string"
+                            }
+                          }
+                        }
+                      },
+                      "points": {
+                        "type": "array",
+                        "items": {
+                          "type": "object",
+                          "properties": {
+                            "timestamp": {
+                              "type": "string",
+                              "format": "date-time"
+                            },
+                            "value": {
+                              "anyOf": [
+                                {
+                                  "type": "number"
+                                },
+                                {
+                                  "type": "null"
+                                }
+                              ]
+                            }
+                          }
                         }
                       }
                     }
                   }
-                }
-              }
-            },
-            "providerErrors": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "capability": {
-                    "type": "string"
-                  },
-                  "provider": {
-                    "type": "string"
-                  },
-                  "code": {
-                    "type": "string"
-                  },
-                  "message": {
-                    "type": "string"
+                },
+                "providerErrors": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "capability": {
+                        "type": "string"
+                      },
+                      "provider": {
+                        "type": "string"
+                      },
+                      "code": {
+                        "type": "string"
+                      },
+                      "message": {
+                        "type": "string"
+                      }
+                    }
                   }
                 }
-              }
+              },
+              "type": "object"
+            },
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "truncated": {
           "type": "object",
@@ -3919,9 +4351,13 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
                     "type": "string"
                   },
                   "note": {
-                    "type": [
-                      "string",
-                      "null"
+                    "anyOf": [
+                      {
+                        "type": "string"
+                      },
+                      {
+                        "type": "null"
+                      }
                     ]
                   }
                 }
@@ -4004,73 +4440,81 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "runbook": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "id": {
-              "type": "string"
-            },
-            "name": {
-              "type": "string"
-            },
-            "description": {
-              "type": "string"
-            },
-            "tags": {
-              "type": "array",
-              "items": {
-                "type": "string"
-              }
-            },
-            "services": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "id": {
+          "anyOf": [
+            {
+              "properties": {
+                "id": {
+                  "type": "string"
+                },
+                "name": {
+                  "type": "string"
+                },
+                "description": {
+                  "type": "string"
+                },
+                "tags": {
+                  "type": "array",
+                  "items": {
                     "type": "string"
                   }
-                }
-              }
-            },
-            "steps": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "id": {
-                    "type": "string"
-                  },
-                  "title": {
-                    "type": "string"
-                  },
-                  "description": {
-                    "type": "string"
-                  },
-                  "kind": {
-                    "type": "string"
-                  },
-                  "dependsOn": {
-                    "type": "array",
-                    "items": {
-                      "type": "string"
+                },
+                "services": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "id": {
+                        "type": "string"
+                      }
                     }
                   }
+                },
+                "steps": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "id": {
+                        "type": "string"
+                      },
+                      "title": {
+                        "type": "string"
+                      },
+                      "description": {
+                        "type": "string"
+                      },
+                      "kind": {
+                        "type": "string"
+                      },
+                      "dependsOn": {
+                        "type": "array",
+                        "items": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  }
+                },
+                "documentationUrl": {
+                  "anyOf": [
+                    {
+                      "type": "string"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "url": {
+                  "type": "string"
                 }
-              }
+              },
+              "type": "object"
             },
-            "documentationUrl": {
-              "type": [
-                "string",
-                "null"
-              ]
-            },
-            "url": {
-              "type": "string"
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "truncated": {
           "type": "object",
@@ -4171,149 +4615,181 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "runbookRuns": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "nodes": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "id": {
-                    "type": "string"
-                  },
-                  "runbook": {
+          "anyOf": [
+            {
+              "properties": {
+                "nodes": {
+                  "type": "array",
+                  "items": {
                     "type": "object",
                     "properties": {
                       "id": {
                         "type": "string"
                       },
-                      "name": {
+                      "runbook": {
+                        "type": "object",
+                        "properties": {
+                          "id": {
+                            "type": "string"
+                          },
+                          "name": {
+                            "type": "string"
+                          }
+                        }
+                      },
+                      "status": {
                         "type": "string"
-                      }
-                    }
-                  },
-                  "status": {
-                    "type": "string"
-                  },
-                  "startedAt": {
-                    "type": "string",
-                    "format": "date-time"
-                  },
-                  "finishedAt": {
-                    "type": [
-                      "string",
-                      "null"
-                    ],
-                    "format": "date-time"
-                  },
-                  "startedBy": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
-                    "properties": {
-                      "name": {
-                        "type": "string"
-                      }
-                    }
-                  },
-                  "incident": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
-                    "properties": {
-                      "id": {
-                        "type": "string"
-                      }
-                    }
-                  },
-                  "steps": {
-                    "type": "array",
-                    "items": {
-                      "type": "object",
-                      "properties": {
-                        "step": {
+                      },
+                      "startedAt": {
+                        "type": "string",
+                        "format": "date-time"
+                      },
+                      "finishedAt": {
+                        "anyOf": [
+                          {
+                            "format": "date-time",
+                            "type": "string"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "startedBy": {
+                        "anyOf": [
+                          {
+                            "properties": {
+                              "name": {
+                                "type": "string"
+                              }
+                            },
+                            "type": "object"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "incident": {
+                        "anyOf": [
+                          {
+                            "properties": {
+                              "id": {
+                                "type": "string"
+                              }
+                            },
+                            "type": "object"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "steps": {
+                        "type": "array",
+                        "items": {
                           "type": "object",
                           "properties": {
-                            "id": {
+                            "step": {
+                              "type": "object",
+                              "properties": {
+                                "id": {
+                                  "type": "string"
+                                },
+                                "title": {
+                                  "type": "string"
+                                },
+                                "kind": {
+                                  "type": "string"
+                                }
+                              }
+                            },
+                            "status": {
                               "type": "string"
                             },
-                            "title": {
-                              "type": "string"
-                            },
-                            "kind": {
-                              "type": "string"
+                            "note": {
+                              "anyOf": [
+                                {
+                                  "type": "string"
+                                },
+                                {
+                                  "type": "null"
+                                }
+                              ]
                             }
                           }
-                        },
-                        "status": {
-                          "type": "string"
-                        },
-                        "note": {
-                          "type": [
-                            "string",
-                            "null"
-                          ]
                         }
+                      },
+                      "url": {
+                        "type": "string"
                       }
                     }
-                  },
-                  "url": {
-                    "type": "string"
                   }
-                }
-              }
-            },
-            "pageInfo": {
-              "type": "object",
-              "properties": {
-                "hasNextPage": {
-                  "type": "boolean"
                 },
-                "endCursor": {
-                  "type": [
-                    "string",
-                    "null"
+                "pageInfo": {
+                  "type": "object",
+                  "properties": {
+                    "hasNextPage": {
+                      "type": "boolean"
+                    },
+                    "endCursor": {
+                      "anyOf": [
+                        {
+                          "type": "string"
+                        },
+                        {
+                          "type": "null"
+                        }
+                      ]
+                    }
+                  }
+                },
+                "totalCount": {
+                  "anyOf": [
+                    {
+                      "type": "integer"
+                    },
+                    {
+                      "type": "null"
+                    }
                   ]
-                }
-              }
-            },
-            "totalCount": {
-              "type": [
-                "integer",
-                "null"
-              ]
-            },
-            "providerErrors": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "capability": {
-                    "type": "string"
-                  },
-                  "provider": {
-                    "type": "string"
-                  },
-                  "code": {
-                    "type": "string"
-                  },
-                  "message": {
-                    "type": "string"
+                },
+                "providerErrors": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "capability": {
+                        "type": "string"
+                      },
+                      "provider": {
+                        "type": "string"
+                      },
+                      "code": {
+                        "type": "string"
+                      },
+                      "message": {
+                        "type": "string"
+                      }
+                    }
                   }
                 }
-              }
+              },
+              "type": "object"
+            },
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "nextCursor": {
-          "type": [
-            "string",
-            "null"
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "null"
+            }
           ]
         },
         "truncated": {
@@ -4411,94 +4887,114 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "runbooks": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "nodes": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "id": {
-                    "type": "string"
-                  },
-                  "name": {
-                    "type": "string"
-                  },
-                  "description": {
-                    "type": "string"
-                  },
-                  "tags": {
-                    "type": "array",
-                    "items": {
-                      "type": "string"
-                    }
-                  },
-                  "service": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
+          "anyOf": [
+            {
+              "properties": {
+                "nodes": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
                     "properties": {
                       "id": {
                         "type": "string"
+                      },
+                      "name": {
+                        "type": "string"
+                      },
+                      "description": {
+                        "type": "string"
+                      },
+                      "tags": {
+                        "type": "array",
+                        "items": {
+                          "type": "string"
+                        }
+                      },
+                      "service": {
+                        "anyOf": [
+                          {
+                            "properties": {
+                              "id": {
+                                "type": "string"
+                              }
+                            },
+                            "type": "object"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "url": {
+                        "type": "string"
                       }
                     }
-                  },
-                  "url": {
-                    "type": "string"
                   }
-                }
-              }
-            },
-            "pageInfo": {
-              "type": "object",
-              "properties": {
-                "hasNextPage": {
-                  "type": "boolean"
                 },
-                "endCursor": {
-                  "type": [
-                    "string",
-                    "null"
+                "pageInfo": {
+                  "type": "object",
+                  "properties": {
+                    "hasNextPage": {
+                      "type": "boolean"
+                    },
+                    "endCursor": {
+                      "anyOf": [
+                        {
+                          "type": "string"
+                        },
+                        {
+                          "type": "null"
+                        }
+                      ]
+                    }
+                  }
+                },
+                "totalCount": {
+                  "anyOf": [
+                    {
+                      "type": "integer"
+                    },
+                    {
+                      "type": "null"
+                    }
                   ]
-                }
-              }
-            },
-            "totalCount": {
-              "type": [
-                "integer",
-                "null"
-              ]
-            },
-            "providerErrors": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "capability": {
-                    "type": "string"
-                  },
-                  "provider": {
-                    "type": "string"
-                  },
-                  "code": {
-                    "type": "string"
-                  },
-                  "message": {
-                    "type": "string"
+                },
+                "providerErrors": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "capability": {
+                        "type": "string"
+                      },
+                      "provider": {
+                        "type": "string"
+                      },
+                      "code": {
+                        "type": "string"
+                      },
+                      "message": {
+                        "type": "string"
+                      }
+                    }
                   }
                 }
-              }
+              },
+              "type": "object"
+            },
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "nextCursor": {
-          "type": [
-            "string",
-            "null"
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "null"
+            }
           ]
         },
         "truncated": {
@@ -4730,58 +5226,8 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "service": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "id": {
-              "type": "string"
-            },
-            "name": {
-              "type": "string"
-            },
-            "description": {
-              "type": [
-                "string",
-                "null"
-              ]
-            },
-            "tier": {
-              "type": "string"
-            },
-            "kind": {
-              "type": "string"
-            },
-            "tags": {
-              "type": "array",
-              "items": {
-                "type": "string"
-              }
-            },
-            "language": {
-              "type": [
-                "string",
-                "null"
-              ]
-            },
-            "environments": {
-              "type": "array",
-              "items": {
-                "type": "string"
-              }
-            },
-            "repositoryUrl": {
-              "type": [
-                "string",
-                "null"
-              ]
-            },
-            "owner": {
-              "type": [
-                "object",
-                "null"
-              ],
+          "anyOf": [
+            {
               "properties": {
                 "id": {
                   "type": "string"
@@ -4789,133 +5235,223 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
                 "name": {
                   "type": "string"
                 },
-                "chatChannel": {
-                  "type": [
-                    "string",
-                    "null"
-                  ]
-                }
-              }
-            },
-            "health": {
-              "type": [
-                "object",
-                "null"
-              ],
-              "properties": {
-                "status": {
-                  "type": "string"
-                },
-                "reason": {
-                  "type": [
-                    "string",
-                    "null"
+                "description": {
+                  "anyOf": [
+                    {
+                      "type": "string"
+                    },
+                    {
+                      "type": "null"
+                    }
                   ]
                 },
-                "firingAlerts": {
-                  "type": "integer"
-                }
-              }
-            },
-            "links": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "title": {
-                    "type": "string"
-                  },
-                  "url": {
-                    "type": "string"
-                  }
-                }
-              }
-            },
-            "externalRefs": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "system": {
-                    "type": "string"
-                  },
-                  "id": {
-                    "type": "string"
-                  }
-                }
-              }
-            },
-            "url": {
-              "type": "string"
-            },
-            "dependencyGraph": {
-              "type": "object",
-              "properties": {
-                "direction": {
+                "tier": {
                   "type": "string"
                 },
-                "depth": {
-                  "type": "integer"
+                "kind": {
+                  "type": "string"
                 },
-                "nodes": {
+                "tags": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "language": {
+                  "anyOf": [
+                    {
+                      "type": "string"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "environments": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "repositoryUrl": {
+                  "anyOf": [
+                    {
+                      "type": "string"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "owner": {
+                  "anyOf": [
+                    {
+                      "properties": {
+                        "id": {
+                          "type": "string"
+                        },
+                        "name": {
+                          "type": "string"
+                        },
+                        "chatChannel": {
+                          "anyOf": [
+                            {
+                              "type": "string"
+                            },
+                            {
+                              "type": "null"
+                            }
+                          ]
+                        }
+                      },
+                      "type": "object"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "health": {
+                  "anyOf": [
+                    {
+                      "properties": {
+                        "status": {
+                          "type": "string"
+                        },
+                        "reason": {
+                          "anyOf": [
+                            {
+                              "type": "string"
+                            },
+                            {
+                              "type": "null"
+                            }
+                          ]
+                        },
+                        "firingAlerts": {
+                          "type": "integer"
+                        }
+                      },
+                      "type": "object"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "links": {
                   "type": "array",
                   "items": {
                     "type": "object",
                     "properties": {
-                      "distance": {
-                        "type": "integer"
+                      "title": {
+                        "type": "string"
                       },
-                      "service": {
+                      "url": {
+                        "type": "string"
+                      }
+                    }
+                  }
+                },
+                "externalRefs": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "system": {
+                        "type": "string"
+                      },
+                      "id": {
+                        "type": "string"
+                      }
+                    }
+                  }
+                },
+                "url": {
+                  "type": "string"
+                },
+                "dependencyGraph": {
+                  "type": "object",
+                  "properties": {
+                    "direction": {
+                      "type": "string"
+                    },
+                    "depth": {
+                      "type": "integer"
+                    },
+                    "nodes": {
+                      "type": "array",
+                      "items": {
                         "type": "object",
                         "properties": {
-                          "id": {
-                            "type": "string"
+                          "distance": {
+                            "type": "integer"
                           },
-                          "name": {
-                            "type": "string"
-                          },
-                          "tier": {
-                            "type": "string"
-                          },
-                          "health": {
-                            "type": [
-                              "object",
-                              "null"
-                            ],
+                          "service": {
+                            "type": "object",
                             "properties": {
-                              "status": {
+                              "id": {
                                 "type": "string"
                               },
-                              "reason": {
-                                "type": [
-                                  "string",
-                                  "null"
+                              "name": {
+                                "type": "string"
+                              },
+                              "tier": {
+                                "type": "string"
+                              },
+                              "health": {
+                                "anyOf": [
+                                  {
+                                    "properties": {
+                                      "status": {
+                                        "type": "string"
+                                      },
+                                      "reason": {
+                                        "anyOf": [
+                                          {
+                                            "type": "string"
+                                          },
+                                          {
+                                            "type": "null"
+                                          }
+                                        ]
+                                      }
+                                    },
+                                    "type": "object"
+                                  },
+                                  {
+                                    "type": "null"
+                                  }
                                 ]
                               }
                             }
                           }
                         }
                       }
-                    }
-                  }
-                },
-                "edges": {
-                  "type": "array",
-                  "items": {
-                    "type": "object",
-                    "properties": {
-                      "from": {
-                        "type": "string"
-                      },
-                      "to": {
-                        "type": "string"
+                    },
+                    "edges": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "from": {
+                            "type": "string"
+                          },
+                          "to": {
+                            "type": "string"
+                          }
+                        }
                       }
                     }
                   }
                 }
-              }
+              },
+              "type": "object"
+            },
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "truncated": {
           "type": "object",
@@ -5029,102 +5565,126 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "services": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "nodes": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "id": {
-                    "type": "string"
-                  },
-                  "name": {
-                    "type": "string"
-                  },
-                  "tier": {
-                    "type": "string"
-                  },
-                  "kind": {
-                    "type": "string"
-                  },
-                  "owner": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
+          "anyOf": [
+            {
+              "properties": {
+                "nodes": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
                     "properties": {
                       "id": {
                         "type": "string"
-                      }
-                    }
-                  },
-                  "health": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
-                    "properties": {
-                      "status": {
+                      },
+                      "name": {
                         "type": "string"
                       },
-                      "firingAlerts": {
-                        "type": "integer"
+                      "tier": {
+                        "type": "string"
+                      },
+                      "kind": {
+                        "type": "string"
+                      },
+                      "owner": {
+                        "anyOf": [
+                          {
+                            "properties": {
+                              "id": {
+                                "type": "string"
+                              }
+                            },
+                            "type": "object"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "health": {
+                        "anyOf": [
+                          {
+                            "properties": {
+                              "status": {
+                                "type": "string"
+                              },
+                              "firingAlerts": {
+                                "type": "integer"
+                              }
+                            },
+                            "type": "object"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      }
+                    }
+                  }
+                },
+                "pageInfo": {
+                  "type": "object",
+                  "properties": {
+                    "hasNextPage": {
+                      "type": "boolean"
+                    },
+                    "endCursor": {
+                      "anyOf": [
+                        {
+                          "type": "string"
+                        },
+                        {
+                          "type": "null"
+                        }
+                      ]
+                    }
+                  }
+                },
+                "totalCount": {
+                  "anyOf": [
+                    {
+                      "type": "integer"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "providerErrors": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "capability": {
+                        "type": "string"
+                      },
+                      "provider": {
+                        "type": "string"
+                      },
+                      "code": {
+                        "type": "string"
+                      },
+                      "message": {
+                        "type": "string"
                       }
                     }
                   }
                 }
-              }
+              },
+              "type": "object"
             },
-            "pageInfo": {
-              "type": "object",
-              "properties": {
-                "hasNextPage": {
-                  "type": "boolean"
-                },
-                "endCursor": {
-                  "type": [
-                    "string",
-                    "null"
-                  ]
-                }
-              }
-            },
-            "totalCount": {
-              "type": [
-                "integer",
-                "null"
-              ]
-            },
-            "providerErrors": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "capability": {
-                    "type": "string"
-                  },
-                  "provider": {
-                    "type": "string"
-                  },
-                  "code": {
-                    "type": "string"
-                  },
-                  "message": {
-                    "type": "string"
-                  }
-                }
-              }
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "nextCursor": {
-          "type": [
-            "string",
-            "null"
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "null"
+            }
           ]
         },
         "truncated": {
@@ -5214,136 +5774,172 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "teams": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "nodes": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "id": {
-                    "type": "string"
-                  },
-                  "name": {
-                    "type": "string"
-                  },
-                  "description": {
-                    "type": [
-                      "string",
-                      "null"
-                    ]
-                  },
-                  "chatChannel": {
-                    "type": [
-                      "string",
-                      "null"
-                    ]
-                  },
-                  "parent": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
+          "anyOf": [
+            {
+              "properties": {
+                "nodes": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
                     "properties": {
                       "id": {
                         "type": "string"
-                      }
-                    }
-                  },
-                  "members": {
-                    "type": "array",
-                    "items": {
-                      "type": "object",
-                      "properties": {
-                        "role": {
-                          "type": "string"
-                        },
-                        "user": {
+                      },
+                      "name": {
+                        "type": "string"
+                      },
+                      "description": {
+                        "anyOf": [
+                          {
+                            "type": "string"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "chatChannel": {
+                        "anyOf": [
+                          {
+                            "type": "string"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "parent": {
+                        "anyOf": [
+                          {
+                            "properties": {
+                              "id": {
+                                "type": "string"
+                              }
+                            },
+                            "type": "object"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "members": {
+                        "type": "array",
+                        "items": {
                           "type": "object",
                           "properties": {
-                            "name": {
+                            "role": {
                               "type": "string"
                             },
-                            "email": {
-                              "type": "string"
-                            },
-                            "timezone": {
-                              "type": [
-                                "string",
-                                "null"
-                              ]
+                            "user": {
+                              "type": "object",
+                              "properties": {
+                                "name": {
+                                  "type": "string"
+                                },
+                                "email": {
+                                  "type": "string"
+                                },
+                                "timezone": {
+                                  "anyOf": [
+                                    {
+                                      "type": "string"
+                                    },
+                                    {
+                                      "type": "null"
+                                    }
+                                  ]
+                                }
+                              }
                             }
                           }
                         }
-                      }
-                    }
-                  },
-                  "services": {
-                    "type": [
-                      "array",
-                      "null"
-                    ],
-                    "items": {
-                      "type": "object",
-                      "properties": {
-                        "id": {
-                          "type": "string"
-                        }
+                      },
+                      "services": {
+                        "anyOf": [
+                          {
+                            "items": {
+                              "type": "object",
+                              "properties": {
+                                "id": {
+                                  "type": "string"
+                                }
+                              }
+                            },
+                            "type": "array"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
                       }
                     }
                   }
-                }
-              }
-            },
-            "pageInfo": {
-              "type": "object",
-              "properties": {
-                "hasNextPage": {
-                  "type": "boolean"
                 },
-                "endCursor": {
-                  "type": [
-                    "string",
-                    "null"
+                "pageInfo": {
+                  "type": "object",
+                  "properties": {
+                    "hasNextPage": {
+                      "type": "boolean"
+                    },
+                    "endCursor": {
+                      "anyOf": [
+                        {
+                          "type": "string"
+                        },
+                        {
+                          "type": "null"
+                        }
+                      ]
+                    }
+                  }
+                },
+                "totalCount": {
+                  "anyOf": [
+                    {
+                      "type": "integer"
+                    },
+                    {
+                      "type": "null"
+                    }
                   ]
-                }
-              }
-            },
-            "totalCount": {
-              "type": [
-                "integer",
-                "null"
-              ]
-            },
-            "providerErrors": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "capability": {
-                    "type": "string"
-                  },
-                  "provider": {
-                    "type": "string"
-                  },
-                  "code": {
-                    "type": "string"
-                  },
-                  "message": {
-                    "type": "string"
+                },
+                "providerErrors": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "capability": {
+                        "type": "string"
+                      },
+                      "provider": {
+                        "type": "string"
+                      },
+                      "code": {
+                        "type": "string"
+                      },
+                      "message": {
+                        "type": "string"
+                      }
+                    }
                   }
                 }
-              }
+              },
+              "type": "object"
+            },
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "nextCursor": {
-          "type": [
-            "string",
-            "null"
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "null"
+            }
           ]
         },
         "truncated": {
@@ -5422,66 +6018,82 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "onCallNow": {
-          "type": [
-            "array",
-            "null"
-          ],
-          "items": {
-            "type": "object",
-            "properties": {
-              "team": {
+          "anyOf": [
+            {
+              "items": {
                 "type": "object",
                 "properties": {
-                  "id": {
+                  "team": {
+                    "type": "object",
+                    "properties": {
+                      "id": {
+                        "type": "string"
+                      },
+                      "name": {
+                        "type": "string"
+                      },
+                      "chatChannel": {
+                        "anyOf": [
+                          {
+                            "type": "string"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      }
+                    }
+                  },
+                  "level": {
                     "type": "string"
                   },
-                  "name": {
-                    "type": "string"
+                  "start": {
+                    "type": "string",
+                    "format": "date-time"
                   },
-                  "chatChannel": {
-                    "type": [
-                      "string",
-                      "null"
-                    ]
+                  "end": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "user": {
+                    "type": "object",
+                    "properties": {
+                      "name": {
+                        "type": "string"
+                      },
+                      "email": {
+                        "type": "string"
+                      },
+                      "timezone": {
+                        "anyOf": [
+                          {
+                            "type": "string"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "chatHandle": {
+                        "anyOf": [
+                          {
+                            "type": "string"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      }
+                    }
                   }
                 }
               },
-              "level": {
-                "type": "string"
-              },
-              "start": {
-                "type": "string",
-                "format": "date-time"
-              },
-              "end": {
-                "type": "string",
-                "format": "date-time"
-              },
-              "user": {
-                "type": "object",
-                "properties": {
-                  "name": {
-                    "type": "string"
-                  },
-                  "email": {
-                    "type": "string"
-                  },
-                  "timezone": {
-                    "type": [
-                      "string",
-                      "null"
-                    ]
-                  },
-                  "chatHandle": {
-                    "type": [
-                      "string",
-                      "null"
-                    ]
-                  }
-                }
-              }
+              "type": "array"
+            },
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "truncated": {
           "type": "object",
@@ -5576,9 +6188,13 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
               "type": "object",
               "properties": {
                 "totalCount": {
-                  "type": [
-                    "integer",
-                    "null"
+                  "anyOf": [
+                    {
+                      "type": "integer"
+                    },
+                    {
+                      "type": "null"
+                    }
                   ]
                 }
               }
@@ -5809,163 +6425,195 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "ticket": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "id": {
-              "type": "string"
-            },
-            "key": {
-              "type": "string"
-            },
-            "title": {
-              "type": "string"
-            },
-            "description": {
-              "type": [
-                "string",
-                "null"
-              ]
-            },
-            "status": {
-              "type": "string"
-            },
-            "rawStatus": {
-              "type": "string"
-            },
-            "priority": {
-              "type": "string"
-            },
-            "labels": {
-              "type": "array",
-              "items": {
-                "type": "string"
-              }
-            },
-            "assignee": {
-              "type": [
-                "object",
-                "null"
-              ],
-              "properties": {
-                "name": {
-                  "type": "string"
-                },
-                "email": {
-                  "type": "string"
-                }
-              }
-            },
-            "reporter": {
-              "type": [
-                "object",
-                "null"
-              ],
-              "properties": {
-                "name": {
-                  "type": "string"
-                },
-                "email": {
-                  "type": "string"
-                }
-              }
-            },
-            "service": {
-              "type": [
-                "object",
-                "null"
-              ],
+          "anyOf": [
+            {
               "properties": {
                 "id": {
                   "type": "string"
-                }
-              }
-            },
-            "incident": {
-              "type": [
-                "object",
-                "null"
-              ],
-              "properties": {
-                "id": {
+                },
+                "key": {
                   "type": "string"
                 },
                 "title": {
                   "type": "string"
                 },
+                "description": {
+                  "anyOf": [
+                    {
+                      "type": "string"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
                 "status": {
                   "type": "string"
-                }
-              }
-            },
-            "createdAt": {
-              "type": "string",
-              "format": "date-time"
-            },
-            "updatedAt": {
-              "type": "string",
-              "format": "date-time"
-            },
-            "comments": {
-              "type": "object",
-              "properties": {
-                "nodes": {
+                },
+                "rawStatus": {
+                  "type": "string"
+                },
+                "priority": {
+                  "type": "string"
+                },
+                "labels": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "assignee": {
+                  "anyOf": [
+                    {
+                      "properties": {
+                        "name": {
+                          "type": "string"
+                        },
+                        "email": {
+                          "type": "string"
+                        }
+                      },
+                      "type": "object"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "reporter": {
+                  "anyOf": [
+                    {
+                      "properties": {
+                        "name": {
+                          "type": "string"
+                        },
+                        "email": {
+                          "type": "string"
+                        }
+                      },
+                      "type": "object"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "service": {
+                  "anyOf": [
+                    {
+                      "properties": {
+                        "id": {
+                          "type": "string"
+                        }
+                      },
+                      "type": "object"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "incident": {
+                  "anyOf": [
+                    {
+                      "properties": {
+                        "id": {
+                          "type": "string"
+                        },
+                        "title": {
+                          "type": "string"
+                        },
+                        "status": {
+                          "type": "string"
+                        }
+                      },
+                      "type": "object"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "createdAt": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "updatedAt": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "comments": {
+                  "type": "object",
+                  "properties": {
+                    "nodes": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "author": {
+                            "anyOf": [
+                              {
+                                "properties": {
+                                  "name": {
+                                    "type": "string"
+                                  }
+                                },
+                                "type": "object"
+                              },
+                              {
+                                "type": "null"
+                              }
+                            ]
+                          },
+                          "body": {
+                            "type": "string"
+                          },
+                          "createdAt": {
+                            "type": "string",
+                            "format": "date-time"
+                          }
+                        }
+                      }
+                    },
+                    "totalCount": {
+                      "anyOf": [
+                        {
+                          "type": "integer"
+                        },
+                        {
+                          "type": "null"
+                        }
+                      ]
+                    }
+                  }
+                },
+                "availableTransitions": {
                   "type": "array",
                   "items": {
                     "type": "object",
                     "properties": {
-                      "author": {
-                        "type": [
-                          "object",
-                          "null"
-                        ],
-                        "properties": {
-                          "name": {
-                            "type": "string"
-                          }
-                        }
-                      },
-                      "body": {
+                      "id": {
                         "type": "string"
                       },
-                      "createdAt": {
-                        "type": "string",
-                        "format": "date-time"
+                      "name": {
+                        "type": "string"
+                      },
+                      "to": {
+                        "type": "string"
                       }
                     }
                   }
                 },
-                "totalCount": {
-                  "type": [
-                    "integer",
-                    "null"
-                  ]
+                "url": {
+                  "type": "string"
                 }
-              }
+              },
+              "type": "object"
             },
-            "availableTransitions": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "id": {
-                    "type": "string"
-                  },
-                  "name": {
-                    "type": "string"
-                  },
-                  "to": {
-                    "type": "string"
-                  }
-                }
-              }
-            },
-            "url": {
-              "type": "string"
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "truncated": {
           "type": "object",
@@ -6093,123 +6741,151 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "tickets": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "nodes": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "id": {
-                    "type": "string"
-                  },
-                  "key": {
-                    "type": "string"
-                  },
-                  "title": {
-                    "type": "string"
-                  },
-                  "status": {
-                    "type": "string"
-                  },
-                  "priority": {
-                    "type": "string"
-                  },
-                  "assignee": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
+          "anyOf": [
+            {
+              "properties": {
+                "nodes": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
                     "properties": {
-                      "name": {
+                      "id": {
                         "type": "string"
                       },
-                      "email": {
+                      "key": {
+                        "type": "string"
+                      },
+                      "title": {
+                        "type": "string"
+                      },
+                      "status": {
+                        "type": "string"
+                      },
+                      "priority": {
+                        "type": "string"
+                      },
+                      "assignee": {
+                        "anyOf": [
+                          {
+                            "properties": {
+                              "name": {
+                                "type": "string"
+                              },
+                              "email": {
+                                "type": "string"
+                              }
+                            },
+                            "type": "object"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "service": {
+                        "anyOf": [
+                          {
+                            "properties": {
+                              "id": {
+                                "type": "string"
+                              }
+                            },
+                            "type": "object"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "incident": {
+                        "anyOf": [
+                          {
+                            "properties": {
+                              "id": {
+                                "type": "string"
+                              }
+                            },
+                            "type": "object"
+                          },
+                          {
+                            "type": "null"
+                          }
+                        ]
+                      },
+                      "updatedAt": {
+                        "type": "string",
+                        "format": "date-time"
+                      },
+                      "url": {
                         "type": "string"
                       }
                     }
-                  },
-                  "service": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
-                    "properties": {
-                      "id": {
-                        "type": "string"
-                      }
-                    }
-                  },
-                  "incident": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
-                    "properties": {
-                      "id": {
-                        "type": "string"
-                      }
-                    }
-                  },
-                  "updatedAt": {
-                    "type": "string",
-                    "format": "date-time"
-                  },
-                  "url": {
-                    "type": "string"
                   }
-                }
-              }
-            },
-            "pageInfo": {
-              "type": "object",
-              "properties": {
-                "hasNextPage": {
-                  "type": "boolean"
                 },
-                "endCursor": {
-                  "type": [
-                    "string",
-                    "null"
+                "pageInfo": {
+                  "type": "object",
+                  "properties": {
+                    "hasNextPage": {
+                      "type": "boolean"
+                    },
+                    "endCursor": {
+                      "anyOf": [
+                        {
+                          "type": "string"
+                        },
+                        {
+                          "type": "null"
+                        }
+                      ]
+                    }
+                  }
+                },
+                "totalCount": {
+                  "anyOf": [
+                    {
+                      "type": "integer"
+                    },
+                    {
+                      "type": "null"
+                    }
                   ]
-                }
-              }
-            },
-            "totalCount": {
-              "type": [
-                "integer",
-                "null"
-              ]
-            },
-            "providerErrors": {
-              "type": "array",
-              "items": {
-                "type": "object",
-                "properties": {
-                  "capability": {
-                    "type": "string"
-                  },
-                  "provider": {
-                    "type": "string"
-                  },
-                  "code": {
-                    "type": "string"
-                  },
-                  "message": {
-                    "type": "string"
+                },
+                "providerErrors": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "capability": {
+                        "type": "string"
+                      },
+                      "provider": {
+                        "type": "string"
+                      },
+                      "code": {
+                        "type": "string"
+                      },
+                      "message": {
+                        "type": "string"
+                      }
+                    }
                   }
                 }
-              }
+              },
+              "type": "object"
+            },
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "nextCursor": {
-          "type": [
-            "string",
-            "null"
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "null"
+            }
           ]
         },
         "truncated": {
