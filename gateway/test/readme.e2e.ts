@@ -1,0 +1,195 @@
+// The README's examples are the first thing a new user runs: every fenced block is run here (or, for the few that
+// need their own stack, by the test named below) and every answer it shows is compared with the real one.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateApiKey, loadSecurityConfig } from '../src/security/index.ts';
+import { gql, ROOT, spawnOpsOrch, type SpawnedServer } from './harness.ts';
+
+const run = promisify(execFile);
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const INSPECTOR_PACKAGE = dirname(createRequire(join(ROOT, 'mcp', 'package.json')).resolve('@modelcontextprotocol/inspector/package.json'));
+const INSPECTOR = join(INSPECTOR_PACKAGE, 'clients', 'launcher', 'build', 'index.js');
+
+interface Block {
+  lang: string;
+  text: string;
+  line: number;
+}
+
+/** The README's fenced code blocks, in order. */
+function blocks(markdown: string): Block[] {
+  const out: Block[] = [];
+  const lines = markdown.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^```(\w*)\s*$/.exec(lines[i]!);
+    if (!open) continue;
+    const end = lines.findIndex((l, j) => j > i && l.startsWith('```'));
+    out.push({ lang: open[1]!, text: lines.slice(i + 1, end).join('\n'), line: i + 1 });
+    i = end;
+  }
+  return out;
+}
+
+const BLOCKS = blocks(README);
+/** The block right after `block` (an example's shown answer). */
+const next = (block: Block) => BLOCKS[BLOCKS.indexOf(block) + 1]!;
+const find = (test: (b: Block) => boolean, what: string) => {
+  const found = BLOCKS.filter(test);
+  expect(found.length, `README: ${what}`).toBeGreaterThan(0);
+  return found;
+};
+
+/**
+ * Whether `actual` answers as `shown` says, where the README abridges: `"..."` as the last item of an array stands
+ * for more items, a string ending in ` ...` for the rest of the text, and an object shows some of its keys.
+ */
+function matchesShown(actual: unknown, shown: unknown, path = '$'): string[] {
+  if (typeof shown === 'string' && shown.endsWith(' ...')) {
+    return typeof actual === 'string' && actual.startsWith(shown.slice(0, -4)) ? [] : [`${path}: ${JSON.stringify(actual)} does not start with ${JSON.stringify(shown.slice(0, -4))}`];
+  }
+  if (Array.isArray(shown)) {
+    if (!Array.isArray(actual)) return [`${path}: expected a list, got ${JSON.stringify(actual)}`];
+    const more = shown.at(-1) === '...';
+    const items = more ? shown.slice(0, -1) : shown;
+    if (more ? actual.length < items.length : actual.length !== items.length) return [`${path}: ${actual.length} items where the README shows ${items.length}${more ? ' or more' : ''}`];
+    return items.flatMap((item, i) => matchesShown(actual[i], item, `${path}[${i}]`));
+  }
+  if (shown && typeof shown === 'object') {
+    if (!actual || typeof actual !== 'object') return [`${path}: expected an object, got ${JSON.stringify(actual)}`];
+    return Object.entries(shown).flatMap(([key, value]) => matchesShown((actual as Record<string, unknown>)[key], value, `${path}.${key}`));
+  }
+  return actual === shown ? [] : [`${path}: ${JSON.stringify(actual)} where the README shows ${JSON.stringify(shown)}`];
+}
+
+/** The clock the README's answers were taken at. */
+const DEMO_NOW = /OPSORCH_DEMO_NOW=(\S+?)`/.exec(README)?.[1];
+
+let server: SpawnedServer;
+let base: string;
+
+beforeAll(async () => {
+  expect(DEMO_NOW, 'README names the OPSORCH_DEMO_NOW its answers were taken at').toBeTruthy();
+  server = await spawnOpsOrch(['start', '--port', '0', '--host', '127.0.0.1'], { OPSORCH_DEMO_NOW: DEMO_NOW!, OPSORCH_CONSOLE: 'off' });
+  base = server.url.replace(/\/graphql$/, '');
+}, 90_000);
+
+afterAll(() => server?.stop());
+
+/** A README command line pointed at the test server instead of localhost:4000. */
+const local = (command: string) => command.replaceAll('localhost:4000', base.replace(/^https?:\/\//, ''));
+
+describe('README examples', { timeout: 90_000 }, () => {
+  it('answers the war-room query as shown', async () => {
+    for (const block of find((b) => b.lang === 'graphql', 'a GraphQL example')) {
+      const answer = await gql(server.url, block.text);
+      expect(answer.errors, `README line ${block.line}`).toBeUndefined();
+      const shown = next(block);
+      expect(shown.lang, `the answer after README line ${block.line}`).toBe('json');
+      expect(matchesShown(answer, JSON.parse(shown.text)), `README line ${shown.line}`).toEqual([]);
+    }
+  });
+
+  it('answers the curl example as shown', async () => {
+    for (const block of find((b) => b.lang === 'sh' && b.text.includes('curl '), 'a curl example')) {
+      const { stdout } = await run('sh', ['-c', local(block.text)]);
+      const shown = next(block);
+      expect(shown.lang, `the answer after README line ${block.line}`).toBe('json');
+      expect(matchesShown(JSON.parse(stdout), JSON.parse(shown.text)), `README line ${shown.line}`).toEqual([]);
+    }
+  });
+
+  it('answers the inline queries', async () => {
+    const inline = [...README.matchAll(/`(\{ [a-zA-Z]+[ ({][^`]*\})`/g)].map((m) => m[1]!).filter((q) => !q.includes('...'));
+    expect(inline.length).toBeGreaterThan(0);
+    for (const query of inline) {
+      const answer = await gql(server.url, query);
+      expect(answer.errors, query).toBeUndefined();
+    }
+  });
+
+  it('runs the MCP Inspector commands: no schema portability finding, and a tool call that answers', async () => {
+    const [block] = find((b) => b.lang === 'sh' && b.text.includes('@modelcontextprotocol/inspector'), 'the Inspector commands');
+    // The version README asks npx for is the one installed and tested here.
+    const installed = JSON.parse(readFileSync(join(INSPECTOR_PACKAGE, 'package.json'), 'utf8')).version as string;
+    for (const line of block!.text.split('\n').filter((l) => l.startsWith('npx '))) {
+      expect(line).toContain(`@modelcontextprotocol/inspector@${installed} `);
+      const args = local(line).replace(/^npx @modelcontextprotocol\/inspector@\S+ /, '').split(' ');
+      const result = await run(process.execPath, [INSPECTOR, ...args], { env: { ...process.env, MCP_CATALOG_PATH: join(ROOT, 'node_modules', '.cache', 'opsorch-mcp-inspector.json') } });
+      expect(result.stderr, line).toBe('');
+      const output = JSON.parse(result.stdout) as { tools?: unknown[]; isError?: boolean };
+      if (line.includes('tools/list')) expect(output.tools?.length, line).toBeGreaterThan(10);
+      else expect(output.isError, line).toBeFalsy();
+    }
+  });
+
+  it('lists MCP client settings that connect: stdio in-process, stdio against a gateway, and HTTP', async () => {
+    const [block] = find((b) => b.lang === 'jsonc', 'the MCP client settings');
+    const servers = block!.text
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => (JSON.parse(l) as { mcpServers: Record<string, { command?: string; args?: string[]; env?: Record<string, string>; url?: string }> }).mcpServers.opsorch!);
+    expect(servers).toHaveLength(3);
+    for (const settings of servers) {
+      const target = settings.command
+        ? [settings.command === 'node' ? process.execPath : settings.command, ...settings.args!.map((a) => a.replace('/path/to/opsorch', ROOT).replace('https://opsorch.example.com/graphql', server.url))]
+        : [local(settings.url!)];
+      const result = await run(process.execPath, [INSPECTOR, '--cli', ...target, '--method', 'tools/list'], {
+        env: { ...process.env, ...settings.env, OPSORCH_TOKEN: '', MCP_CATALOG_PATH: join(ROOT, 'node_modules', '.cache', 'opsorch-mcp-inspector.json') },
+      });
+      expect((JSON.parse(result.stdout) as { tools: unknown[] }).tools.length, JSON.stringify(settings)).toBeGreaterThan(10);
+    }
+  });
+
+  it('checks the configuration with opsorch check', async () => {
+    const [block] = find((b) => b.lang === 'sh' && b.text.includes('opsorch.mjs check'), 'the check command');
+    const line = block!.text.split('\n').find((l) => l.startsWith('node bin/opsorch.mjs check'))!;
+    // Exit 0: the configuration (none: the demo world) is valid and every provider answers.
+    const result = await run(process.execPath, [join(ROOT, 'bin', 'opsorch.mjs'), 'check'], { cwd: ROOT, env: { ...process.env, OPSORCH_CONFIG: '' } });
+    expect(result.stdout, line).toMatch(/configuration valid; all 10 provider instances answer/);
+  });
+
+  it('shows a gateway configuration the gateway accepts', () => {
+    const [block] = find((b) => b.lang === 'yaml' && b.text.startsWith('gateway:'), 'the gateway configuration');
+    // The README elides key hashes (`sha256:…`); real ones take their place.
+    const yamlText = block!.text.replace(/sha256:…/g, () => generateApiKey().hash);
+    const dir = mkdtempSync(join(tmpdir(), 'opsorch-readme-'));
+    try {
+      const file = join(dir, 'opsorch.yaml');
+      writeFileSync(file, yamlText);
+      expect(parseYaml(yamlText).gateway).toBeTruthy();
+      const { config } = loadSecurityConfig({ OPSORCH_CONFIG: file, SIEM_TOKEN: 'token', REDIS_URL: 'redis://127.0.0.1:6379' });
+      expect(config.auth.apiKeys.map((k) => k.name)).toEqual(['mcp-agent', 'staging-ci']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs every block somewhere: here, or in the test named for it', () => {
+    const elsewhere: [test: (b: Block) => boolean, where: string][] = [
+      // `npm start` is `opsorch start`, which the console and gateway end-to-end tests spawn; `npm test` is this suite.
+      [(b) => b.text.includes('npm ci && npm start'), 'console/test/console-session.ts'],
+      [(b) => b.text.includes('OPSORCH_SUBGRAPH_URLS='), 'gateway/test/distributed.e2e.ts'],
+      // start:local binds Prometheus' own ports; the same stack runs on free ports in the Prometheus test.
+      [(b) => b.text.includes('npm run start:local'), 'adapters/prometheus/prometheus.e2e.ts'],
+    ];
+    const here: ((b: Block) => boolean)[] = [
+      (b) => b.lang === 'graphql',
+      (b) => b.lang === 'json',
+      (b) => b.lang === 'sh' && b.text.includes('curl '),
+      (b) => b.lang === 'sh' && b.text.includes('@modelcontextprotocol/inspector'),
+      (b) => b.lang === 'jsonc',
+      (b) => b.lang === 'yaml' && b.text.startsWith('gateway:'),
+    ];
+    for (const [, where] of elsewhere) expect(readFileSync(join(ROOT, where), 'utf8').length, where).toBeGreaterThan(0);
+    for (const block of BLOCKS) {
+      const covered = here.some((t) => t(block)) || elsewhere.some(([t]) => t(block));
+      expect(covered, `README line ${block.line} (${block.lang}) is run by no test: add it to gateway/test/readme.e2e.ts`).toBe(true);
+    }
+  });
+});
