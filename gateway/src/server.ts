@@ -37,6 +37,11 @@ import { createRestRouter, REST_BASE } from './rest/router.ts';
 import type { Env } from '@opsorch/adapters';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
+// @apollo/gateway reports usage to Apollo unless told not to, probing cloud metadata services on the way (a warning
+// on every machine outside that cloud). OpsOrch sends nothing anywhere it was not configured to; a user who wants
+// Apollo's report sets APOLLO_TELEMETRY_DISABLED=false.
+process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+
 /** Largest request body accepted on /graphql. */
 export const MAX_BODY_BYTES = 1_000_000;
 

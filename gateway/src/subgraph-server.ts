@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { CAPABILITIES, loadConfigAsync, ProviderRegistry, resilienceFromEnv, type Capability, type Logger } from '@opsorch/adapters';
@@ -70,7 +70,8 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
     includeStacktraceInErrorResponses: false,
     introspection: true,
     formatError: createErrorFormatter(logger),
-    plugins: [ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin, trust.plugin],
+    // Inline traces (ftv1) feed Apollo's usage reporting, which OpsOrch's gateway does not use; tracing is OpenTelemetry.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), metrics.apolloPlugin, trust.plugin],
   });
   await server.start();
   let draining = false;
