@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onCallAt, personById, scenarios, serviceById, teamById } from '../../adapters/demo/world.ts';
+import { onCallAt, personById, scenarios, serviceById, storyOf, teamById } from '../../adapters/demo/world.ts';
 import type { RunningGateway } from '../src/index.ts';
 import { gql, startTestGateway } from './harness.ts';
 import { WAR_ROOM } from './queries.ts';
@@ -93,7 +93,7 @@ describe('the war-room query against the demo world, in one request', () => {
       });
 
       it('ends with the latest timeline entries, newest first', () => {
-        const latest = [...scenario.timeline].sort((a, b) => a.minutesAgo - b.minutesAgo).slice(0, 3);
+        const latest = [...storyOf(scenario).timeline].sort((a, b) => a.minutesAgo - b.minutesAgo).slice(0, 3);
         expect(find().timeline.nodes.map((e: any) => e.message)).toEqual(latest.map((e) => e.message));
       });
     });
