@@ -19,7 +19,9 @@ const INSPECTOR = join(INSPECTOR_PACKAGE, 'clients', 'launcher', 'build', 'index
 interface Block {
   lang: string;
   text: string;
+  /** Lines of the opening and the closing fence. */
   line: number;
+  end: number;
 }
 
 /** The README's fenced code blocks, in order. */
@@ -30,7 +32,7 @@ function blocks(markdown: string): Block[] {
     const open = /^```(\w*)\s*$/.exec(lines[i]!);
     if (!open) continue;
     const end = lines.findIndex((l, j) => j > i && l.startsWith('```'));
-    out.push({ lang: open[1]!, text: lines.slice(i + 1, end).join('\n'), line: i + 1 });
+    out.push({ lang: open[1]!, text: lines.slice(i + 1, end).join('\n'), line: i + 1, end: end + 1 });
     i = end;
   }
   return out;
@@ -39,6 +41,41 @@ function blocks(markdown: string): Block[] {
 const BLOCKS = blocks(README);
 /** The block right after `block` (an example's shown answer). */
 const next = (block: Block) => BLOCKS[BLOCKS.indexOf(block) + 1]!;
+/** The block right after `block` with nothing but blank lines between: what the README shows it answers. */
+const answerOf = (block: Block): Block | undefined => {
+  const following = BLOCKS[BLOCKS.indexOf(block) + 1];
+  const between = README.split('\n').slice(block.end, following ? following.line - 1 : 0);
+  return following && between.every((l) => l.trim() === '') ? following : undefined;
+};
+
+interface Command {
+  text: string;
+  /** Output lines the README shows under the command as `#   ...` comments (`...` stands for anything). */
+  shown: string[];
+}
+
+/** The commands of a shell block (continued lines joined), each with the output shown under it. */
+function commandsOf(block: Block): Command[] {
+  const out: Command[] = [];
+  let pending = '';
+  for (const line of block.text.split('\n')) {
+    if (/^#\s{3}/.test(line) && out.length) out.at(-1)!.shown.push(line.replace(/^#\s+/, ''));
+    if (line.startsWith('#') || line.trim() === '') continue;
+    const code = line.replace(/\s+#\s.*$/, '');
+    if (code.endsWith('\\')) pending += `${code.slice(0, -1)} `;
+    else {
+      out.push({ text: pending + code, shown: [] });
+      pending = '';
+    }
+  }
+  return out;
+}
+
+/** A shown output line as a pattern: `...` stands for anything; header names match whatever their case. */
+function shownPattern(line: string): RegExp {
+  const source = line.split('...').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*?');
+  return new RegExp(source, /^[\w-]+: /.test(line) ? 'i' : '');
+}
 const find = (test: (b: Block) => boolean, what: string) => {
   const found = BLOCKS.filter(test);
   expect(found.length, `README: ${what}`).toBeGreaterThan(0);
@@ -60,6 +97,10 @@ function matchesShown(actual: unknown, shown: unknown, path = '$'): string[] {
     if (more ? actual.length < items.length : actual.length !== items.length) return [`${path}: ${actual.length} items where the README shows ${items.length}${more ? ' or more' : ''}`];
     return items.flatMap((item, i) => matchesShown(actual[i], item, `${path}[${i}]`));
   }
+  if (typeof shown === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(shown)) {
+    // A request id differs on every request: any id will do.
+    return typeof actual === 'string' && /^[0-9a-f-]{36}$/.test(actual) ? [] : [`${path}: expected a request id, got ${JSON.stringify(actual)}`];
+  }
   if (shown && typeof shown === 'object') {
     if (!actual || typeof actual !== 'object') return [`${path}: expected an object, got ${JSON.stringify(actual)}`];
     return Object.entries(shown).flatMap(([key, value]) => matchesShown((actual as Record<string, unknown>)[key], value, `${path}.${key}`));
@@ -72,10 +113,18 @@ const DEMO_NOW = /OPSORCH_DEMO_NOW=(\S+?)`/.exec(README)?.[1];
 
 let server: SpawnedServer;
 let base: string;
+/** An API key of the test server, for the examples "with credentials configured"; anonymous callers keep every scope. */
+const apiKey = generateApiKey();
 
 beforeAll(async () => {
   expect(DEMO_NOW, 'README names the OPSORCH_DEMO_NOW its answers were taken at').toBeTruthy();
-  server = await spawnOpsOrch(['start', '--port', '0', '--host', '127.0.0.1'], { OPSORCH_DEMO_NOW: DEMO_NOW!, OPSORCH_CONSOLE: 'off' });
+  server = await spawnOpsOrch(['start', '--port', '0', '--host', '127.0.0.1'], {
+    OPSORCH_DEMO_NOW: DEMO_NOW!,
+    OPSORCH_CONSOLE: 'off',
+    OPSORCH_ANONYMOUS: 'true',
+    OPSORCH_API_KEYS: JSON.stringify([{ name: 'readme', hash: apiKey.hash, scopes: ['*'] }]),
+    OPSORCH_AUDIT_SINKS: 'off',
+  });
   base = server.url.replace(/\/graphql$/, '');
 }, 90_000);
 
@@ -95,13 +144,31 @@ describe('README examples', { timeout: 90_000 }, () => {
     }
   });
 
-  it('answers the curl example as shown', async () => {
+  it('answers every curl example as shown (GraphQL, REST and Core)', async () => {
+    // README order: the reads before the REST writes that change the demo world.
     for (const block of find((b) => b.lang === 'sh' && b.text.includes('curl '), 'a curl example')) {
-      const { stdout } = await run('sh', ['-c', local(block.text)]);
-      const shown = next(block);
-      expect(shown.lang, `the answer after README line ${block.line}`).toBe('json');
-      expect(matchesShown(JSON.parse(stdout), JSON.parse(shown.text)), `README line ${shown.line}`).toEqual([]);
+      const commands = commandsOf(block);
+      const answer = answerOf(block);
+      if (answer) expect(commands, `README line ${block.line}: one command before the answer it shows`).toHaveLength(1);
+      for (const command of commands) {
+        const where = `README line ${block.line}: ${command.text}`;
+        const { stdout } = await run('sh', ['-c', `${local(command.text)} -w '\n%{http_code}'`], { env: { ...process.env, OPSORCH_API_KEY: apiKey.key } });
+        const status = Number(stdout.slice(stdout.lastIndexOf('\n') + 1));
+        const output = stdout.slice(0, stdout.lastIndexOf('\n'));
+        expect(status, `${where}\n${output.slice(0, 500)}`).toBeLessThan(300);
+        for (const line of command.shown) expect(output, where).toMatch(shownPattern(line));
+        if (answer) expect(matchesShown(JSON.parse(output), JSON.parse(answer.text)), `README line ${answer.line}`).toEqual([]);
+      }
     }
+  });
+
+  it('shows the REST error body the API sends', async () => {
+    const [block] = find((b) => b.lang === 'json' && b.text.includes('urn:opsorch:problem:'), 'the REST problem example');
+    const shown = JSON.parse(block!.text) as { instance: string; errors: { parameter: string }[] };
+    // The example: a page size above the limit of 50.
+    const response = await fetch(`${base}${shown.instance}?${shown.errors[0]!.parameter}=51`);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(matchesShown(await response.json(), shown), `README line ${block!.line}`).toEqual([]);
   });
 
   it('answers the inline queries', async () => {
@@ -180,7 +247,7 @@ describe('README examples', { timeout: 90_000 }, () => {
     ];
     const here: ((b: Block) => boolean)[] = [
       (b) => b.lang === 'graphql',
-      (b) => b.lang === 'json',
+      (b) => b.lang === 'json' && (BLOCKS.some((o) => answerOf(o) === b || (o.lang === 'graphql' && next(o) === b)) || b.text.includes('urn:opsorch:problem:')),
       (b) => b.lang === 'sh' && b.text.includes('curl '),
       (b) => b.lang === 'sh' && b.text.includes('@modelcontextprotocol/inspector'),
       (b) => b.lang === 'jsonc',
