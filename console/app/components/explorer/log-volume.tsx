@@ -67,7 +67,7 @@ export function LogVolume({
                 timestamps={charts.timestamps}
                 series={[{ label: 'error share', unit: 'ratio', color: LEVEL_COLORS.ERROR, values: charts.share }]}
                 window={window}
-                height={80}
+                height={100}
                 ariaLabel="Share of the lines that are errors or fatal, over time"
                 onZoom={onZoom}
                 yAxisWidth={AXIS_WIDTH}

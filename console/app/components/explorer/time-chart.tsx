@@ -73,6 +73,8 @@ const axisWidth = (_u: uPlot, values: string[] | null) => axisWidthFor(values ??
  * its whole label.
  */
 const RIGHT_PADDING = 28;
+/** Past this many lines the colours repeat: the legend says how to pick one out. */
+const MANY_LINES = 8;
 
 /** Incident stretches merged where they overlap: the shading is as light with four incidents as with one. */
 export function mergeBands(bands: readonly ChartBand[]): { fromMs: number; toMs: number }[] {
@@ -356,25 +358,30 @@ export function TimeChart({ timestamps, series, window, markers = [], bands = []
         ) : null}
       </div>
       {series.length > 1 || kind === 'stacked-bars' ? (
-        <ul className="chart-legend" aria-label="Legend: click to show or hide a series, Ctrl+click to show only it">
-          {series.map((s) => (
-            <li key={s.label}>
-              <button
-                type="button"
-                className={`legend-item${hidden.has(s.label) ? ' off' : ''}${focused === s.label ? ' focused' : ''}`}
-                aria-pressed={!hidden.has(s.label)}
-                onClick={(e) => toggle(s.label, e.ctrlKey || e.metaKey)}
-                // Pointing at a legend entry brings its line forward (the others dim).
-                onMouseEnter={() => kind === 'lines' && plot.current?.setSeries(series.indexOf(s) + 1, { focus: true })}
-                onMouseLeave={() => kind === 'lines' && plot.current?.setSeries(null, { focus: true })}
-                title="Click to hide or show; Ctrl+click to show only this one"
-              >
-                <span className="swatch" style={{ background: s.color }} />
-                {s.label}
-              </button>
-            </li>
-          ))}
-        </ul>
+        <>
+          {kind === 'lines' && series.length > MANY_LINES ? (
+            <div className="small muted chart-hint">Point at a line or a legend entry to pick it out; click an entry to hide it, Ctrl+click to show only it.</div>
+          ) : null}
+          <ul className="chart-legend" aria-label="Legend: click to show or hide a series, Ctrl+click to show only it">
+            {series.map((s) => (
+              <li key={s.label}>
+                <button
+                  type="button"
+                  className={`legend-item${hidden.has(s.label) ? ' off' : ''}${focused === s.label ? ' focused' : ''}`}
+                  aria-pressed={!hidden.has(s.label)}
+                  onClick={(e) => toggle(s.label, e.ctrlKey || e.metaKey)}
+                  // Pointing at a legend entry brings its line forward (the others dim).
+                  onMouseEnter={() => kind === 'lines' && plot.current?.setSeries(series.indexOf(s) + 1, { focus: true })}
+                  onMouseLeave={() => kind === 'lines' && plot.current?.setSeries(null, { focus: true })}
+                  title="Click to hide or show; Ctrl+click to show only this one"
+                >
+                  <span className="swatch" style={{ background: s.color }} />
+                  {s.label}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
       ) : null}
     </div>
   );
