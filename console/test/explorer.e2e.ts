@@ -33,7 +33,7 @@ failOnBrowserErrors(() => browser);
 describe('the log explorer', () => {
   it('shows the volume by level above the newest lines, and filters by level', async () => {
     await open('/explore/logs?service=checkout&from=now-15m');
-    expect(await page.locator('[data-chart=stacked-bars] canvas').count()).toBeGreaterThan(0);
+    await page.locator('[data-chart=stacked-bars] canvas').first().waitFor();
     expect(await lineCount()).toBe(500);
     await expect(page.locator('.chart-legend').textContent()).resolves.toMatch(/error.*warn.*info/);
     await page.locator('.level-toggle', { hasText: 'error' }).click();
@@ -173,7 +173,7 @@ describe('the log explorer', () => {
     await errors.waitFor();
     expect(Number(await errors.getAttribute('data-errors'))).toBeGreaterThan(0);
     await expect(errors.textContent()).resolves.toMatch(/^[\d,]+ errors \(\d+(\.\d+)?%\)$/);
-    expect(await page.locator('[data-chart-of="error share"] canvas').count()).toBeGreaterThan(0);
+    await page.locator('[data-chart-of="error share"] canvas').first().waitFor();
     await screenshot(page, 'explorer-logs-default');
     await errors.click();
     await page.waitForURL((url) => url.searchParams.getAll('level').join() === 'ERROR,FATAL');
