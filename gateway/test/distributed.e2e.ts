@@ -33,13 +33,17 @@ describe('distributed: `opsorch subgraph <name>` per capability behind the gatew
   const urlOf = (name: string) => subgraphs[SUBGRAPH_NAMES.indexOf(name as never)]!.url;
 
   beforeAll(async () => {
-    const started = await Promise.all(
+    // Eleven processes start at once: give them time on a loaded machine, and stop those that did start if one
+    // did not (afterAll stops what is in `subgraphs`).
+    const settled = await Promise.allSettled(
       SUBGRAPH_NAMES.map((name) =>
-        // Eleven processes start at once: on a busy machine that takes a while.
         spawnOpsOrch(['subgraph', name, '--port', '0', '--host', '127.0.0.1'], { OPSORCH_DEMO_NOW: DEMO_NOW, OPSORCH_LOG_LEVEL: 'info', ...SIGNING }, 150_000),
       ),
     );
-    subgraphs.push(...started);
+    for (const result of settled) if (result.status === 'fulfilled') subgraphs.push(result.value);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const started = subgraphs;
     const urls = Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, started[i]!.url]));
     distributed = await startTestGateway({ subgraphUrls: urls, env: SIGNING });
     const dir = tempDir();

@@ -116,7 +116,11 @@ export async function spawnOpsOrch(args: string[], env: Env = {}, timeoutMs = 60
   });
   const output: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`opsorch ${args.join(' ')} did not start within ${timeoutMs} ms:\n${output.join('')}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // A process that did not start in time is stopped, never left running after the test.
+      child.kill('SIGKILL');
+      reject(new Error(`opsorch ${args.join(' ')} did not start within ${timeoutMs} ms:\n${output.join('')}`));
+    }, timeoutMs);
     const onData = (chunk: Buffer) => {
       output.push(String(chunk));
       for (const line of String(chunk).split('\n')) {
