@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConsoleSettings } from '../../console/server/settings.ts';
 import { generateApiKey, loadSecurityConfig } from '../src/security/index.ts';
 import { gql, ROOT, spawnOpsOrch, type SpawnedServer } from './harness.ts';
 
@@ -221,20 +222,30 @@ describe('README examples', { timeout: 90_000 }, () => {
     expect(result.stdout, line).toMatch(/configuration valid; all 10 provider instances answer/);
   });
 
-  it('shows a gateway configuration the gateway accepts', () => {
-    const [block] = find((b) => b.lang === 'yaml' && b.text.startsWith('gateway:'), 'the gateway configuration');
-    // The README elides key hashes (`sha256:…`); real ones take their place.
-    const yamlText = block!.text.replace(/sha256:…/g, () => generateApiKey().hash);
-    const dir = mkdtempSync(join(tmpdir(), 'opsorch-readme-'));
-    try {
-      const file = join(dir, 'opsorch.yaml');
-      writeFileSync(file, yamlText);
-      expect(parseYaml(yamlText).gateway).toBeTruthy();
-      const { config } = loadSecurityConfig({ OPSORCH_CONFIG: file, SIEM_TOKEN: 'token', REDIS_URL: 'redis://127.0.0.1:6379' });
-      expect(config.auth.apiKeys.map((k) => k.name)).toEqual(['mcp-agent', 'staging-ci']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+  it('shows configurations the gateway and the console accept', async () => {
+    const examples = find((b) => b.lang === 'yaml' && b.text.startsWith('gateway:'), 'the configuration examples');
+    for (const block of examples) {
+      // The README elides key hashes (`sha256:…`); real ones take their place. Secret references read these variables.
+      const yamlText = block.text.replace(/sha256:…/g, () => generateApiKey().hash);
+      const env = {
+        SIEM_TOKEN: 'token',
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        OPSORCH_CONSOLE_CLIENT_SECRET: 'client-secret',
+        OPSORCH_CONSOLE_SESSION_SECRET: 'a-session-secret-of-at-least-32-characters',
+      };
+      const dir = mkdtempSync(join(tmpdir(), 'opsorch-readme-'));
+      try {
+        const file = join(dir, 'opsorch.yaml');
+        writeFileSync(file, yamlText);
+        const document = parseYaml(yamlText) as { gateway?: unknown; console?: unknown };
+        expect(document.gateway, `README line ${block.line}`).toBeTruthy();
+        expect(() => loadSecurityConfig({ ...env, OPSORCH_CONFIG: file }), `README line ${block.line}`).not.toThrow();
+        if (document.console) await expect(loadConsoleSettings({ ...env, OPSORCH_CONFIG: file }), `README line ${block.line}`).resolves.toBeTruthy();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
+    expect(examples.some((b) => b.text.includes('apiKeys:')), 'the API keys example').toBe(true);
   });
 
   it('runs every block somewhere: here, or in the test named for it', () => {
