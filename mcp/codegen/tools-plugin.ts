@@ -98,7 +98,7 @@ const SCHEMA_VALUES = new Set(['items', 'additionalProperties', 'not', 'contains
 const SCHEMA_LISTS = new Set(['anyOf', 'oneOf', 'allOf', 'prefixItems']);
 
 /**
- * The schema with every `type: [T, "null"]` written as `anyOf` branches of one type each (decision 018). Both are
+ * The schema with every `type: [T, "null"]` written as `anyOf` branches of one type each (decision 020). Both are
  * JSON Schema 2020-12, but clients that map tool schemas onto single-type dialects (the OpenAPI subset of Gemini
  * function declarations, strict validators such as the Inspector's `--strict`) reject or weaken a type array;
  * every client reads `anyOf`. (The REST API's OpenAPI 3.1 document keeps the type array, its documented form.)

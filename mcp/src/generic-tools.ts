@@ -314,7 +314,7 @@ export function genericTools(enableWrites: boolean): GenericTool[] {
       outputSchema: {
         type: 'object',
         properties: {
-          // Nullable as anyOf, the form every client reads (decision 018).
+          // Nullable as anyOf, the form every client reads (decision 020).
           data: { anyOf: [{ type: 'object' }, { type: 'null' }] },
           errors: { type: 'array', items: { type: 'object', properties: { message: { type: 'string' }, code: { type: 'string' }, path: { type: 'string' } }, required: ['message'] } },
           truncated: { type: 'object' },
