@@ -3584,187 +3584,235 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
       "type": "object",
       "properties": {
         "service": {
-          "type": [
-            "object",
-            "null"
-          ],
-          "properties": {
-            "id": {
-              "type": "string"
-            },
-            "kind": {
-              "type": "string"
-            },
-            "health": {
-              "type": [
-                "object",
-                "null"
-              ],
+          "anyOf": [
+            {
               "properties": {
-                "status": {
+                "id": {
                   "type": "string"
                 },
-                "reason": {
-                  "type": [
-                    "string",
-                    "null"
+                "kind": {
+                  "type": "string"
+                },
+                "health": {
+                  "anyOf": [
+                    {
+                      "properties": {
+                        "status": {
+                          "type": "string"
+                        },
+                        "reason": {
+                          "anyOf": [
+                            {
+                              "type": "string"
+                            },
+                            {
+                              "type": "null"
+                            }
+                          ]
+                        }
+                      },
+                      "type": "object"
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                },
+                "goldenSignals": {
+                  "anyOf": [
+                    {
+                      "properties": {
+                        "range": {
+                          "type": "object",
+                          "properties": {
+                            "from": {
+                              "type": "string",
+                              "format": "date-time"
+                            },
+                            "to": {
+                              "type": "string",
+                              "format": "date-time"
+                            }
+                          }
+                        },
+                        "step": {
+                          "type": "string"
+                        },
+                        "latencyP99": {
+                          "anyOf": [
+                            {
+                              "properties": {
+                                "name": {
+                                  "type": "string"
+                                },
+                                "unit": {
+                                  "type": "string"
+                                },
+                                "points": {
+                                  "type": "array",
+                                  "items": {
+                                    "type": "object",
+                                    "properties": {
+                                      "timestamp": {
+                                        "type": "string",
+                                        "format": "date-time"
+                                      },
+                                      "value": {
+                                        "anyOf": [
+                                          {
+                                            "type": "number"
+                                          },
+                                          {
+                                            "type": "null"
+                                          }
+                                        ]
+                                      }
+                                    }
+                                  }
+                                }
+                              },
+                              "type": "object"
+                            },
+                            {
+                              "type": "null"
+                            }
+                          ]
+                        },
+                        "errorRate": {
+                          "anyOf": [
+                            {
+                              "properties": {
+                                "name": {
+                                  "type": "string"
+                                },
+                                "unit": {
+                                  "type": "string"
+                                },
+                                "points": {
+                                  "type": "array",
+                                  "items": {
+                                    "type": "object",
+                                    "properties": {
+                                      "timestamp": {
+                                        "type": "string",
+                                        "format": "date-time"
+                                      },
+                                      "value": {
+                                        "anyOf": [
+                                          {
+                                            "type": "number"
+                                          },
+                                          {
+                                            "type": "null"
+                                          }
+                                        ]
+                                      }
+                                    }
+                                  }
+                                }
+                              },
+                              "type": "object"
+                            },
+                            {
+                              "type": "null"
+                            }
+                          ]
+                        },
+                        "requestRate": {
+                          "anyOf": [
+                            {
+                              "properties": {
+                                "name": {
+                                  "type": "string"
+                                },
+                                "unit": {
+                                  "type": "string"
+                                },
+                                "points": {
+                                  "type": "array",
+                                  "items": {
+                                    "type": "object",
+                                    "properties": {
+                                      "timestamp": {
+                                        "type": "string",
+                                        "format": "date-time"
+                                      },
+                                      "value": {
+                                        "anyOf": [
+                                          {
+                                            "type": "number"
+                                          },
+                                          {
+                                            "type": "null"
+                                          }
+                                        ]
+                                      }
+                                    }
+                                  }
+                                }
+                              },
+                              "type": "object"
+                            },
+                            {
+                              "type": "null"
+                            }
+                          ]
+                        },
+                        "saturation": {
+                          "anyOf": [
+                            {
+                              "properties": {
+                                "name": {
+                                  "type": "string"
+                                },
+                                "unit": {
+                                  "type": "string"
+                                },
+                                "points": {
+                                  "type": "array",
+                                  "items": {
+                                    "type": "object",
+                                    "properties": {
+                                      "timestamp": {
+                                        "type": "string",
+                                        "format": "date-time"
+                                      },
+                                      "value": {
+                                        "anyOf": [
+                                          {
+                                            "type": "number"
+                                          },
+                                          {
+                                            "type": "null"
+                                          }
+                                        ]
+                                      }
+                                    }
+                                  }
+                                }
+                              },
+                              "type": "object"
+                            },
+                            {
+                              "type": "null"
+                            }
+                          ]
+                        }
+                      },
+                      "type": "object"
+                    },
+                    {
+                      "type": "null"
+                    }
                   ]
                 }
-              }
+              },
+              "type": "object"
             },
-            "goldenSignals": {
-              "type": [
-                "object",
-                "null"
-              ],
-              "properties": {
-                "range": {
-                  "type": "object",
-                  "properties": {
-                    "from": {
-                      "type": "string",
-                      "format": "date-time"
-                    },
-                    "to": {
-                      "type": "string",
-                      "format": "date-time"
-                    }
-                  }
-                },
-                "step": {
-                  "type": "string"
-                },
-                "latencyP99": {
-                  "type": [
-                    "object",
-                    "null"
-                  ],
-                  "properties": {
-                    "name": {
-                      "type": "string"
-                    },
-                    "unit": {
-                      "type": "string"
-                    },
-                    "points": {
-                      "type": "array",
-                      "items": {
-                        "type": "object",
-                        "properties": {
-                          "timestamp": {
-                            "type": "string",
-                            "format": "date-time"
-                          },
-                          "value": {
-                            "type": [
-                              "number",
-                              "null"
-                            ]
-                          }
-                        }
-                      }
-                    }
-                  }
-                },
-                "errorRate": {
-                  "type": [
-                    "object",
-                    "null"
-                  ],
-                  "properties": {
-                    "name": {
-                      "type": "string"
-                    },
-                    "unit": {
-                      "type": "string"
-                    },
-                    "points": {
-                      "type": "array",
-                      "items": {
-                        "type": "object",
-                        "properties": {
-                          "timestamp": {
-                            "type": "string",
-                            "format": "date-time"
-                          },
-                          "value": {
-                            "type": [
-                              "number",
-                              "null"
-                            ]
-                          }
-                        }
-                      }
-                    }
-                  }
-                },
-                "requestRate": {
-                  "type": [
-                    "object",
-                    "null"
-                  ],
-                  "properties": {
-                    "name": {
-                      "type": "string"
-                    },
-                    "unit": {
-                      "type": "string"
-                    },
-                    "points": {
-                      "type": "array",
-                      "items": {
-                        "type": "object",
-                        "properties": {
-                          "timestamp": {
-                            "type": "string",
-                            "format": "date-time"
-                          },
-                          "value": {
-                            "type": [
-                              "number",
-                              "null"
-                            ]
-                          }
-                        }
-                      }
-                    }
-                  }
-                },
-                "saturation": {
-                  "type": [
-                    "object",
-                    "null"
-                  ],
-                  "properties": {
-                    "name": {
-                      "type": "string"
-                    },
-                    "unit": {
-                      "type": "string"
-                    },
-                    "points": {
-                      "type": "array",
-                      "items": {
-                        "type": "object",
-                        "properties": {
-                          "timestamp": {
-                            "type": "string",
-                            "format": "date-time"
-                          },
-                          "value": {
-                            "type": [
-                              "number",
-                              "null"
-                            ]
-                          }
-                        }
-                      }
-                    }
-                  }
-                }
-              }
+            {
+              "type": "null"
             }
-          }
+          ]
         },
         "truncated": {
           "type": "object",
