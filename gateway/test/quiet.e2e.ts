@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { gql, spawnOpsOrch } from './harness.ts';
+import { subgraphSigning } from './security-fixtures.ts';
 
 /** What a process wrote that is not one of its JSON log lines. */
 function stray(output: string[]): string[] {
@@ -32,14 +33,16 @@ describe('process output', { timeout: 90_000 }, () => {
     });
     metadata.listen(0, '127.0.0.1');
     await once(metadata, 'listening');
-    const env = { OPSORCH_CONSOLE: 'off', OPSORCH_MCP: 'off', GCE_METADATA_HOST: `127.0.0.1:${(metadata.address() as AddressInfo).port}` };
+    const signing = subgraphSigning();
+    const env = { ...signing.env, OPSORCH_CONSOLE: 'off', OPSORCH_MCP: 'off', GCE_METADATA_HOST: `127.0.0.1:${(metadata.address() as AddressInfo).port}` };
     const [gateway, subgraph] = await Promise.all([
       spawnOpsOrch(['start', '--port', '0', '--host', '127.0.0.1'], env),
       spawnOpsOrch(['subgraph', 'incidents', '--port', '0', '--host', '127.0.0.1'], env),
     ]);
     try {
       expect((await gql(gateway.url, '{ incidents(first: 1) { nodes { id } } }')).errors).toBeUndefined();
-      expect((await gql(subgraph.url, '{ incidents(first: 1) { nodes { id } } }')).errors).toBeUndefined();
+      const direct = '{ incidents(first: 1) { nodes { id } } }';
+      expect((await gql(subgraph.url, direct, undefined, await signing.headers('incidents', direct))).errors).toBeUndefined();
       // Warnings of background work arrive late.
       await new Promise((resolve) => setTimeout(resolve, 4_000));
       expect(stray(gateway.output), 'opsorch start').toEqual([]);

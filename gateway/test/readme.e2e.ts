@@ -172,6 +172,35 @@ describe('README examples', { timeout: 90_000 }, () => {
     expect(matchesShown(await response.json(), shown), `README line ${block!.line}`).toEqual([]);
   });
 
+  it('shows evidence the copilot gives for the example question', async () => {
+    const [block] = find((b) => b.lang === 'json' && b.text.includes('"toolCall"'), 'the copilot evidence example');
+    const shown = JSON.parse(block!.text) as { kind: string; title: string; detail: string; consoleUrl: string; toolCall: { tool: string; arguments: Record<string, unknown> } };
+    const [example] = find((b) => b.lang === 'sh' && b.text.includes('/copilot/conversations'), 'the copilot example');
+    const body = /-d '([^']+)'/.exec(example!.text)![1]!;
+    // The example's own clock, which README names just before it.
+    const now = /OPSORCH_DEMO_NOW=(\S+) npm start`\):\s*$/.exec(README.split('\n').slice(0, example!.line - 1).join('\n').trimEnd())?.[1];
+    expect(now, 'README names the clock of the copilot example').toBeTruthy();
+    const copilot = await spawnOpsOrch(['start', '--port', '0', '--host', '127.0.0.1'], { OPSORCH_DEMO_NOW: now!, OPSORCH_CONSOLE: 'off', OPSORCH_AUDIT_SINKS: 'off' });
+    let stream: string;
+    try {
+      const response = await fetch(copilot.url.replace(/\/graphql$/, '/copilot/conversations'), { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body });
+      stream = await response.text();
+    } finally {
+      await copilot.stop();
+    }
+    const answerEvent = stream.split('\n\n').find((event) => event.split('\n').includes('event: answer'));
+    expect(answerEvent, 'the stream ends with an answer').toBeDefined();
+    const answer = JSON.parse(answerEvent!.split('\n').find((l) => l.startsWith('data: '))!.slice(6)) as { answer?: unknown } & Record<string, unknown>;
+    const findings = ((answer.answer ?? answer) as { findings: { evidence: typeof shown[] }[] }).findings;
+    const evidence = findings.flatMap((f) => f.evidence).find((e) => e.kind === shown.kind && e.title === shown.title);
+    expect(evidence, `README line ${block!.line}: evidence "${shown.title}" among ${JSON.stringify(findings.flatMap((f) => f.evidence).map((e) => [e.kind, e.title]))}`).toBeDefined();
+    // The README abridges with "…": what it shows before one is the answer's own text.
+    expect(evidence!.detail.startsWith(shown.detail.split('…')[0]!), `README line ${block!.line}: detail`).toBe(true);
+    expect(evidence!.consoleUrl).toBe(shown.consoleUrl);
+    expect(evidence!.toolCall.tool).toBe(shown.toolCall.tool);
+    for (const [key, value] of Object.entries(shown.toolCall.arguments)) if (key !== '…') expect(evidence!.toolCall.arguments[key], `toolCall.arguments.${key}`).toEqual(value);
+  });
+
   it('answers the inline queries', async () => {
     const inline = [...README.matchAll(/`(\{ [a-zA-Z]+[ ({][^`]*\})`/g)].map((m) => m[1]!).filter((q) => !q.includes('...'));
     expect(inline.length).toBeGreaterThan(0);
@@ -232,6 +261,7 @@ describe('README examples', { timeout: 90_000 }, () => {
         REDIS_URL: 'redis://127.0.0.1:6379',
         OPSORCH_CONSOLE_CLIENT_SECRET: 'client-secret',
         OPSORCH_CONSOLE_SESSION_SECRET: 'a-session-secret-of-at-least-32-characters',
+        OPSORCH_SUBGRAPH_KEY: 'a-subgraph-signing-key-of-at-least-32-bytes',
       };
       const dir = mkdtempSync(join(tmpdir(), 'opsorch-readme-'));
       try {
@@ -255,10 +285,16 @@ describe('README examples', { timeout: 90_000 }, () => {
       [(b) => b.text.includes('OPSORCH_SUBGRAPH_URLS='), 'gateway/test/distributed.e2e.ts'],
       // start:local binds Prometheus' own ports; the same stack runs on free ports in the Prometheus test.
       [(b) => b.text.includes('npm run start:local'), 'adapters/prometheus/prometheus.e2e.ts'],
+      // fuzz, soak and probes: their short runs are in npm test, each beside its long run.
+      [(b) => b.text.includes('npm run fuzz') && b.text.includes('npm run soak') && b.text.includes('npm run probes'), 'fuzz/fuzz.e2e.ts'],
+      [(b) => b.text.includes('npm run soak'), 'soak/soak.e2e.ts'],
+      [(b) => b.text.includes('npm run probes'), 'fuzz/probes.e2e.ts'],
+      // A real model needs its vendor's key; the same variables start the copilot against a fake model in the eval.
+      [(b) => b.text.includes('OPSORCH_COPILOT_LLM_PROVIDER='), 'copilot/test/eval.e2e.ts'],
     ];
     const here: ((b: Block) => boolean)[] = [
       (b) => b.lang === 'graphql',
-      (b) => b.lang === 'json' && (BLOCKS.some((o) => answerOf(o) === b || (o.lang === 'graphql' && next(o) === b)) || b.text.includes('urn:opsorch:problem:')),
+      (b) => b.lang === 'json' && (BLOCKS.some((o) => answerOf(o) === b || (o.lang === 'graphql' && next(o) === b)) || b.text.includes('urn:opsorch:problem:') || b.text.includes('"toolCall"')),
       (b) => b.lang === 'sh' && b.text.includes('curl '),
       (b) => b.lang === 'sh' && b.text.includes('@modelcontextprotocol/inspector'),
       (b) => b.lang === 'jsonc',
