@@ -57,12 +57,12 @@ const providerConfig = `# Provider instances per capability (see README "Configu
 #     - instance: prom
 #       provider: prometheus
 #       config:
-#         baseUrl: http://prometheus.monitoring:9090
+#         url: http://prometheus.monitoring:9090
 #   alerts:
 #     - instance: am
 #       provider: alertmanager
 #       config:
-#         baseUrl: http://alertmanager.monitoring:9093
+#         url: http://alertmanager.monitoring:9093
 #         auth: { bearerToken: secret://file//etc/opsorch-secrets/alertmanager-token }
 capabilities: {}
 `;

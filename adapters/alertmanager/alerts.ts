@@ -5,10 +5,9 @@ import type { ProviderContext } from '../src/context.ts';
 import { badInput, notFound, OpsOrchError } from '../src/errors.ts';
 import { HttpClient } from '../src/http.ts';
 import { parseId } from '../src/ids.ts';
-import type { ProviderDeps } from '../src/registry.ts';
+import type { ProviderDeps } from '../src/provider.ts';
 import type { AlertProvider, AlertRecord } from '../src/spi/alerts.ts';
 import { alertSeveritySettingsShape, toolSettingsShape } from '../prometheus/settings.ts';
-import { parseSettings } from '../src/settings.ts';
 import { alertFilterExpression, resolvedAt, SnapshotAlertProvider } from './snapshot.ts';
 
 /** Settings of the `alertmanager` provider (OPSORCH_ALERTS_CONFIG). */
@@ -59,8 +58,8 @@ export class AlertmanagerAlertProvider extends SnapshotAlertProvider<Alertmanage
   readonly kind = 'alertmanager';
   readonly http: HttpClient;
 
-  constructor(settings: Record<string, unknown>, deps: ProviderDeps) {
-    super(parseSettings(alertmanagerSettingsSchema, settings, `alertmanager provider "${deps.instance}"`), deps);
+  constructor(settings: AlertmanagerSettings, deps: ProviderDeps) {
+    super(settings, deps);
     this.http = new HttpClient({ baseUrl: this.settings.url, tool: 'Alertmanager', auth: this.settings.auth, headers: this.settings.headers });
   }
 
@@ -155,8 +154,4 @@ export class AlertmanagerAlertProvider extends SnapshotAlertProvider<Alertmanage
     if (!updated) throw notFound(`alert "${id}" resolved while it was being silenced`);
     return updated;
   }
-}
-
-export function createAlertmanagerAlertProvider(settings: Record<string, unknown>, deps: ProviderDeps): AlertProvider {
-  return new AlertmanagerAlertProvider(settings, deps);
 }

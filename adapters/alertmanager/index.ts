@@ -1,12 +1,13 @@
-import type { ProviderModule } from '../src/registry.ts';
-import { createAlertmanagerAlertProvider } from './alerts.ts';
+import { defineProvider } from '../src/provider.ts';
+import { AlertmanagerAlertProvider, alertmanagerSettingsSchema } from './alerts.ts';
 
 export { AlertmanagerAlertProvider, type GettableSilence } from './alerts.ts';
 
 /** Prometheus Alertmanager: alerts, their silences and inhibitions. */
-export const alertmanagerProviders: ProviderModule = {
+export const alertmanager = defineProvider({
   label: 'Alertmanager',
+  settings: alertmanagerSettingsSchema,
   factories: {
-    alerts: createAlertmanagerAlertProvider,
+    alerts: (settings, deps) => new AlertmanagerAlertProvider(settings, deps),
   },
-};
+});

@@ -8,7 +8,7 @@ import { alertsOfIncidents, alertsOfServices, filterAlerts } from '../src/alert-
 import type { ProviderContext } from '../src/context.ts';
 import { composeId, parseId } from '../src/ids.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
-import type { ProviderDeps, ServiceCatalog } from '../src/registry.ts';
+import type { ProviderDeps, ServiceCatalog } from '../src/provider.ts';
 import {
   type AlertLinkQuery,
   type AlertProvider,

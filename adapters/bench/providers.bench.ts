@@ -5,10 +5,8 @@ import { performance } from 'node:perf_hooks';
 import { gql, startTestGateway } from '../../gateway/test/harness.ts';
 import { startExporter } from '../examples/exporter.ts';
 import { ensurePrometheusInstalled, eventually, startPrometheusStack } from '../examples/prometheus-stack.ts';
-import { BUILTIN_PROVIDERS } from '../src/builtin.ts';
-import { loadConfig } from '../src/config.ts';
+import { createRuntimeSync } from '../../gateway/src/runtime.ts';
 import { ANONYMOUS, silentLogger, type ProviderContext } from '../src/context.ts';
-import { ProviderRegistry } from '../src/registry.ts';
 import { resolveTimeRange } from '../src/time.ts';
 
 const CALLS = 1_000;
@@ -37,12 +35,12 @@ async function time(runs: number, call: () => Promise<unknown>): Promise<{ media
 const fmt = (s: { median: number; p99: number }) => `median ${(s.median * 1000).toFixed(0)} µs, p99 ${(s.p99 * 1000).toFixed(0)} µs`;
 
 // 1. The same SPI call, answered in-process (demo world) and by the Python plugin over JSON-RPC on stdio.
-const registry = new ProviderRegistry({
-  config: loadConfig({
+const { registry } = createRuntimeSync({
+  env: {
     OPSORCH_INCIDENTS_PROVIDER: 'demo,tracker=plugin',
     OPSORCH_INCIDENTS_CONFIG: JSON.stringify({ tracker: { command: 'python3', args: [join(import.meta.dirname, '..', 'examples', 'incidents_plugin.py')] } }),
-  }),
-  modules: BUILTIN_PROVIDERS,
+  },
+  logger: silentLogger,
 });
 const [demo, plugin] = registry.all('incidents');
 const demoId = (await demo!.query({}, { first: 1, after: null }, ctx())).items[0]!.id;
@@ -68,7 +66,7 @@ try {
     return Number(r.data.result[0]?.value[1] ?? 0) >= 40;
   }, 'forty scrapes');
   const env = { OPSORCH_METRICS_PROVIDER: 'prom=prometheus', OPSORCH_METRICS_CONFIG: JSON.stringify({ url: stack.prometheusUrl, scrapeInterval: '1s' }) };
-  const prom = new ProviderRegistry({ config: loadConfig(env), modules: BUILTIN_PROVIDERS });
+  const prom = createRuntimeSync({ env, logger: silentLogger }).registry;
   const provider = prom.all('metrics')[0]!;
   const query = { name: 'http_requests_total', aggregation: 'RATE' as const, groupBy: ['service'] };
   const c = ctx();

@@ -10,7 +10,7 @@ import { OpsOrchError } from '../src/errors.ts';
 import type { IncidentProvider } from '../src/spi/incidents.ts';
 import type { ServiceProvider } from '../src/spi/services.ts';
 import type { TeamProvider } from '../src/spi/teams.ts';
-import { CorePlugin, corePluginProviders } from './index.ts';
+import { CorePlugin, corePlugin } from './index.ts';
 
 const PLUGIN = join(import.meta.dirname, 'testdata', 'core-plugin.mjs');
 const TOKEN = 'core-plugin-test-token';
@@ -29,8 +29,8 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((p) => p.close()));
 });
 
-function provider<T>(capability: keyof typeof corePluginProviders.factories, extra: Record<string, unknown> = {}, instance = 'core'): T & { close(): Promise<void> } {
-  const factory = corePluginProviders.factories[capability] as unknown as (s: Record<string, unknown>, d: unknown) => T & { close(): Promise<void> };
+function provider<T>(capability: keyof typeof corePlugin.factories, extra: Record<string, unknown> = {}, instance = 'core'): T & { close(): Promise<void> } {
+  const factory = corePlugin.factories[capability] as unknown as (s: Record<string, unknown>, d: unknown) => T & { close(): Promise<void> };
   const built = factory(settings(extra), { instance, kind: 'core-plugin', logger: silentLogger, timeoutMs: 5_000 });
   open.push(built);
   return built;

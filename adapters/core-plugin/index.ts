@@ -1,5 +1,5 @@
 import type { Capability } from '../src/capabilities.ts';
-import type { ProviderDeps, ProviderFactory, ProviderModule } from '../src/registry.ts';
+import { defineProvider, type ProviderDeps, type ProviderFactory } from '../src/provider.ts';
 import type { ProviderMap } from '../src/spi/index.ts';
 import { CoreAlertProvider } from './alerts.ts';
 import { CoreDeploymentProvider } from './deployments.ts';
@@ -8,6 +8,7 @@ import { CoreLogProvider } from './logs.ts';
 import { CoreMessagingProvider } from './messaging.ts';
 import { CoreMetricProvider } from './metrics.ts';
 import { CoreOrchestrationProvider } from './orchestration.ts';
+import { corePluginSettingsSchema, type CorePluginSettings } from './client.ts';
 import { CorePlugin } from './plugin.ts';
 import { CoreServiceProvider } from './services.ts';
 import { CoreTeamProvider } from './teams.ts';
@@ -31,12 +32,13 @@ const BUILD: { [C in Capability]: (plugin: CorePlugin, deps: ProviderDeps) => Pr
 };
 
 /** OpsOrch Core plugin binaries, run unchanged (docs/core-compatibility.md): any capability Core has. */
-export const corePluginProviders: ProviderModule = {
+export const corePlugin = defineProvider({
   label: 'OpsOrch Core plugin (newline-delimited JSON over stdio)',
+  settings: corePluginSettingsSchema,
   factories: Object.fromEntries(
     (Object.keys(BUILD) as Capability[]).map((capability) => [
       capability,
-      ((settings, deps) => (BUILD[capability] as (p: CorePlugin, d: ProviderDeps) => unknown)(new CorePlugin(settings, deps), deps)) as ProviderFactory<Capability>,
+      ((settings, deps) => (BUILD[capability] as (p: CorePlugin, d: ProviderDeps) => unknown)(new CorePlugin(settings, deps), deps)) as ProviderFactory<Capability, CorePluginSettings>,
     ]),
   ),
-};
+});

@@ -49,7 +49,7 @@ export class CorePlugin {
   private readonly memos = new Map<string, { requestId: string; at: number; value: Promise<unknown> }>();
 
   constructor(
-    settings: Record<string, unknown>,
+    settings: Record<string, unknown> | CorePluginSettings,
     readonly deps: ProviderDeps,
   ) {
     this.settings = parseSettings(corePluginSettingsSchema, settings, `core-plugin provider "${deps.instance}"`);

@@ -6,7 +6,7 @@ import type { ProviderContext } from '../src/context.ts';
 import { badInput, notFound } from '../src/errors.ts';
 import { composeId, parseId } from '../src/ids.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
-import type { ProviderDeps } from '../src/registry.ts';
+import type { ProviderDeps } from '../src/provider.ts';
 import {
   type AlertLinkQuery,
   type AlertProvider,
@@ -264,6 +264,6 @@ export class DemoAlertProvider implements AlertProvider {
   }
 }
 
-export function createDemoAlertProvider(_settings: Record<string, unknown>, deps: ProviderDeps): AlertProvider {
+export function createDemoAlertProvider(_settings: unknown, deps: ProviderDeps): AlertProvider {
   return new DemoAlertProvider(deps.instance);
 }

@@ -2,7 +2,7 @@ import type { DeploymentStatus } from '@opsorch/schema';
 import type { ProviderContext } from '../src/context.ts';
 import { composeId, parseId } from '../src/ids.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
-import type { ProviderDeps } from '../src/registry.ts';
+import type { ProviderDeps } from '../src/provider.ts';
 import type {
   DeploymentProvider,
   DeploymentQuery,
@@ -123,6 +123,6 @@ export class DemoDeploymentProvider implements DeploymentProvider {
   }
 }
 
-export function createDemoDeploymentProvider(_settings: Record<string, unknown>, deps: ProviderDeps): DeploymentProvider {
+export function createDemoDeploymentProvider(_settings: unknown, deps: ProviderDeps): DeploymentProvider {
   return new DemoDeploymentProvider(deps.instance);
 }

@@ -3,7 +3,7 @@ import type { Actor, ProviderContext } from '../src/context.ts';
 import { badInput, notFound } from '../src/errors.ts';
 import { composeId, parseId } from '../src/ids.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
-import type { ProviderDeps } from '../src/registry.ts';
+import type { ProviderDeps } from '../src/provider.ts';
 import type {
   CreateIncidentRequest,
   IncidentLinkQuery,
@@ -400,6 +400,6 @@ export class DemoIncidentProvider implements IncidentProvider {
   }
 }
 
-export function createDemoIncidentProvider(_settings: Record<string, unknown>, deps: ProviderDeps): IncidentProvider {
+export function createDemoIncidentProvider(_settings: unknown, deps: ProviderDeps): IncidentProvider {
   return new DemoIncidentProvider(deps.instance);
 }

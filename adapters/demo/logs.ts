@@ -5,7 +5,7 @@ import type { ProviderContext } from '../src/context.ts';
 import { badInput } from '../src/errors.ts';
 import { composeId } from '../src/ids.ts';
 import type { Page, PageRequest } from '../src/paging.ts';
-import type { ProviderDeps } from '../src/registry.ts';
+import type { ProviderDeps } from '../src/provider.ts';
 import type { LogFieldSummaryRecord, LogProvider, LogRecord, LogVolumeRecord } from '../src/spi/logs.ts';
 import type { ResolvedTimeRange } from '../src/time.ts';
 import { gaussian, intBetween, pick, rngFor, type Rng } from './random.ts';
@@ -670,6 +670,6 @@ function drawPlaceholder(line: LineFill, name: string): string {
   }
 }
 
-export function createDemoLogProvider(_settings: Record<string, unknown>, deps: ProviderDeps): LogProvider {
+export function createDemoLogProvider(_settings: unknown, deps: ProviderDeps): LogProvider {
   return new DemoLogProvider(deps.instance);
 }

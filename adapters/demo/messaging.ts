@@ -2,7 +2,7 @@ import type { Actor, ProviderContext } from '../src/context.ts';
 import { badInput, notFound } from '../src/errors.ts';
 import { composeId, parseId } from '../src/ids.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
-import type { ProviderDeps } from '../src/registry.ts';
+import type { ProviderDeps } from '../src/provider.ts';
 import type { ChannelQuery, ChannelRecord, MessageRecord, MessagingProvider, OutgoingMessage } from '../src/spi/messaging.ts';
 import { demoAnchor, minutesAgo } from './clock.ts';
 import { hexFor } from './random.ts';
@@ -258,6 +258,6 @@ export class DemoMessagingProvider implements MessagingProvider {
   }
 }
 
-export function createDemoMessagingProvider(_settings: Record<string, unknown>, deps: ProviderDeps): MessagingProvider {
+export function createDemoMessagingProvider(_settings: unknown, deps: ProviderDeps): MessagingProvider {
   return new DemoMessagingProvider(deps.instance);
 }

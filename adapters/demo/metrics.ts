@@ -5,9 +5,9 @@ import type { MetricAggregation, MetricDescriptorFilter, MetricLabelMatcher, Met
 import type { ProviderContext } from '../src/context.ts';
 import { badInput, notFound } from '../src/errors.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
-import type { ProviderDeps } from '../src/registry.ts';
+import type { ProviderDeps } from '../src/provider.ts';
 import type { GoldenSignalsRecord, MetricDescriptorRecord, MetricProvider, MetricResultRecord, MetricSeriesRecord } from '../src/spi/metrics.ts';
-import { parseDuration, type ResolvedTimeRange } from '../src/time.ts';
+import { formatStep, resolveStep, type ResolvedTimeRange } from '../src/time.ts';
 import { gaussian, hashString, rngFor } from './random.ts';
 import {
   ENVIRONMENTS,
@@ -29,14 +29,8 @@ import { DEMO_SEED, serviceById, type DemoService, type Environment } from './wo
 
 const PROMETHEUS = 'http://prometheus.acme-shop.example';
 
-/** Prometheus refuses range queries above 11,000 points per series; so does the demo. */
-export const MAX_POINTS_PER_SERIES = 11_000;
-/** Points the default step aims for. */
-const TARGET_POINTS = 300;
 /** Raw samples one query may compute (series x points) before it must be narrowed. */
 const MAX_SAMPLES = 6_000_000;
-/** Steps the default choice picks from, in seconds. */
-const NICE_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
 /** Prometheus scrapes every 15 s. */
 const SCRAPE_MS = 15_000;
 /** How often the demo's Prometheus misses a whole scrape round (a restart, a stalled TSDB). */
@@ -385,40 +379,6 @@ function describe(metric: MetricDefinition): MetricDescriptorRecord {
 // ---------------------------------------------------------------------------------------------
 // Steps
 
-/** `90` → `90s`, `300` → `5m`: the largest unit that divides the step. */
-export function formatStep(seconds: number): string {
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60]] as const) {
-    if (seconds % size === 0) return `${seconds / size}${unit}`;
-  }
-  return `${seconds}s`;
-}
-
-/**
- * The step in ms: the client's (refused when it gives more than 11,000 points per series, naming the
- * smallest acceptable step), or the nice step closest to about 300 points.
- */
-export function resolveStep(range: ResolvedTimeRange, step: string | null | undefined): number {
-  const spanMs = range.to.getTime() - range.from.getTime();
-  if (step) {
-    const ms = parseDuration(step, 'step');
-    if (ms % 1000 !== 0) throw badInput(`step "${step}" must be a whole number of seconds`);
-    const points = Math.ceil(spanMs / ms);
-    if (points > MAX_POINTS_PER_SERIES) {
-      const minimum = Math.ceil(spanMs / MAX_POINTS_PER_SERIES / 1000);
-      throw badInput(
-        `step "${step}" gives ${points} points per series over this range; the maximum is ${MAX_POINTS_PER_SERIES}: use a step of at least ${formatStep(minimum)} or a shorter range`,
-      );
-    }
-    return ms;
-  }
-  const ideal = spanMs / TARGET_POINTS / 1000;
-  let best = NICE_STEPS[0]!;
-  for (const candidate of NICE_STEPS) {
-    if (Math.abs(Math.log(candidate / ideal)) < Math.abs(Math.log(best / ideal))) best = candidate;
-  }
-  // A range longer than the nice steps cover still needs to fit the point limit.
-  return Math.max(best, Math.ceil(spanMs / MAX_POINTS_PER_SERIES / 1000)) * 1000;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Evaluation
@@ -755,6 +715,6 @@ export class DemoMetricProvider implements MetricProvider {
   }
 }
 
-export function createDemoMetricProvider(_settings: Record<string, unknown>, deps: ProviderDeps): MetricProvider {
+export function createDemoMetricProvider(_settings: unknown, deps: ProviderDeps): MetricProvider {
   return new DemoMetricProvider(deps.instance);
 }

@@ -3,7 +3,7 @@ import type { Actor, ProviderContext } from '../src/context.ts';
 import { badInput, notFound } from '../src/errors.ts';
 import { composeId, parseId } from '../src/ids.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
-import type { ProviderDeps } from '../src/registry.ts';
+import type { ProviderDeps } from '../src/provider.ts';
 import type {
   AlertRef,
   IncidentRef,
@@ -473,6 +473,6 @@ function explain(state: Derived['steps'][number], run: Derived): string {
   return `it is already ${state.status}${state.finishedAt ? ` since ${iso(state.finishedAt)}` : ''}${state.completedById ? ` (by ${state.completedById})` : ''}`;
 }
 
-export function createDemoOrchestrationProvider(_settings: Record<string, unknown>, deps: ProviderDeps): OrchestrationProvider {
+export function createDemoOrchestrationProvider(_settings: unknown, deps: ProviderDeps): OrchestrationProvider {
   return new DemoOrchestrationProvider(deps.instance);
 }

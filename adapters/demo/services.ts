@@ -1,7 +1,7 @@
 import type { ServiceFilter, ServiceKind, ServiceTier } from '@opsorch/schema';
 import type { ProviderContext } from '../src/context.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
-import type { ProviderDeps } from '../src/registry.ts';
+import type { ProviderDeps } from '../src/provider.ts';
 import type { ExternalRefInput, ServiceProvider, ServiceRecord } from '../src/spi/services.ts';
 import { dependentsOf, serviceById, services, type DemoService } from './world.ts';
 
@@ -94,6 +94,6 @@ export class DemoServiceProvider implements ServiceProvider {
   }
 }
 
-export function createDemoServiceProvider(_settings: Record<string, unknown>, deps: ProviderDeps): ServiceProvider {
+export function createDemoServiceProvider(_settings: unknown, deps: ProviderDeps): ServiceProvider {
   return new DemoServiceProvider(deps.instance);
 }

@@ -2,6 +2,7 @@
 // scenario effects with their ramps, disk growth, versions and pods. Shared by the logs and metrics
 // generators so a scenario reads the same in both.
 import { badInput, notFound } from '../src/errors.ts';
+import { closeMatches, suggest } from '../src/suggest.ts';
 import { minutesAgo } from './clock.ts';
 import { hexFor } from './random.ts';
 import {
@@ -297,39 +298,7 @@ export function resolveScope(
   return { services: selected, environment: scope?.environment ?? defaultEnvironment ?? null };
 }
 
-/** `; did you mean "a", "b"?` for the candidates closest to `input`, or a hint listing a few known values. */
-export function suggest(input: string, candidates: readonly string[]): string {
-  const close = closeMatches(input, candidates);
-  if (close.length > 0) return `; did you mean ${close.map((c) => `"${c}"`).join(', ')}?`;
-  return `; known: ${candidates.slice(0, 12).join(', ')}${candidates.length > 12 ? ', ...' : ''}`;
-}
-
-/** Up to `max` candidates within a small edit distance of `input`, or containing it, closest first. */
-export function closeMatches(input: string, candidates: readonly string[], max = 3): string[] {
-  const needle = input.toLowerCase();
-  return candidates
-    .map((candidate) => {
-      const c = candidate.toLowerCase();
-      const distance = c.includes(needle) || needle.includes(c) ? 0.5 : editDistance(needle, c);
-      return { candidate, distance };
-    })
-    .filter((x) => x.distance <= Math.max(2, Math.floor(input.length / 3)))
-    .sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate))
-    .slice(0, max)
-    .map((x) => x.candidate);
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
+export { closeMatches, suggest };
 
 /** Compiles a user regular expression or explains what is wrong with it, naming where it came from. */
 export function compileRegex(source: string, where: string, flags = ''): RegExp {

@@ -2,7 +2,7 @@ import type { TeamFilter, TeamRole, UserFilter } from '@opsorch/schema';
 import type { ProviderContext } from '../src/context.ts';
 import { composeId } from '../src/ids.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
-import type { ProviderDeps } from '../src/registry.ts';
+import type { ProviderDeps } from '../src/provider.ts';
 import type {
   OnCallShiftRecord,
   RotationRecord,
@@ -184,6 +184,6 @@ export class DemoTeamProvider implements TeamProvider {
   }
 }
 
-export function createDemoTeamProvider(_settings: Record<string, unknown>, deps: ProviderDeps): TeamProvider {
+export function createDemoTeamProvider(_settings: unknown, deps: ProviderDeps): TeamProvider {
   return new DemoTeamProvider(deps.instance);
 }

@@ -3,7 +3,7 @@ import type { Actor, ProviderContext } from '../src/context.ts';
 import { badInput, notFound } from '../src/errors.ts';
 import { composeId, parseId } from '../src/ids.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
-import type { ProviderDeps } from '../src/registry.ts';
+import type { ProviderDeps } from '../src/provider.ts';
 import type {
   NewTicket,
   TicketChanges,
@@ -470,6 +470,6 @@ export class DemoTicketProvider implements TicketProvider {
   }
 }
 
-export function createDemoTicketProvider(_settings: Record<string, unknown>, deps: ProviderDeps): TicketProvider {
+export function createDemoTicketProvider(_settings: unknown, deps: ProviderDeps): TicketProvider {
   return new DemoTicketProvider(deps.instance);
 }

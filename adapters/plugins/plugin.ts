@@ -14,10 +14,9 @@ import { z } from 'zod';
 import type { Capability } from '../src/capabilities.ts';
 import type { Logger, ProviderContext } from '../src/context.ts';
 import { isErrorCode, OpsOrchError } from '../src/errors.ts';
-import type { ProviderDeps } from '../src/registry.ts';
+import type { ProviderDeps } from '../src/provider.ts';
 import { redactSecrets } from '../src/secrets.ts';
 import type { ProviderMap } from '../src/spi/index.ts';
-import { parseSettings } from '../src/settings.ts';
 import { PLUGIN_METHODS } from './methods.ts';
 import { processSettingsShape, SupervisedProcess } from './process.ts';
 
@@ -202,9 +201,8 @@ function wireContext(ctx: ProviderContext) {
  * `{ args: [...the SPI arguments but the context], context }`. Optional writes the plugin lacks answer
  * NOT_SUPPORTED (JSON-RPC MethodNotFound).
  */
-export function createPluginProvider<C extends Capability>(capability: C, settings: Record<string, unknown>, deps: ProviderDeps): ProviderMap[C] {
-  const parsed = parseSettings(pluginSettingsSchema, settings, `plugin provider "${deps.instance}"`);
-  const process = new PluginProcess(parsed, capability, deps.instance, deps.logger, deps.timeoutMs ?? 10_000);
+export function createPluginProvider<C extends Capability>(capability: C, settings: PluginSettings, deps: ProviderDeps): ProviderMap[C] {
+  const process = new PluginProcess(settings, capability, deps.instance, deps.logger, deps.timeoutMs ?? 10_000);
   const provider: Record<string, unknown> = {
     kind: 'plugin',
     instance: deps.instance,

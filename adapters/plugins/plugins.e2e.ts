@@ -4,12 +4,11 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
 import type { RunningGateway } from '../../gateway/src/index.ts';
 import { ensureDebianPackages } from '../examples/prometheus-stack.ts';
-import { BUILTIN_PROVIDERS } from '../src/builtin.ts';
-import { loadConfig } from '../src/config.ts';
+import { createRuntimeSync } from '../../gateway/src/runtime.ts';
 import { ANONYMOUS, silentLogger, type ProviderContext } from '../src/context.ts';
-import { ProviderRegistry } from '../src/registry.ts';
+import type { ProviderRegistry } from '../src/registry.ts';
 import type { IncidentProvider } from '../src/spi/incidents.ts';
-import { createPluginProvider, type PluginProcess } from './plugin.ts';
+import { createPluginProvider, pluginSettingsSchema, type PluginProcess } from './plugin.ts';
 
 const PLUGIN = join(import.meta.dirname, '..', 'examples', 'incidents_plugin.py');
 
@@ -38,7 +37,7 @@ let direct: IncidentProvider | undefined;
 
 /** The plugin provider on its own, without the registry's retries and circuit breaker: its own behaviour only. */
 function tracker(env: Record<string, string>) {
-  const settings = JSON.parse(env.OPSORCH_INCIDENTS_CONFIG!).tracker as Record<string, unknown>;
+  const settings = pluginSettingsSchema.parse(JSON.parse(env.OPSORCH_INCIDENTS_CONFIG!).tracker);
   direct = createPluginProvider('incidents', settings, { instance: 'tracker', kind: 'plugin', logger: silentLogger, timeoutMs: 10_000 });
   return { provider: direct, plugin: (direct as unknown as { plugin: PluginProcess }).plugin };
 }
@@ -146,7 +145,7 @@ describe('the plugin runtime', () => {
 
   it('a plugin that cannot start is DOWN with its exit, and is retried with a growing delay', async () => {
     const env = pluginEnv({ restartDelayMs: 100, env: { SAMPLE_PLUGIN_FAIL_AT_START: '1' } });
-    registry = new ProviderRegistry({ config: loadConfig(env), modules: BUILTIN_PROVIDERS });
+    registry = createRuntimeSync({ env, logger: silentLogger }).registry;
     const plugin = (registry.all('incidents').find((p) => p.instance === 'tracker') as unknown as { plugin: PluginProcess }).plugin;
     const [health] = (await registry.checkHealth()).filter((h) => h.instance === 'tracker');
     expect(health).toMatchObject({ status: 'DOWN', error: { code: 'PROVIDER_UNAVAILABLE', message: expect.stringContaining('exited with code 3') } });
@@ -157,7 +156,7 @@ describe('the plugin runtime', () => {
   });
 
   it('closing the registry stops the plugin process', async () => {
-    registry = new ProviderRegistry({ config: loadConfig(pluginEnv()), modules: BUILTIN_PROVIDERS });
+    registry = createRuntimeSync({ env: pluginEnv(), logger: silentLogger }).registry;
     const provider = registry.all('incidents').find((p) => p.instance === 'tracker')!;
     await provider.getMany([], ctx());
     const pid = (provider as unknown as { plugin: PluginProcess }).plugin.pid!;
@@ -167,8 +166,8 @@ describe('the plugin runtime', () => {
   });
 
   it('bad settings name the key to fix', () => {
-    expect(() => new ProviderRegistry({ config: loadConfig({ OPSORCH_INCIDENTS_PROVIDER: 'tracker=plugin', OPSORCH_INCIDENTS_CONFIG: '{"args":["x"]}' }), modules: BUILTIN_PROVIDERS })).toThrow(
-      'plugin provider "tracker" settings: command',
+    expect(() => createRuntimeSync({ env: { OPSORCH_INCIDENTS_PROVIDER: 'tracker=plugin', OPSORCH_INCIDENTS_CONFIG: '{"args":["x"]}' }, logger: silentLogger })).toThrow(
+      'invalid configuration at OPSORCH_INCIDENTS_CONFIG.command: Invalid input: expected string, received undefined',
     );
   });
 });

@@ -1,21 +1,20 @@
 // The alerts capability straight from Prometheus' alerting rules (`/api/v1/rules`), for setups without
 // Alertmanager or to see pending alerts. Read-only: silences live in Alertmanager.
 import type { ProviderContext } from '../src/context.ts';
-import type { ProviderDeps } from '../src/registry.ts';
-import { parseSettings } from '../src/settings.ts';
+import type { ProviderDeps } from '../src/provider.ts';
 import type { AlertProvider, AlertRecord } from '../src/spi/alerts.ts';
 import { fingerprintOf, SnapshotAlertProvider } from '../alertmanager/snapshot.ts';
 import { PrometheusApi } from './api.ts';
 import { graphUrl } from './metrics.ts';
-import { prometheusSettingsSchema, type PrometheusSettings } from './settings.ts';
+import type { PrometheusSettings } from './settings.ts';
 
 /** Firing (and, when asked, pending) alerts of every alerting rule; the rule's query is the generator link. */
 export class PrometheusAlertProvider extends SnapshotAlertProvider<PrometheusSettings> implements AlertProvider {
   readonly kind = 'prometheus';
   readonly api: PrometheusApi;
 
-  constructor(settings: Record<string, unknown>, deps: ProviderDeps) {
-    super(parseSettings(prometheusSettingsSchema, settings, `prometheus provider "${deps.instance}"`), deps);
+  constructor(settings: PrometheusSettings, deps: ProviderDeps) {
+    super(settings, deps);
     this.api = new PrometheusApi({ baseUrl: this.settings.url, auth: this.settings.auth, headers: this.settings.headers });
   }
 
@@ -57,8 +56,4 @@ export class PrometheusAlertProvider extends SnapshotAlertProvider<PrometheusSet
       } satisfies AlertRecord;
     });
   }
-}
-
-export function createPrometheusAlertProvider(settings: Record<string, unknown>, deps: ProviderDeps): AlertProvider {
-  return new PrometheusAlertProvider(settings, deps);
 }

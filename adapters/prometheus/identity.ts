@@ -1,7 +1,7 @@
 // Cross-tool identity (DESIGN.md, decision 002): a tool's label value (`service="checkout-svc"`) and the catalog's
 // canonical service id (`checkout`) are joined through configured aliases first, then the catalog's externalRefs.
 import type { ProviderContext } from '../src/context.ts';
-import type { ServiceCatalog } from '../src/registry.ts';
+import type { ServiceCatalog } from '../src/provider.ts';
 
 export interface ServiceIdentityOptions {
   /** The `externalRefs` system naming this tool in the catalog, for example `prometheus`. */

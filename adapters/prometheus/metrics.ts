@@ -1,17 +1,15 @@
 // The metrics capability over a real Prometheus (or anything speaking its HTTP API: Thanos, Mimir, VictoriaMetrics).
 import type { MetricAggregation, MetricDescriptorFilter, MetricLabelMatcher, MetricQueryInput, MetricType, ScopeInput } from '@opsorch/schema';
-import { closeMatches } from '../demo/signals.ts';
-import { formatStep, resolveStep } from '../demo/metrics.ts';
 import type { ProviderContext } from '../src/context.ts';
 import { badInput, notFound, OpsOrchError } from '../src/errors.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
-import type { ProviderDeps } from '../src/registry.ts';
+import type { ProviderDeps } from '../src/provider.ts';
 import type { GoldenSignalsRecord, MetricDescriptorRecord, MetricProvider, MetricResultRecord, MetricSeriesRecord } from '../src/spi/metrics.ts';
-import { parseDuration, type ResolvedTimeRange } from '../src/time.ts';
+import { closeMatches } from '../src/suggest.ts';
+import { formatStep, parseDuration, resolveStep, type ResolvedTimeRange } from '../src/time.ts';
 import { PrometheusApi, type MatrixSeries, type MetricMetadata } from './api.ts';
 import { escapeLabelValue, regexAlternatives, ServiceIdentity } from './identity.ts';
-import { parseSettings } from '../src/settings.ts';
-import { DEFAULT_GOLDEN_SIGNALS, prometheusSettingsSchema, type PrometheusSettings } from './settings.ts';
+import { DEFAULT_GOLDEN_SIGNALS, type PrometheusSettings } from './settings.ts';
 
 /** How long the metric catalog (metadata and names) is reused before Prometheus is asked again. */
 const CATALOG_TTL_MS = 60_000;
@@ -147,10 +145,10 @@ export class PrometheusMetricProvider implements MetricProvider {
   private metricCatalog: { until: number; entries: Promise<Map<string, CatalogEntry>> } | null = null;
   private readonly catalog: ProviderDeps['catalog'];
 
-  constructor(settings: Record<string, unknown>, deps: ProviderDeps) {
+  constructor(settings: PrometheusSettings, deps: ProviderDeps) {
     this.instance = deps.instance;
     this.catalog = deps.catalog;
-    this.settings = parseSettings(prometheusSettingsSchema, settings, `prometheus provider "${deps.instance}"`);
+    this.settings = settings;
     this.api = new PrometheusApi({ baseUrl: this.settings.url, auth: this.settings.auth, headers: this.settings.headers });
     this.externalUrl = this.settings.externalUrl ?? this.settings.url;
     this.identity = new ServiceIdentity({ system: this.settings.catalogSystem, aliases: this.settings.serviceAliases, catalog: deps.catalog });
@@ -397,8 +395,4 @@ export class PrometheusMetricProvider implements MetricProvider {
       return { ...record, range: resolvedRange, step: formatStep(stepMs / 1000) };
     });
   }
-}
-
-export function createPrometheusMetricProvider(settings: Record<string, unknown>, deps: ProviderDeps): MetricProvider {
-  return new PrometheusMetricProvider(settings, deps);
 }

@@ -69,8 +69,6 @@ export const toolSettingsShape = {
   serviceAliases: z.record(z.string(), z.string()).default({}),
   /** The `externalRefs` system naming these labels in the catalog (default `prometheus`: alerts come from its rules too). */
   catalogSystem: z.string().min(1).default('prometheus'),
-  /** Per-call timeout in ms (read by the configuration loader). */
-  timeoutMs: z.number().int().positive().optional(),
 };
 
 /** How an alert's labels give its severity, shared by the providers of the alerts capability. */

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
-import { loadConfigAsync } from '../src/config.ts';
+import { loadProviderConfig } from '../../gateway/src/runtime.ts';
 import { OpsOrchError } from '../src/errors.ts';
 import { redactSecrets } from '../src/secrets.ts';
 import { readVendorApi, vendorApiSkipNotice } from '../testing/vendor-api.ts';
@@ -38,6 +38,12 @@ afterAll(async () => {
   await vault?.close();
   await aws?.close();
 });
+
+/** The composition root's resolution of provider settings (every secret backend). */
+const loadConfigAsync = async (env: Record<string, string>) => {
+  const { config } = await loadProviderConfig(env);
+  return config as Record<string, { settings: Record<string, any> }[]>;
+};
 
 const metricsWith = (config: Record<string, unknown>, extra: Record<string, string> = {}) => ({
   OPSORCH_METRICS_PROVIDER: 'prometheus',

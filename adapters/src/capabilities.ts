@@ -1,22 +1,5 @@
-/** Every capability OpsOrch federates; one subgraph, one SPI and one env-var prefix each. */
-export const CAPABILITIES = [
-  'incidents',
-  'alerts',
-  'logs',
-  'metrics',
-  'tickets',
-  'messaging',
-  'services',
-  'teams',
-  'deployments',
-  'orchestration',
-] as const;
-
-export type Capability = (typeof CAPABILITIES)[number];
-
-export function isCapability(value: string): value is Capability {
-  return (CAPABILITIES as readonly string[]).includes(value);
-}
+// The capabilities come from the manifest (schema/src/capabilities.ts); the SPI layer only re-exports them.
+export { CAPABILITIES, CAPABILITY_MANIFEST, capabilityEnvPrefix, isCapability, type Capability } from '@opsorch/schema/capabilities';
 
 /**
  * Environment variables as OpsOrch reads them: a plain map. (`NodeJS.ProcessEnv` may be augmented by other

@@ -1,16 +1,17 @@
 export * from './alert-health.ts';
 export * from './alert-queries.ts';
 export * from './capabilities.ts';
-export * from './config.ts';
 export * from './context.ts';
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './isolation.ts';
 export * from './paging.ts';
+export * from './provider.ts';
 export * from './registry.ts';
 export * from './resilience.ts';
 export * from './secrets.ts';
 export { secretBackendsFromEnv } from '../secrets/index.ts';
 export * from './settings.ts';
+export * from './suggest.ts';
 export * from './time.ts';
 export type * from './spi/index.ts';

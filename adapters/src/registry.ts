@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { CAPABILITIES, type Capability } from './capabilities.ts';
-import type { InstanceConfig, OpsOrchConfig } from './config.ts';
+import type { ProviderFactory, ProviderModule, ServiceCatalog } from './provider.ts';
+import type { InstanceConfig, OpsOrchConfig } from './settings.ts';
 import { silentLogger, type Logger, type ProviderContext } from './context.ts';
 import { OpsOrchError, toOpsOrchError } from './errors.ts';
 import { parseId } from './ids.ts';
@@ -15,41 +16,9 @@ import {
   type ResilienceOptions,
 } from './resilience.ts';
 import { redactSecrets } from './secrets.ts';
-import type { ExternalRefInput, ProviderMap, ServiceRecord } from './spi/index.ts';
+import type { ProviderMap, ServiceRecord } from './spi/index.ts';
 
-/**
- * The service catalog as other providers see it (cross-tool identity, DESIGN.md): every configured services
- * instance is asked and the first that knows an answer wins. Calls go through the registry, so they are
- * counted and timed like any other.
- */
-export interface ServiceCatalog {
-  /** One slot per reference: the canonical service id carrying it, or null. */
-  resolveExternalRefs(refs: readonly ExternalRefInput[], ctx: ProviderContext): Promise<(string | null)[]>;
-  /** One slot per canonical id: the catalog entry, or null. */
-  getMany(ids: readonly string[], ctx: ProviderContext): Promise<(ServiceRecord | null)[]>;
-  /** One slot per team id: canonical ids of the services the team owns. */
-  servicesOwnedBy(teamIds: readonly string[], ctx: ProviderContext): Promise<string[][]>;
-}
-
-/** What a factory gets besides its settings. */
-export interface ProviderDeps {
-  instance: string;
-  kind: string;
-  /** A child logger named after the instance. */
-  logger: Logger;
-  /** The catalog, to map the tool's native service references to canonical ids (absent in bare unit tests). */
-  catalog?: ServiceCatalog;
-  /** Default per-call timeout of this instance, in ms (absent in bare unit tests). */
-  timeoutMs?: number;
-}
-
-export type ProviderFactory<C extends Capability> = (settings: Record<string, unknown>, deps: ProviderDeps) => ProviderMap[C];
-
-/** One provider kind: a label and a factory for each capability it serves. */
-export interface ProviderModule {
-  readonly label: string;
-  readonly factories: { readonly [C in Capability]?: ProviderFactory<C> };
-}
+export type { ProviderDeps, ProviderFactory, ProviderModule, ServiceCatalog } from './provider.ts';
 
 /** Counts of provider calls, per `capability/instance.method`. */
 export type CallCounts = Record<string, number>;
@@ -176,7 +145,7 @@ export class ProviderRegistry {
     if (!module) {
       throw new OpsOrchError(
         'BAD_USER_INPUT',
-        `OPSORCH_${capability.toUpperCase()}_PROVIDER: unknown provider kind "${config.kind}"; known kinds: ${Object.keys(modules).join(', ')}`,
+        `unknown provider kind "${config.kind}" for ${capability}; known kinds: ${Object.keys(modules).join(', ')}`,
       );
     }
     const factory = module.factories[capability] as ProviderFactory<C> | undefined;
@@ -184,7 +153,7 @@ export class ProviderRegistry {
       const serves = Object.keys(module.factories).join(', ');
       throw new OpsOrchError(
         'BAD_USER_INPUT',
-        `OPSORCH_${capability.toUpperCase()}_PROVIDER: provider "${config.kind}" does not serve ${capability} (it serves: ${serves})`,
+        `provider "${config.kind}" does not serve ${capability} (it serves: ${serves})`,
       );
     }
     const provider = factory(config.settings, {

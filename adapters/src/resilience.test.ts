@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_PROVIDERS } from './builtin.ts';
-import { loadConfig } from './config.ts';
+import { createRuntimeSync } from '../../gateway/src/runtime.ts';
 import { ANONYMOUS, silentLogger, type Actor, type ProviderContext } from './context.ts';
 import { OpsOrchError } from './errors.ts';
-import { ProviderRegistry, type ProviderModule } from './registry.ts';
+import type { ProviderModule } from './registry.ts';
 import { isWriteMethod, resilienceFromEnv, stableStringify, type BreakerState, type ProviderObserver, type ResilienceOptions } from './resilience.ts';
 
 /** An alerts provider whose every call runs `behaviour`; it records what it was asked. */
@@ -36,9 +35,10 @@ function registryWith(module: ProviderModule, resilience: Partial<ResilienceOpti
     breaker: (e) => events.breaker.push(e.state),
     dedup: (e) => (events.dedupHits += e.hit ? 1 : 0),
   };
-  const registry = new ProviderRegistry({
-    config: loadConfig({ OPSORCH_ALERTS_PROVIDER: 'scripted', OPSORCH_PROVIDER_TIMEOUT_MS: String(timeoutMs) }),
-    modules: { ...BUILTIN_PROVIDERS, scripted: module },
+  const { registry } = createRuntimeSync({
+    env: { OPSORCH_ALERTS_PROVIDER: 'scripted', OPSORCH_PROVIDER_TIMEOUT_MS: String(timeoutMs) },
+    logger: silentLogger,
+    extraProviders: { scripted: module },
     resilience: { backoffMs: 5, maxBackoffMs: 20, ...resilience },
     observer,
   });

@@ -95,7 +95,7 @@ export function resolveSecretRef(ref: string, backends: SecretBackends, where: s
       throw new OpsOrchError('BAD_USER_INPUT', `${where}: cannot read secret file ${path} (from ${ref})`);
     }
   } else if (backend === 'vault' || backend === 'aws') {
-    throw new OpsOrchError('BAD_USER_INPUT', `${where}: ${ref} is read over the network; load the configuration with loadConfigAsync`);
+    throw new OpsOrchError('BAD_USER_INPUT', `${where}: ${ref} is read over the network; resolve settings with resolveSettings (gateway/src/runtime.ts does)`);
   } else {
     throw new OpsOrchError('BAD_USER_INPUT', `${where}: unknown secret backend "${backend}" in ${ref}; supported: env, file, vault, aws`);
   }

@@ -56,3 +56,47 @@ export function parseDuration(value: string, field = 'duration'): number {
   }
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
+
+// Steps of metric series. The metrics subgraph chooses the step (decision 010); providers check and format it.
+
+/** Prometheus refuses range queries above 11,000 points per series; so does every provider. */
+export const MAX_POINTS_PER_SERIES = 11_000;
+/** Points the default step aims for. */
+const TARGET_POINTS = 300;
+/** Steps the default choice picks from, in seconds. */
+const NICE_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+
+/** `90` → `90s`, `300` → `5m`: the largest unit that divides the step. */
+export function formatStep(seconds: number): string {
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60]] as const) {
+    if (seconds % size === 0) return `${seconds / size}${unit}`;
+  }
+  return `${seconds}s`;
+}
+
+/**
+ * The step in ms: the client's (refused when it gives more than 11,000 points per series, naming the
+ * smallest acceptable step), or the nice step closest to about 300 points.
+ */
+export function resolveStep(range: ResolvedTimeRange, step: string | null | undefined): number {
+  const spanMs = range.to.getTime() - range.from.getTime();
+  if (step) {
+    const ms = parseDuration(step, 'step');
+    if (ms % 1000 !== 0) throw badInput(`step "${step}" must be a whole number of seconds`);
+    const points = Math.ceil(spanMs / ms);
+    if (points > MAX_POINTS_PER_SERIES) {
+      const minimum = Math.ceil(spanMs / MAX_POINTS_PER_SERIES / 1000);
+      throw badInput(
+        `step "${step}" gives ${points} points per series over this range; the maximum is ${MAX_POINTS_PER_SERIES}: use a step of at least ${formatStep(minimum)} or a shorter range`,
+      );
+    }
+    return ms;
+  }
+  const ideal = spanMs / TARGET_POINTS / 1000;
+  let best = NICE_STEPS[0]!;
+  for (const candidate of NICE_STEPS) {
+    if (Math.abs(Math.log(candidate / ideal)) < Math.abs(Math.log(best / ideal))) best = candidate;
+  }
+  // A range longer than the nice steps cover still needs to fit the point limit.
+  return Math.max(best, Math.ceil(spanMs / MAX_POINTS_PER_SERIES / 1000)) * 1000;
+}

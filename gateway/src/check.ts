@@ -1,15 +1,18 @@
-// `opsorch check`: validates the configuration, reaches every provider instance and says so with an exit code
-// a deploy pipeline can act on (0 all up, 1 some provider down, 2 configuration invalid).
-import { loadConfigAsync, ProviderRegistry, redactSecrets, silentLogger, type InstanceHealth, type Logger } from '@opsorch/adapters';
-import { BUILTIN_PROVIDERS } from '@opsorch/adapters/builtin';
+// `opsorch check`: validates the configuration, says which capabilities run on demo data, reaches every provider
+// instance and says so with an exit code a deploy pipeline can act on (0 all up, 1 some provider down, 2
+// configuration invalid, or strict mode with a capability on demo data).
+import { describeDemo, redactSecrets, silentLogger, type Env, type InstanceHealth, type Logger, type ProviderModule } from '@opsorch/adapters';
+import { createRuntime, type Runtime } from './runtime.ts';
 
 export const CHECK_EXIT = { ok: 0, providerDown: 1, badConfiguration: 2 } as const;
 
 export interface CheckOptions {
-  env?: NodeJS.ProcessEnv;
+  env?: Env;
   json?: boolean;
   logger?: Logger;
   write?: (text: string) => void;
+  /** Provider kinds beyond the registered ones (tests). */
+  extraProviders?: Readonly<Record<string, ProviderModule>>;
 }
 
 function table(rows: string[][]): string {
@@ -26,19 +29,17 @@ function describe(h: InstanceHealth): string {
 export async function runCheck(options: CheckOptions = {}): Promise<number> {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const out = (text: string) => write(redactSecrets(text));
-  let registry: ProviderRegistry;
+  let runtime: Runtime;
   try {
-    registry = new ProviderRegistry({
-      config: await loadConfigAsync(options.env ?? process.env),
-      modules: BUILTIN_PROVIDERS,
-      logger: options.logger ?? silentLogger,
-    });
+    // The same composition as the gateway's, minus security; each tool is asked once (no retries).
+    runtime = await createRuntime({ env: options.env ?? process.env, logger: options.logger ?? silentLogger, extraProviders: options.extraProviders, plainCalls: true });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (options.json) out(`${JSON.stringify({ ok: false, configuration: { valid: false, error: message }, providers: [] }, null, 2)}\n`);
+    if (options.json) out(`${JSON.stringify({ ok: false, configuration: { valid: false, error: message }, demo: [], providers: [] }, null, 2)}\n`);
     else out(`configuration invalid: ${message}\n`);
     return CHECK_EXIT.badConfiguration;
   }
+  const { settings, registry } = runtime;
   try {
     const results = await registry.checkHealth({ requestId: 'opsorch-check' });
     const down = results.filter((r) => r.status === 'DOWN');
@@ -52,7 +53,8 @@ export async function runCheck(options: CheckOptions = {}): Promise<number> {
         latencyMs: r.latencyMs === null ? null : Math.round(r.latencyMs * 100) / 100,
         error: r.error,
       }));
-      out(`${JSON.stringify({ ok: down.length === 0, configuration: { valid: true }, providers }, null, 2)}\n`);
+      const json = { ok: down.length === 0, configuration: { valid: true, strict: settings.strict, warnings: settings.warnings }, demo: settings.demo, providers };
+      out(`${JSON.stringify(json, null, 2)}\n`);
     } else {
       const rows = [
         ['CAPABILITY', 'INSTANCE', 'PROVIDER', 'HEALTH', 'LATENCY', 'DETAIL'],
@@ -66,6 +68,9 @@ export async function runCheck(options: CheckOptions = {}): Promise<number> {
         ]),
       ];
       out(`${table(rows)}\n\n`);
+      for (const warning of settings.warnings) out(`warning: ${warning}\n`);
+      const demo = describeDemo(settings.demo);
+      if (demo) out(`${demo}\n`);
       out(
         down.length === 0
           ? `configuration valid; all ${results.length} provider instances answer\n`
@@ -74,6 +79,6 @@ export async function runCheck(options: CheckOptions = {}): Promise<number> {
     }
     return down.length === 0 ? CHECK_EXIT.ok : CHECK_EXIT.providerDown;
   } finally {
-    await registry.close();
+    await runtime.close();
   }
 }

@@ -7,8 +7,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
-import { loadConfigAsync, ProviderRegistry, resilienceFromEnv, type Logger, type ProviderModule } from '@opsorch/adapters';
-import { BUILTIN_PROVIDERS } from '@opsorch/adapters/builtin';
+import type { Logger, ProviderModule, ProviderRegistry } from '@opsorch/adapters';
 import { readSupergraphSdl, SUBGRAPH_NAMES, SUPERGRAPH_PATH, type SubgraphName } from '@opsorch/schema';
 import { buildSchemaOf, IdempotencyStore, SUBGRAPHS, type RequestContext } from '@opsorch/subgraphs';
 import { createErrorFormatter } from './errors.ts';
@@ -16,20 +15,12 @@ import { errorPages, notFoundPage } from './error-pages.ts';
 import { graphiqlAssets, graphiqlPage } from './graphiql.ts';
 import { CachedLocalDataSource } from './local-data-source.ts';
 import { createLogger } from './logger.ts';
-import {
-  createMetrics,
-  injectTraceContext,
-  mountHealth,
-  readinessPolicyFrom,
-  requestIds,
-  startTracing,
-  traceHttpRequests,
-  type Metrics,
-} from './observability/index.ts';
-import { drainHttpServer, Generations, watchFiles } from './reload.ts';
+import { injectTraceContext, mountHealth, readinessPolicyFrom, requestIds, traceHttpRequests, type Metrics } from './observability/index.ts';
+import { drainHttpServer, watchFiles } from './reload.ts';
 import { contextFor, ENVIRONMENT_DENIALS_EXTENSION, FORWARDED_HEADERS, stripInternalHeaders } from './request-context.ts';
+import { startServingRuntime, type Runtime } from './runtime.ts';
 import { operationHash } from './security/gateway-token.ts';
-import { createSecurity, type Principal, type Security } from './security/index.ts';
+import type { Principal, Security } from './security/index.ts';
 import { coreMountFrom, coreRequestIds, createCoreRouter } from './core-compat/router.ts';
 import { apiDocs } from './rest/docs.ts';
 import { createOperationPipeline } from './rest/pipeline.ts';
@@ -197,8 +188,7 @@ function signalFor(req: Request, res: Response): AbortSignal {
 }
 
 /** What one configuration generation of the gateway is made of (src/reload.ts swaps them whole). */
-interface GatewayGeneration {
-  registry: ProviderRegistry;
+interface GatewayGeneration extends Runtime {
   /** The /graphql handler of this generation: security, body parsing, Apollo. */
   graphql: express.Router;
   /** The REST API of this generation (/api/v1), running its operations through the same pipeline. */
@@ -208,7 +198,6 @@ interface GatewayGeneration {
   /** Authentication and rate limit of this generation, for endpoints mounted beside /graphql. */
   authenticate: express.Router;
   security: Security;
-  close(): Promise<void>;
 }
 
 /**
@@ -225,30 +214,17 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const idempotency = new IdempotencyStore();
   const readinessPolicy = readinessPolicyFrom(env);
   const coreMount = coreMountFrom(env);
-  let generations: Generations<GatewayGeneration> | undefined;
-  const metrics = createMetrics({ component: 'gateway', breakerStates: () => generations?.current.registry.breakerStates() ?? [] });
-  const tracing = startTracing({ env, serviceName: 'opsorch-gateway', exporter: options.traceExporter });
 
-  const buildGeneration = async (): Promise<GatewayGeneration> => {
-    const registry = new ProviderRegistry({
-      config: await loadConfigAsync(env),
-      modules: { ...BUILTIN_PROVIDERS, ...options.extraProviders },
-      logger,
-      resilience: resilienceFromEnv(env),
-      observer: metrics.providerObserver,
-    });
+  // Settings, secrets, providers and security come from the composition root (src/runtime.ts); each generation
+  // adds its Apollo server, REST and Core routes over them.
+  const buildGeneration = async (runtime: Runtime, metrics: Metrics): Promise<GatewayGeneration> => {
+    const { registry } = runtime;
     // Authentication, authorization, audit, limits, persisted operations (gateway/src/security).
-    const security = await createSecurity({ env, logger });
+    const security = runtime.security!;
+    // Subgraphs over HTTP are reached only with signed requests (decision 014); the composition root closes the
+    // runtime when this throws.
     const remote = Object.keys(subgraphUrls);
-    if (remote.length > 0) {
-      try {
-        security.requireSubgraphSigning(remote);
-      } catch (error) {
-        await registry.close();
-        await security.close();
-        throw error;
-      }
-    }
+    if (remote.length > 0) security.requireSubgraphSigning(remote);
 
     const gateway = new ApolloGateway({
       ...security.gatewayOptions,
@@ -274,13 +250,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       ...security.apolloOptions,
       plugins: [ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin, ...security.plugins],
     });
-    try {
-      await server.start();
-    } catch (error) {
-      await registry.close();
-      await security.close();
-      throw error;
-    }
+    await server.start();
     // Identity from the authenticated principal, never from the client's headers (decision 014).
     const contextOf = (req: Request, res: Response) =>
       security.bind(req, contextFor({ registry, idempotency, logger, signal: signalFor(req, res), identity: security.identity(req) }));
@@ -295,7 +265,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     const authenticate = express.Router();
     authenticate.use(...security.authenticate);
     return {
-      registry,
+      ...runtime,
       graphql,
       rest: createRestRouter(pipeline, logger),
       core: createCoreRouter({ pipeline, logger, corsOrigin: env.OPSORCH_CORS_ORIGIN || '*', atRoot: coreMount?.atRoot ?? false }),
@@ -303,13 +273,16 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       security,
       async close() {
         await server.stop();
-        await registry.close();
-        await security.close();
+        await runtime.close();
       },
     };
   };
-  generations = await Generations.start(buildGeneration, { logger, onReload: (result, generation) => metrics.reloaded(result, generation) });
-  const current = generations;
+  const serving = await startServingRuntime(
+    { env, logger, extraProviders: options.extraProviders, security: true, component: 'gateway', serviceName: 'opsorch-gateway', traceExporter: options.traceExporter },
+    buildGeneration,
+  );
+  const { metrics, tracing } = serving;
+  const current = serving.generations;
 
   const app: Express = express();
   app.disable('x-powered-by');
@@ -407,8 +380,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       stopWatching();
       // Stop accepting, let running requests finish (on whichever generation they started), then close.
       await drainHttpServer(httpServer);
-      await current.close();
-      await tracing.close();
+      await serving.close();
     },
   };
 }

@@ -5,15 +5,15 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { CAPABILITIES, loadConfigAsync, ProviderRegistry, resilienceFromEnv, type Capability, type Logger } from '@opsorch/adapters';
-import { BUILTIN_PROVIDERS } from '@opsorch/adapters/builtin';
+import { isCapability, type Logger } from '@opsorch/adapters';
 import { SUBGRAPH_NAMES, type SubgraphName } from '@opsorch/schema';
 import { buildSchemaOf, IdempotencyStore, SUBGRAPHS, type RequestContext } from '@opsorch/subgraphs';
 import { createErrorFormatter } from './errors.ts';
 import { errorPages, notFoundPage } from './error-pages.ts';
 import { createLogger } from './logger.ts';
-import { createMetrics, mountHealth, readinessPolicyFrom, requestIds, startTracing, traceHttpRequests } from './observability/index.ts';
-import { drainHttpServer, Generations, watchFiles } from './reload.ts';
+import { mountHealth, readinessPolicyFrom, requestIds, traceHttpRequests } from './observability/index.ts';
+import { drainHttpServer, watchFiles } from './reload.ts';
+import { startServingRuntime } from './runtime.ts';
 import { MAX_BODY_BYTES } from './server.ts';
 import { createSubgraphTrust } from './security/subgraph-trust.ts';
 import type { Env } from '@opsorch/adapters';
@@ -42,25 +42,19 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
   const logger = (options.logger ?? createLogger()).child({ subgraph: name });
   const module = SUBGRAPHS.find((m) => m.name === name)!;
   const idempotency = new IdempotencyStore();
-  const capabilities = (CAPABILITIES as readonly string[]).includes(name) ? [name as Capability] : undefined;
-  let generations: Generations<ProviderRegistry> | undefined;
-  const metrics = createMetrics({ component: `subgraph-${name}`, breakerStates: () => generations?.current.breakerStates() ?? [] });
-  const tracing = startTracing({ env, serviceName: `opsorch-subgraph-${name}`, exporter: options.traceExporter });
+  const capabilities = isCapability(name) ? [name] : undefined;
   const readinessPolicy = readinessPolicyFrom(env);
-  // The schema is fixed; what a reload rebuilds here is the provider registry (configuration and secrets).
-  const buildRegistry = async () =>
-    new ProviderRegistry({
-      config: await loadConfigAsync(env),
-      modules: BUILTIN_PROVIDERS,
-      logger,
-      resilience: resilienceFromEnv(env),
-      observer: metrics.providerObserver,
-    });
-  generations = await Generations.start(buildRegistry, { logger, onReload: (result, generation) => metrics.reloaded(result, generation) });
-  const current = generations;
+  // The schema is fixed; what a reload rebuilds here is the runtime: configuration, secrets and providers
+  // (only this capability's, src/runtime.ts).
+  const serving = await startServingRuntime(
+    { env, logger, capabilities, component: `subgraph-${name}`, serviceName: `opsorch-subgraph-${name}`, traceExporter: options.traceExporter },
+    async (runtime) => runtime,
+  );
+  const { metrics, tracing } = serving;
+  const current = serving.generations;
 
   // Who may call this subgraph: only the gateway, proven by its signed token (decision 014).
-  const trust = createSubgraphTrust({ name, env, logger });
+  const trust = createSubgraphTrust({ name, env, logger, section: current.current.settings.sections.gateway });
 
   const app = express();
   app.disable('x-powered-by');
@@ -79,7 +73,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
   mountHealth(
     app,
     {
-      registry: () => current.current,
+      registry: () => current.current.registry,
       schema: () => ({ loaded: true, generation: current.generation, loadedAt: current.loadedAt }),
       draining: () => draining,
       capabilities,
@@ -101,7 +95,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
         res.on('close', () => {
           if (!res.writableFinished) controller.abort(new Error('gateway disconnected'));
         });
-        const registry = current.enter(res);
+        const { registry } = current.enter(res);
         return trust.context(req, { registry, idempotency, logger, signal: controller.signal });
       },
     }),
@@ -122,7 +116,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
     url,
     port,
     get registry() {
-      return current.current;
+      return current.current.registry;
     },
     get generation() {
       return current.generation;
@@ -134,8 +128,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
       stopWatching();
       await drainHttpServer(httpServer);
       await server.stop();
-      await current.close();
-      await tracing.close();
+      await serving.close();
     },
   };
 }

@@ -1,7 +1,7 @@
 // A provider kind the test steers while the gateway runs: it answers like the demo world, or fails, hangs,
 // answers slowly, or is rate limited, as `control.mode` says at the moment of each call.
 import { CAPABILITIES, OpsOrchError, type Capability, type ProviderContext, type ProviderModule } from '@opsorch/adapters';
-import { BUILTIN_PROVIDERS } from '@opsorch/adapters/builtin';
+import { demo } from '@opsorch/adapters/providers';
 
 export type Mode =
   | { kind: 'ok' }
@@ -25,7 +25,6 @@ export interface Control {
 }
 
 export function controlled(control: Control): ProviderModule {
-  const demo = BUILTIN_PROVIDERS.demo;
   const factories = Object.fromEntries(
     CAPABILITIES.map((capability: Capability) => [
       capability,

@@ -12,7 +12,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBu
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '@opsorch/adapters';
+import { readRuntimeSettings } from '../src/runtime.ts';
 import { SUBGRAPH_NAMES } from '@opsorch/schema';
 import { KUBERNETES_DIR, PORT, renderManifests, SUBGRAPH_KEY_SECRET } from '../../deploy/generate.ts';
 import { loadSecurityConfig } from '../src/security/index.ts';
@@ -149,8 +149,8 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     writeFileSync(file, named('ConfigMap', 'opsorch-config')!.data['opsorch.yaml']);
     const env = named('ConfigMap', 'opsorch-env')!.data as Record<string, string>;
     expect(env.OPSORCH_CONFIG).toBe('/etc/opsorch/opsorch.yaml');
-    const config = loadConfig({ ...env, OPSORCH_CONFIG: file });
-    expect(config.incidents).toEqual([expect.objectContaining({ kind: 'demo', timeoutMs: Number(env.OPSORCH_PROVIDER_TIMEOUT_MS) })]);
+    const settings = readRuntimeSettings({ ...env, OPSORCH_CONFIG: file });
+    expect(settings.capabilities.incidents).toEqual([expect.objectContaining({ kind: 'demo', timeoutMs: Number(env.OPSORCH_PROVIDER_TIMEOUT_MS) })]);
   });
 
   it('gives every process the gateway-to-subgraph signing key from a Secret, by reference', () => {

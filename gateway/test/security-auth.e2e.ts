@@ -245,9 +245,9 @@ describe('anonymous access', () => {
 describe('configuration errors', () => {
   it('stop start-up with a message naming the key or variable to fix', async () => {
     const badHash = writeGatewayConfig({ auth: { apiKeys: [{ name: 'ci', hash: 'plaintext-key', scopes: ['*'] }] } });
-    await expect(startTestGateway({ env: { OPSORCH_CONFIG: badHash } })).rejects.toThrow(/gateway\.auth\.apiKeys\.0\.hash: expected `sha256:`/);
+    await expect(startTestGateway({ env: { OPSORCH_CONFIG: badHash } })).rejects.toThrow(/gateway\.auth\.apiKeys\[0\]\.hash: expected `sha256:`/);
     const badScope = writeGatewayConfig({ auth: { apiKeys: [{ ...apiKey('ci', ['incidents:admin']).entry }] } });
-    await expect(startTestGateway({ env: { OPSORCH_CONFIG: badScope } })).rejects.toThrow(/gateway\.auth\.apiKeys\.0\.scopes\.0: a scope is/);
+    await expect(startTestGateway({ env: { OPSORCH_CONFIG: badScope } })).rejects.toThrow(/gateway\.auth\.apiKeys\[0\]\.scopes\[0\]: a scope is/);
     await expect(startTestGateway({ env: { OPSORCH_MAX_DEPTH: 'deep' } })).rejects.toThrow(/OPSORCH_MAX_DEPTH: expected a whole number/);
     await expect(startTestGateway({ env: { OPSORCH_JWT_JWKS_URL: 'not a url' } })).rejects.toThrow(/OPSORCH_JWT_JWKS_URL/);
   });

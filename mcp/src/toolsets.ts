@@ -1,3 +1,4 @@
+import type { Capability } from '@opsorch/schema/capabilities';
 import { OPERATION_TOOLS } from './generated/tools.ts';
 
 /** Every toolset: one per operation file (a capability), plus `schema` for the generic GraphQL tools. */
@@ -13,7 +14,7 @@ export const TOOLSETS = {
   messaging: 'Chat channels; send messages.',
   orchestration: 'Runbooks and their runs; start runs, complete manual steps.',
   schema: 'Generic GraphQL tools: introspect, search_schema, validate, execute.',
-} as const;
+} as const satisfies Record<Capability | 'schema', string>;
 
 export type Toolset = keyof typeof TOOLSETS;
 

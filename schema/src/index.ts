@@ -3,28 +3,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
 import { parse, printSchema, type DocumentNode } from 'graphql';
+import { SUBGRAPH_NAMES, type SubgraphName } from './capabilities.ts';
 
 /** Folder holding `common.graphql`, one `<capability>.graphql` per subgraph, and the composed outputs. */
 export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const SUPERGRAPH_PATH = join(SCHEMA_DIR, 'supergraph.graphql');
 export const API_SCHEMA_PATH = join(SCHEMA_DIR, 'generated', 'api.graphql');
 
-/** Subgraph names, in composition order; the same names as the capabilities. */
-export const SUBGRAPH_NAMES = [
-  'incidents',
-  'alerts',
-  'logs',
-  'metrics',
-  'tickets',
-  'messaging',
-  'services',
-  'teams',
-  'deployments',
-  'orchestration',
-  'platform',
-] as const;
-
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+export * from './capabilities.ts';
 
 /** A subgraph's full SDL: the shared definitions followed by its capability's own. */
 export function subgraphSdl(name: SubgraphName): string {

@@ -1,6 +1,6 @@
 // The step policy of every metric read, applied in the subgraph so every provider ships the same number of
 // points: a chart is never sent more points per series than it has pixels, and never more than 2,000.
-import { badInput, parseDuration, type ResolvedTimeRange } from '@opsorch/adapters';
+import { badInput, formatStep, parseDuration, type ResolvedTimeRange } from '@opsorch/adapters';
 
 /** No series ever ships more points than this, whatever the range: a 7-day week at 5 minutes is 2,016. */
 export const MAX_POINTS = 2_000;
@@ -18,13 +18,6 @@ export interface ResolvedStep {
   maxPoints: number;
 }
 
-/** `90` → `90s`, `300` → `5m`: the largest unit that divides the step. */
-export function formatStep(seconds: number): string {
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60]] as const) {
-    if (seconds % size === 0) return `${seconds / size}${unit}`;
-  }
-  return `${seconds}s`;
-}
 
 const pointsOf = (spanMs: number, stepSeconds: number) => Math.ceil(spanMs / (stepSeconds * 1000));
 

@@ -1,15 +1,15 @@
 // Helpers for subgraph tests: run a subgraph's schema directly against a registry of providers.
-import { loadConfig, ProviderRegistry, type ProviderModule } from '@opsorch/adapters';
-import { BUILTIN_PROVIDERS } from '@opsorch/adapters/builtin';
+import { silentLogger, type Env, type ProviderModule, type ProviderRegistry } from '@opsorch/adapters';
 import { graphql, type ExecutionResult } from 'graphql';
+// Test code reaches up to the composition root, so subgraph tests build providers exactly as the gateway does.
+import { createRuntimeSync } from '../../gateway/src/runtime.ts';
 import { createRequestContext, type RequestContext } from './context.ts';
 import { IdempotencyStore } from './idempotency.ts';
 import { buildSchemaOf, type SubgraphModule } from './subgraph.ts';
-import type { Env } from '@opsorch/adapters';
 
 /** A registry built like production's from env-style settings; demo everywhere by default. */
 export function testRegistry(env: Env = {}, extraModules: Record<string, ProviderModule> = {}): ProviderRegistry {
-  return new ProviderRegistry({ config: loadConfig(env), modules: { ...BUILTIN_PROVIDERS, ...extraModules } });
+  return createRuntimeSync({ env, logger: silentLogger, extraProviders: extraModules }).registry;
 }
 
 /** Executes one operation against one subgraph; pass the same `ctx` to share loaders, or omit it for a fresh request. */

@@ -1,3 +1,4 @@
+import type { Capability } from '../capabilities.ts';
 import type { AlertProvider } from './alerts.ts';
 import type { DeploymentProvider } from './deployments.ts';
 import type { IncidentProvider } from './incidents.ts';
@@ -34,3 +35,10 @@ export interface ProviderMap {
   deployments: DeploymentProvider;
   orchestration: OrchestrationProvider;
 }
+
+// The manifest (schema/src/capabilities.ts) and the SPIs name the same capabilities: a capability without an
+// SPI here, or an SPI without a capability, is a compile error naming it.
+type MissingSpi = Exclude<Capability, keyof ProviderMap>;
+type SpiWithoutCapability = Exclude<keyof ProviderMap, Capability>;
+const everyCapabilityHasAnSpi: [MissingSpi | SpiWithoutCapability] extends [never] ? true : MissingSpi | SpiWithoutCapability = true;
+void everyCapabilityHasAnSpi;

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { resolveSecretsIn, type Env } from '@opsorch/adapters';
+import { formatPath, resolveSecretsIn, type Env } from '@opsorch/adapters';
 import { isScope } from './scopes.ts';
 
 /** Thrown at start-up when the `gateway:` settings are wrong; the message names the key or variable to fix. */
@@ -218,12 +216,15 @@ export const gatewaySecuritySchema = z.object({
     .default({ apqMiB: 16, documentsMiB: 30, queryPlansMiB: 30, subgraphDocuments: 1000, rateLimitActors: 100_000 }),
 });
 
+/** The `gateway:` section of OPSORCH_CONFIG as the settings module checks it: an unknown key is an error. */
+export const gatewaySectionSchema = z.strictObject(gatewaySecuritySchema.shape);
+
 export type SecurityConfig = z.infer<typeof gatewaySecuritySchema>;
 export type ApiKeyConfig = SecurityConfig['auth']['apiKeys'][number];
 export type JwtConfig = NonNullable<SecurityConfig['auth']['jwt']>;
 export type AuditSinkConfig = SecurityConfig['audit']['sinks'][number];
 
-/** Keys of the `gateway:` section that other gateway modules own (resilience, observability...): left to them. */
+/** Keys of the `gateway:` section security reads. */
 const SECURITY_KEYS = ['auth', 'authorization', 'audit', 'limits', 'persistedOperations', 'caches', 'http', 'subgraphs'] as const;
 
 type Overlay = { path: string[]; variable: string; value: unknown };
@@ -316,29 +317,6 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   node[path[path.length - 1]!] = value;
 }
 
-/** The raw `gateway:` section of the OPSORCH_CONFIG file, or `{}`. */
-function readGatewaySection(env: Env): { section: Record<string, unknown>; file: string | null } {
-  const file = env.OPSORCH_CONFIG?.trim();
-  if (!file) return { section: {}, file: null };
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new SecurityConfigError(`OPSORCH_CONFIG: cannot read ${file}`);
-  }
-  let document: unknown;
-  try {
-    document = parseYaml(text) ?? {};
-  } catch (error) {
-    throw new SecurityConfigError(`${file}: not valid YAML (${(error as Error).message})`);
-  }
-  const section = (document as { gateway?: unknown }).gateway ?? {};
-  if (!section || typeof section !== 'object' || Array.isArray(section)) {
-    throw new SecurityConfigError(`${file}: gateway: expected a mapping of settings`);
-  }
-  return { section: section as Record<string, unknown>, file };
-}
-
 export interface LoadedSecurityConfig {
   config: SecurityConfig;
   /** True when no API key and no JWT issuer is configured: the open demo defaults apply. */
@@ -346,13 +324,15 @@ export interface LoadedSecurityConfig {
 }
 
 /**
- * Reads and validates the gateway's security settings once at start-up: the `gateway:` section of the
- * OPSORCH_CONFIG YAML file (its auth, authorization, audit, limits, persistedOperations and caches keys), overlaid with
- * the OPSORCH_* variables. Errors name the file key or variable to fix. `secret://` references in webhook
- * headers and the Redis URL are resolved here and scrubbed from logs from then on.
+ * Validates the gateway's security settings once at start-up: the `gateway:` section of the OPSORCH_CONFIG file
+ * (read by the settings module, adapters/src/settings.ts: its auth, authorization, audit, limits,
+ * persistedOperations and caches keys), overlaid with the OPSORCH_* variables. Errors name the file key or
+ * variable to fix. `secret://` references in webhook headers and the Redis URL are resolved here and scrubbed
+ * from logs from then on.
  */
-export function loadSecurityConfig(env: Env): LoadedSecurityConfig {
-  const { section, file } = readGatewaySection(env);
+export function loadSecurityConfig(env: Env, gatewaySection: unknown = {}): LoadedSecurityConfig {
+  const section = (gatewaySection ?? {}) as Record<string, unknown>;
+  const file = env.OPSORCH_CONFIG?.trim() || null;
   const raw: Record<string, unknown> = {};
   for (const key of SECURITY_KEYS) if (section[key] !== undefined) raw[key] = section[key];
   const overlays = envOverlays(env);
@@ -363,7 +343,7 @@ export function loadSecurityConfig(env: Env): LoadedSecurityConfig {
     const issue = parsed.error.issues[0]!;
     const path = issue.path.map(String);
     const fromEnv = overlays.find((o) => o.path.every((key, i) => path[i] === key));
-    const where = fromEnv ? fromEnv.variable : `${file ?? 'gateway settings'}: gateway.${path.join('.')}`;
+    const where = fromEnv ? fromEnv.variable : `${file ?? 'gateway settings'}: ${formatPath('gateway', issue.path)}`;
     throw new SecurityConfigError(`invalid configuration at ${where}: ${issue.message}`);
   }
   const config = parsed.data;

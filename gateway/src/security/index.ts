@@ -29,6 +29,8 @@ export interface SecurityOptions {
   logger: Logger;
   /** Settings given directly (tests, embedders) instead of read from OPSORCH_CONFIG and the environment. */
   config?: { config: SecurityConfig; demoDefaults: boolean };
+  /** The `gateway:` section of OPSORCH_CONFIG, as the settings module read it (gateway/src/runtime.ts). */
+  section?: unknown;
   /** Where the stdout audit sink writes (default process.stdout). */
   auditStdout?: Writable;
 }
@@ -51,7 +53,7 @@ function logStreamOf(logger: Logger): Writable | undefined {
  * with a message naming it.
  */
 export async function createSecurity(options: SecurityOptions) {
-  const { config, demoDefaults } = options.config ?? loadSecurityConfig(options.env);
+  const { config, demoDefaults } = options.config ?? loadSecurityConfig(options.env, options.section);
   const { logger } = options;
   const knowledge = createOperationKnowledge({
     defaultListSize: config.limits.defaultListSize,

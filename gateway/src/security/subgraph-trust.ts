@@ -18,6 +18,8 @@ export interface SubgraphTrustOptions {
   name: string;
   env: Env;
   logger: Logger;
+  /** The `gateway:` section of OPSORCH_CONFIG, as the settings module read it (gateway/src/runtime.ts). */
+  section?: unknown;
 }
 
 interface ContextDeps {
@@ -50,7 +52,7 @@ function operationOf(req: Request): { query: string | undefined; variables: unkn
  */
 export function createSubgraphTrust(options: SubgraphTrustOptions) {
   const { name, logger } = options;
-  const { config } = loadSecurityConfig(options.env);
+  const { config } = loadSecurityConfig(options.env, options.section);
   const { signingKey, trust } = config.subgraphs;
   if (trust === 'token' && !signingKey) {
     throw new SecurityConfigError(
