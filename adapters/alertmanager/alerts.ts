@@ -3,12 +3,12 @@ import { z } from 'zod';
 import type { AlertState } from '@opsorch/schema';
 import type { ProviderContext } from '../src/context.ts';
 import { badInput, notFound, OpsOrchError } from '../src/errors.ts';
-import { HttpClient } from '../src/http.ts';
+import { HttpClient } from '../kit/http.ts';
 import { parseId } from '../src/ids.ts';
 import type { ProviderDeps } from '../src/provider.ts';
 import type { AlertProvider, AlertRecord } from '../src/spi/alerts.ts';
-import { alertSeveritySettingsShape, toolSettingsShape } from '../prometheus/settings.ts';
-import { alertFilterExpression, resolvedAt, SnapshotAlertProvider } from './snapshot.ts';
+import { alertSeveritySettingsShape, toolSettingsShape } from '../kit/settings.ts';
+import { resolvedAt, SnapshotAlertProvider } from '../kit/snapshot-alerts.ts';
 
 /** Settings of the `alertmanager` provider (OPSORCH_ALERTS_CONFIG). */
 export const alertmanagerSettingsSchema = z
@@ -46,6 +46,13 @@ export interface GettableSilence {
   comment: string;
 }
 
+/** The Alertmanager UI's filter for one alert (`{alertname="X",service="Y"}`), URL-encoded. */
+export function alertFilterExpression(labels: Record<string, string>, keys: readonly string[]): string {
+  const parts = keys.filter((k) => labels[k] !== undefined).map((k) => `${k}="${labels[k]!.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`);
+  return `{${parts.join(',')}}`;
+}
+
+
 /** Who OpsOrch says created a silence, so silences it owns can be told apart. */
 const CREATED_BY_SUFFIX = ' (via OpsOrch)';
 
@@ -60,11 +67,11 @@ export class AlertmanagerAlertProvider extends SnapshotAlertProvider<Alertmanage
 
   constructor(settings: AlertmanagerSettings, deps: ProviderDeps) {
     super(settings, deps);
-    this.http = new HttpClient({ baseUrl: this.settings.url, tool: 'Alertmanager', auth: this.settings.auth, headers: this.settings.headers });
+    this.http = new HttpClient({ baseUrl: this.settings.url, tool: 'Alertmanager', auth: this.settings.auth, headers: this.settings.headers, logger: deps.logger });
   }
 
   async checkHealth(ctx: ProviderContext): Promise<void> {
-    const status = await this.http.json<{ cluster?: { status?: string } }>({ path: '/api/v2/status', signal: ctx.signal, retry: false });
+    const status = await this.http.json<{ cluster?: { status?: string } }>({ path: '/api/v2/status', signal: ctx.signal });
     if (status?.cluster?.status && status.cluster.status !== 'ready' && status.cluster.status !== 'disabled') {
       throw new OpsOrchError('PROVIDER_UNAVAILABLE', `Alertmanager cluster is ${status.cluster.status}`);
     }

@@ -3,7 +3,7 @@
 import type { ProviderContext } from '../src/context.ts';
 import type { ProviderDeps } from '../src/registry.ts';
 import type { AlertRecord } from '../src/spi/alerts.ts';
-import { resolvedAt, SnapshotAlertProvider, type SnapshotToolSettings } from '../alertmanager/snapshot.ts';
+import { resolvedAt, SnapshotAlertProvider, type SnapshotToolSettings } from '../kit/snapshot-alerts.ts';
 import { asArray, pairs, str, time, SNAPSHOT_LIMIT, type CorePlugin } from './plugin.ts';
 import { alertState, normalized, severity } from './vocabulary.ts';
 

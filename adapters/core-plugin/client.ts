@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Logger } from '../src/context.ts';
 import { OpsOrchError, type ErrorCode } from '../src/errors.ts';
 import { redactSecrets } from '../src/secrets.ts';
-import { processSettingsShape, SupervisedProcess } from '../plugins/process.ts';
+import { processSettingsShape, SupervisedProcess } from '../kit/process.ts';
 
 /** Settings of the `core-plugin` provider kind. */
 export const corePluginSettingsSchema = z

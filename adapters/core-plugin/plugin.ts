@@ -6,7 +6,7 @@ import { composeId, parseId } from '../src/ids.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
 import type { ProviderDeps } from '../src/registry.ts';
 import { parseSettings } from '../src/settings.ts';
-import { ServiceIdentity } from '../prometheus/identity.ts';
+import { ServiceIdentity } from '../kit/identity.ts';
 import { CorePluginClient, corePluginSettingsSchema, type CorePluginSettings } from './client.ts';
 
 /** Most items asked of a Core plugin's list to serve a filter Core does not know, or a batch of links. */

@@ -18,7 +18,7 @@ import type { ProviderDeps } from '../src/provider.ts';
 import { redactSecrets } from '../src/secrets.ts';
 import type { ProviderMap } from '../src/spi/index.ts';
 import { PLUGIN_METHODS } from './methods.ts';
-import { processSettingsShape, SupervisedProcess } from './process.ts';
+import { processSettingsShape, SupervisedProcess } from '../kit/process.ts';
 
 /** The protocol version OpsOrch speaks; sent in `initialize`. */
 export const PLUGIN_PROTOCOL_VERSION = 1;

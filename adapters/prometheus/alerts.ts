@@ -3,7 +3,7 @@
 import type { ProviderContext } from '../src/context.ts';
 import type { ProviderDeps } from '../src/provider.ts';
 import type { AlertProvider, AlertRecord } from '../src/spi/alerts.ts';
-import { fingerprintOf, SnapshotAlertProvider } from '../alertmanager/snapshot.ts';
+import { fingerprintOf, SnapshotAlertProvider } from '../kit/snapshot-alerts.ts';
 import { PrometheusApi } from './api.ts';
 import { graphUrl } from './metrics.ts';
 import type { PrometheusSettings } from './settings.ts';
@@ -15,11 +15,11 @@ export class PrometheusAlertProvider extends SnapshotAlertProvider<PrometheusSet
 
   constructor(settings: PrometheusSettings, deps: ProviderDeps) {
     super(settings, deps);
-    this.api = new PrometheusApi({ baseUrl: this.settings.url, auth: this.settings.auth, headers: this.settings.headers });
+    this.api = new PrometheusApi({ baseUrl: this.settings.url, auth: this.settings.auth, headers: this.settings.headers, logger: deps.logger });
   }
 
   async checkHealth(ctx: ProviderContext): Promise<void> {
-    await this.api.http.send({ path: '/-/ready', signal: ctx.signal, retry: false });
+    await this.api.http.send({ path: '/-/ready', signal: ctx.signal });
   }
 
   protected async fetchSnapshot(ctx: ProviderContext): Promise<AlertRecord[]> {

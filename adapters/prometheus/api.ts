@@ -1,6 +1,7 @@
 // Prometheus' HTTP API (https://prometheus.io/docs/prometheus/latest/querying/api/), the calls OpsOrch makes.
 import { OpsOrchError } from '../src/errors.ts';
-import { HttpClient, type HttpAuth } from '../src/http.ts';
+import { HttpClient, type HttpAuth } from '../kit/http.ts';
+import type { Logger } from '../src/context.ts';
 
 interface Envelope<T> {
   status: 'success' | 'error';
@@ -49,6 +50,8 @@ export interface PrometheusAlert {
 
 export interface PrometheusApiOptions {
   baseUrl: string;
+  /** Where Prometheus' own error text goes (never into an answer). */
+  logger?: Logger;
   auth?: HttpAuth;
   headers?: Record<string, string>;
 }
@@ -56,18 +59,22 @@ export interface PrometheusApiOptions {
 /** Thin typed wrapper: unwraps `{status, data}` and turns `status: error` into an OpsOrchError. */
 export class PrometheusApi {
   readonly http: HttpClient;
+  private readonly logger: Logger | undefined;
 
   constructor(options: PrometheusApiOptions) {
-    this.http = new HttpClient({ baseUrl: options.baseUrl, tool: 'Prometheus', auth: options.auth, headers: options.headers });
+    this.http = new HttpClient({ baseUrl: options.baseUrl, tool: 'Prometheus', auth: options.auth, headers: options.headers, logger: options.logger });
+    this.logger = options.logger;
   }
 
   private async data<T>(path: string, query: Record<string, string | readonly string[] | undefined>, signal: AbortSignal, post = false): Promise<T> {
-    // Long PromQL goes in a form body (Prometheus accepts POST for queries); reads stay retryable either way.
+    // Long PromQL goes in a form body (Prometheus accepts POST for queries); the registry still sees a read.
     const answer = post
-      ? await this.http.json<Envelope<T>>({ method: 'POST', path, form: query as Record<string, string | undefined>, signal, retry: true })
+      ? await this.http.json<Envelope<T>>({ method: 'POST', path, form: query as Record<string, string | undefined>, signal })
       : await this.http.json<Envelope<T>>({ path, query, signal });
     if (answer?.status !== 'success') {
-      throw new OpsOrchError(answer?.errorType === 'bad_data' ? 'BAD_USER_INPUT' : 'PROVIDER_UNAVAILABLE', `Prometheus: ${answer?.error ?? 'unexpected answer'}`);
+      this.logger?.warn({ path, errorType: answer?.errorType, error: answer?.error }, 'Prometheus answered an error');
+      const code = answer?.errorType === 'bad_data' ? 'BAD_USER_INPUT' : 'PROVIDER_UNAVAILABLE';
+      throw new OpsOrchError(code, `Prometheus answered ${path} with an error${answer?.errorType ? ` (${answer.errorType})` : ''}`);
     }
     return answer.data;
   }

@@ -8,7 +8,8 @@ import type { GoldenSignalsRecord, MetricDescriptorRecord, MetricProvider, Metri
 import { closeMatches } from '../src/suggest.ts';
 import { formatStep, parseDuration, resolveStep, type ResolvedTimeRange } from '../src/time.ts';
 import { PrometheusApi, type MatrixSeries, type MetricMetadata } from './api.ts';
-import { escapeLabelValue, regexAlternatives, ServiceIdentity } from './identity.ts';
+import { ServiceIdentity } from '../kit/identity.ts';
+import { escapeLabelValue, regexAlternatives } from './promql.ts';
 import { DEFAULT_GOLDEN_SIGNALS, type PrometheusSettings } from './settings.ts';
 
 /** How long the metric catalog (metadata and names) is reused before Prometheus is asked again. */
@@ -149,13 +150,13 @@ export class PrometheusMetricProvider implements MetricProvider {
     this.instance = deps.instance;
     this.catalog = deps.catalog;
     this.settings = settings;
-    this.api = new PrometheusApi({ baseUrl: this.settings.url, auth: this.settings.auth, headers: this.settings.headers });
+    this.api = new PrometheusApi({ baseUrl: this.settings.url, auth: this.settings.auth, headers: this.settings.headers, logger: deps.logger });
     this.externalUrl = this.settings.externalUrl ?? this.settings.url;
     this.identity = new ServiceIdentity({ system: this.settings.catalogSystem, aliases: this.settings.serviceAliases, catalog: deps.catalog });
   }
 
   async checkHealth(ctx: ProviderContext): Promise<void> {
-    await this.api.http.send({ path: '/-/ready', signal: ctx.signal, retry: false });
+    await this.api.http.send({ path: '/-/ready', signal: ctx.signal });
     await this.api.buildInfo(ctx.signal);
   }
 

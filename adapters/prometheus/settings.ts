@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { httpAuthSchema } from '../src/http.ts';
-
-const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name: letters, digits and underscores');
+import { alertSeveritySettingsShape, toolSettingsShape } from '../kit/settings.ts';
 
 /**
  * One golden signal as a PromQL template. `$selector` becomes the label matchers of the asked services
@@ -47,37 +45,6 @@ export const DEFAULT_GOLDEN_SIGNALS: Record<'latencyP99' | 'errorRate' | 'reques
 };
 
 const durationText = z.string().regex(/^\d+[smhd]$/, 'a duration such as 15s, 1m');
-
-/**
- * What every Prometheus-family provider (Prometheus, Alertmanager) is configured with: where the tool is and
- * how its labels name services and environments.
- */
-export const toolSettingsShape = {
-  /** Base URL of the HTTP API, for example `http://prometheus:9090` or `http://alertmanager:9093` (required). */
-  url: z.url(),
-  /** URL users open in a browser for deep links, when it differs from `url` (default: `url`). */
-  externalUrl: z.url().optional(),
-  /** Basic (`{username, password}`) or bearer (`{bearerToken}`) auth, for example of an auth proxy; use `secret://` references. */
-  auth: httpAuthSchema.optional(),
-  /** Extra headers on every request, for example `X-Scope-OrgID` for Mimir or Cortex. */
-  headers: z.record(z.string(), z.string()).optional(),
-  /** Label naming the service of a series or alert (default `service`). */
-  serviceLabel: labelName.default('service'),
-  /** Label naming the environment (default `env`). */
-  environmentLabel: labelName.default('env'),
-  /** Label value → canonical service id, for values the catalog's externalRefs do not carry. */
-  serviceAliases: z.record(z.string(), z.string()).default({}),
-  /** The `externalRefs` system naming these labels in the catalog (default `prometheus`: alerts come from its rules too). */
-  catalogSystem: z.string().min(1).default('prometheus'),
-};
-
-/** How an alert's labels give its severity, shared by the providers of the alerts capability. */
-export const alertSeveritySettingsShape = {
-  /** Label carrying the alert's severity (default `severity`). */
-  severityLabel: labelName.default('severity'),
-  /** Raw severity value → SEV1..SEV5, merged over the defaults (critical → SEV2, warning → SEV3, info → SEV5). */
-  severityMap: z.record(z.string(), z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5'])).default({}),
-};
 
 /** Settings of the `prometheus` provider (OPSORCH_METRICS_CONFIG / OPSORCH_ALERTS_CONFIG). */
 export const prometheusSettingsSchema = z

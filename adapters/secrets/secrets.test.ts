@@ -5,8 +5,7 @@ import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.t
 import { loadProviderConfig } from '../../gateway/src/runtime.ts';
 import { OpsOrchError } from '../src/errors.ts';
 import { redactSecrets } from '../src/secrets.ts';
-import { readVendorApi, vendorApiSkipNotice } from '../testing/vendor-api.ts';
-import { startAwsSecretsFake, startVaultFake, VAULT_OPERATIONS, vaultOperationsOf, type RunningFake } from './fakes.ts';
+import { startAwsSecretsFake, startVaultFake, type RunningFake } from './fakes.ts';
 
 const PROM_PASSWORD = 'pr0m-Basic-Pa55word';
 const PD_TOKEN = 'u+PagerDutyToken-1234';
@@ -61,12 +60,6 @@ async function failure(promise: Promise<unknown>): Promise<OpsOrchError> {
 }
 
 describe('HashiCorp Vault KV v2 (against a fake built from vault.openapi.json)', () => {
-  const spec = readVendorApi<Parameters<typeof vaultOperationsOf>[0]>('vault.openapi.json');
-  if (!spec) console.info(vendorApiSkipNotice('vault.openapi.json'));
-  it.skipIf(!spec)('the fake serves exactly the operations of Vault\'s published API document', () => {
-    expect(vaultOperationsOf(spec!)).toEqual(VAULT_OPERATIONS);
-  });
-
   it('resolves secret://vault/<mount>/<path>#key with a token; the value is scrubbed from any text after that', async () => {
     const config = await loadConfigAsync(
       metricsWith({ auth: { username: 'secret://vault/secret/opsorch/prometheus#username', password: 'secret://vault/secret/opsorch/prometheus#password' } }, {

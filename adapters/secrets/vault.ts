@@ -1,7 +1,7 @@
 // HashiCorp Vault KV v2 as a secret backend: `secret://vault/<mount>/<path>#<key>` (optionally `?version=N`).
 // Token auth (VAULT_TOKEN) or AppRole login (VAULT_ROLE_ID + VAULT_SECRET_ID); see ../shared/vendor-api/vault-kv2.md.
 import { OpsOrchError } from '../src/errors.ts';
-import { HttpClient } from '../src/http.ts';
+import { HttpClient } from '../kit/http.ts';
 import { rememberSecret, type SecretBackend, type SecretReference } from '../src/secrets.ts';
 import type { Env } from '../src/capabilities.ts';
 

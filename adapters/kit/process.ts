@@ -1,5 +1,5 @@
 // The child process of an out-of-process provider, whatever protocol it speaks on stdio: the JSON-RPC plugins
-// of this folder and OpsOrch Core's plugins (adapters/core-plugin) share it.
+// (adapters/plugins) and OpsOrch Core's plugins (adapters/core-plugin) share it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';

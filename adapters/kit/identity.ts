@@ -1,12 +1,13 @@
-// Cross-tool identity (DESIGN.md, decision 002): a tool's label value (`service="checkout-svc"`) and the catalog's
-// canonical service id (`checkout`) are joined through configured aliases first, then the catalog's externalRefs.
+// Cross-tool identity (DESIGN.md, decision 002): a tool's own reference to a service (a Prometheus label value,
+// a PagerDuty service id, a GitHub repo, a Jira project) and the catalog's canonical service id (`checkout`) are
+// joined through configured aliases first, then the catalog's externalRefs of the tool's system.
 import type { ProviderContext } from '../src/context.ts';
 import type { ServiceCatalog } from '../src/provider.ts';
 
 export interface ServiceIdentityOptions {
-  /** The `externalRefs` system naming this tool in the catalog, for example `prometheus`. */
+  /** The `externalRefs` system naming this tool in the catalog, for example `prometheus`, `pagerduty`, `github`. */
   system: string;
-  /** Label value → canonical service id; wins over the catalog. */
+  /** The tool's reference → canonical service id; wins over the catalog. */
   aliases: Readonly<Record<string, string>>;
   catalog?: ServiceCatalog;
   /** How long a mapping learned from the catalog is reused (default 60 s). */
@@ -87,14 +88,4 @@ export class ServiceIdentity {
     });
     return result;
   }
-}
-
-/** A PromQL regex alternative matching exactly these values (regex metacharacters escaped). */
-export function regexAlternatives(values: readonly string[]): string {
-  return values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-}
-
-/** A PromQL string literal body: backslashes and double quotes escaped. */
-export function escapeLabelValue(value: string): string {
-  return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
 }

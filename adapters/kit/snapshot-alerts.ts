@@ -1,7 +1,7 @@
-// What Alertmanager and Prometheus' own alert API have in common: the tool answers "every alert now" in one call,
-// and OpsOrch filters, pages and derives health from that snapshot (fetched once per GraphQL request).
+// Alert providers over tools that answer "every alert now" in one call (Alertmanager, Prometheus' rules, a
+// monitor list): OpsOrch filters, pages and derives health from that snapshot, fetched once per GraphQL request.
 import { createHash } from 'node:crypto';
-import type { AlertState, Severity } from '@opsorch/schema';
+import type { Severity } from '@opsorch/schema';
 import { healthFromAlerts } from '../src/alert-health.ts';
 import { countsForRequest } from '../src/isolation.ts';
 import { alertsOfIncidents, alertsOfServices, filterAlerts } from '../src/alert-queries.ts';
@@ -17,7 +17,7 @@ import {
   type IncidentAlertsKey,
   type ServiceHealthRecord,
 } from '../src/spi/alerts.ts';
-import { ServiceIdentity } from '../prometheus/identity.ts';
+import { ServiceIdentity } from './identity.ts';
 
 /** The documented mapping (schema/alerts.graphql): one alert is rarely a SEV1 on its own. */
 export const DEFAULT_SEVERITIES: Readonly<Record<string, Severity>> = { critical: 'SEV2', warning: 'SEV3', info: 'SEV5' };
@@ -49,7 +49,7 @@ export interface AlertLabelSettings {
   severityMap: Readonly<Record<string, Severity>>;
 }
 
-/** The settings the base class reads: where the tool is and how its labels map to services (see toolSettingsShape). */
+/** The settings the base class reads: where the tool is and how its labels map to services (kit/settings.ts: toolSettingsShape). */
 export interface SnapshotToolSettings extends AlertLabelSettings {
   url: string;
   externalUrl?: string | undefined;
@@ -62,12 +62,6 @@ export function severityOf(labels: Record<string, string>, settings: AlertLabelS
   if (raw === null) return { severity: 'UNKNOWN', rawSeverity: null };
   const key = raw.toLowerCase();
   return { severity: settings.severityMap[raw] ?? settings.severityMap[key] ?? DEFAULT_SEVERITIES[key] ?? 'UNKNOWN', rawSeverity: raw };
-}
-
-/** The Alertmanager UI's filter for one alert (`{alertname="X",service="Y"}`), URL-encoded. */
-export function alertFilterExpression(labels: Record<string, string>, keys: readonly string[]): string {
-  const parts = keys.filter((k) => labels[k] !== undefined).map((k) => `${k}="${labels[k]!.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`);
-  return `{${parts.join(',')}}`;
 }
 
 /**
@@ -172,5 +166,3 @@ export function resolvedAt(endsAt: string | null | undefined, now: Date): string
   if (!endsAt || endsAt.startsWith('0001-')) return null;
   return Date.parse(endsAt) <= now.getTime() ? endsAt : null;
 }
-
-export type { AlertState };

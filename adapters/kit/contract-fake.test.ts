@@ -1,0 +1,81 @@
+// The contract-fake helper itself, on a Swagger 2.0 document with examples (Slack's): what it accepts, what it
+// refuses, and that it still serves a test in a clone without ../shared.
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startContractFake, type ContractFake } from './contract-fake.ts';
+
+const FIXTURES = join(import.meta.dirname, '__fixtures__');
+let fake: ContractFake | null = null;
+afterEach(async () => {
+  await fake?.close();
+  fake = null;
+});
+
+const slack = (extra: Partial<Parameters<typeof startContractFake>[0]> = {}) =>
+  // Slack's document lists `token` as a required header; the API takes `Authorization: Bearer` instead.
+  startContractFake({ spec: 'slack.openapi.json', vendor: 'Slack', fixtures: FIXTURES, ignoreParameters: ['token'], ...extra });
+
+const BEARER = { authorization: 'Bearer xoxb-test' };
+
+describe('contract fake', () => {
+  it('serves the test\'s answers under the spec\'s base path, from the spec\'s examples', async () => {
+    fake = await slack();
+    expect(fake.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api$/);
+    const example = fake.example<{ ok: boolean; channels: { id: string }[] }>('GET /conversations.list');
+    expect(example.ok).toBe(true);
+    fake.on('GET /conversations.list', () => ({ body: example }));
+    const answer = await fetch(`${fake.url}/conversations.list?limit=2&exclude_archived=true`, { headers: BEARER });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual(example);
+    expect(fake.requests.map((r) => r.route)).toEqual(['GET /conversations.list']);
+    fake.verify();
+  });
+
+  it('fails the test on a request the real API would refuse: unknown operation, wrong type, missing field or credentials', async () => {
+    fake = await slack();
+    fake.on('GET /conversations.list', () => ({ body: fake!.example('GET /conversations.list') }));
+    fake.on('POST /chat.postMessage', () => ({ body: fake!.example('POST /chat.postMessage') }));
+    expect((await fetch(`${fake.url}/conversations.lists`, { headers: BEARER })).status).toBe(404);
+    expect((await fetch(`${fake.url}/conversations.list?limit=many`, { headers: BEARER })).status).toBe(400);
+    expect((await fetch(`${fake.url}/conversations.list`)).status).toBe(400);
+    const form = { ...BEARER, 'content-type': 'application/x-www-form-urlencoded' };
+    expect((await fetch(`${fake.url}/chat.postMessage`, { method: 'POST', headers: form, body: 'text=hello' })).status).toBe(400);
+    expect((await fetch(`${fake.url}/chat.postMessage`, { method: 'POST', headers: form, body: 'channel=C123&text=hello' })).status).toBe(200);
+    expect(fake.violations).toEqual([
+      expect.stringContaining('GET /api/conversations.lists: not an operation of the Slack API'),
+      expect.stringMatching(/GET \/api\/conversations\.list \(GET \/conversations\.list\) would be refused by Slack: query parameter\/limit must be integer/),
+      expect.stringContaining('no credentials the API accepts (slackAuth)'),
+      expect.stringContaining('body must have required property \'channel\''),
+      // Slack's own example breaks its schema (its README: today's answers carry fields the 2020 document forbids).
+      expect.stringContaining("the test's 200 answer to POST /chat.postMessage breaks the spec's schema: answer/message/attachments/0 must NOT have additional properties"),
+    ]);
+    expect(() => fake!.verify()).toThrow(/Slack contract fake saw 5 violation\(s\)/);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it('fails the test on an answer the spec forbids, and on an operation it does not serve', async () => {
+    fake = await slack();
+    fake.on('GET /users.info', () => ({ body: { ok: true, profile: { email: 'a@example.com' } } }));
+    await fetch(`${fake.url}/users.info?user=U1`, { headers: BEARER });
+    await fetch(`${fake.url}/auth.test`, { headers: BEARER });
+    expect(fake.violations).toEqual([
+      expect.stringContaining("the test's 200 answer to GET /users.info breaks the spec's schema: answer must have required property 'user'"),
+      expect.stringContaining('GET /api/auth.test: the test serves no answer for GET /auth.test'),
+    ]);
+    expect(() => fake!.on('GET /nope', () => ({}))).toThrow('"GET /nope" is not an operation of slack.openapi.json');
+    fake.violations.length = 0;
+  });
+
+  it('in a clone without ../shared, serves the same answers and examples and says the check was skipped', async () => {
+    fake = await slack({ specDir: join(import.meta.dirname, 'no-such-folder') });
+    expect(fake.validating).toBe(false);
+    expect(fake.url).toMatch(/\/api$/);
+    fake.on('GET /conversations.list', () => ({ body: fake!.example('GET /conversations.list') }));
+    const answer = await fetch(`${fake.url}/conversations.list?limit=many`);
+    expect(answer.status).toBe(200);
+    expect((await answer.json()).ok).toBe(true);
+    expect((await fetch(`${fake.url}/chat.postMessage`, { method: 'POST' })).status).toBe(404);
+    expect(fake.violations).toEqual([expect.stringContaining('POST /api/chat.postMessage: not an operation of the Slack API')]);
+    fake.violations.length = 0;
+  });
+});
