@@ -4,6 +4,7 @@ import type { ProviderFactory, ProviderModule, ServiceCatalog } from './provider
 import type { InstanceConfig, OpsOrchConfig } from './settings.ts';
 import { silentLogger, type Logger, type ProviderContext } from './context.ts';
 import { OpsOrchError, toOpsOrchError } from './errors.ts';
+import { askEachInstance } from './fan-out.ts';
 import { parseId } from './ids.ts';
 import { checkCreated, checkWrite, hideOtherEnvironments, type ReadById } from './isolation.ts';
 import {
@@ -16,7 +17,7 @@ import {
   type ResilienceOptions,
 } from './resilience.ts';
 import { redactSecrets } from './secrets.ts';
-import type { ProviderMap, ServiceRecord } from './spi/index.ts';
+import type { ProviderMap } from './spi/index.ts';
 
 export type { ProviderDeps, ProviderFactory, ProviderModule, ServiceCatalog } from './provider.ts';
 
@@ -95,31 +96,28 @@ export class ProviderRegistry {
 
   /** The catalog other providers map their service references through. */
   readonly catalog: ServiceCatalog = {
-    resolveExternalRefs: async (refs, ctx) => {
-      const answers: (string | null)[] = refs.map(() => null);
-      for (const provider of this.all('services')) {
-        const missing = answers.flatMap((a, i) => (a === null ? [i] : []));
-        if (missing.length === 0) break;
-        const found = await provider.resolveExternalRefs(missing.map((i) => refs[i]!), ctx);
-        missing.forEach((position, j) => (answers[position] = found[j] ?? null));
-      }
-      return answers;
-    },
-    getMany: async (ids, ctx) => {
-      const answers: (ServiceRecord | null)[] = ids.map(() => null);
-      for (const provider of this.all('services')) {
-        const missing = answers.flatMap((a, i) => (a === null ? [i] : []));
-        if (missing.length === 0) break;
-        const found = await provider.getMany(missing.map((i) => ids[i]!), ctx);
-        missing.forEach((position, j) => (answers[position] = found[j] ?? null));
-      }
-      return answers;
-    },
+    resolveExternalRefs: (refs, ctx) => this.firstKnown(refs, (p, own) => p.resolveExternalRefs(own, ctx)),
+    getMany: (ids, ctx) => this.firstKnown(ids, (p, own) => p.getMany(own, ctx)),
     servicesOwnedBy: async (teamIds, ctx) => {
-      const lists = await Promise.all(this.all('services').map((p) => p.servicesOwnedBy(teamIds, ctx)));
-      return teamIds.map((_, i) => [...new Set(lists.flatMap((list) => (list[i] ?? []).map((s) => s.id)))]);
+      const answers = await askEachInstance('services', this.all('services').map((provider) => ({ provider, keys: teamIds })), (p, keys) => p.servicesOwnedBy(keys, ctx));
+      const failed = answers.find((a) => a.error);
+      if (failed?.error) throw failed.error;
+      return teamIds.map((_, i) => [...new Set(answers.flatMap((a) => (a.values?.[i] ?? []).map((s) => s.id)))]);
     },
   };
+
+  /** Asks the catalog instances in configuration order, each only for the keys no earlier one knew. */
+  private async firstKnown<K, T>(keys: readonly K[], call: (provider: ProviderMap['services'], keys: K[]) => Promise<readonly (T | null)[]>): Promise<(T | null)[]> {
+    const answers: (T | null)[] = keys.map(() => null);
+    for (const provider of this.all('services')) {
+      const missing = answers.flatMap((a, i) => (a === null ? [i] : []));
+      if (missing.length === 0) break;
+      const [answer] = await askEachInstance('services', [{ provider, keys: missing.map((i) => keys[i]!) }], call);
+      if (answer!.error) throw answer!.error;
+      missing.forEach((position, j) => (answers[position] = answer!.values![j] ?? null));
+    }
+    return answers;
+  }
 
   constructor(options: RegistryOptions) {
     const logger = options.logger ?? silentLogger;
@@ -386,24 +384,10 @@ export class ProviderRegistry {
         results[position] = error as Error;
       }
     });
-    await Promise.all(
-      [...groups.values()].map(async (group) => {
-        try {
-          const answer = await call(group.provider, group.ids);
-          if (answer.length !== group.ids.length) {
-            throw new OpsOrchError(
-              'INTERNAL',
-              `${capability} provider ${group.provider.instance} broke the batch contract: expected ${group.ids.length} results in key order, got ${answer.length}`,
-              { capability, provider: group.provider.instance },
-            );
-          }
-          group.positions.forEach((position, i) => (results[position] = answer[i] ?? null));
-        } catch (error) {
-          const failure = toOpsOrchError(error, capability, group.provider.instance);
-          group.positions.forEach((position) => (results[position] = failure));
-        }
-      }),
-    );
+    for (const answer of await askEachInstance(capability, [...groups.values()].map((g) => ({ provider: g.provider, keys: g.ids })), call)) {
+      const { positions } = groups.get(answer.provider.instance)!;
+      positions.forEach((position, i) => (results[position] = answer.error ?? answer.values[i] ?? null));
+    }
     return results;
   }
 

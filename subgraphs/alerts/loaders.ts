@@ -1,8 +1,5 @@
 import DataLoader from 'dataloader';
 import {
-  OpsOrchError,
-  toOpsOrchError,
-  type AlertProvider,
   type AlertLinkQuery,
   type AlertRecord,
   type IncidentAlertsKey,
@@ -11,7 +8,7 @@ import {
 } from '@opsorch/adapters';
 import type { HealthStatus } from '@opsorch/schema';
 import type { RequestContext } from '../shared/index.ts';
-import { perParentLoader } from '../shared/index.ts';
+import { perKeyEverywhere, perParentLoader } from '../shared/index.ts';
 
 /** Newest first by startsAt, then id: the order every alert list is merged in. */
 export function byStartsAt(a: AlertRecord, b: AlertRecord): number {
@@ -28,35 +25,6 @@ export function mergeHealth(views: readonly ServiceHealthRecord[]): ServiceHealt
   return { ...worst, firingAlerts: views.reduce((sum, v) => sum + v.firingAlerts, 0) };
 }
 
-/**
- * Calls `call` once on every alerts instance with all the keys and merges the answers per key. Any failing
- * instance fails every key: these fields are plain values without room to report a partial answer.
- */
-async function everyInstance<K, T, M>(
-  ctx: RequestContext,
-  keys: readonly K[],
-  call: (provider: AlertProvider, keys: K[]) => Promise<readonly T[]>,
-  merge: (answers: T[]) => M,
-): Promise<(M | Error)[]> {
-  const answers: (readonly T[] | Error)[] = await Promise.all(
-    ctx.registry.all('alerts').map(async (provider) => {
-      try {
-        const answer = await call(provider, [...keys]);
-        if (answer.length !== keys.length) {
-          throw new OpsOrchError('INTERNAL', `broke the batch contract: ${answer.length} results for ${keys.length} keys`);
-        }
-        return answer;
-      } catch (error) {
-        return toOpsOrchError(error, 'alerts', provider.instance);
-      }
-    }),
-  );
-  const failure = answers.find((a) => a instanceof Error);
-  if (failure instanceof Error) return keys.map(() => failure);
-  const lists = answers as (readonly T[])[];
-  return keys.map((_, i) => merge(lists.map((list) => list[i]!)));
-}
-
 /** The alerts subgraph's DataLoaders for one request. */
 export function createAlertLoaders(ctx: RequestContext) {
   return {
@@ -70,13 +38,14 @@ export function createAlertLoaders(ctx: RequestContext) {
     ),
     /** `Service.health`: one `healthOfServices` per instance for every service of the request. */
     health: new DataLoader<string, ServiceHealthRecord>((serviceIds) =>
-      everyInstance(ctx, serviceIds, (provider, ids) => provider.healthOfServices(ids, ctx.provider), mergeHealth),
+      perKeyEverywhere(ctx, 'alerts', serviceIds, (provider, ids) => provider.healthOfServices(ids, ctx.provider), mergeHealth),
     ),
     /** `Incident.alerts`: one `alertsForIncidents` per instance for every incident of the request. */
     incidentAlerts: new DataLoader<IncidentAlertsKey, AlertRecord[], string>(
       (incidents) =>
-        everyInstance<IncidentAlertsKey, AlertRecord[], AlertRecord[]>(
+        perKeyEverywhere(
           ctx,
+          'alerts',
           incidents,
           (provider, keys) => provider.alertsForIncidents(keys, ctx.provider),
           (lists) => lists.flat().sort(byStartsAt),

@@ -4,7 +4,6 @@ import {
   parseDuration,
   parseId,
   resolveTimeRange,
-  type AlertProvider,
   type AlertQuery,
   type AlertRecord,
 } from '@opsorch/adapters';
@@ -16,7 +15,7 @@ import type {
   QueryAlertsArgs,
   ServiceAlertsArgs,
 } from '@opsorch/schema';
-import { listConnection, loadersFor, type RequestContext } from '../shared/index.ts';
+import { listConnection, loadersFor, writerFor, type RequestContext } from '../shared/index.ts';
 import { byStartsAt, createAlertLoaders } from './loaders.ts';
 
 const CAPABILITY = 'alerts';
@@ -52,16 +51,9 @@ function toQuery(filter: AlertFilter | null | undefined, ctx: RequestContext): A
 }
 
 /** The instance that owns an alert id, checked to implement the write. */
-function writer(ctx: RequestContext, id: string, method: 'acknowledgeAlert' | 'silenceAlert'): AlertProvider {
+function writer<M extends 'acknowledgeAlert' | 'silenceAlert'>(ctx: RequestContext, id: string, method: M) {
   parseId(id, 'id');
-  const provider = ctx.registry.forId('alerts', id);
-  if (typeof provider[method] !== 'function') {
-    throw new OpsOrchError('NOT_SUPPORTED', `the ${provider.kind} alerts provider ${provider.instance} cannot ${method}`, {
-      capability: CAPABILITY,
-      provider: provider.instance,
-    });
-  }
-  return provider;
+  return writerFor(ctx, 'alerts', id, method);
 }
 
 /** What the alerts subgraph receives for an Incident: its key plus the `@requires` fields. */
@@ -87,7 +79,7 @@ export const resolvers = {
     acknowledgeAlert: async (_: unknown, args: MutationAcknowledgeAlertArgs, ctx: RequestContext) => {
       const provider = writer(ctx, args.id, 'acknowledgeAlert');
       return ctx.idempotency.run(scope('acknowledgeAlert'), args.idempotencyKey, args, () =>
-        provider.acknowledgeAlert!(args.id, ctx.provider),
+        provider.acknowledgeAlert(args.id, ctx.provider),
       );
     },
     silenceAlert: async (_: unknown, args: MutationSilenceAlertArgs, ctx: RequestContext) => {
@@ -101,7 +93,7 @@ export const resolvers = {
       }
       const provider = writer(ctx, args.id, 'silenceAlert');
       return ctx.idempotency.run(scope('silenceAlert'), args.idempotencyKey, args, () =>
-        provider.silenceAlert!(args.id, durationMs, comment, ctx.provider),
+        provider.silenceAlert(args.id, durationMs, comment, ctx.provider),
       );
     },
   },

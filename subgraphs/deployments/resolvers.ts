@@ -98,7 +98,7 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
       const merged = await fanOutPage(
         ctx.registry.all('deployments').map((p) => ({
           instance: p.instance,
-          fetch: (page) => loaders(ctx).servicePages(p.instance).load({ serviceId: service.id, page, filter }),
+          fetch: (page) => loaders(ctx).servicePages.load({ instance: p.instance, serviceId: service.id, page, filter }),
         })),
         request,
         byNewest,

@@ -1,9 +1,7 @@
 import {
   badInput,
-  OpsOrchError,
   parseId,
   resolveTimeRange,
-  type IncidentProvider,
   type IncidentQuery,
   type IncidentRecord,
   type TimelineEntryRecord,
@@ -21,7 +19,7 @@ import type {
   ServiceIncidentsArgs,
   TeamIncidentsArgs,
 } from '@opsorch/schema';
-import { instanceConnection, listConnection, loadersFor, newestFirst, type RequestContext } from '../shared/index.ts';
+import { instanceConnection, listConnection, loadersFor, newestFirst, requireWrite, writerFor, type RequestContext } from '../shared/index.ts';
 import { createIncidentLoaders } from './loaders.ts';
 
 const CAPABILITY = 'incidents';
@@ -62,18 +60,6 @@ function toQuery(filter: IncidentFilter | null | undefined, ctx: RequestContext)
   };
 }
 
-/** The provider instance that owns an incident id, with the write method it must implement. */
-function writer<M extends keyof IncidentProvider>(ctx: RequestContext, id: string, method: M): IncidentProvider {
-  const provider = ctx.registry.forId('incidents', id);
-  if (typeof provider[method] !== 'function') {
-    throw new OpsOrchError('NOT_SUPPORTED', `the ${provider.kind} incidents provider ${provider.instance} cannot ${String(method)}`, {
-      capability: CAPABILITY,
-      provider: provider.instance,
-    });
-  }
-  return provider;
-}
-
 /** The id, checked for shape so a malformed one is BAD_USER_INPUT naming the argument. */
 function checkIncidentId(id: string, what = 'id'): string {
   parseId(id, what);
@@ -108,31 +94,26 @@ export const resolvers = {
           `input.providerInstance "${input.providerInstance}" is not a configured incidents provider; configured: ${providers.map((p) => p.instance).join(', ')}`,
         );
       }
-      if (typeof provider.createIncident !== 'function') {
-        throw new OpsOrchError('NOT_SUPPORTED', `the ${provider.kind} incidents provider ${provider.instance} cannot create incidents`, {
-          capability: CAPABILITY,
-          provider: provider.instance,
-        });
-      }
+      const writer = requireWrite('incidents', provider, 'createIncident');
       return ctx.idempotency.run(scope('createIncident'), args.idempotencyKey, args, () =>
-        provider.createIncident!({ title, serviceId, severity: input.severity, summary: summary || null, assigneeId, environment }, ctx.provider),
+        writer.createIncident({ title, serviceId, severity: input.severity, summary: summary || null, assigneeId, environment }, ctx.provider),
       );
     },
 
     acknowledgeIncident: async (_: unknown, args: MutationAcknowledgeIncidentArgs, ctx: RequestContext) => {
       const id = checkIncidentId(args.id);
-      const provider = writer(ctx, id, 'acknowledgeIncident');
+      const provider = writerFor(ctx, 'incidents', id, 'acknowledgeIncident');
       return ctx.idempotency.run(scope('acknowledgeIncident'), args.idempotencyKey, args, () =>
-        provider.acknowledgeIncident!(id, ctx.provider),
+        provider.acknowledgeIncident(id, ctx.provider),
       );
     },
 
     resolveIncident: async (_: unknown, args: MutationResolveIncidentArgs, ctx: RequestContext) => {
       const id = checkIncidentId(args.id);
       const resolution = args.resolution == null ? null : checkLength(args.resolution, 'resolution', 0, MAX_TEXT) || null;
-      const provider = writer(ctx, id, 'resolveIncident');
+      const provider = writerFor(ctx, 'incidents', id, 'resolveIncident');
       return ctx.idempotency.run(scope('resolveIncident'), args.idempotencyKey, args, () =>
-        provider.resolveIncident!(id, resolution, ctx.provider),
+        provider.resolveIncident(id, resolution, ctx.provider),
       );
     },
 
@@ -147,18 +128,18 @@ export const resolvers = {
       if (title === null && summary === null && severity === null && assigneeId === null) {
         throw badInput('input must set at least one of title, summary, severity or assigneeId');
       }
-      const provider = writer(ctx, id, 'updateIncident');
+      const provider = writerFor(ctx, 'incidents', id, 'updateIncident');
       return ctx.idempotency.run(scope('updateIncident'), args.idempotencyKey, args, () =>
-        provider.updateIncident!(id, { title, summary, severity, assigneeId }, ctx.provider),
+        provider.updateIncident(id, { title, summary, severity, assigneeId }, ctx.provider),
       );
     },
 
     addIncidentNote: async (_: unknown, args: MutationAddIncidentNoteArgs, ctx: RequestContext) => {
       const id = checkIncidentId(args.incidentId, 'incidentId');
       const body = checkLength(args.body, 'body', 1, MAX_TEXT);
-      const provider = writer(ctx, id, 'addIncidentNote');
+      const provider = writerFor(ctx, 'incidents', id, 'addIncidentNote');
       return ctx.idempotency.run(scope('addIncidentNote'), args.idempotencyKey, args, () =>
-        provider.addIncidentNote!(id, body, ctx.provider),
+        provider.addIncidentNote(id, body, ctx.provider),
       );
     },
   },

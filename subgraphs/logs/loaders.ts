@@ -1,7 +1,7 @@
-import type { LogProvider, LogRecord, Page, PageRequest, ResolvedTimeRange } from '@opsorch/adapters';
+import type { LogRecord, Page, PageRequest, ResolvedTimeRange } from '@opsorch/adapters';
 import type { LogOrder, ServiceLogQueryInput } from '@opsorch/schema';
 import DataLoader from 'dataloader';
-import type { RequestContext } from '../shared/index.ts';
+import { batchLoader, type RequestContext } from '../shared/index.ts';
 
 /** Time order of lines: timestamp, then service id, then sequence; the order providers page in. */
 export function compareLogs(order: LogOrder): (a: LogRecord, b: LogRecord) => number {
@@ -13,6 +13,7 @@ export function compareLogs(order: LogOrder): (a: LogRecord, b: LogRecord) => nu
 
 /** One service's page of `Service.logs` under one set of arguments, as asked of one instance. */
 export interface ServiceLogsKey {
+  instance: string;
   serviceId: string;
   query: ServiceLogQueryInput;
   range: ResolvedTimeRange;
@@ -21,8 +22,8 @@ export interface ServiceLogsKey {
 }
 
 export interface LogLoaders {
-  /** `Service.logs` pages of one instance: one provider call per distinct argument set for a whole batch of services. */
-  servicePages(provider: LogProvider): DataLoader<ServiceLogsKey, Page<LogRecord>, string>;
+  /** `Service.logs` pages: one provider call per instance and distinct argument set for a whole batch of services. */
+  servicePages: DataLoader<ServiceLogsKey, Page<LogRecord>, string>;
 }
 
 /** Everything but the service: keys sharing it are answered by one `forServices` call. */
@@ -30,38 +31,16 @@ const argumentsKey = (key: ServiceLogsKey) =>
   JSON.stringify([key.query, key.range.from.toISOString(), key.range.to.toISOString(), key.page.first, key.page.after, key.order]);
 
 export function createLogLoaders(ctx: RequestContext): LogLoaders {
-  const pages = new Map<string, DataLoader<ServiceLogsKey, Page<LogRecord>, string>>();
   return {
-    servicePages(provider) {
-      let loader = pages.get(provider.instance);
-      if (!loader) {
-        loader = new DataLoader(
-          async (keys) => {
-            const groups = new Map<string, number[]>();
-            keys.forEach((key, i) => {
-              const group = argumentsKey(key);
-              groups.set(group, [...(groups.get(group) ?? []), i]);
-            });
-            const results: (Page<LogRecord> | Error)[] = new Array(keys.length);
-            await Promise.all(
-              [...groups.values()].map(async (positions) => {
-                const first = keys[positions[0]!]!;
-                try {
-                  const ids = positions.map((i) => keys[i]!.serviceId);
-                  const answer = await provider.forServices(ids, first.query, first.range, first.page, first.order, ctx.provider);
-                  positions.forEach((position, j) => (results[position] = answer[j] ?? { items: [], nextCursor: null }));
-                } catch (error) {
-                  positions.forEach((position) => (results[position] = error as Error));
-                }
-              }),
-            );
-            return results;
-          },
-          { cacheKeyFn: (key) => `${key.serviceId}\u0000${argumentsKey(key)}` },
-        );
-        pages.set(provider.instance, loader);
-      }
-      return loader;
-    },
+    servicePages: batchLoader(
+      ctx,
+      'logs',
+      argumentsKey,
+      (provider, keys) => {
+        const { query, range, page, order } = keys[0]!;
+        return provider.forServices(keys.map((k) => k.serviceId), query, range, page, order, ctx.provider);
+      },
+      (key) => `${key.instance}\u0000${key.serviceId}\u0000${argumentsKey(key)}`,
+    ),
   };
 }

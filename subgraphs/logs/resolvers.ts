@@ -2,12 +2,9 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import {
   badInput,
   resolveTimeRange,
-  toOpsOrchError,
   type LogFieldSummaryRecord,
-  type LogProvider,
   type LogRecord,
   type LogVolumeRecord,
-  type OpsOrchError,
   type ResolvedTimeRange,
 } from '@opsorch/adapters';
 import type {
@@ -22,7 +19,7 @@ import type {
   ServiceLogsArgs,
   TimeRangeInput,
 } from '@opsorch/schema';
-import { listConnection, loadersFor, providerErrorsOf, type RequestContext } from '../shared/index.ts';
+import { everyInstance, listConnection, loadersFor, providerErrorsOf, type RequestContext } from '../shared/index.ts';
 import { compareLogs, createLogLoaders } from './loaders.ts';
 
 /** Log searches look at the last 15 minutes unless told otherwise: the window an on-call engineer starts with. */
@@ -61,19 +58,6 @@ function normalized<Q extends LogQueryInput | ServiceLogQueryInput>(query: Q, wh
   return { ...query, text: query.text?.trim() ? query.text : null };
 }
 
-/** Runs `call` on every instance; throws only when all fail, otherwise reports the failures beside the answers. */
-async function everyInstance<T>(ctx: RequestContext, call: (provider: LogProvider) => Promise<T>) {
-  const providers = ctx.registry.all('logs');
-  const settled = await Promise.allSettled(providers.map((p) => call(p)));
-  const answers: T[] = [];
-  const failures: OpsOrchError[] = [];
-  settled.forEach((s, i) => {
-    if (s.status === 'fulfilled') answers.push(s.value);
-    else failures.push(toOpsOrchError(s.reason, 'logs', providers[i]!.instance));
-  });
-  if (answers.length === 0 && failures.length > 0) throw failures[0];
-  return { answers, failures };
-}
 
 function mergeVolumes(volumes: LogVolumeRecord[]): LogVolumeRecord {
   if (volumes.length === 1) return volumes[0]!;
@@ -121,7 +105,7 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
       const range = logRange(args.range, ctx);
       const buckets = args.buckets ?? 60;
       if (!Number.isInteger(buckets) || buckets < 1 || buckets > 1000) throw badInput(`buckets must be an integer from 1 to 1000, got ${buckets}`);
-      const { answers, failures } = await everyInstance(ctx, (p) => p.volume(query, range, buckets, ctx.provider));
+      const { answers, failures } = await everyInstance(ctx, 'logs', (p) => p.volume(query, range, buckets, ctx.provider));
       return { ...mergeVolumes(answers), range: echo(range), providerErrors: providerErrorsOf(failures) };
     },
 
@@ -129,7 +113,7 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
       const range = logRange(args.range, ctx);
       const top = args.top ?? 10;
       if (!Number.isInteger(top) || top < 1 || top > 50) throw badInput(`top must be an integer from 1 to 50, got ${top}`);
-      const { answers, failures } = await everyInstance(ctx, (p) => p.fieldSummaries(args.scope ?? null, range, top, ctx.provider));
+      const { answers, failures } = await everyInstance(ctx, 'logs', (p) => p.fieldSummaries(args.scope ?? null, range, top, ctx.provider));
       // A plain list has no place for partial failures: say so in the server log rather than drop them silently.
       for (const failure of failures) ctx.provider.logger.warn({ provider: failure.provider, code: failure.code }, `logFields: ${failure.message}`);
       return mergeFieldSummaries(answers, top);
@@ -145,7 +129,7 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
       const scope = args.scope ?? null;
       // Through the SPI every provider has: the field's top values in each provider's sample, filtered here.
       const needle = text?.toLowerCase();
-      const { answers, failures } = await everyInstance(ctx, async (p) => {
+      const { answers, failures } = await everyInstance(ctx, 'logs', async (p) => {
         const summaries = await p.fieldSummaries(scope, range, 50, ctx.provider);
         return (summaries.find((s) => s.name === field)?.topValues ?? []).filter((v) => !needle || v.value.toLowerCase().includes(needle));
       });
@@ -174,7 +158,7 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
         ctx,
         'logs',
         args,
-        (provider, page) => loaders(ctx).servicePages(provider).load({ serviceId: service.id, query, range, page, order }),
+        (provider, page) => loaders(ctx).servicePages.load({ instance: provider.instance, serviceId: service.id, query, range, page, order }),
         compareLogs(order),
       );
       return { ...connection, range: echo(range) };

@@ -1,6 +1,6 @@
-import { badInput, notFound, OpsOrchError, parseId, type ChannelQuery, type ChannelRecord, type MessageRecord } from '@opsorch/adapters';
+import { badInput, notFound, parseId, type ChannelQuery, type ChannelRecord, type MessageRecord } from '@opsorch/adapters';
 import type { ChannelMessagesArgs, MutationSendMessageArgs, QueryChannelArgs, QueryChannelByNameArgs, QueryChannelsArgs } from '@opsorch/schema';
-import { listConnection, loadersFor, newestFirst, type RequestContext } from '../shared/index.ts';
+import { listConnection, loadersFor, newestFirst, writerFor, type RequestContext } from '../shared/index.ts';
 import { instanceConnection } from '../shared/index.ts';
 import { createMessagingLoaders } from './loaders.ts';
 
@@ -58,13 +58,7 @@ export const messagingResolvers = {
       if (input.threadId != null) parseId(input.threadId, 'input.threadId');
       return ctx.idempotency.run('messaging\u0000sendMessage', args.idempotencyKey, args, async () => {
         const channel = await channelOf(input, ctx);
-        const provider = ctx.registry.forId('messaging', channel.id);
-        if (!provider.sendMessage) {
-          throw new OpsOrchError('NOT_SUPPORTED', `messaging provider ${provider.instance} (${provider.kind}) cannot send messages`, {
-            capability: 'messaging',
-            provider: provider.instance,
-          });
-        }
+        const provider = writerFor(ctx, 'messaging', channel.id, 'sendMessage');
         return provider.sendMessage({ channelId: channel.id, text, threadId: input.threadId ?? null }, ctx.provider);
       });
     },

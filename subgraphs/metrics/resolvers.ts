@@ -2,8 +2,6 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import {
   badInput,
   resolveTimeRange,
-  toOpsOrchError,
-  type MetricProvider,
   type MetricSeriesRecord,
   type OpsOrchError,
   type ResolvedTimeRange,
@@ -16,7 +14,7 @@ import type {
   ServiceGoldenSignalsArgs,
   TimeRangeInput,
 } from '@opsorch/schema';
-import { listConnection, loadersFor, providerErrorsOf, type RequestContext } from '../shared/index.ts';
+import { everyInstance, listConnection, loadersFor, providerErrorsOf, type RequestContext } from '../shared/index.ts';
 import { createMetricLoaders } from './loaders.ts';
 import { resolveStep } from './step.ts';
 
@@ -50,22 +48,8 @@ function checkMetricName(name: string): void {
   }
 }
 
-/**
- * Asks every instance. A metric usually lives in one of them, so NOT_FOUND from the others is no failure;
- * when none answers, the most telling error is thrown (anything but NOT_FOUND first).
- */
-async function everyInstance<T>(ctx: RequestContext, call: (provider: MetricProvider) => Promise<T>) {
-  const providers = ctx.registry.all('metrics');
-  const settled = await Promise.allSettled(providers.map((p) => call(p)));
-  const answers: T[] = [];
-  const failures: OpsOrchError[] = [];
-  settled.forEach((s, i) => {
-    if (s.status === 'fulfilled') answers.push(s.value);
-    else failures.push(toOpsOrchError(s.reason, 'metrics', providers[i]!.instance));
-  });
-  if (answers.length === 0 && failures.length > 0) throw failures.find((f) => f.code !== 'NOT_FOUND') ?? failures[0];
-  return { answers, failures: failures.filter((f) => f.code !== 'NOT_FOUND') };
-}
+/** A metric usually lives in one instance: NOT_FOUND from the others is no failure. */
+const notHere = (error: OpsOrchError) => error.code === 'NOT_FOUND';
 
 export const resolvers: GraphQLResolverMap<RequestContext> = {
   Query: {
@@ -78,7 +62,7 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
       checkMetricName(args.name);
       const first = args.first ?? null;
       if (first !== null && (!Number.isInteger(first) || first < 1 || first > 1000)) throw badInput(`first must be an integer from 1 to 1000, got ${first}`);
-      const { answers, failures } = await everyInstance(ctx, (p) => p.labelValues(args.name, args.label, args.scope ?? null, ctx.provider));
+      const { answers, failures } = await everyInstance(ctx, 'metrics', (p) => p.labelValues(args.name, args.label, args.scope ?? null, ctx.provider), notHere);
       for (const failure of failures) ctx.provider.logger.warn({ provider: failure.provider, code: failure.code }, `metricLabelValues: ${failure.message}`);
       const text = args.text?.trim().toLowerCase();
       const values = [...new Set(answers.flat())].filter((v) => !text || v.toLowerCase().includes(text)).sort();
@@ -91,7 +75,7 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
       const range = metricRange(args.range, ctx);
       // The step policy is the subgraph's, so every provider ships the same, bounded number of points.
       const policy = resolveStep(range, args.step, args.maxPoints);
-      const { answers, failures } = await everyInstance(ctx, (p) => p.series(args.query, range, policy.step, ctx.provider));
+      const { answers, failures } = await everyInstance(ctx, 'metrics', (p) => p.series(args.query, range, policy.step, ctx.provider), notHere);
       const [first] = answers;
       return {
         ...first!,
@@ -115,11 +99,13 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
     async goldenSignals(service: { id: string }, args: ServiceGoldenSignalsArgs, ctx: RequestContext) {
       const range = metricRange(args.range, ctx);
       const policy = resolveStep(range, args.step, args.maxPoints);
-      const key = { serviceId: service.id, range, step: policy.step };
-      const settled = await Promise.allSettled(ctx.registry.all('metrics').map((p) => loaders(ctx).goldenSignals(p).load(key)));
-      for (const s of settled) if (s.status === 'fulfilled' && s.value) return { ...s.value, step: policy.step, requestedStep: policy.requestedStep };
-      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failed) throw failed.reason;
+      const keys = ctx.registry.all('metrics').map((p) => ({ instance: p.instance, serviceId: service.id, range, step: policy.step }));
+      // The first instance that knows the service answers; a failure counts only when none does (as firstFoundEverywhere).
+      const answers = await loaders(ctx).goldenSignals.loadMany(keys);
+      const found = answers.find((a): a is NonNullable<typeof a> & { range: unknown } => a !== null && !(a instanceof Error));
+      if (found) return { ...found, step: policy.step, requestedStep: policy.requestedStep };
+      const failed = answers.find((a): a is Error => a instanceof Error);
+      if (failed) throw failed;
       return null;
     },
   },

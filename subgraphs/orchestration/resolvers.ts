@@ -3,7 +3,6 @@ import {
   notFound,
   OpsOrchError,
   parseId,
-  type OrchestrationProvider,
   type RunbookQuery,
   type RunbookRecord,
   type RunbookRunQuery,
@@ -20,7 +19,7 @@ import type {
   QueryRunbooksArgs,
   RunbookRunsArgs,
 } from '@opsorch/schema';
-import { listConnection, loadersFor, newestFirst, type RequestContext } from '../shared/index.ts';
+import { listConnection, loadersFor, newestFirst, writerFor, type RequestContext } from '../shared/index.ts';
 import { instanceConnection } from '../shared/index.ts';
 import { createOrchestrationLoaders, runbooksByName } from './loaders.ts';
 
@@ -46,17 +45,6 @@ function checkParameters(value: unknown): Record<string, unknown> | null {
   return value as Record<string, unknown>;
 }
 
-/** The provider that owns `id`, with the write method checked; NOT_SUPPORTED when it cannot write. */
-function writer(ctx: RequestContext, id: string, method: 'startRun' | 'completeManualStep' | 'cancelRun'): OrchestrationProvider {
-  const provider = ctx.registry.forId('orchestration', id);
-  if (typeof provider[method] !== 'function') {
-    throw new OpsOrchError('NOT_SUPPORTED', `orchestration provider ${provider.instance} (${provider.kind}) cannot ${method}`, {
-      capability: 'orchestration',
-      provider: provider.instance,
-    });
-  }
-  return provider;
-}
 
 const write = <T>(ctx: RequestContext, mutation: string, args: { idempotencyKey?: string | null }, run: () => Promise<T>) =>
   ctx.idempotency.run(`orchestration\u0000${mutation}`, args.idempotencyKey, args, run);
@@ -111,22 +99,22 @@ export const orchestrationResolvers = {
       const incidentId = args.input?.incidentId ?? null;
       if (incidentId !== null) parseId(incidentId, 'input.incidentId');
       const parameters = checkParameters(args.input?.parameters);
-      const provider = writer(ctx, args.runbookId, 'startRun');
-      return write(ctx, 'startRunbookRun', args, () => provider.startRun!(args.runbookId, { incidentId, parameters }, ctx.provider));
+      const provider = writerFor(ctx, 'orchestration', args.runbookId, 'startRun');
+      return write(ctx, 'startRunbookRun', args, () => provider.startRun(args.runbookId, { incidentId, parameters }, ctx.provider));
     },
     completeManualStep: (_: unknown, args: MutationCompleteManualStepArgs, ctx: RequestContext) => {
       parseId(args.runId, 'runId');
       if (!args.stepId.trim()) throw badInput('stepId is empty; pass the id of a step WAITING_FOR_INPUT (see RunbookRun.steps)');
       const note = optionalText(args.note, 'note');
       const outcome = args.outcome ?? 'SUCCEEDED';
-      const provider = writer(ctx, args.runId, 'completeManualStep');
-      return write(ctx, 'completeManualStep', args, () => provider.completeManualStep!(args.runId, args.stepId.trim(), outcome, note, ctx.provider));
+      const provider = writerFor(ctx, 'orchestration', args.runId, 'completeManualStep');
+      return write(ctx, 'completeManualStep', args, () => provider.completeManualStep(args.runId, args.stepId.trim(), outcome, note, ctx.provider));
     },
     cancelRunbookRun: (_: unknown, args: MutationCancelRunbookRunArgs, ctx: RequestContext) => {
       parseId(args.runId, 'runId');
       const reason = optionalText(args.reason, 'reason');
-      const provider = writer(ctx, args.runId, 'cancelRun');
-      return write(ctx, 'cancelRunbookRun', args, () => provider.cancelRun!(args.runId, reason, ctx.provider));
+      const provider = writerFor(ctx, 'orchestration', args.runId, 'cancelRun');
+      return write(ctx, 'cancelRunbookRun', args, () => provider.cancelRun(args.runId, reason, ctx.provider));
     },
   },
   Runbook: {

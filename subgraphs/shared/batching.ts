@@ -1,11 +1,16 @@
-// Batching shared by every subgraph: per-parent link fields, lists asked of every instance, and canonical
-// (unprefixed) ids that the registry cannot route by prefix.
+// Batching and fan-out shared by every subgraph, on adapters' askEachInstance (one call per instance, one slot
+// per key, failures attributed). The partial-failure rule is the same everywhere (decision 012):
+// - a connection answers the healthy instances' items and lists the failed ones in `providerErrors`
+//   (listConnection; only when every instance fails does the field fail);
+// - a lookup by canonical id answers what the first instance that knows the key says (firstFoundEverywhere);
+// - a plain value merged from every instance (a service's health, on-call, an incident's alerts) has no room
+//   to report a gap, so any failed instance fails it, naming the instance (mergedEverywhere, perKeyEverywhere).
 import DataLoader from 'dataloader';
 import {
+  askEachInstance,
   fanOutPage,
   OpsOrchError,
   pageRequest,
-  toOpsOrchError,
   type Capability,
   type Page,
   type PageRequest,
@@ -13,6 +18,52 @@ import {
 } from '@opsorch/adapters';
 import { toConnection, type Connection } from './connection.ts';
 import type { RequestContext } from './context.ts';
+
+/** The configured instance named `instance`; NOT_FOUND when there is none. */
+export function instanceOf<C extends Capability>(ctx: RequestContext, capability: C, instance: string): ProviderMap[C] {
+  const provider = ctx.registry.all(capability).find((p) => p.instance === instance);
+  if (!provider) throw new OpsOrchError('NOT_FOUND', `no ${capability} provider instance "${instance}" is configured`, { capability });
+  return provider;
+}
+
+/**
+ * A DataLoader whose keys are answered in batches by one instance each: keys that name the same instance and
+ * the same arguments (`argumentsOf`) share ONE provider call carrying all of them. N parents of a field cost one
+ * call per instance and argument set; a failing call fails only its own keys.
+ */
+export function batchLoader<C extends Capability, K extends { instance: string }, T>(
+  ctx: RequestContext,
+  capability: C,
+  argumentsOf: (key: K) => unknown,
+  call: (provider: ProviderMap[C], keys: K[]) => Promise<readonly T[]>,
+  cacheKeyFn: (key: K) => string = (key) => JSON.stringify(key),
+): DataLoader<K, T, string> {
+  return new DataLoader<K, T, string>(
+    async (keys) => {
+      const groups = new Map<string, { instance: string; keys: K[]; positions: number[] }>();
+      const results: (T | Error)[] = new Array(keys.length);
+      keys.forEach((key, position) => {
+        const id = JSON.stringify([key.instance, argumentsOf(key)]);
+        const group = groups.get(id) ?? { instance: key.instance, keys: [], positions: [] };
+        group.keys.push(key);
+        group.positions.push(position);
+        groups.set(id, group);
+      });
+      const asks = [...groups.values()].flatMap((group) => {
+        try {
+          return [{ provider: instanceOf(ctx, capability, group.instance), keys: group.keys, group }];
+        } catch (error) {
+          group.positions.forEach((position) => (results[position] = error as Error));
+          return [];
+        }
+      });
+      const answers = await askEachInstance(capability, asks, call);
+      answers.forEach((answer, i) => asks[i]!.group.positions.forEach((position, j) => (results[position] = answer.error ?? answer.values[j]!)));
+      return results;
+    },
+    { cacheKeyFn },
+  );
+}
 
 /** One parent's share of a per-parent link field, asked of one provider instance. */
 export interface ParentKey<F> {
@@ -24,67 +75,70 @@ export interface ParentKey<F> {
   page: PageRequest;
 }
 
-function providerOf<C extends Capability>(ctx: RequestContext, capability: C, instance: string): ProviderMap[C] {
-  const provider = ctx.registry.all(capability).find((p) => p.instance === instance);
-  if (!provider) throw new OpsOrchError('NOT_FOUND', `no ${capability} provider instance "${instance}" is configured`, { capability });
-  return provider;
-}
-
-function checkBatch(capability: string, instance: string, expected: number, got: number): void {
-  if (got !== expected) {
-    throw new OpsOrchError(
-      'INTERNAL',
-      `${capability} provider ${instance} broke the batch contract: expected ${expected} results in key order, got ${got}`,
-      { capability, provider: instance },
-    );
-  }
-}
-
 /**
- * A DataLoader for a per-parent link field (Service.incidents, Incident.timeline, Channel.messages...). Keys
- * that ask the same instance with the same arguments are answered by ONE call of the provider's batch method
- * carrying every parent id, so N parents cost one call per instance. The gateway repeats representations;
- * each parent is asked once. A failing call fails only its own group's keys.
+ * A DataLoader for a per-parent link field (Service.incidents, Incident.timeline, Channel.messages...): one call
+ * of the provider's batch method per instance and argument set, carrying every parent id.
  */
 export function perParentLoader<C extends Capability, F, T>(
   ctx: RequestContext,
   capability: C,
   call: (provider: ProviderMap[C], parentIds: string[], filter: F, page: PageRequest) => Promise<readonly T[]>,
 ): DataLoader<ParentKey<F>, T, string> {
-  const groupOf = (key: ParentKey<F>) => JSON.stringify([key.instance, key.filter, key.page]);
-  return new DataLoader<ParentKey<F>, T, string>(
-    async (keys) => {
-      const groups = new Map<string, { instance: string; filter: F; page: PageRequest; parentIds: string[] }>();
-      for (const key of keys) {
-        const group = groups.get(groupOf(key)) ?? { instance: key.instance, filter: key.filter, page: key.page, parentIds: [] };
-        if (!group.parentIds.includes(key.parentId)) group.parentIds.push(key.parentId);
-        groups.set(groupOf(key), group);
-      }
-      const answers = new Map<string, Map<string, T> | Error>();
-      await Promise.all(
-        [...groups.entries()].map(async ([groupKey, group]) => {
-          try {
-            const values = await call(providerOf(ctx, capability, group.instance), group.parentIds, group.filter, group.page);
-            checkBatch(capability, group.instance, group.parentIds.length, values.length);
-            answers.set(groupKey, new Map(group.parentIds.map((id, i) => [id, values[i]!])));
-          } catch (error) {
-            answers.set(groupKey, toOpsOrchError(error, capability, group.instance));
-          }
-        }),
-      );
-      return keys.map((key) => {
-        const answer = answers.get(groupOf(key))!;
-        return answer instanceof Error ? answer : answer.get(key.parentId)!;
-      });
-    },
-    { cacheKeyFn: (key) => JSON.stringify([key.instance, key.parentId, key.filter, key.page]) },
+  return batchLoader<C, ParentKey<F>, T>(
+    ctx,
+    capability,
+    (key) => [key.filter, key.page],
+    (provider, keys) => call(provider, keys.map((k) => k.parentId), keys[0]!.filter, keys[0]!.page),
+    (key) => JSON.stringify([key.instance, key.parentId, key.filter, key.page]),
+  );
+}
+
+/** Every instance asked once for all the keys; the partial-failure rule is the caller's. */
+function askEvery<C extends Capability, K, T>(ctx: RequestContext, capability: C, keys: readonly K[], call: (provider: ProviderMap[C], keys: K[]) => Promise<readonly T[]>) {
+  return askEachInstance(
+    capability,
+    ctx.registry.all(capability).map((provider) => ({ provider, keys })),
+    call,
   );
 }
 
 /**
+ * One slot per key: the values of every instance for it, merged by `merge` (in configuration order). Any failed
+ * instance fails every key: a plain value has no room to report that part of it is missing.
+ */
+export async function perKeyEverywhere<C extends Capability, K, T, M>(
+  ctx: RequestContext,
+  capability: C,
+  keys: readonly K[],
+  call: (provider: ProviderMap[C], keys: K[]) => Promise<readonly T[]>,
+  merge: (values: T[]) => M,
+): Promise<(M | Error)[]> {
+  const answers = await askEvery(ctx, capability, keys, call);
+  const failed = answers.find((a) => a.error);
+  if (failed?.error) return keys.map(() => failed.error);
+  return keys.map((_, i) => merge(answers.map((a) => a.values![i]!)));
+}
+
+/**
+ * One slot per key: the lists of every instance concatenated in configuration order, without repeating an item
+ * `identity` already saw. Any failed instance fails the key: a silently partial list would mislead.
+ */
+export function mergedEverywhere<C extends Capability, K, T>(
+  ctx: RequestContext,
+  capability: C,
+  keys: readonly K[],
+  call: (provider: ProviderMap[C]) => Promise<readonly (readonly T[])[]>,
+  identity: (item: T) => string,
+): Promise<(T[] | Error)[]> {
+  return perKeyEverywhere(ctx, capability, keys, (provider) => call(provider), (lists) => {
+    const seen = new Set<string>();
+    return lists.flat().filter((item) => !seen.has(identity(item)) && seen.add(identity(item)));
+  });
+}
+
+/**
  * A short per-parent list (Incident.tickets, Service.runbooks) asked of EVERY instance in one batch call each,
- * merged per parent in `compare` order. A failing instance fails the parents' field rather than silently
- * shortening the list.
+ * merged per parent in `compare` order (configuration order when null).
  */
 export function parentListLoader<C extends Capability, K, T>(
   ctx: RequestContext,
@@ -94,30 +148,44 @@ export function parentListLoader<C extends Capability, K, T>(
   cacheKeyFn: (key: K) => string = (key) => JSON.stringify(key),
 ): DataLoader<K, T[], string> {
   return new DataLoader<K, T[], string>(
-    async (keys) => {
-      const unique = [...new Map(keys.map((k) => [cacheKeyFn(k), k])).values()];
-      const perInstance = await Promise.all(
-        ctx.registry.all(capability).map(async (provider) => {
-          try {
-            const lists = await call(provider, unique);
-            checkBatch(capability, provider.instance, unique.length, lists.length);
-            return lists;
-          } catch (error) {
-            return toOpsOrchError(error, capability, provider.instance);
-          }
-        }),
-      );
-      const failure = perInstance.find((r): r is OpsOrchError => r instanceof Error);
-      const byKey = new Map(
-        unique.map((k, i) => {
-          const merged = perInstance.flatMap((lists) => (lists instanceof Error ? [] : [...lists[i]!]));
-          return [cacheKeyFn(k), compare ? merged.sort(compare) : merged];
-        }),
-      );
-      return keys.map((k) => failure ?? byKey.get(cacheKeyFn(k))!);
-    },
+    (keys) => perKeyEverywhere(ctx, capability, keys, call, (lists) => (compare ? lists.flat().sort(compare) : lists.flat())),
     { cacheKeyFn },
   );
+}
+
+/**
+ * One slot per key: the first instance (in configuration order) that knows the key wins. A key nobody knows is
+ * null, unless an instance failed: then it is that failure, since the failed instance might have known it.
+ */
+export async function firstFoundEverywhere<C extends Capability, T>(
+  ctx: RequestContext,
+  capability: C,
+  keys: readonly unknown[],
+  call: (provider: ProviderMap[C]) => Promise<readonly (T | null)[]>,
+): Promise<(T | null | Error)[]> {
+  const answers = await askEvery(ctx, capability, keys, (provider) => call(provider));
+  return keys.map((_, i) => {
+    for (const answer of answers) if (answer.values?.[i] != null) return answer.values[i]!;
+    return answers.find((a) => a.error)?.error ?? null;
+  });
+}
+
+/**
+ * A value asked of every instance (a volume, a catalog page, on-call for all teams): the healthy answers and the
+ * failures beside them; throws only when every instance failed. `notFailures` names errors that only mean "not
+ * here" (a metric another instance holds).
+ */
+export async function everyInstance<C extends Capability, T>(
+  ctx: RequestContext,
+  capability: C,
+  call: (provider: ProviderMap[C]) => Promise<T>,
+  notFailures: (error: OpsOrchError) => boolean = () => false,
+): Promise<{ answers: T[]; failures: OpsOrchError[] }> {
+  const answers = await askEvery(ctx, capability, [null], async (provider) => [await call(provider)]);
+  const values = answers.flatMap((a) => (a.values ? [a.values[0]!] : []));
+  const errors = answers.flatMap((a) => (a.error ? [a.error] : []));
+  if (values.length === 0 && errors.length > 0) throw errors.find((e) => !notFailures(e)) ?? errors[0];
+  return { answers: values, failures: errors.filter((e) => !notFailures(e)) };
 }
 
 /** A connection over one instance only: for lists inside a resource (a ticket's comments) that live where it lives. */
@@ -137,87 +205,32 @@ export function oldestFirst<T extends { id: string }>(time: (item: T) => string)
   return (a: T, b: T) => time(a).localeCompare(time(b)) || a.id.localeCompare(b.id);
 }
 
-// Canonical catalog ids (service and team slugs, e-mails) carry no instance prefix, so the registry cannot
-// route them: every instance is asked once for the whole batch and the answers are merged per key.
-
-type Answer<T> = { instance: string; values: readonly T[] } | { instance: string; error: OpsOrchError };
-
-async function askEveryInstance<C extends Capability, T>(
-  ctx: RequestContext,
-  capability: C,
-  keys: readonly unknown[],
-  call: (provider: ProviderMap[C]) => Promise<readonly T[]>,
-): Promise<Answer<T>[]> {
-  return Promise.all(
-    ctx.registry.all(capability).map(async (provider): Promise<Answer<T>> => {
-      try {
-        const values = await call(provider);
-        if (values.length !== keys.length) {
-          throw new OpsOrchError(
-            'INTERNAL',
-            `${capability} provider ${provider.instance} broke the batch contract: expected ${keys.length} results in key order, got ${values.length}`,
-          );
-        }
-        return { instance: provider.instance, values };
-      } catch (error) {
-        return { instance: provider.instance, error: toOpsOrchError(error, capability, provider.instance) };
-      }
-    }),
-  );
-}
-
-/**
- * One slot per key: the first instance (in configuration order) that knows the key wins. A key nobody knows
- * is null, unless an instance failed: then it is that failure, since the failed instance might have known it.
- */
-export async function firstFoundEverywhere<C extends Capability, T>(
-  ctx: RequestContext,
-  capability: C,
-  keys: readonly unknown[],
-  call: (provider: ProviderMap[C]) => Promise<readonly (T | null)[]>,
-): Promise<(T | null | Error)[]> {
-  const answers = await askEveryInstance(ctx, capability, keys, call);
-  return keys.map((_, i) => {
-    for (const answer of answers) if ('values' in answer && answer.values[i] != null) return answer.values[i]!;
-    const failed = answers.find((a) => 'error' in a);
-    return failed && 'error' in failed ? failed.error : null;
-  });
-}
-
-/**
- * One slot per key: the lists of every instance concatenated in configuration order, without repeating an
- * item `identity` already saw. Any failed instance fails the key: a silently partial list would mislead.
- */
-export async function mergedEverywhere<C extends Capability, T>(
-  ctx: RequestContext,
-  capability: C,
-  keys: readonly unknown[],
-  call: (provider: ProviderMap[C]) => Promise<readonly (readonly T[])[]>,
-  identity: (item: T) => string,
-): Promise<(T[] | Error)[]> {
-  const answers = await askEveryInstance(ctx, capability, keys, call);
-  const failed = answers.find((a) => 'error' in a);
-  if (failed && 'error' in failed) return keys.map(() => failed.error);
-  return keys.map((_, i) => {
-    const seen = new Set<string>();
-    const merged: T[] = [];
-    for (const answer of answers) {
-      if (!('values' in answer)) continue;
-      for (const item of answer.values[i] ?? []) {
-        const key = identity(item);
-        if (!seen.has(key)) {
-          seen.add(key);
-          merged.push(item);
-        }
-      }
-    }
-    return merged;
-  });
-}
-
 /** Every slot of a `loadMany` answer, throwing the first failure instead of hiding it in the list. */
 export function valuesOrThrow<T>(results: readonly (T | Error)[]): T[] {
   const failure = results.find((r): r is Error => r instanceof Error);
   if (failure) throw failure;
   return results as T[];
+}
+
+/**
+ * The provider, checked to implement the write `method`: one without it answers NOT_SUPPORTED naming the kind,
+ * instance and method (writes are the SPIs' optional methods).
+ */
+export function requireWrite<C extends Capability, M extends keyof ProviderMap[C] & string>(
+  capability: C,
+  provider: ProviderMap[C],
+  method: M,
+): ProviderMap[C] & Required<Pick<ProviderMap[C], M>> {
+  if (typeof provider[method] !== 'function') {
+    throw new OpsOrchError('NOT_SUPPORTED', `the ${provider.kind} ${capability} provider ${provider.instance} cannot ${method}`, {
+      capability,
+      provider: provider.instance,
+    });
+  }
+  return provider as ProviderMap[C] & Required<Pick<ProviderMap[C], M>>;
+}
+
+/** The instance that owns `id` (`<instance>:<nativeId>`), checked to implement the write `method`. */
+export function writerFor<C extends Capability, M extends keyof ProviderMap[C] & string>(ctx: RequestContext, capability: C, id: string, method: M) {
+  return requireWrite(capability, ctx.registry.forId(capability, id), method);
 }

@@ -9,7 +9,7 @@ import {
 } from '@opsorch/adapters';
 import type { TeamFilter, UserFilter } from '@opsorch/schema';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { listConnection, loadersFor, type RequestContext } from '../shared/index.ts';
+import { listConnection, loadersFor, perKeyEverywhere, type RequestContext } from '../shared/index.ts';
 import { valuesOrThrow } from '../shared/index.ts';
 import { byName, createTeamLoaders, type TeamLoaders } from './loaders.ts';
 
@@ -29,8 +29,9 @@ const byTeamThenLevel = (a: OnCallShiftRecord, b: OnCallShiftRecord) =>
 
 /** Who is on call now for every team of every instance; one failing instance fails the answer rather than hiding a team. */
 async function onCallForAllTeams(ctx: RequestContext): Promise<OnCallShiftRecord[]> {
-  const lists = await Promise.all(ctx.registry.all('teams').map((p) => p.onCallForAllTeams(ctx.provider.now, ctx.provider)));
-  return lists.flat().sort(byTeamThenLevel);
+  const [shifts] = await perKeyEverywhere(ctx, 'teams', ['all'], async (p) => [await p.onCallForAllTeams(ctx.provider.now, ctx.provider)], (lists) => lists.flat());
+  if (shifts instanceof Error) throw shifts;
+  return shifts!.sort(byTeamThenLevel);
 }
 
 async function required<T>(value: Promise<T | null>, what: string): Promise<T> {

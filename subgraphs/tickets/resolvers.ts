@@ -1,11 +1,9 @@
 import {
   badInput,
-  OpsOrchError,
   parseId,
   type NewTicket,
   type TicketChanges,
   type TicketCommentRecord,
-  type TicketProvider,
   type TicketQuery,
   type TicketRecord,
 } from '@opsorch/adapters';
@@ -21,7 +19,7 @@ import type {
   TicketCommentsArgs,
   TicketPriority,
 } from '@opsorch/schema';
-import { listConnection, loadersFor, newestFirst, type RequestContext } from '../shared/index.ts';
+import { listConnection, loadersFor, newestFirst, requireWrite, writerFor, type RequestContext } from '../shared/index.ts';
 import { instanceConnection, oldestFirst } from '../shared/index.ts';
 import { createTicketLoaders } from './loaders.ts';
 
@@ -128,17 +126,6 @@ function toQuery(filter: QueryTicketsArgs['filter']): TicketQuery {
   return query;
 }
 
-/** The provider that owns a ticket id, with the write method checked; NOT_SUPPORTED when it cannot write. */
-function writer<M extends keyof TicketProvider>(ctx: RequestContext, id: string | null, method: M): TicketProvider {
-  const provider = id === null ? ctx.registry.all('tickets')[0]! : ctx.registry.forId('tickets', id);
-  if (typeof provider[method] !== 'function') {
-    throw new OpsOrchError('NOT_SUPPORTED', `tickets provider ${provider.instance} (${provider.kind}) cannot ${String(method)}`, {
-      capability: 'tickets',
-      provider: provider.instance,
-    });
-  }
-  return provider;
-}
 
 const write = <T>(ctx: RequestContext, mutation: string, args: { idempotencyKey?: string | null }, run: () => Promise<T>) =>
   ctx.idempotency.run(`tickets\u0000${mutation}`, args.idempotencyKey, args, run);
@@ -157,26 +144,26 @@ export const ticketResolvers = {
   Mutation: {
     createTicket: (_: unknown, args: MutationCreateTicketArgs, ctx: RequestContext) => {
       const input = validateNewTicket(args.input);
-      const provider = writer(ctx, null, 'createTicket');
-      return write(ctx, 'createTicket', args, () => provider.createTicket!(input, ctx.provider));
+      const provider = requireWrite('tickets', ctx.registry.all('tickets')[0]!, 'createTicket');
+      return write(ctx, 'createTicket', args, () => provider.createTicket(input, ctx.provider));
     },
     updateTicket: (_: unknown, args: MutationUpdateTicketArgs, ctx: RequestContext) => {
       parseId(args.id, 'id');
       const changes = validateChanges(args.input);
-      const provider = writer(ctx, args.id, 'updateTicket');
-      return write(ctx, 'updateTicket', args, () => provider.updateTicket!(args.id, changes, ctx.provider));
+      const provider = writerFor(ctx, 'tickets', args.id, 'updateTicket');
+      return write(ctx, 'updateTicket', args, () => provider.updateTicket(args.id, changes, ctx.provider));
     },
     transitionTicket: (_: unknown, args: MutationTransitionTicketArgs, ctx: RequestContext) => {
       parseId(args.id, 'id');
       if (!args.transition.trim()) throw badInput('transition is empty; pass a transition id, name or target status from availableTransitions');
-      const provider = writer(ctx, args.id, 'transitionTicket');
-      return write(ctx, 'transitionTicket', args, () => provider.transitionTicket!(args.id, args.transition.trim(), ctx.provider));
+      const provider = writerFor(ctx, 'tickets', args.id, 'transitionTicket');
+      return write(ctx, 'transitionTicket', args, () => provider.transitionTicket(args.id, args.transition.trim(), ctx.provider));
     },
     commentOnTicket: (_: unknown, args: MutationCommentOnTicketArgs, ctx: RequestContext) => {
       parseId(args.id, 'id');
       const body = checkText(args.body, 'body');
-      const provider = writer(ctx, args.id, 'commentOnTicket');
-      return write(ctx, 'commentOnTicket', args, () => provider.commentOnTicket!(args.id, body, ctx.provider));
+      const provider = writerFor(ctx, 'tickets', args.id, 'commentOnTicket');
+      return write(ctx, 'commentOnTicket', args, () => provider.commentOnTicket(args.id, body, ctx.provider));
     },
   },
   Ticket: {
