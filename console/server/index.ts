@@ -35,6 +35,8 @@ export interface ConsoleMountOptions {
   build?: 'eager' | 'lazy';
   /** Sign-in, sessions, kiosk mode and limits (`loadConsoleSettings`); default: no sign-in, no key (the open demo). */
   settings?: ConsoleSettings;
+  /** How the build is checked and made (default console/server/build.ts); tests stand in a slow build. */
+  builder?: { isFresh(): boolean; ensure(log?: BuildLog): Promise<unknown> };
 }
 
 export interface MountedConsole {
@@ -55,8 +57,9 @@ export async function mountConsoleFromEnv(app: AppLike, options: Omit<ConsoleMou
 }
 
 /**
- * Serves the console from `app`. Returns at once; the first requests wait for the build (a page that
- * refreshes itself answers when it takes long) so `npm ci && npm start` works without a separate step.
+ * Serves the console from `app`. Returns at once. While the console builds (first start after install or a
+ * change), `/` answers at once with a page that says so and refreshes itself; once a build exists, requests wait
+ * for it to load (a moment), so `npm ci && npm start` works without a separate step.
  */
 export function mountConsole(app: AppLike, options: ConsoleMountOptions): MountedConsole {
   const log = options.logger ?? quietLogger;
@@ -72,11 +75,19 @@ export function mountConsole(app: AppLike, options: ConsoleMountOptions): Mounte
   const signIn = settings.signIn
     ? createSignIn({ signIn: settings.signIn, sessions: { ...settings.sessions, secrets: cookieSecrets }, logger: log, csrfContext: guard.csrfContext })
     : null;
+  const builder = options.builder ?? { isFresh: buildIsFresh, ensure: ensureConsoleBuild };
   let building: Promise<ServerBuild> | null = null;
   let loaded: { hash: string; handler: RequestHandler } | null = null;
+  /** True while a build runs (minutes on a slow machine); false while an existing build loads (a moment). */
+  let compiling = false;
 
   const load = async (): Promise<ServerBuild> => {
-    await ensureConsoleBuild(log);
+    compiling = !builder.isFresh();
+    try {
+      await builder.ensure(log);
+    } finally {
+      compiling = false;
+    }
     const hash = builtHash()!;
     // The query string makes a rebuilt server module a new ESM module instead of the cached old one.
     const url = `${pathToFileURL(join(BUILD_DIR, 'server', 'index.js')).href}?v=${hash}`;
@@ -120,19 +131,21 @@ export function mountConsole(app: AppLike, options: ConsoleMountOptions): Mounte
     guard.middleware(req, res, () => gzip(req, res, () => {
       void (async () => {
         if (!loaded) {
-          // Wait a while for a build in progress; past that, a page that refreshes itself.
+          // A build in progress is said at once; a build that only loads is waited for (a while at most).
           const pending = start();
-          const waited = await Promise.race([
-            pending.then(() => 'ready' as const, () => 'failed' as const),
-            new Promise<'slow'>((resolve) => setTimeout(() => resolve('slow'), 25_000)),
-          ]);
+          const waited = compiling
+            ? ('slow' as const)
+            : await Promise.race([
+                pending.then(() => 'ready' as const, () => 'failed' as const),
+                new Promise<'slow'>((resolve) => setTimeout(() => resolve('slow'), 25_000)),
+              ]);
           if (waited !== 'ready') {
             const detail =
               waited === 'failed'
                 ? // The build's own error (paths, stack) is in the server log, never on the page.
                   `<h1>The console could not be built</h1><p>The server log says why. The API still answers at <a href="/graphql">/graphql</a>.</p>`
                 : `<h1>Building the console…</h1><p>First start after install or a change: this page refreshes until it is ready. The API already answers at <a href="/graphql">/graphql</a>.</p>`;
-            res.status(503).type('html').send(BUILDING_PAGE(detail));
+            res.status(503).set('retry-after', '3').type('html').send(BUILDING_PAGE(detail));
             return;
           }
         }

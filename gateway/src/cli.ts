@@ -3,6 +3,7 @@ import { SUBGRAPH_NAMES } from '@opsorch/schema';
 import { runCheck } from './check.ts';
 import { createLogger } from './logger.ts';
 import { keygenOutput } from './security/keygen.ts';
+import { startupBanner } from './banner.ts';
 import { startGateway } from './server.ts';
 import { startSubgraphServer } from './subgraph-server.ts';
 
@@ -69,7 +70,8 @@ async function main(argv: string[]): Promise<void> {
   let running: { close(): Promise<void>; reload(reason?: string): Promise<number> };
   let copilot: { close(): Promise<void> } | undefined;
   if (command === 'start') {
-    running = await startGateway({
+    const withConsole = process.env.OPSORCH_CONSOLE !== 'off';
+    const gateway = await startGateway({
       port,
       host: values.host,
       logger,
@@ -86,6 +88,12 @@ async function main(argv: string[]): Promise<void> {
         await mountConsoleFromEnv(app, { graphqlUrl: gateway.graphqlUrl, logger, env: process.env, build: process.env.VITEST ? 'lazy' : 'eager' });
       },
     });
+    running = gateway;
+    // Beside the JSON log, a person at a terminal gets where things are (issue 17).
+    if (process.stdout.isTTY) {
+      const baseUrl = gateway.url.replace(/\/graphql$/, '');
+      process.stdout.write(startupBanner({ baseUrl, console: withConsole, mcp: process.env.OPSORCH_MCP !== 'off', demo: gateway.settings.demo }));
+    }
   } else if (command === 'subgraph') {
     if (!rest[0]) throw new Error(`opsorch subgraph needs a name: ${SUBGRAPH_NAMES.join(', ')}`);
     running = await startSubgraphServer({ name: rest[0], port, host: values.host, logger });

@@ -7,7 +7,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
-import type { Logger, ProviderModule, ProviderRegistry } from '@opsorch/adapters';
+import type { Logger, ProviderModule, ProviderRegistry, Settings } from '@opsorch/adapters';
 import { readSupergraphSdl, SUBGRAPH_NAMES, SUPERGRAPH_PATH, type SubgraphName } from '@opsorch/schema';
 import { buildSchemaOf, IdempotencyStore, SUBGRAPHS, type RequestContext } from '@opsorch/subgraphs';
 import { createErrorFormatter } from './errors.ts';
@@ -83,6 +83,8 @@ export interface RunningGateway {
   registry: ProviderRegistry;
   /** The configuration generation serving new requests: 1 at start, +1 per successful reload. */
   readonly generation: number;
+  /** The settings of that generation (which capabilities run on demo data, warnings). */
+  readonly settings: Settings;
   metrics: Metrics;
   /**
    * Rebuilds configuration, providers, security and supergraph, and swaps them in for new requests while
@@ -372,6 +374,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     },
     get generation() {
       return current.generation;
+    },
+    get settings() {
+      return current.current.settings;
     },
     metrics,
     reload,
