@@ -29,14 +29,12 @@ async function scripted(replies: ((req: IncomingMessage, res: ServerResponse) =>
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) => (_: IncomingMessage, res: ServerResponse) =>
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 
-async function failure(promise: Promise<unknown>): Promise<OpsOrchError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as OpsOrchError;
-  }
-  throw new Error('expected a failure');
-}
+/** The error a call fails with (and a failure of the test when it succeeds). */
+const failure = (promise: Promise<unknown>): Promise<OpsOrchError> =>
+  promise.then(
+    () => Promise.reject(new Error('expected a failure')),
+    (error: OpsOrchError) => error,
+  );
 
 /** A logger that keeps what it was told, to check what reaches the log and what reaches the client. */
 function recording(): Logger & { lines: string[] } {
