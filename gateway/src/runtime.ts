@@ -20,10 +20,11 @@ import {
 import * as registered from '@opsorch/adapters/providers';
 import { secretBackendsFromEnv } from '@opsorch/adapters/secrets';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
-import { createMetrics, startTracing, type Metrics, type Tracing } from './observability/index.ts';
+import type { Express, RequestHandler } from 'express';
+import { createMetrics, mountHealth, readinessPolicyFrom, requestIds, startTracing, type Metrics, type Tracing } from './observability/index.ts';
 import { Generations } from './reload.ts';
 import { gatewaySectionSchema } from './security/config.ts';
-import { createSecurity, type Security } from './security/index.ts';
+import type { Security } from './security/index.ts';
 
 /** Every registered provider kind (adapters/providers.ts), by the name configuration gives it. */
 export const PROVIDERS: Readonly<Record<ProviderKind, ProviderModule>> = registered;
@@ -109,7 +110,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const registry = registryOf(config, settings, options);
   let security: Security | null = null;
   try {
-    if (options.security) security = await createSecurity({ env: options.env, logger: options.logger, section: settings.sections.gateway });
+    // Loaded only where it runs (the gateway): subgraph servers and `opsorch check` start without it.
+    if (options.security) {
+      const { createSecurity } = await import('./security/index.ts');
+      security = await createSecurity({ env: options.env, logger: options.logger, section: settings.sections.gateway });
+    }
   } catch (error) {
     await registry.close();
     throw error;
@@ -151,6 +156,19 @@ export interface ServingRuntime<G extends Runtime> {
   metrics: Metrics;
   tracing: Tracing;
   generations: Generations<G>;
+  /**
+   * Mounts what every OpsOrch server answers for operators: request ids on every request, /healthz and /readyz
+   * (readiness from the current registry; `capabilities` narrows it to a subgraph server's own), /metrics.
+   */
+  mountOperations(
+    app: Express,
+    options: {
+      draining: () => boolean;
+      capabilities?: readonly Capability[];
+      /** Runs after request ids and before every route mounted here (the gateway's Host/Origin allow-list). */
+      guard?: RequestHandler;
+    },
+  ): void;
   close(): Promise<void>;
 }
 
@@ -162,6 +180,8 @@ export async function startServingRuntime<G extends Runtime>(
   options: ServingRuntimeOptions,
   extend: (runtime: Runtime, metrics: Metrics) => Promise<G>,
 ): Promise<ServingRuntime<G>> {
+  // Checked before anything is built, so a bad value stops start-up with nothing to close.
+  const readinessPolicy = readinessPolicyFrom(options.env);
   let generations: Generations<G> | undefined;
   const metrics = createMetrics({ component: options.component, breakerStates: () => generations?.current.registry.breakerStates() ?? [] });
   const tracing = startTracing({ env: options.env, serviceName: options.serviceName, exporter: options.traceExporter });
@@ -185,6 +205,25 @@ export async function startServingRuntime<G extends Runtime>(
     metrics,
     tracing,
     generations: current,
+    mountOperations(app, { draining, capabilities, guard }) {
+      app.use(requestIds({ logger: options.logger, metrics }));
+      if (guard) app.use(guard);
+      mountHealth(
+        app,
+        {
+          registry: () => current.current.registry,
+          // Generations.start resolved, so everything the generation builds (the gateway's supergraph) is loaded.
+          schema: () => ({ loaded: true, generation: current.generation, loadedAt: current.loadedAt }),
+          draining,
+          capabilities,
+        },
+        readinessPolicy,
+      );
+      app.get('/metrics', async (_req, res) => {
+        const { contentType, body } = await metrics.render();
+        res.type(contentType).send(body);
+      });
+    },
     async close() {
       await current.close();
       await tracing.close();

@@ -15,7 +15,7 @@ import { errorPages, notFoundPage } from './error-pages.ts';
 import { graphiqlAssets, graphiqlPage } from './graphiql.ts';
 import { CachedLocalDataSource } from './local-data-source.ts';
 import { createLogger } from './logger.ts';
-import { injectTraceContext, mountHealth, readinessPolicyFrom, requestIds, traceHttpRequests, type Metrics } from './observability/index.ts';
+import { injectTraceContext, traceHttpRequests, type Metrics } from './observability/index.ts';
 import { drainHttpServer, watchFiles } from './reload.ts';
 import { contextFor, ENVIRONMENT_DENIALS_EXTENSION, FORWARDED_HEADERS, stripInternalHeaders } from './request-context.ts';
 import { startServingRuntime, type Runtime } from './runtime.ts';
@@ -214,7 +214,6 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const localSchemas = new Map(SUBGRAPHS.map((module) => [module.name, module]));
   // Outlives reloads: a mutation retried after a reload with the same idempotency key still writes once.
   const idempotency = new IdempotencyStore();
-  const readinessPolicy = readinessPolicyFrom(env);
   const coreMount = coreMountFrom(env);
 
   // Settings, secrets, providers and security come from the composition root (src/runtime.ts); each generation
@@ -293,23 +292,12 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
 
   // Nothing a client sends may pass for what only the gateway forwards (decision 014).
   app.use(stripInternalHeaders());
+  // Core's clients send their own request id header: read it before the common request ids.
   if (coreMount) app.use(coreRequestIds(coreMount.path));
-  app.use(requestIds({ logger, metrics }));
-  // One Host/Origin allow-list for every route: /graphql, /mcp, the console, GraphiQL, health and metrics.
-  app.use((req, res, next) => current.current.security.hosts(req, res, next));
-  mountHealth(
-    app,
-    {
-      registry: () => current.current.registry,
-      // Generations.start resolved, so Apollo has loaded and planned over the supergraph.
-      schema: () => ({ loaded: true, generation: current.generation, loadedAt: current.loadedAt }),
-      draining: () => draining,
-    },
-    readinessPolicy,
-  );
-  app.get('/metrics', async (_req, res) => {
-    const { contentType, body } = await metrics.render();
-    res.type(contentType).send(body);
+  serving.mountOperations(app, {
+    draining: () => draining,
+    // One Host/Origin allow-list for every route: /graphql, /mcp, the console, GraphiQL, health and metrics.
+    guard: (req, res, next) => current.current.security.hosts(req, res, next),
   });
   app.use(graphiqlAssets());
   app.get('/graphql', (req, res, next) => {

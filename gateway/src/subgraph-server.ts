@@ -11,7 +11,7 @@ import { buildSchemaOf, IdempotencyStore, SUBGRAPHS, type RequestContext } from 
 import { createErrorFormatter } from './errors.ts';
 import { errorPages, notFoundPage } from './error-pages.ts';
 import { createLogger } from './logger.ts';
-import { mountHealth, readinessPolicyFrom, requestIds, traceHttpRequests } from './observability/index.ts';
+import { traceHttpRequests } from './observability/index.ts';
 import { drainHttpServer, watchFiles } from './reload.ts';
 import { startServingRuntime } from './runtime.ts';
 import { MAX_BODY_BYTES } from './server.ts';
@@ -43,7 +43,6 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
   const module = SUBGRAPHS.find((m) => m.name === name)!;
   const idempotency = new IdempotencyStore();
   const capabilities = isCapability(name) ? [name] : undefined;
-  const readinessPolicy = readinessPolicyFrom(env);
   // The schema is fixed; what a reload rebuilds here is the runtime: configuration, secrets and providers
   // (only this capability's, src/runtime.ts).
   const serving = await startServingRuntime(
@@ -54,7 +53,13 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
   const current = serving.generations;
 
   // Who may call this subgraph: only the gateway, proven by its signed token (decision 014).
-  const trust = createSubgraphTrust({ name, env, logger, section: current.current.settings.sections.gateway });
+  let trust: ReturnType<typeof createSubgraphTrust>;
+  try {
+    trust = createSubgraphTrust({ name, env, logger, section: current.current.settings.sections.gateway });
+  } catch (error) {
+    await serving.close();
+    throw error;
+  }
 
   const app = express();
   app.disable('x-powered-by');
@@ -69,21 +74,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
   });
   await server.start();
   let draining = false;
-  app.use(requestIds({ logger, metrics }));
-  mountHealth(
-    app,
-    {
-      registry: () => current.current.registry,
-      schema: () => ({ loaded: true, generation: current.generation, loadedAt: current.loadedAt }),
-      draining: () => draining,
-      capabilities,
-    },
-    readinessPolicy,
-  );
-  app.get('/metrics', async (_req, res) => {
-    const { contentType, body } = await metrics.render();
-    res.type(contentType).send(body);
-  });
+  serving.mountOperations(app, { draining: () => draining, capabilities });
   app.use(
     '/graphql',
     traceHttpRequests(`subgraph ${name}`),
