@@ -14,6 +14,7 @@
 import { relative } from 'node:path';
 import { getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, type GraphQLInputType, type GraphQLSchema } from 'graphql';
 import { readOperations, sortKeys, words, type DocumentFile, type JsonSchema, type ReadOperation } from '@opsorch/schema/codegen';
+import type { SubgraphName } from '@opsorch/schema/capabilities';
 import type { ParameterParse, RestParameter, RestRoute } from '../route.ts';
 import { PROBLEMS } from '../problems.ts';
 
@@ -177,7 +178,8 @@ export function buildEndpoints(schema: GraphQLSchema, documents: DocumentFile[])
 // ---------------------------------------------------------------------------------------------------------
 // The OpenAPI 3.1 document
 
-const GROUP_DESCRIPTIONS: Record<string, string> = {
+/** One group per subgraph of the manifest (schema/src/capabilities.ts): a missing one is a type error. */
+const GROUP_DESCRIPTIONS: Record<SubgraphName, string> = {
   alerts: 'Alerts from every alerting tool: list, read, acknowledge, silence.',
   deployments: 'Deployments from every CI/CD system.',
   incidents: 'Incidents from every incidents tool, with their timelines and the whole war-room context.',
@@ -382,7 +384,7 @@ export function buildOpenApi(endpoints: Endpoint[]): JsonSchema {
     },
     servers: [{ url: '/api/v1', description: 'This gateway' }],
     security: [{ bearer: [] }, { apiKey: [] }, {}],
-    tags: [...groups].sort().map((name) => ({ name, description: GROUP_DESCRIPTIONS[name] ?? name })),
+    tags: [...groups].sort().map((name) => ({ name, description: GROUP_DESCRIPTIONS[name as SubgraphName] ?? name })),
     paths: sortKeys(paths),
     components: {
       schemas: { ...sortKeys(schemas), Problem: PROBLEM_SCHEMA, ProviderError: PROVIDER_ERROR_SCHEMA },
