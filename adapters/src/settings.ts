@@ -37,10 +37,19 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'OPSORCH_ANONYMOUS', 'OPSORCH_API_KEYS', 'OPSORCH_JWT_JWKS_URL', 'OPSORCH_JWT_ISSUER', 'OPSORCH_JWT_AUDIENCE', 'OPSORCH_AUDIT_SINKS',
   'OPSORCH_MAX_DEPTH', 'OPSORCH_MAX_ALIASES', 'OPSORCH_MAX_COST', 'OPSORCH_MAX_BODY_BYTES', 'OPSORCH_INTROSPECTION',
   'OPSORCH_RATE_LIMIT_PER_MINUTE', 'OPSORCH_APQ', 'OPSORCH_TRUSTED_DOCUMENTS', 'OPSORCH_REDIS_URL',
-  // console and MCP
-  'OPSORCH_CONSOLE', 'OPSORCH_CONSOLE_API_KEY', 'OPSORCH_CONSOLE_BUILD_DIR', 'OPSORCH_GRAPHQL_URL', 'OPSORCH_MCP', 'OPSORCH_MCP_TOOLSETS',
+  // console (the `console:` section's variables) and MCP
+  'OPSORCH_CONSOLE', 'OPSORCH_CONSOLE_API_KEY', 'OPSORCH_CONSOLE_BUILD_DIR', 'OPSORCH_CONSOLE_KIOSK', 'OPSORCH_CONSOLE_MAX_BODY_BYTES',
+  'OPSORCH_CONSOLE_OIDC_CLIENT_ID', 'OPSORCH_CONSOLE_OIDC_CLIENT_SECRET', 'OPSORCH_CONSOLE_OIDC_ISSUER', 'OPSORCH_CONSOLE_OIDC_REDIRECT_URL',
+  'OPSORCH_CONSOLE_OIDC_SCOPES', 'OPSORCH_CONSOLE_REDIS_URL', 'OPSORCH_CONSOLE_SESSION_SECRET',
+  'OPSORCH_GRAPHQL_URL', 'OPSORCH_MCP', 'OPSORCH_MCP_TOOLSETS',
   'OPSORCH_MCP_ENABLE_WRITES', 'OPSORCH_MCP_ALLOWED_HOSTS', 'OPSORCH_MCP_ALLOWED_ORIGINS', 'OPSORCH_MCP_MAX_RESULT_CHARS',
   'OPSORCH_MCP_CONFORMANCE_FIXTURES', 'OPSORCH_MCP_DEBUG', 'OPSORCH_TOKEN', 'OPSORCH_GATEWAY_URL',
+  // copilot
+  'OPSORCH_COPILOT', 'OPSORCH_COPILOT_CONVERSATION_TTL_HOURS', 'OPSORCH_COPILOT_LLM_API_KEY', 'OPSORCH_COPILOT_LLM_API_VERSION',
+  'OPSORCH_COPILOT_LLM_MODEL', 'OPSORCH_COPILOT_LLM_PROVIDER', 'OPSORCH_COPILOT_LLM_TIMEOUT_MS', 'OPSORCH_COPILOT_LLM_URL',
+  'OPSORCH_COPILOT_MAX_CONVERSATIONS', 'OPSORCH_COPILOT_MAX_CONVERSATION_BYTES', 'OPSORCH_COPILOT_MAX_STEPS', 'OPSORCH_COPILOT_MAX_TOKENS',
+  'OPSORCH_COPILOT_MAX_TOOL_CALLS', 'OPSORCH_COPILOT_MCP_TOKEN', 'OPSORCH_COPILOT_MCP_URL', 'OPSORCH_COPILOT_PLANNER', 'OPSORCH_COPILOT_REDIS_URL',
+  'OPSORCH_DEMO_WORLD',
 ];
 
 /** One configured provider instance of one capability, as configured: secret references not resolved yet. */
@@ -93,12 +102,18 @@ export interface Settings {
   warnings: string[];
 }
 
+/** The schema of a file section (any zod 4 object schema: the part that owns the section may pin its own zod). */
+export interface SectionSchema {
+  // `any`: another zod 4 copy's parse context and issues have the same shapes under other type identities.
+  safeParse(value: unknown, params?: any): { success: boolean; error?: { issues: readonly any[] } };
+}
+
 export interface SettingsSources {
   env: Env;
   /** Registered provider kinds (adapters/providers.ts, plus test doubles). */
   providers: Readonly<Record<string, ProviderModule>>;
   /** Schemas of the file's other top-level sections, for example `gateway` (gateway/src/security). */
-  sections?: Readonly<Record<string, z.ZodType>>;
+  sections?: Readonly<Record<string, SectionSchema>>;
 }
 
 /** An error at a place in the configuration; the message says what to fix. */
@@ -182,7 +197,7 @@ const instanceSchema = z.strictObject({
   timeoutMs: z.number().int().positive().optional(),
 });
 
-function fileSchema(sections: Readonly<Record<string, z.ZodType>>) {
+function fileSchema(sections: Readonly<Record<string, SectionSchema>>) {
   return z.strictObject({
     /** Refuse to start while any capability runs on demo data (default false; `OPSORCH_STRICT` wins). */
     strict: z.boolean().optional(),
@@ -192,8 +207,45 @@ function fileSchema(sections: Readonly<Record<string, z.ZodType>>) {
     capabilities: z
       .strictObject(Object.fromEntries(CAPABILITIES.map((c) => [c, z.array(instanceSchema).optional()])) as Record<Capability, z.ZodOptional<z.ZodArray<typeof instanceSchema>>>)
       .nullish(),
-    ...Object.fromEntries(Object.entries(sections).map(([name, schema]) => [name, schema.optional()])),
+    // Each section is checked for unknown keys here and for its values by its owner, which first lays the
+    // section's variables over it (a value may come from either).
+    ...Object.fromEntries(Object.keys(sections).map((name) => [name, z.record(z.string(), z.unknown()).optional()])),
   });
+}
+
+/** Unknown keys of a section, at their place (`gateway.auth.apikeys`), as one error. */
+function checkSectionKeys(name: string, schema: SectionSchema, value: unknown, fileName: string): void {
+  const parsed = schema.safeParse(value, { error: friendlyErrors });
+  if (parsed.success) return;
+  const unknown = ((parsed.error?.issues ?? []) as z.core.$ZodIssue[]).filter((issue) => issue.code === 'unrecognized_keys');
+  if (unknown.length > 0) throw badInput(`invalid configuration at ${fileName}: ${describeIssues(unknown, name)}`);
+}
+
+/**
+ * One top-level section of the OPSORCH_CONFIG file as written (`{}` when absent), for a part of OpsOrch used on
+ * its own (the console's dev server, tests); `readSettings` is what servers use, reading the file once.
+ */
+export function readConfigSection(env: Env, name: string): Record<string, unknown> {
+  const fileName = env.OPSORCH_CONFIG?.trim();
+  if (!fileName) return {};
+  const section = (readConfigFile(fileName) as Record<string, unknown> | null)?.[name] ?? {};
+  if (!section || typeof section !== 'object' || Array.isArray(section)) throw configError(`${fileName}: ${name}`, 'expected a mapping of settings');
+  return section as Record<string, unknown>;
+}
+
+/** The OPSORCH_CONFIG file, parsed. */
+function readConfigFile(fileName: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(fileName, 'utf8');
+  } catch {
+    throw configError('OPSORCH_CONFIG', `cannot read ${fileName}`);
+  }
+  try {
+    return parseYaml(text) ?? {};
+  } catch (error) {
+    throw configError(fileName, `not valid YAML (${(error as Error).message.split('\n')[0]})`);
+  }
 }
 
 function parseJsonObject(text: string, where: string): Record<string, unknown> {
@@ -258,19 +310,11 @@ export function readSettings(sources: SettingsSources): Settings {
   const fileName = env.OPSORCH_CONFIG?.trim() || null;
   let file: z.output<ReturnType<typeof fileSchema>> = {};
   if (fileName) {
-    let text: string;
-    try {
-      text = readFileSync(fileName, 'utf8');
-    } catch {
-      throw configError('OPSORCH_CONFIG', `cannot read ${fileName}`);
+    file = parseStrict(fileSchema(sources.sections ?? {}), readConfigFile(fileName), fileName);
+    for (const [name, schema] of Object.entries(sources.sections ?? {})) {
+      const value = (file as Record<string, unknown>)[name];
+      if (value !== undefined) checkSectionKeys(name, schema, value, fileName);
     }
-    let document: unknown;
-    try {
-      document = parseYaml(text) ?? {};
-    } catch (error) {
-      throw configError(fileName, `not valid YAML (${(error as Error).message.split('\n')[0]})`);
-    }
-    file = parseStrict(fileSchema(sources.sections ?? {}), document, fileName);
   }
   const timeout = defaultTimeout ?? file.providerTimeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS;
 

@@ -11,7 +11,7 @@ import type { RequestHandler } from 'express';
 import type { Env, Logger } from '@opsorch/adapters';
 import type { ConsoleAccess, ConsoleLoadContext } from '../app/lib/context.ts';
 import { createSignIn } from './auth/sign-in.ts';
-import { BUILD_DIR, buildIsFresh, builtHash, ensureConsoleBuild } from './build.ts';
+import { BUILD_DIR, buildIsFresh, builtHash, ensureConsoleBuild, type BuildLog } from './build.ts';
 import { createRequestGuard, ephemeralSecret } from './guard.ts';
 import { plainPage } from './page.ts';
 import { consoleSettingsSchema, loadConsoleSettings, type ConsoleSettings } from './settings.ts';
@@ -52,8 +52,11 @@ interface AppLike {
 const BUILDING_PAGE = (detail: string) => plainPage('building', detail, { refreshSeconds: 3 });
 
 /** `mountConsole` with the settings read from the environment and OPSORCH_CONFIG (what `opsorch start` uses). */
-export async function mountConsoleFromEnv(app: AppLike, options: Omit<ConsoleMountOptions, 'settings'> & { env: Env }): Promise<MountedConsole> {
-  return mountConsole(app, { ...options, settings: await loadConsoleSettings(options.env) });
+export async function mountConsoleFromEnv(
+  app: AppLike,
+  options: Omit<ConsoleMountOptions, 'settings'> & { env: Env; /** The `console:` section as the gateway's settings read it. */ section?: unknown },
+): Promise<MountedConsole> {
+  return mountConsole(app, { ...options, settings: await loadConsoleSettings(options.env, options.section) });
 }
 
 /**

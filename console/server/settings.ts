@@ -1,10 +1,9 @@
 // The console's own settings: how people sign in, where sessions live, and the limits of its routes. Read
-// once at start-up from the `console:` section of OPSORCH_CONFIG and the OPSORCH_CONSOLE_* variables (a
-// variable wins over the file); errors name the key or variable to fix. Secrets are `secret://` references.
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+// once at start-up from the `console:` section of OPSORCH_CONFIG (as the settings module read it, decision 012)
+// and the OPSORCH_CONSOLE_* variables (a variable wins over the file); errors name the key or variable to fix.
+// Secrets are `secret://` references.
 import { z } from 'zod';
-import { resolveSecretsInAsync, secretBackendsFromEnv, type Env } from '@opsorch/adapters';
+import { readConfigSection, resolveSecretsInAsync, secretBackendsFromEnv, type Env } from '@opsorch/adapters';
 
 /** Thrown at start-up when the console's settings are wrong; the message names what to fix. */
 export class ConsoleSettingsError extends Error {
@@ -89,18 +88,15 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   node[path[path.length - 1]!] = value;
 }
 
-function fileSection(env: Env): { section: Record<string, unknown>; file: string | null } {
-  const file = env.OPSORCH_CONFIG?.trim();
-  if (!file) return { section: {}, file: null };
-  let document: unknown;
+/** The `console:` section: as the gateway's settings read it, or from the file when the console runs on its own. */
+function fileSection(env: Env, given: unknown): { section: Record<string, unknown>; file: string | null } {
+  const file = env.OPSORCH_CONFIG?.trim() || null;
+  if (given !== undefined) return { section: (given ?? {}) as Record<string, unknown>, file };
   try {
-    document = parseYaml(readFileSync(file, 'utf8')) ?? {};
+    return { section: readConfigSection(env, 'console'), file };
   } catch (error) {
-    throw new ConsoleSettingsError(`OPSORCH_CONFIG: cannot read ${file} (${(error as Error).message})`);
+    throw new ConsoleSettingsError((error as Error).message);
   }
-  const section = (document as { console?: unknown }).console ?? {};
-  if (!section || typeof section !== 'object' || Array.isArray(section)) throw new ConsoleSettingsError(`${file}: console: expected a mapping of settings`);
-  return { section: section as Record<string, unknown>, file };
 }
 
 /** Whether a URL is served on this machine only (http is accepted there, for development and tests). */
@@ -113,9 +109,9 @@ export function isLoopbackUrl(value: string): boolean {
  * The console's settings, validated, with secret references resolved. Kiosk mode must be asked for
  * explicitly (`OPSORCH_CONSOLE_KIOSK=true` with the key): a key alone would silently let every visitor act with it.
  */
-export async function loadConsoleSettings(env: Env): Promise<ConsoleSettings> {
-  const { section, file } = fileSection(env);
-  const raw: Record<string, unknown> = structuredClone(section);
+export async function loadConsoleSettings(env: Env, section?: unknown): Promise<ConsoleSettings> {
+  const { section: fromFile, file } = fileSection(env, section);
+  const raw: Record<string, unknown> = structuredClone(fromFile);
   const fromEnv = new Map<string, string>();
   for (const [variable, path, read] of VARIABLES) {
     const text = env[variable]?.trim();

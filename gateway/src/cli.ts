@@ -85,7 +85,13 @@ async function main(argv: string[]): Promise<void> {
         if (process.env.OPSORCH_CONSOLE === 'off') return;
         const { mountConsoleFromEnv } = await import('@opsorch/console');
         // Under a test runner the console builds on its first request, so API-only tests pay nothing.
-        await mountConsoleFromEnv(app, { graphqlUrl: gateway.graphqlUrl, logger, env: process.env, build: process.env.VITEST ? 'lazy' : 'eager' });
+        await mountConsoleFromEnv(app, {
+          graphqlUrl: gateway.graphqlUrl,
+          logger,
+          env: process.env,
+          section: gateway.settings().sections.console,
+          build: process.env.VITEST ? 'lazy' : 'eager',
+        });
       },
     });
     running = gateway;

@@ -23,6 +23,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import type { Express, RequestHandler } from 'express';
 import { createMetrics, mountHealth, readinessPolicyFrom, requestIds, startTracing, type Metrics, type Tracing } from './observability/index.ts';
 import { Generations } from './reload.ts';
+import { consoleSettingsSchema } from '@opsorch/console/settings';
 import { gatewaySectionSchema } from './security/config.ts';
 import type { Security } from './security/index.ts';
 
@@ -30,8 +31,8 @@ import type { Security } from './security/index.ts';
 export const PROVIDERS: Readonly<Record<ProviderKind, ProviderModule>> = registered;
 export type ProviderKind = keyof typeof registered;
 
-/** The file's sections other than `capabilities`, each with the schema that owns it. */
-const SECTIONS = { gateway: gatewaySectionSchema };
+/** The file's sections other than `capabilities`, each with the schema of the part that owns it. */
+const SECTIONS = { gateway: gatewaySectionSchema, console: consoleSettingsSchema };
 
 function providerModules(extra: Readonly<Record<string, ProviderModule>> = {}): Readonly<Record<string, ProviderModule>> {
   return { ...PROVIDERS, ...extra };

@@ -74,6 +74,8 @@ export interface MountTarget {
    * or why its credential is refused, without answering the request (the MCP endpoint, before a session exists).
    */
   clientOf(req: IncomingMessage): Promise<{ client: string } | { refused: { status: 401; message: string; reason: string } }>;
+  /** The current generation's settings (the file's sections, read once by the settings module). */
+  settings(): Settings;
 }
 
 export interface RunningGateway {
@@ -318,6 +320,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       const principal = await current.current.security.credentialOf(req as Request);
       return 'reason' in principal ? { refused: { status: 401, message: principal.message, reason: principal.reason } } : { client: principal.rateKey };
     },
+    settings: () => current.current.settings,
   });
   app.get('/', (_req, res) => {
     res.redirect('/graphql');

@@ -37,6 +37,17 @@ describe('configuration, strictly', () => {
     expect(out).toContain('did you mean "capabilities"?');
   });
 
+  it('a misspelled key of the console: section stops the gateway and `opsorch check` before anything is served', async () => {
+    // The console's section is read by the same settings module as the rest of the file (decision 012).
+    const file = configFile('console:\n  signin:\n    issuer: https://login.example.com\n');
+    await expect(startTestGateway({ env: { OPSORCH_CONFIG: file } })).rejects.toThrow(
+      `invalid configuration at ${file}: console.signin: unknown key "signin"; did you mean "signIn"?`,
+    );
+    const { code, out } = await check({ OPSORCH_CONFIG: file });
+    expect(code).toBe(CHECK_EXIT.badConfiguration);
+    expect(out).toContain('console.signin: unknown key "signin"; did you mean "signIn"?');
+  });
+
   it('start-up and `opsorch check` say which capabilities answer with demo data; strict mode refuses them', async () => {
     const file = configFile(PLUGIN_INCIDENTS);
     const { lines, logger } = captureLogs();
