@@ -78,9 +78,12 @@ export function faultyProviders(modules: Readonly<Record<string, ProviderModule>
       capability,
       (settings: Record<string, unknown>, deps: ProviderDeps) => {
         const kind = String(settings.inner ?? 'demo');
-        const factory = modules[kind]?.factories[capability] as ((s: Record<string, unknown>, d: ProviderDeps) => Record<string, unknown>) | undefined;
+        const module = modules[kind];
+        const factory = module?.factories[capability] as ((s: unknown, d: ProviderDeps) => Record<string, unknown>) | undefined;
         if (!factory) throw new Error(`faulty provider "${deps.instance}": no ${capability} provider of kind "${kind}" to wrap`);
-        const inner = factory((settings.settings as Record<string, unknown>) ?? {}, { ...deps, kind });
+        // The wrapped kind gets its settings as the settings module would give them: parsed by its own schema.
+        const raw = (settings.settings as Record<string, unknown> | undefined) ?? {};
+        const inner = factory(module!.settings ? module!.settings.parse(raw) : raw, { ...deps, kind });
         const name = `${capability}/${deps.instance}`;
         instances.push(name);
         return new Proxy(inner, {

@@ -1,9 +1,10 @@
-// The gateway under soak, in its own process: the real startGateway with the `faulty` provider kind added,
+// The gateway under soak, in its own process: the real startGateway (the composition root builds its runtime)
+// with the `faulty` provider kind added over the registered kinds,
 // configured by the OPSORCH_* environment the soak gives it. Steered over IPC: `{ type: 'faults', on }` turns
 // injection on or off, `{ type: 'injected' }` answers the faults injected so far. Memory is answered by
 // fuzz/memory-probe.mjs (preloaded). Prints the usual "listening" log line with its URL.
-import { BUILTIN_PROVIDERS } from '@opsorch/adapters/builtin';
 import { createLogger, startGateway } from '../gateway/src/index.ts';
+import { PROVIDERS } from '../gateway/src/runtime.ts';
 import { faultControl, faultyProviders } from './faults.ts';
 
 const control = faultControl(Number(process.env.SOAK_SEED ?? 1), {
@@ -11,7 +12,7 @@ const control = faultControl(Number(process.env.SOAK_SEED ?? 1), {
   outageMs: Number(process.env.SOAK_OUTAGE_MS ?? 5_000),
 });
 const logger = createLogger(process.env.OPSORCH_LOG_LEVEL ?? 'warn');
-const gateway = await startGateway({ port: 0, host: '127.0.0.1', logger, extraProviders: { faulty: faultyProviders(BUILTIN_PROVIDERS, control) } });
+const gateway = await startGateway({ port: 0, host: '127.0.0.1', logger, extraProviders: { faulty: faultyProviders(PROVIDERS, control) } });
 process.stdout.write(`${JSON.stringify({ msg: 'OpsOrch gateway listening', url: gateway.url })}\n`);
 
 process.on('message', (message: { type?: string; id?: number; on?: boolean }) => {

@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import * as PROVIDERS from '../providers.ts';
-import { describeDemo, readSettings, resolveSettingsSync, type Settings } from './settings.ts';
+import { CAPABILITIES, capabilityEnvPrefix } from './capabilities.ts';
+import { describeDemo, KNOWN_VARIABLES, readSettings, resolveSettingsSync, type Settings } from './settings.ts';
 
 function fileWith(yaml: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'opsorch-settings-')), 'opsorch.yaml');
@@ -100,5 +101,23 @@ describe('settings are read once and strictly', () => {
     expect(config.metrics[0]!.settings).toMatchObject({ url: 'http://prometheus:9090', serviceLabel: 'service' });
     const bad = { ...env, PROM_URL: 'not-a-url-s3cr3t' };
     expect(() => resolveSettingsSync(read(bad), PROVIDERS, bad)).toThrow(/^invalid configuration at OPSORCH_METRICS_CONFIG\.url: Invalid URL$/);
+  });
+
+  it('every OPSORCH_* variable the product reads is a known one, so setting it never draws an "unknown variable" warning', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const known = new Set([...KNOWN_VARIABLES, ...CAPABILITIES.flatMap((c) => [`${capabilityEnvPrefix(c)}_PROVIDER`, `${capabilityEnvPrefix(c)}_CONFIG`])]);
+    const sources = ['adapters', 'gateway/src', 'subgraphs', 'mcp/src', 'copilot/src', 'console/server', 'console/app', 'deploy'].flatMap((dir) =>
+      (readdirSync(join(root, dir), { recursive: true }) as string[])
+        .filter((file) => /\.(ts|tsx|mjs)$/.test(file) && !/(\.test|\.e2e|\.bench)\.ts$|(^|\/)(test|node_modules|build)\//.test(file))
+        .map((file) => join(root, dir, file)),
+    );
+    const unknown = new Set<string>();
+    for (const file of sources) {
+      // A name ending in `_` is a prefix (`OPSORCH_CONSOLE_`), not a variable.
+      for (const [name] of readFileSync(file, 'utf8').matchAll(/OPSORCH_[A-Z0-9_]*[A-Z0-9]\b/g)) {
+        if (!known.has(name)) unknown.add(`${name} (${relative(root, file)})`);
+      }
+    }
+    expect([...unknown]).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConsoleSettings } from '../../console/server/settings.ts';
 import { generateApiKey, loadSecurityConfig } from '../src/security/index.ts';
+import { readRuntimeSettings } from '../src/runtime.ts';
 import { gql, ROOT, spawnOpsOrch, type SpawnedServer } from './harness.ts';
 
 const run = promisify(execFile);
@@ -269,8 +270,10 @@ describe('README examples', { timeout: 90_000 }, () => {
         writeFileSync(file, yamlText);
         const document = parseYaml(yamlText) as { gateway?: unknown; console?: unknown };
         expect(document.gateway, `README line ${block.line}`).toBeTruthy();
-        expect(() => loadSecurityConfig({ ...env, OPSORCH_CONFIG: file }), `README line ${block.line}`).not.toThrow();
-        if (document.console) await expect(loadConsoleSettings({ ...env, OPSORCH_CONFIG: file }), `README line ${block.line}`).resolves.toBeTruthy();
+        // Read as the server reads it: every key checked by the settings module, then each section by its owner.
+        const { sections } = readRuntimeSettings({ ...env, OPSORCH_CONFIG: file });
+        expect(() => loadSecurityConfig({ ...env, OPSORCH_CONFIG: file }, sections.gateway), `README line ${block.line}`).not.toThrow();
+        if (document.console) await expect(loadConsoleSettings({ ...env, OPSORCH_CONFIG: file }, sections.console), `README line ${block.line}`).resolves.toBeTruthy();
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
