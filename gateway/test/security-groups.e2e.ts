@@ -60,5 +60,5 @@ it('limits environments through env: entries of a group', async () => {
 
 it('refuses a mapping that names no scope, at start-up, naming the key', async () => {
   const bad = writeGatewayConfig({ auth: { jwt: { jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: 'opsorch', groupScopes: { sre: ['incidents:admin'] } } } });
-  await expect(startTestGateway({ env: { OPSORCH_CONFIG: bad } })).rejects.toThrow(/gateway\.auth\.jwt\.groupScopes\.sre\.0: a scope is/);
+  await expect(startTestGateway({ env: { OPSORCH_CONFIG: bad } })).rejects.toThrow(/gateway\.auth\.jwt\.groupScopes\.sre\[0\]: a scope is/);
 });
