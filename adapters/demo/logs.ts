@@ -5,12 +5,12 @@ import type { ProviderContext } from '../src/context.ts';
 import { badInput } from '../src/errors.ts';
 import { composeId } from '../src/ids.ts';
 import type { Page, PageRequest } from '../src/paging.ts';
+import { compileUserPattern } from '../src/patterns.ts';
 import type { ProviderDeps } from '../src/registry.ts';
 import type { LogFieldSummaryRecord, LogProvider, LogRecord, LogVolumeRecord } from '../src/spi/logs.ts';
 import type { ResolvedTimeRange } from '../src/time.ts';
 import { gaussian, intBetween, pick, rngFor, type Rng } from './random.ts';
 import {
-  compileRegex,
   diskUsedRatio,
   effectsOver,
   hasDisk,
@@ -129,7 +129,8 @@ function compileFilters(filters: readonly LogFieldFilter[] | null | undefined, w
     if (!filter.field) throw badInput(`${name}: field must not be empty; see logFields for the field names`);
     const op = filter.op ?? 'EQUALS';
     if (op === 'REGEX') {
-      const regex = compileRegex(filter.value, name);
+      // Log field filters search the value (as Loki's `|~` does); `^...$` anchors them. See decision 013.
+      const regex = compileUserPattern(filter.value, name, 'search');
       return (fields) => {
         const value = fields.get(filter.field);
         return value !== undefined && regex.test(value);

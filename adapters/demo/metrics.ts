@@ -5,13 +5,13 @@ import type { MetricAggregation, MetricDescriptorFilter, MetricLabelMatcher, Met
 import type { ProviderContext } from '../src/context.ts';
 import { badInput, notFound } from '../src/errors.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
+import { compileUserPattern } from '../src/patterns.ts';
 import type { ProviderDeps } from '../src/registry.ts';
 import type { GoldenSignalsRecord, MetricDescriptorRecord, MetricProvider, MetricResultRecord, MetricSeriesRecord } from '../src/spi/metrics.ts';
 import { parseDuration, type ResolvedTimeRange } from '../src/time.ts';
 import { gaussian, hashString, rngFor } from './random.ts';
 import {
   ENVIRONMENTS,
-  compileRegex,
   diskUsedRatio,
   effectsOver,
   hasDbClientPool,
@@ -581,7 +581,7 @@ function matchingSeries(metric: MetricDefinition, scope: ScopeInput | null | und
     const op = matcher.op ?? 'EQUALS';
     if (op === 'REGEX' || op === 'NOT_REGEX') {
       // PromQL regex matchers are anchored at both ends.
-      const regex = compileRegex(`^(?:${matcher.value})$`, `${where} (label "${matcher.name}")`);
+      const regex = compileUserPattern(matcher.value, `${where} (label "${matcher.name}")`, 'full');
       return (labels: Record<string, string>) => regex.test(labels[matcher.name] ?? '') === (op === 'REGEX');
     }
     return (labels: Record<string, string>) => (labels[matcher.name] === matcher.value) === (op === 'EQUALS');

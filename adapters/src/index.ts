@@ -7,6 +7,7 @@ export * from './errors.ts';
 export * from './ids.ts';
 export * from './isolation.ts';
 export * from './paging.ts';
+export * from './patterns.ts';
 export * from './registry.ts';
 export * from './resilience.ts';
 export * from './secrets.ts';

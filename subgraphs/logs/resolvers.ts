@@ -1,6 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import {
   badInput,
+  compileUserPattern,
   resolveTimeRange,
   toOpsOrchError,
   type LogFieldSummaryRecord,
@@ -45,13 +46,7 @@ function checkFilters(filters: readonly LogFieldFilter[] | null | undefined, whe
   (filters ?? []).forEach((filter, i) => {
     const name = `${where}[${i}] (field "${filter.field}")`;
     if (!filter.field.trim()) throw badInput(`${name}: field must not be empty; logFields lists the field names`);
-    if (filter.op === 'REGEX') {
-      try {
-        new RegExp(filter.value);
-      } catch (error) {
-        throw badInput(`${name}: "${filter.value}" is not a valid regular expression (${(error as Error).message})`);
-      }
-    }
+    if (filter.op === 'REGEX') compileUserPattern(filter.value, name, 'search');
   });
 }
 

@@ -1,6 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import {
   badInput,
+  compileUserPattern,
   resolveTimeRange,
   toOpsOrchError,
   type MetricProvider,
@@ -34,13 +35,7 @@ function checkMatchers(matchers: readonly MetricLabelMatcher[] | null | undefine
   (matchers ?? []).forEach((matcher, i) => {
     const name = `query.labels[${i}] (label "${matcher.name}")`;
     if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(matcher.name)) throw badInput(`${name}: label names are letters, digits and underscores, not starting with a digit`);
-    if (matcher.op === 'REGEX' || matcher.op === 'NOT_REGEX') {
-      try {
-        new RegExp(matcher.value);
-      } catch (error) {
-        throw badInput(`${name}: "${matcher.value}" is not a valid regular expression (${(error as Error).message})`);
-      }
-    }
+    if (matcher.op === 'REGEX' || matcher.op === 'NOT_REGEX') compileUserPattern(matcher.value, name, 'full');
   });
 }
 
