@@ -111,3 +111,63 @@ describe('limits', () => {
     expect((await gql(gateway.url, '{ __typename }', undefined, bearer(ops.key))).status).toBe(200);
   });
 });
+
+describe('amplification through cheap fields', () => {
+  const stops: RunningGateway[] = [];
+  afterAll(async () => {
+    await Promise.all(stops.map((g) => g.close()));
+  });
+  async function gatewayWithLimits(limits: Record<string, unknown>): Promise<RunningGateway> {
+    const gateway = await startTestGateway({ env: { OPSORCH_CONFIG: writeGatewayConfig({ audit: { sinks: [] }, limits }) } });
+    stops.push(gateway);
+    return gateway;
+  }
+  const calls = (gateway: RunningGateway) => Object.values(gateway.registry.callCounts()).reduce((a, b) => a + b, 0);
+  const typenames = (n: number, prefix = 'a') => Array.from({ length: n }, (_, i) => `${prefix}${i}: __typename`).join(' ');
+
+  it('refuses 45,000 aliased __typename under logs(first: 200) with the default limits, before any provider call', async () => {
+    const gateway = await gatewayWithLimits({});
+    const attack = `{ logs(query: {}, first: 200) { nodes { ${typenames(45_000)} } } }`;
+    const body = await gql(gateway.url, attack);
+    expect(body.status).toBe(400);
+    expect(body.data).toBeUndefined();
+    // Refused while parsing: the 800 KB document is never validated nor planned.
+    expect(body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MAX_TOKENS', limit: 5000 });
+    expect(body.errors![0]!.message).toMatch(/more than 5000 tokens .* Split it into smaller operations/);
+    expect(calls(gateway)).toBe(0);
+    // A smaller dose of the same: every __typename alias counts as an alias.
+    const aliased = await gql(gateway.url, `{ logs(query: {}, first: 200) { nodes { ${typenames(1_000)} } } }`);
+    expect(aliased.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MAX_ALIASES', aliases: 1_000, limit: 100 });
+    expect(calls(gateway)).toBe(0);
+  });
+
+  it('counts every field on one object, fragments merged, and estimates the answer before building it', async () => {
+    const gateway = await gatewayWithLimits({ maxAliases: 1_000_000, maxTokens: 1_000_000 });
+    const wide = await gql(gateway.url, `{ logs(query: {}, first: 200) { nodes { ${typenames(45_000)} } } }`);
+    expect(wide.errors![0]!.extensions).toMatchObject({ reason: 'MAX_FIELDS_PER_SELECTION', fields: 45_000, limit: 100 });
+    expect(wide.errors![0]!.message).toMatch(/selects 45000 fields on one object \(aliases and __typename included\); the limit is 100/);
+    // The same width split into fragments of 90 is still one object's selection.
+    const fragments = Array.from({ length: 20 }, (_, f) => `fragment F${f} on LogEntry { ${typenames(90, `f${f}_`)} }`).join('\n');
+    const spread = await gql(gateway.url, `{ logs(query: {}, first: 200) { nodes { ${Array.from({ length: 20 }, (_, f) => `...F${f}`).join(' ')} } } } ${fragments}`);
+    expect(spread.errors![0]!.extensions).toMatchObject({ reason: 'MAX_FIELDS_PER_SELECTION', fields: 1_800 });
+    // 100 aliased lists of 200 lines with 60 fields each: narrow objects, but 1.2 million values.
+    const lists = Array.from({ length: 100 }, (_, i) => `l${i}: logs(query: {}, first: 200) { nodes { ${typenames(60)} } }`).join(' ');
+    const many = await gql(gateway.url, `{ ${lists} }`);
+    expect(many.errors![0]!.extensions).toMatchObject({ reason: 'MAX_RESPONSE_SIZE', values: 1_220_100, limit: 1_000_000 });
+    expect(many.errors![0]!.message).toMatch(/about 1220100 values .* Ask for fewer items/);
+    expect(calls(gateway)).toBe(0);
+    const fine = await gql(gateway.url, `{ logs(query: {}, first: 20) { nodes { ${typenames(50)} } } }`);
+    expect(fine.errors).toBeUndefined();
+    expect(fine.data.logs.nodes).toHaveLength(20);
+  });
+
+  it('refuses an answer that grows past maxResponseBytes anyway, saying how big it was', async () => {
+    const gateway = await gatewayWithLimits({ maxResponseBytes: 100_000 });
+    // A metric series' points are not counted by `first`: the estimate is low, the bytes are not.
+    const body = await gql(gateway.url, '{ metricSeries(query: { name: "http_requests_total", groupBy: ["service", "route"] }, range: { from: "now-1d" }, maxPoints: 2000) { series { points { timestamp value } } } }');
+    expect(body.status).toBe(400);
+    expect(body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'RESPONSE_TOO_LARGE', limit: 100_000 });
+    expect(body.errors![0]!.extensions!.bytes).toBeGreaterThan(100_000);
+    expect((await gql(gateway.url, '{ metricSeries(query: { name: "error_ratio", scope: { service: "checkout" } }) { step } }')).errors).toBeUndefined();
+  });
+});

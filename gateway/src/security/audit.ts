@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { parseId, redactSecrets, type Logger } from '@opsorch/adapters';
 import type { SecurityConfig } from './config.ts';
 import { createSink, type AuditSink } from './audit-sinks.ts';
+import { LIMIT_REASONS } from './limits.ts';
 import type { OperationKnowledge } from './operation.ts';
 import { redactVariables } from './redaction.ts';
 import { stateOf, stateOfContext, type RequestSecurityState } from './state.ts';
@@ -36,7 +37,7 @@ export interface AuditOptions {
 }
 
 const DENIAL_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED']);
-const DENIAL_REASONS = new Set(['MAX_DEPTH', 'MAX_ALIASES', 'MAX_COST', 'BODY_TOO_LARGE', 'INTROSPECTION_DISABLED', 'OPERATION_NOT_TRUSTED']);
+const DENIAL_REASONS = new Set<string>([...LIMIT_REASONS, 'OPERATION_NOT_TRUSTED']);
 
 function instanceOf(id: string): string | null {
   try {

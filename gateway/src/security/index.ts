@@ -64,7 +64,7 @@ export async function createSecurity(options: SecurityOptions) {
   const rateLimit = createRateLimit({ limit: rateLimitDefault, maxActors: config.caches.rateLimitActors, onRefused, redisUrl: config.caches.redisUrl, logger });
   await rateLimit.ready();
   const limits = createLimits({ config: config.limits, knowledge, onRefused });
-  const persisted = createPersistedOperations({ config: config.persistedOperations, caches: config.caches, logger, onRefused });
+  const persisted = createPersistedOperations({ config: config.persistedOperations, caches: config.caches, maxTokens: config.limits.maxTokens, logger, onRefused });
   await persisted.ready();
   const authDescription = authentication.describe();
   const signing = config.subgraphs.signingKey
@@ -114,8 +114,8 @@ export async function createSecurity(options: SecurityOptions) {
   return {
     /** First on every route: the Host/Origin allow-list (DNS rebinding, cross-site requests). */
     hosts: hostCheck(config.http, logger),
-    /** Before the JSON body parser: request id, authentication, rate limit, declared body size. */
-    beforeBody: [begin, authentication.middleware, rateLimit.middleware, limits.bodySize] as RequestHandler[],
+    /** Before the JSON body parser: request id, response size guard, authentication, rate limit, declared body size. */
+    beforeBody: [begin, limits.responseSize, authentication.middleware, rateLimit.middleware, limits.bodySize] as RequestHandler[],
     /** For other endpoints behind the same credentials (the copilot's API): request id, authentication, rate limit. */
     authenticate: [begin, authentication.middleware, rateLimit.middleware] as RequestHandler[],
     /** Who a request authenticated as (after `authenticate` or `beforeBody`). */
@@ -127,6 +127,8 @@ export async function createSecurity(options: SecurityOptions) {
     /** Options for `new ApolloServer(...)`. */
     apolloOptions: {
       persistedQueries: persisted.apollo,
+      // Parsing and validation run before any limit: a huge document is refused while it is being read.
+      parseOptions: { maxTokens: config.limits.maxTokens },
       documentStore: new InMemoryLRUCache<DocumentNode>({
         maxSize: Math.round(config.caches.documentsMiB * 2 ** 20),
         sizeCalculation: InMemoryLRUCache.sizeCalculation,

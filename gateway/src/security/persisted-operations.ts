@@ -26,8 +26,8 @@ function sha256(text: string): string {
  * The same operation however a client prints it: whitespace and comments dropped, and the `__typename`
  * selections that caching clients (urql, Apollo Client) add removed. Throws on a document that does not parse.
  */
-export function normalizedOperationHash(text: string): string {
-  const document = visit(parse(text, { noLocation: true }), {
+export function normalizedOperationHash(text: string, maxTokens?: number): string {
+  const document = visit(parse(text, { noLocation: true, maxTokens }), {
     Field(node) {
       return node.name.value === '__typename' && !node.alias ? null : undefined;
     },
@@ -68,6 +68,8 @@ export function loadManifest(path: string): { byId: Map<string, string>; normali
 export interface PersistedOperationsOptions {
   config: SecurityConfig['persistedOperations'];
   caches: SecurityConfig['caches'];
+  /** A text longer than this (gateway.limits.maxTokens) is not parsed to compare it with the manifest. */
+  maxTokens?: number;
   logger: Logger;
   onRefused(req: Request, status: number, code: string, reason: string, operationName?: string | null): void;
 }
@@ -93,7 +95,7 @@ export function createPersistedOperations(options: PersistedOperationsOptions) {
     let verdict = verdicts.get(id);
     if (verdict === undefined) {
       try {
-        verdict = trusted!.normalized.has(normalizedOperationHash(text));
+        verdict = trusted!.normalized.has(normalizedOperationHash(text, options.maxTokens));
       } catch {
         verdict = false;
       }
