@@ -87,6 +87,16 @@ describe('limits', () => {
     expect((await gql(gateway.url, '{ __typename }', undefined, bearer(ops.key))).data).toEqual({ __typename: 'Query' });
   });
 
+  it('with introspection off, typos get no "Did you mean" naming the schema', async () => {
+    const field = await gql(gateway.url, '{ incidnts(first: 1) { totalCount } }', undefined, bearer(ops.key));
+    expect(field.errors![0]!.message).toBe('Cannot query field "incidnts" on type "Query".');
+    const argument = await gql(gateway.url, '{ incidents(frist: 1) { totalCount } }', undefined, bearer(ops.key));
+    expect(argument.errors![0]!.message).toBe('Unknown argument "frist" on field "Query.incidents".');
+    const enumValue = await gql(gateway.url, 'query($s: [Severity!]) { incidents(first: 1, filter: { severities: $s }) { totalCount } }', { s: ['SEV9'] }, bearer(ops.key));
+    expect(enumValue.errors![0]!.message).toMatch(/Value "SEV9" does not exist in "Severity" enum\.$/);
+    for (const error of [field, argument, enumValue].flatMap((b) => b.errors!)) expect(error.message).not.toMatch(/did you mean/i);
+  });
+
   it('rate-limits per actor with 429 and Retry-After, leaving other actors alone', async () => {
     const statuses: number[] = [];
     let refused: Response | null = null;
@@ -109,6 +119,31 @@ describe('limits', () => {
     expect(body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter, limit: 6 });
     expect(body.errors[0].message).toMatch(/agent bursty-bot; retry in \d+ s/);
     expect((await gql(gateway.url, '{ __typename }', undefined, bearer(ops.key))).status).toBe(200);
+  });
+});
+
+describe('arguments at the edges', () => {
+  let gateway: RunningGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway({ env: { OPSORCH_AUDIT_SINKS: 'off' } });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('answers times outside 1970..9999 and counts past 32 bits with BAD_USER_INPUT, never INTERNAL', async () => {
+    const ancient = await gql(gateway.url, '{ logVolume(query: {}, range: { from: "now-1000000d" }) { total } }');
+    expect(ancient.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(ancient.errors![0]!.message).toMatch(/range\.from "now-1000000d" is outside the times OpsOrch reads: use an instant between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z/);
+    const future = await gql(gateway.url, '{ metricSeries(query: { name: "error_ratio" }, range: { from: "now-1h", to: "now+999999999d" }) { step } }');
+    expect(future.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    // 50 years of the demo's ~13 million lines a day is more than an Int can count.
+    const huge = await gql(gateway.url, '{ logVolume(query: {}, range: { from: "now-18250d" }) { total } }');
+    expect(huge.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(huge.errors![0]!.message).toMatch(/more than a count can carry \(2147483647\): narrow the range/);
+    const fine = await gql(gateway.url, '{ logVolume(query: {}, range: { from: "now-7d" }) { total estimated } }');
+    expect(fine.errors).toBeUndefined();
+    expect(fine.data.logVolume.estimated).toBe(true);
   });
 });
 

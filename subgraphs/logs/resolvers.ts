@@ -31,6 +31,9 @@ const DEFAULT_FROM = 'now-15m';
 
 const loaders = (ctx: RequestContext) => loadersFor(ctx, 'logs', createLogLoaders);
 
+/** Counts are GraphQL `Int`s: 32-bit signed. */
+const MAX_COUNT = 2 ** 31 - 1;
+
 /** The window asked for, with its end capped at now: there are no lines from the future. */
 function logRange(range: TimeRangeInput | null | undefined, ctx: RequestContext): ResolvedTimeRange {
   const { from, to } = resolveTimeRange(range, ctx.provider.now, DEFAULT_FROM);
@@ -117,7 +120,11 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
       const buckets = args.buckets ?? 60;
       if (!Number.isInteger(buckets) || buckets < 1 || buckets > 1000) throw badInput(`buckets must be an integer from 1 to 1000, got ${buckets}`);
       const { answers, failures } = await everyInstance(ctx, (p) => p.volume(query, range, buckets, ctx.provider));
-      return { ...mergeVolumes(answers), range: echo(range), providerErrors: providerErrorsOf(failures) };
+      const volume = mergeVolumes(answers);
+      if (volume.total > MAX_COUNT) {
+        throw badInput(`about ${volume.total} lines match in this range, more than a count can carry (${MAX_COUNT}): narrow the range, the scope or the levels`);
+      }
+      return { ...volume, range: echo(range), providerErrors: providerErrorsOf(failures) };
     },
 
     async logFields(_: unknown, args: QueryLogFieldsArgs, ctx: RequestContext) {

@@ -17,6 +17,9 @@ export const LIMIT_REASONS = [
   'INTROSPECTION_DISABLED',
 ] as const;
 
+/** graphql-js's hints at schema names, in validation and variable errors. */
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
+
 export interface LimitsOptions {
   config: SecurityConfig['limits'];
   knowledge: OperationKnowledge;
@@ -34,6 +37,14 @@ export function createLimits(options: LimitsOptions) {
   const plugin: ApolloServerPlugin<object> = {
     async requestDidStart() {
       return {
+        // Without introspection, graphql-js's "Did you mean ...?" would still spell out field, type, argument and
+        // enum names to whoever probes with typos.
+        async willSendResponse({ response }) {
+          if (config.introspection || response.body.kind !== 'single') return;
+          for (const error of response.body.singleResult.errors ?? []) {
+            (error as { message: string }).message = error.message.replace(SUGGESTION, '');
+          }
+        },
         async didResolveOperation(requestContext) {
           const analysis = knowledge.analysisOf(requestContext);
           if (!analysis) return;
