@@ -149,6 +149,12 @@ export const gatewaySecuritySchema = z.object({
         .optional(),
       apiKeys: z.array(apiKey).default([]),
       jwt: jwt.optional(),
+      /**
+       * Failed authentications allowed per client address: `burst` at once, then `requestsPerMinute`. Past it,
+       * every request from that address is answered 429 until a token is back, before any credential is checked
+       * (default 10 a minute, burst 20; `requestsPerMinute: 0` turns it off).
+       */
+      failureRateLimit: rateLimit.optional(),
     })
     .default({ apiKeys: [] }),
   authorization: z
@@ -168,8 +174,13 @@ export const gatewaySecuritySchema = z.object({
       reads: z.boolean().default(false),
       /** More variable names (case-insensitive substrings) whose values are redacted. */
       redactVariables: z.array(z.string().min(1)).default([]),
+      /**
+       * Failed authentications from one client address, for one reason, write one line per window: the first at
+       * once, the rest as one line counting them when the window ends (default 60 seconds).
+       */
+      failureWindowSeconds: z.number().positive().default(60),
     })
-    .default({ sinks: [{ type: 'stdout' }], reads: false, redactVariables: [] }),
+    .default({ sinks: [{ type: 'stdout' }], reads: false, redactVariables: [], failureWindowSeconds: 60 }),
   limits: z
     .strictObject({
       /** Deepest selection nesting accepted (default 15). */
@@ -296,6 +307,7 @@ function envOverlays(env: Env): Overlay[] {
     ['OPSORCH_JWT_JWKS_URL', ['auth', 'jwt', 'jwksUrl'], (_v, t) => t],
     ['OPSORCH_JWT_ISSUER', ['auth', 'jwt', 'issuer'], (_v, t) => t],
     ['OPSORCH_JWT_AUDIENCE', ['auth', 'jwt', 'audience'], (_v, t) => t],
+    ['OPSORCH_AUTH_FAILURES_PER_MINUTE', ['auth', 'failureRateLimit', 'requestsPerMinute'], integer],
     ['OPSORCH_AUDIT_SINKS', ['audit', 'sinks'], auditSinks],
     ['OPSORCH_MAX_DEPTH', ['limits', 'maxDepth'], integer],
     ['OPSORCH_MAX_ALIASES', ['limits', 'maxAliases'], integer],

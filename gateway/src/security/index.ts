@@ -59,7 +59,7 @@ export async function createSecurity(options: SecurityOptions) {
   });
   const audit = createAuditLog({ config: config.audit, knowledge, logger, stdout: options.auditStdout ?? logStreamOf(logger) });
   const onRefused = audit.recordRefusal;
-  const authentication = createAuthentication({ config: config.auth, demoDefaults, logger, onRefused });
+  const authentication = createAuthentication({ config: config.auth, demoDefaults, logger, onRefused, onFailed: audit.recordAuthenticationFailure });
   const rateLimitDefault = config.limits.rateLimit ?? (demoDefaults ? null : { requestsPerMinute: 600, burst: 100 });
   const rateLimit = createRateLimit({ limit: rateLimitDefault, maxActors: config.caches.rateLimitActors, onRefused, redisUrl: config.caches.redisUrl, logger });
   await rateLimit.ready();
