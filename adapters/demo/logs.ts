@@ -2,6 +2,7 @@
 // answers, the same query always answers the same way, and nothing is stored.
 import type { LogFieldFilter, LogLevel, LogOrder, LogQueryInput, ServiceLogQueryInput } from '@opsorch/schema';
 import type { ProviderContext } from '../src/context.ts';
+import { CpuSlices } from '../src/cooperative.ts';
 import { badInput } from '../src/errors.ts';
 import { composeId } from '../src/ids.ts';
 import type { Page, PageRequest } from '../src/paging.ts';
@@ -37,8 +38,9 @@ const GRAFANA = 'https://grafana.acme-shop.example';
 
 /**
  * Work allowed per provider call, in "units": a line decided (time, level, pattern) costs 1, a line rendered
- * (message and fields) costs RENDER_COST more. About 0.3 s of generation; a page that runs out of budget
- * stops at a second boundary and hands back a cursor to continue from.
+ * (message and fields) costs RENDER_COST more. About 0.3 to 0.8 s of generation, done in slices that yield to
+ * the event loop (CpuSlices) and stop at the call's deadline; a page that runs out of budget stops at a second
+ * boundary and hands back a cursor to continue from.
  */
 export const SCAN_BUDGET = 600_000;
 /** Measured: rendering a line costs about twelve times deciding it. */
@@ -192,7 +194,7 @@ export class DemoLogProvider implements LogProvider {
 
   async query(query: LogQueryInput, range: ResolvedTimeRange, page: PageRequest, order: LogOrder, ctx: ProviderContext): Promise<Page<LogRecord>> {
     const scope = resolveScope(query.scope, ctx.environment);
-    return this.scan(scope.services, compileMatcher(query, scope.environment), range, page, order, ctx, SCAN_BUDGET);
+    return this.scan(scope.services, compileMatcher(query, scope.environment), range, page, order, ctx, SCAN_BUDGET, new CpuSlices(ctx.signal));
   }
 
   async forServices(
@@ -207,15 +209,19 @@ export class DemoLogProvider implements LogProvider {
     const matcher = compileMatcher({ text: query.text, levels: query.levels, filters: query.filters }, environment);
     // The batch shares one budget, but every service gets enough to make progress.
     const budget = Math.max(40_000, Math.floor(SCAN_BUDGET / Math.max(1, serviceIds.length)));
-    return serviceIds.map((id) => {
+    const work = new CpuSlices(ctx.signal);
+    const pages: Page<LogRecord>[] = [];
+    for (const id of serviceIds) {
       let services: DemoService[];
       try {
         services = resolveScope({ service: id }).services;
       } catch {
-        return { items: [], nextCursor: null }; // not a service this log tool knows
+        pages.push({ items: [], nextCursor: null }); // not a service this log tool knows
+        continue;
       }
-      return this.scan(services, matcher, range, page, order, ctx, budget);
-    });
+      pages.push(await this.scan(services, matcher, range, page, order, ctx, budget, work));
+    }
+    return pages;
   }
 
   async volume(query: LogQueryInput, range: ResolvedTimeRange, buckets: number, ctx: ProviderContext): Promise<LogVolumeRecord> {
@@ -232,6 +238,7 @@ export class DemoLogProvider implements LogProvider {
     const perSecondCost = scope.services.length * 9 * (matcher.needsRender ? 1 + RENDER_COST : 1);
     const estimated = seconds * perSecondCost > SCAN_BUDGET * VOLUME_BUDGETS;
 
+    const work = new CpuSlices(ctx.signal);
     const count = (second: number, weight: number, onlyBucket: number | null) => {
       for (const stub of this.stubsOfSecond(scope.services, second)) {
         if (stub.epochMs < fromMs || stub.epochMs >= toMs) continue;
@@ -244,7 +251,10 @@ export class DemoLogProvider implements LogProvider {
     };
 
     if (toMs > fromMs && !estimated) {
-      for (let second = firstSecond; second <= lastSecond; second++) count(second, 1, null);
+      for (let second = firstSecond; second <= lastSecond; second++) {
+        if (work.due()) await work.pause();
+        count(second, 1, null);
+      }
     } else if (toMs > fromMs) {
       // Evenly spaced sample seconds per bucket, scaled to the bucket's length: the same answer every time.
       const samplesPerBucket = Math.max(1, Math.floor((SCAN_BUDGET * VOLUME_BUDGETS) / perSecondCost / buckets));
@@ -253,6 +263,7 @@ export class DemoLogProvider implements LogProvider {
         const bucketSeconds = width / 1000;
         const samples = Math.min(samplesPerBucket, Math.max(1, Math.floor(bucketSeconds)));
         for (let i = 0; i < samples; i++) {
+          if (work.due()) await work.pause();
           const second = Math.floor((start + ((i + 0.5) * width) / samples) / 1000);
           count(second, bucketSeconds / samples, b);
         }
@@ -288,7 +299,9 @@ export class DemoLogProvider implements LogProvider {
     const wanted = Math.max(1, Math.min(seconds, Math.ceil(FIELD_SAMPLE_LINES / (scope.services.length * 8))));
     const values = new Map<string, Map<string, number>>();
     let sampled = 0;
+    const work = new CpuSlices(ctx.signal);
     for (let i = 0; i < wanted && seconds > 0; i++) {
+      if (work.due()) await work.pause();
       const second = firstSecond + Math.floor(((i + 0.5) * seconds) / wanted);
       for (const stub of this.stubsOfSecond(scope.services, second)) {
         if (scope.environment !== null && stub.environment !== scope.environment) continue;
@@ -318,7 +331,7 @@ export class DemoLogProvider implements LogProvider {
    * Walks seconds from the cursor in `order`, collecting matching lines until the page is full, the range
    * ends, or the budget runs out (then the cursor points at the next unscanned second).
    */
-  private scan(
+  private async scan(
     services: DemoService[],
     matcher: Matcher,
     range: ResolvedTimeRange,
@@ -326,7 +339,8 @@ export class DemoLogProvider implements LogProvider {
     order: LogOrder,
     ctx: ProviderContext,
     budget: number,
-  ): Page<LogRecord> {
+    work: CpuSlices,
+  ): Promise<Page<LogRecord>> {
     const fromMs = range.from.getTime();
     const toMs = Math.min(range.to.getTime(), ctx.now.getTime());
     const items: LogRecord[] = [];
@@ -348,6 +362,7 @@ export class DemoLogProvider implements LogProvider {
     for (; newestFirst ? second >= firstSecond : second <= lastSecond; second += step) {
       // Out of budget: stop at a second boundary; the page may be short (even empty) but the cursor moves on.
       if (spent >= budget) return { items, nextCursor: items.length === page.first ? lastCursor : `${second}:0` };
+      if (work.due()) await work.pause();
       const stubs = this.stubsOfSecond(services, second);
       spent += stubs.length;
       if (newestFirst) stubs.reverse();

@@ -304,8 +304,12 @@ export function suggest(input: string, candidates: readonly string[]): string {
   return `; known: ${candidates.slice(0, 12).join(', ')}${candidates.length > 12 ? ', ...' : ''}`;
 }
 
+/** Longest input compared by edit distance: the comparison costs input × candidate length, and ids are short. */
+const MAX_SUGGEST_INPUT = 64;
+
 /** Up to `max` candidates within a small edit distance of `input`, or containing it, closest first. */
 export function closeMatches(input: string, candidates: readonly string[], max = 3): string[] {
+  if (input.length > MAX_SUGGEST_INPUT) return [];
   const needle = input.toLowerCase();
   return candidates
     .map((candidate) => {

@@ -3,6 +3,7 @@ export * from './alert-queries.ts';
 export * from './capabilities.ts';
 export * from './config.ts';
 export * from './context.ts';
+export * from './cooperative.ts';
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './isolation.ts';

@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -12,10 +11,11 @@ import { buildSchemaOf, IdempotencyStore, SUBGRAPHS, type RequestContext } from 
 import { createErrorFormatter } from './errors.ts';
 import { errorPages, notFoundPage } from './error-pages.ts';
 import { createLogger } from './logger.ts';
-import { createMetrics, mountHealth, readinessPolicyFrom, requestIds, startTracing, traceHttpRequests } from './observability/index.ts';
+import { createMetrics, monitorEventLoop, mountHealth, readinessPolicyFrom, requestIds, startTracing, traceHttpRequests } from './observability/index.ts';
 import { drainHttpServer, Generations, watchFiles } from './reload.ts';
 import { MAX_BODY_BYTES } from './server.ts';
 import { createSubgraphTrust } from './security/subgraph-trust.ts';
+import { createHardenedServer, requestSignal, servingSettingsFrom } from './serving.ts';
 import type { Env } from '@opsorch/adapters';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
@@ -44,7 +44,9 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
   const idempotency = new IdempotencyStore();
   const capabilities = (CAPABILITIES as readonly string[]).includes(name) ? [name as Capability] : undefined;
   let generations: Generations<ProviderRegistry> | undefined;
-  const metrics = createMetrics({ component: `subgraph-${name}`, breakerStates: () => generations?.current.breakerStates() ?? [] });
+  const serving = servingSettingsFrom(env);
+  const eventLoop = monitorEventLoop();
+  const metrics = createMetrics({ component: `subgraph-${name}`, breakerStates: () => generations?.current.breakerStates() ?? [], eventLoop });
   const tracing = startTracing({ env, serviceName: `opsorch-subgraph-${name}`, exporter: options.traceExporter });
   const readinessPolicy = readinessPolicyFrom(env);
   // The schema is fixed; what a reload rebuilds here is the provider registry (configuration and secrets).
@@ -64,7 +66,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
 
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = createServer(app);
+  const httpServer = createHardenedServer(app, serving.http, logger, { refused: (reason) => metrics.connectionRefused(reason) });
   const server = new ApolloServer<RequestContext>({
     schema: buildSchemaOf(module),
     includeStacktraceInErrorResponses: false,
@@ -83,6 +85,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
       schema: () => ({ loaded: true, generation: current.generation, loadedAt: current.loadedAt }),
       draining: () => draining,
       capabilities,
+      eventLoop: { lag: eventLoop, maxLagMs: serving.maxEventLoopLagMs },
     },
     readinessPolicy,
   );
@@ -97,18 +100,15 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
     trust.middleware,
     expressMiddleware(server, {
       context: async ({ req, res }) => {
-        const controller = new AbortController();
-        res.on('close', () => {
-          if (!res.writableFinished) controller.abort(new Error('gateway disconnected'));
-        });
         const registry = current.enter(res);
-        return trust.context(req, { registry, idempotency, logger, signal: controller.signal });
+        return trust.context(req, { registry, idempotency, logger, signal: requestSignal(res, serving.requestTimeoutMs, 'gateway disconnected') });
       },
     }),
   );
   app.use(notFoundPage(), errorPages(logger));
   httpServer.listen(options.port ?? Number(env.PORT ?? 4000), options.host ?? env.HOST ?? '0.0.0.0');
   await once(httpServer, 'listening');
+  eventLoop.reset();
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://localhost:${port}/graphql`;
   const reload = (reason = 'requested') => current.reload(reason);
@@ -132,10 +132,11 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
     async close() {
       draining = true;
       stopWatching();
-      await drainHttpServer(httpServer);
+      await drainHttpServer(httpServer, serving.shutdownGraceMs);
       await server.stop();
       await current.close();
       await tracing.close();
+      eventLoop.close();
     },
   };
 }

@@ -1,7 +1,8 @@
 // Hostile requests against a real `opsorch start` process: none may freeze it. The server runs in its own
 // process so that a regression fails these tests on the client's timeout instead of freezing the test runner.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnOpsOrch, type SpawnedServer } from './harness.ts';
+import type { RunningGateway } from '../src/index.ts';
+import { spawnOpsOrch, startTestGateway, type SpawnedServer } from './harness.ts';
 
 const QUIET = { OPSORCH_CONSOLE: 'off', OPSORCH_MCP: 'off', OPSORCH_AUDIT_SINKS: 'off', PORT: '0', HOST: '127.0.0.1' };
 
@@ -68,4 +69,90 @@ describe('a catastrophic regular expression', () => {
     const long = await post(server.url, `{ logs(query: { filters: [{ field: "pod", op: REGEX, value: "${'a'.repeat(5000)}" }] }) { nodes { id } } }`);
     expect(long.body.errors[0].message).toMatch(/5000 characters long; patterns are limited to 1000/);
   });
+});
+
+describe('CPU work per request', () => {
+  let gateway: RunningGateway;
+  beforeAll(async () => {
+    // Searches cost nothing here so the deadline, not the cost limit, is what stops them.
+    gateway = await startTestGateway({ env: { OPSORCH_REQUEST_TIMEOUT_MS: '1000', OPSORCH_LOG_SEARCH_COST: '0', OPSORCH_AUDIT_SINKS: 'off' } });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('stops at the request deadline, CPU work included, and says so', async () => {
+    // Eight filtered volume counts over 30 days: several seconds of generation on one core.
+    const volumes = Array.from({ length: 8 }, (_, i) => `v${i}: logVolume(query: { text: "no-such-text-${i}" }, range: { from: "now-30d" }) { total }`).join(' ');
+    const { body } = await post(gateway.url, `{ ${volumes} }`);
+    expect(body.errors?.length).toBeGreaterThan(0);
+    for (const error of body.errors) {
+      expect(error.extensions.code).toBe('PROVIDER_TIMEOUT');
+      expect(error.message).toMatch(/deadline of 1000 ms \(OPSORCH_REQUEST_TIMEOUT_MS\)/);
+    }
+    // A request that ran out of time says nothing about the provider: it stays UP.
+    const providers = await post(gateway.url, '{ providers(capability: "logs") { health lastError { code } } }');
+    expect(providers.body.data.providers[0]).toEqual({ health: 'UP', lastError: null });
+  });
+});
+
+describe('event-loop lag', () => {
+  let gateway: RunningGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway({ env: { OPSORCH_READYZ_MAX_EVENT_LOOP_LAG_MS: '1500', OPSORCH_AUDIT_SINKS: 'off' } });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('is a metric and part of /readyz: not ready while the loop was recently held past the limit', async () => {
+    const ready = await fetch(new URL('/readyz', gateway.url));
+    expect(((await ready.json()) as any).eventLoop).toMatchObject({ limitMs: 1500, windowSeconds: 10 });
+    // The gateway runs in this process: hold its event loop for two seconds.
+    const until = performance.now() + 2_000;
+    while (performance.now() < until);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const lagging = await fetch(new URL('/readyz', gateway.url));
+    expect(lagging.status).toBe(503);
+    const body = (await lagging.json()) as any;
+    expect(body.reasons.join(' ')).toMatch(/event loop lagged \d+ ms within the last 10 s \(limit 1500 ms, OPSORCH_READYZ_MAX_EVENT_LOOP_LAG_MS\)/);
+    expect(body.eventLoop.lagMaxMs).toBeGreaterThanOrEqual(1_900);
+    const metrics = await (await fetch(new URL('/metrics', gateway.url))).text();
+    const max = /^opsorch_event_loop_lag_seconds\{stat="max",component="gateway"\} (\S+)$/m.exec(metrics);
+    expect(Number(max?.[1])).toBeGreaterThanOrEqual(1.9);
+  });
+});
+
+describe('SIGTERM under load', () => {
+  it('is acted on while requests keep the gateway busy: it drains within the grace period and exits', async () => {
+    const server = await spawnOpsOrch(['start'], { ...QUIET, OPSORCH_SHUTDOWN_GRACE_MS: '2000' });
+    const heavy = [
+      `{ logs(query: { filters: [{ field: "trace_id", op: REGEX, value: ${JSON.stringify(EVIL)} }] }, range: { from: "now-7d" }, first: 200) { nodes { id } } }`,
+      '{ logVolume(query: { text: "no-such-text" }, range: { from: "now-30d" }, buckets: 1000) { total } }',
+      '{ metricSeries(query: { name: "http_requests_total", groupBy: ["service", "route", "code"] }, range: { from: "now-7d" }, maxPoints: 2000) { series { points { value } } } }',
+    ];
+    let loading = true;
+    const load = Array.from({ length: 12 }, async (_, i) => {
+      while (loading) await post(server.url, heavy[i % heavy.length]!, 30_000).catch(() => undefined);
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const signalledAt = performance.now();
+      const exited = new Promise<{ code: number | null; signal: string | null; afterMs: number }>((resolve) =>
+        server.process.once('exit', (code, signal) => resolve({ code, signal, afterMs: performance.now() - signalledAt })),
+      );
+      server.process.kill('SIGTERM');
+      const outcome = await Promise.race([exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), 30_000))]);
+      expect(outcome, 'the gateway did not exit within 30 s of SIGTERM').not.toBeNull();
+      // Exited on its own (not killed), after the 2 s grace period plus closing, nowhere near the old unbounded wait.
+      expect(outcome!.signal).toBeNull();
+      expect(outcome!.code).toBe(0);
+      expect(outcome!.afterMs).toBeLessThan(15_000);
+      expect(server.output.join('')).toMatch(/"signal":"SIGTERM".*shutting down/);
+    } finally {
+      loading = false;
+      await server.stop();
+      await Promise.all(load);
+    }
+  }, 90_000);
 });

@@ -51,6 +51,26 @@ describe('limits', () => {
     expect(totalCalls()).toBe(before);
   });
 
+  it('charges log searches for the lines they scan, and regular expressions by their complexity', async () => {
+    const search = (query: string) => `logs(query: ${query}, first: 5) { nodes { id } }`;
+    const before = totalCalls();
+    // A plain read stops when its page is full; a text search may scan the provider's whole budget.
+    expect((await gql(gateway.url, `{ a: ${search('{}')} b: ${search('{}')} }`, undefined, bearer(ops.key))).errors).toBeUndefined();
+    expect((await gql(gateway.url, `{ ${search('{ text: "timeout" }')} }`, undefined, bearer(ops.key))).errors).toBeUndefined();
+    const two = await gql(gateway.url, `{ a: ${search('{ text: "timeout" }')} b: ${search('{ text: "refused" }')} }`, undefined, bearer(ops.key));
+    expect(two.errors![0]!.extensions).toMatchObject({ reason: 'MAX_COST', cost: 5012, limit: 5000 });
+    const simple = await gql(gateway.url, `{ ${search('{ filters: [{ field: "trace_id", op: REGEX, value: "^4b" }] }')} }`, undefined, bearer(ops.key));
+    expect(simple.errors).toBeUndefined();
+    const complex = await gql(gateway.url, `{ ${search('{ filters: [{ field: "trace_id", op: REGEX, value: "[0-9a-f]{1000}" }] }')} }`, undefined, bearer(ops.key));
+    expect(complex.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MAX_COST' });
+    expect(complex.errors![0]!.extensions!.cost).toBeGreaterThan(4_500);
+    // Counting every line of a range costs more than reading a page of it.
+    const volume = await gql(gateway.url, '{ logVolume(query: { text: "timeout" }) { total } }', undefined, bearer(ops.key));
+    expect(volume.errors![0]!.extensions).toMatchObject({ reason: 'MAX_COST', cost: 10_001 });
+    // Only the three accepted operations reached a provider (the two identical plain reads shared one call).
+    expect(totalCalls() - before).toBe(3);
+  });
+
   it('refuses a fragment fan-out bomb that no walk could finish', async () => {
     const fragments = Array.from({ length: 24 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`);
     fragments.push('fragment F24 on Query { incidents(first: 1) { totalCount } }');

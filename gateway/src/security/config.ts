@@ -197,6 +197,8 @@ export const gatewaySecuritySchema = z.object({
       maxResponseValues: z.number().int().positive().default(1_000_000),
       /** Largest answer in bytes; a bigger one is replaced by a RESPONSE_TOO_LARGE error (default 33554432, 32 MiB). */
       maxResponseBytes: z.number().int().positive().default(32 * 2 ** 20),
+      /** Cost of one log search (text or field filters), which may scan a provider's whole budget; regexes add by complexity (default 2500). */
+      logSearchCost: z.number().int().min(0).default(2_500),
       /** Assumed size of a list field that takes no `first` (default 10). */
       defaultListSize: z.number().int().positive().default(10),
       /** Largest request body in bytes (default 1000000). */
@@ -214,6 +216,7 @@ export const gatewaySecuritySchema = z.object({
       maxFieldsPerSelection: 100,
       maxResponseValues: 1_000_000,
       maxResponseBytes: 32 * 2 ** 20,
+      logSearchCost: 2_500,
       defaultListSize: 10,
       maxBodyBytes: 1_000_000,
       introspection: true,
@@ -313,6 +316,7 @@ function envOverlays(env: Env): Overlay[] {
     ['OPSORCH_MAX_ALIASES', ['limits', 'maxAliases'], integer],
     ['OPSORCH_MAX_COST', ['limits', 'maxCost'], integer],
     ['OPSORCH_MAX_TOKENS', ['limits', 'maxTokens'], integer],
+    ['OPSORCH_LOG_SEARCH_COST', ['limits', 'logSearchCost'], integer],
     ['OPSORCH_MAX_FIELDS_PER_SELECTION', ['limits', 'maxFieldsPerSelection'], integer],
     ['OPSORCH_MAX_RESPONSE_VALUES', ['limits', 'maxResponseValues'], integer],
     ['OPSORCH_MAX_RESPONSE_BYTES', ['limits', 'maxResponseBytes'], integer],
