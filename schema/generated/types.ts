@@ -1962,6 +1962,8 @@ export type ServiceGraph = {
   nodes: Array<ServiceGraphNode>;
   /** The service the walk started from (also listed in `nodes` at distance 0). */
   root: Service;
+  /** True when the walk stopped at 500 services before going `depth` hops everywhere: walk fewer hops or one direction. */
+  truncated: Scalars['Boolean']['output'];
 };
 
 /** A call relation: the service `from` calls the service `to`. */
