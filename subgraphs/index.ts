@@ -12,6 +12,7 @@ import { ticketsSubgraph } from './tickets/index.ts';
 import type { SubgraphModule } from './shared/subgraph.ts';
 
 export * from './shared/index.ts';
+export { MAX_GRAPH_NODES } from './services/resolvers.ts';
 
 /** Every capability's subgraph, in the order of SUBGRAPH_NAMES. */
 export const SUBGRAPHS: readonly SubgraphModule[] = [

@@ -43,6 +43,11 @@ const GRAFANA = 'https://grafana.acme-shop.example';
  * boundary and hands back a cursor to continue from.
  */
 export const SCAN_BUDGET = 600_000;
+/**
+ * Wall time a page may take, waits for the event loop included: under load (many searches sharing the CPU) a
+ * page stops early with its cursor rather than run into the call's timeout and count against the circuit.
+ */
+export const SCAN_TIME_BUDGET_MS = 2_000;
 /** Measured: rendering a line costs about twelve times deciding it. */
 const RENDER_COST = 12;
 /** logVolume may spend this many budgets before it estimates from a sample. */
@@ -361,7 +366,7 @@ export class DemoLogProvider implements LogProvider {
     const step = newestFirst ? -1 : 1;
     for (; newestFirst ? second >= firstSecond : second <= lastSecond; second += step) {
       // Out of budget: stop at a second boundary; the page may be short (even empty) but the cursor moves on.
-      if (spent >= budget) return { items, nextCursor: items.length === page.first ? lastCursor : `${second}:0` };
+      if (spent >= budget || work.elapsedMs() > SCAN_TIME_BUDGET_MS) return { items, nextCursor: items.length === page.first ? lastCursor : `${second}:0` };
       if (work.due()) await work.pause();
       const stubs = this.stubsOfSecond(services, second);
       spent += stubs.length;

@@ -55,13 +55,19 @@ function nextTurn(signal: AbortSignal): Promise<void> {
  *     for (...) { if (work.due()) await work.pause(); ... }
  */
 export class CpuSlices {
-  private sliceStarted = performance.now();
+  private readonly started = performance.now();
+  private sliceStarted = this.started;
 
   constructor(
     private readonly signal: AbortSignal,
     private readonly sliceMs = CPU_SLICE_MS,
   ) {
     signal.throwIfAborted();
+  }
+
+  /** Wall time since the work began, pauses included: work that may stop early (a page with a cursor) checks it. */
+  elapsedMs(): number {
+    return performance.now() - this.started;
   }
 
   /** True when the current slice has used its time: the caller should `await pause()` now. */

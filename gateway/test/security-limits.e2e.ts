@@ -71,6 +71,13 @@ describe('limits', () => {
     expect(totalCalls() - before).toBe(3);
   });
 
+  it('counts a dependency graph as the 500 services a walk may reach', async () => {
+    const walks = (n: number) => `{ service(id: "checkout") { ${Array.from({ length: n }, (_, i) => `g${i}: dependencyGraph(depth: 6) { nodes { service { id } } }`).join(' ')} } }`;
+    expect((await gql(gateway.url, walks(4), undefined, bearer(ops.key))).errors).toBeUndefined();
+    const five = await gql(gateway.url, walks(5), undefined, bearer(ops.key));
+    expect(five.errors![0]!.extensions).toMatchObject({ reason: 'MAX_COST', cost: 5006, limit: 5000 });
+  });
+
   it('refuses a fragment fan-out bomb that no walk could finish', async () => {
     const fragments = Array.from({ length: 24 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`);
     fragments.push('fragment F24 on Query { incidents(first: 1) { totalCount } }');
@@ -219,7 +226,7 @@ describe('amplification through cheap fields', () => {
   it('refuses an answer that grows past maxResponseBytes anyway, saying how big it was', async () => {
     const gateway = await gatewayWithLimits({ maxResponseBytes: 100_000 });
     // A metric series' points are not counted by `first`: the estimate is low, the bytes are not.
-    const body = await gql(gateway.url, '{ metricSeries(query: { name: "http_requests_total", groupBy: ["service", "route"] }, range: { from: "now-1d" }, maxPoints: 2000) { series { points { timestamp value } } } }');
+    const body = await gql(gateway.url, '{ metricSeries(query: { name: "http_requests_total", groupBy: ["service"] }, range: { from: "now-1d" }, maxPoints: 2000) { series { points { timestamp value } } } }');
     expect(body.status).toBe(400);
     expect(body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'RESPONSE_TOO_LARGE', limit: 100_000 });
     expect(body.errors![0]!.extensions!.bytes).toBeGreaterThan(100_000);

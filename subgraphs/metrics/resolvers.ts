@@ -19,12 +19,28 @@ import type {
 } from '@opsorch/schema';
 import { listConnection, loadersFor, providerErrorsOf, type RequestContext } from '../shared/index.ts';
 import { createMetricLoaders } from './loaders.ts';
-import { resolveStep } from './step.ts';
+import { MAX_POINTS_PER_REQUEST, resolveStep } from './step.ts';
 
 /** Metric reads look at the last hour unless told otherwise. */
 const DEFAULT_FROM = 'now-1h';
 
 const loaders = (ctx: RequestContext) => loadersFor(ctx, 'metrics', createMetricLoaders);
+
+/**
+ * Counts the points a request's metric fields carry; the field that would go past MAX_POINTS_PER_REQUEST is
+ * refused with the sizes to change (the fields answered before it keep their data).
+ */
+function spendPoints(ctx: RequestContext, series: readonly MetricSeriesRecord[], where: string): void {
+  const budget = loadersFor(ctx, 'metrics-points', () => ({ used: 0 }));
+  const points = series.reduce((sum, s) => sum + s.points.length, 0);
+  if (budget.used + points > MAX_POINTS_PER_REQUEST) {
+    const widest = Math.max(1, ...series.map((s) => s.points.length));
+    throw badInput(
+      `${where} would carry ${points} points (${series.length} series of up to ${widest}), past the ${MAX_POINTS_PER_REQUEST} points one request may carry${budget.used > 0 ? ` (${budget.used} already used)` : ''}: group by fewer labels, add label matchers, or lower maxPoints`,
+    );
+  }
+  budget.used += points;
+}
 
 function metricRange(range: TimeRangeInput | null | undefined, ctx: RequestContext): ResolvedTimeRange {
   return resolveTimeRange(range, ctx.provider.now, DEFAULT_FROM);
@@ -88,6 +104,7 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
       const policy = resolveStep(range, args.step, args.maxPoints);
       const { answers, failures } = await everyInstance(ctx, (p) => p.series(args.query, range, policy.step, ctx.provider));
       const [first] = answers;
+      spendPoints(ctx, answers.flatMap((a) => a.series), 'metricSeries');
       return {
         ...first!,
         step: policy.step,
@@ -112,7 +129,12 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
       const policy = resolveStep(range, args.step, args.maxPoints);
       const key = { serviceId: service.id, range, step: policy.step };
       const settled = await Promise.allSettled(ctx.registry.all('metrics').map((p) => loaders(ctx).goldenSignals(p).load(key)));
-      for (const s of settled) if (s.status === 'fulfilled' && s.value) return { ...s.value, step: policy.step, requestedStep: policy.requestedStep };
+      for (const s of settled) {
+        if (s.status !== 'fulfilled' || !s.value) continue;
+        const { latencyP99, errorRate, requestRate, saturation } = s.value;
+        spendPoints(ctx, [latencyP99, errorRate, requestRate, saturation].filter((x): x is MetricSeriesRecord => x !== null), `goldenSignals of ${service.id}`);
+        return { ...s.value, step: policy.step, requestedStep: policy.requestedStep };
+      }
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failed) throw failed.reason;
       return null;

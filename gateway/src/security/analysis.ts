@@ -27,6 +27,8 @@ export interface AnalysisOptions {
    * answer), from its coordinate and arguments; multiplied like the field itself. Default none.
    */
   fieldWork?: (coordinate: string, args: Record<string, unknown>) => number;
+  /** Assumed length of particular list fields without `first`, by schema coordinate (default `defaultListSize`). */
+  listSizes?: Readonly<Record<string, number>>;
   /** Fields that always read one environment (schema coordinate → environment). */
   fieldEnvironments: Readonly<Record<string, string>>;
 }
@@ -229,7 +231,7 @@ export function analyzeOperation(
         childMultiplier = multiplier * Math.max(page, 1);
         childInConnection = true;
       } else if (isListType(type) && !inConnection) {
-        childMultiplier = multiplier * model.defaultListSize;
+        childMultiplier = multiplier * (model.listSizes?.[coordinate] ?? model.defaultListSize);
       }
       childMultiplier = Math.min(childMultiplier, 1e12);
       const work = model.fieldWork?.(coordinate, args) ?? 0;

@@ -18,7 +18,7 @@ import { createLimits } from './limits.ts';
 import { createOperationKnowledge } from './operation.ts';
 import { createPersistedOperations } from './persisted-operations.ts';
 import { createRateLimit } from './rate-limit.ts';
-import { logSearchWork } from './search-cost.ts';
+import { LIST_SIZES, logSearchWork } from './field-costs.ts';
 import { setState, stateOf, stateOfContext, type RequestSecurityState } from './state.ts';
 
 export { SecurityConfigError, loadSecurityConfig, type SecurityConfig } from './config.ts';
@@ -58,6 +58,7 @@ export async function createSecurity(options: SecurityOptions) {
     defaultListSize: config.limits.defaultListSize,
     fieldEnvironments: config.authorization.fieldEnvironments,
     fieldWork: logSearchWork(config.limits.logSearchCost),
+    listSizes: LIST_SIZES,
   });
   const audit = createAuditLog({ config: config.audit, knowledge, logger, stdout: options.auditStdout ?? logStreamOf(logger) });
   const onRefused = audit.recordRefusal;

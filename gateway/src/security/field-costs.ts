@@ -1,4 +1,14 @@
 import { compileUserPattern } from '@opsorch/adapters';
+import { MAX_GRAPH_NODES } from '@opsorch/subgraphs';
+
+/**
+ * Lists whose length the default list size (10) would underestimate, by schema coordinate: a dependency-graph
+ * walk may reach MAX_GRAPH_NODES services, with about as many call relations.
+ */
+export const LIST_SIZES: Readonly<Record<string, number>> = {
+  'ServiceGraph.nodes': MAX_GRAPH_NODES,
+  'ServiceGraph.edges': MAX_GRAPH_NODES,
+};
 
 /** Log reads whose cost depends on how they search. */
 const LOG_READS = new Set(['Query.logs', 'Service.logs', 'Query.logVolume']);
