@@ -69,6 +69,56 @@ describe('a catastrophic regular expression', () => {
     const long = await post(server.url, `{ logs(query: { filters: [{ field: "pod", op: REGEX, value: "${'a'.repeat(5000)}" }] }) { nodes { id } } }`);
     expect(long.body.errors[0].message).toMatch(/5000 characters long; patterns are limited to 1000/);
   });
+  it('through REST and OpsOrch Core routes runs on the same engine, with the same clear refusal', async () => {
+    const base = new URL('/', server.url);
+    const rest = (filters: unknown) =>
+      fetch(new URL(`/api/v1/logs?since=now-1h&limit=5&filters=${encodeURIComponent(JSON.stringify(filters))}`, base), { signal: AbortSignal.timeout(20_000) });
+    const evil = await rest([{ field: 'trace_id', op: 'REGEX', value: EVIL }]);
+    expect(evil.status).toBe(200);
+    expect(((await evil.json()) as any).data.nodes).toEqual([]);
+    const lookahead = await rest([{ field: 'pod', op: 'REGEX', value: 'checkout(?!-0)' }]);
+    expect(lookahead.status).toBe(400);
+    expect(await lookahead.text()).toMatch(/not a valid RE2 regular expression .*lookahead/);
+
+    const core = (value: string) =>
+      fetch(new URL('/core/logs/query', base), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ expression: { filters: [{ field: 'trace_id', operator: 'regex', value }] }, start: new Date(Date.now() - 3_600_000).toISOString(), end: new Date().toISOString(), limit: 5 }),
+        signal: AbortSignal.timeout(20_000),
+      });
+    const coreEvil = await core(EVIL);
+    expect(coreEvil.status).toBe(200);
+    expect(((await coreEvil.json()) as any).entries).toEqual([]);
+    const coreBackreference = await core('(a)\\1');
+    expect(coreBackreference.status).toBe(400);
+    expect(((await coreBackreference.json()) as any).message).toMatch(/backreferences/);
+  });
+});
+
+describe('the request deadline on every route', () => {
+  let gateway: RunningGateway;
+  beforeAll(async () => {
+    // A deadline far below what a filtered count over 30 days takes (about a second of generation).
+    gateway = await startTestGateway({ env: { OPSORCH_REQUEST_TIMEOUT_MS: '100', OPSORCH_LOG_SEARCH_COST: '0', OPSORCH_AUDIT_SINKS: 'off' } });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('stops REST and OpsOrch Core requests too, saying so', async () => {
+    const base = new URL('/', gateway.url);
+    const rest = await fetch(new URL('/api/v1/logs/volume?text=no-such-text&since=now-30d', base));
+    expect(rest.status).toBe(504);
+    expect(await rest.text()).toMatch(/deadline of 100 ms \(OPSORCH_REQUEST_TIMEOUT_MS\)/);
+    const core = await fetch(new URL('/core/logs/query', base), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ expression: { search: 'no-such-text' }, start: new Date(Date.now() - 30 * 86_400_000).toISOString(), end: new Date().toISOString(), limit: 1000 }),
+    });
+    expect(core.status).toBe(502);
+    expect(((await core.json()) as any).message).toMatch(/deadline of 100 ms \(OPSORCH_REQUEST_TIMEOUT_MS\)/);
+  });
 });
 
 describe('CPU work per request', () => {
