@@ -13,6 +13,7 @@ import { SUBGRAPH_NAMES, type SubgraphName } from '@opsorch/schema/capabilities'
 import type { SubgraphModule } from './shared/subgraph.ts';
 
 export * from './shared/index.ts';
+export { MAX_GRAPH_NODES } from './services/resolvers.ts';
 
 /** One subgraph per name of the manifest (schema/src/capabilities.ts): a missing one is a type error. */
 const BY_NAME: Record<SubgraphName, SubgraphModule> = {

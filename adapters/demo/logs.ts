@@ -2,15 +2,16 @@
 // answers, the same query always answers the same way, and nothing is stored.
 import type { LogFieldFilter, LogLevel, LogOrder, LogQueryInput, ServiceLogQueryInput } from '@opsorch/schema';
 import type { ProviderContext } from '../src/context.ts';
+import { CpuSlices } from '../src/cooperative.ts';
 import { badInput } from '../src/errors.ts';
 import { composeId } from '../src/ids.ts';
 import type { Page, PageRequest } from '../src/paging.ts';
+import { compileUserPattern } from '../src/patterns.ts';
 import type { ProviderDeps } from '../src/provider.ts';
 import type { LogFieldSummaryRecord, LogProvider, LogRecord, LogVolumeRecord } from '../src/spi/logs.ts';
 import type { ResolvedTimeRange } from '../src/time.ts';
 import { gaussian, intBetween, pick, rngFor, type Rng } from './random.ts';
 import {
-  compileRegex,
   diskUsedRatio,
   effectsOver,
   hasDisk,
@@ -37,10 +38,16 @@ const GRAFANA = 'https://grafana.acme-shop.example';
 
 /**
  * Work allowed per provider call, in "units": a line decided (time, level, pattern) costs 1, a line rendered
- * (message and fields) costs RENDER_COST more. About 0.3 s of generation; a page that runs out of budget
- * stops at a second boundary and hands back a cursor to continue from.
+ * (message and fields) costs RENDER_COST more. About 0.3 to 0.8 s of generation, done in slices that yield to
+ * the event loop (CpuSlices) and stop at the call's deadline; a page that runs out of budget stops at a second
+ * boundary and hands back a cursor to continue from.
  */
 export const SCAN_BUDGET = 600_000;
+/**
+ * Wall time a page may take, waits for the event loop included: under load (many searches sharing the CPU) a
+ * page stops early with its cursor rather than run into the call's timeout and count against the circuit.
+ */
+export const SCAN_TIME_BUDGET_MS = 2_000;
 /** Measured: rendering a line costs about twelve times deciding it. */
 const RENDER_COST = 12;
 /** logVolume may spend this many budgets before it estimates from a sample. */
@@ -129,7 +136,8 @@ function compileFilters(filters: readonly LogFieldFilter[] | null | undefined, w
     if (!filter.field) throw badInput(`${name}: field must not be empty; see logFields for the field names`);
     const op = filter.op ?? 'EQUALS';
     if (op === 'REGEX') {
-      const regex = compileRegex(filter.value, name);
+      // Log field filters search the value (as Loki's `|~` does); `^...$` anchors them. See decision 013.
+      const regex = compileUserPattern(filter.value, name, 'search');
       return (fields) => {
         const value = fields.get(filter.field);
         return value !== undefined && regex.test(value);
@@ -191,7 +199,7 @@ export class DemoLogProvider implements LogProvider {
 
   async query(query: LogQueryInput, range: ResolvedTimeRange, page: PageRequest, order: LogOrder, ctx: ProviderContext): Promise<Page<LogRecord>> {
     const scope = resolveScope(query.scope, ctx.environment);
-    return this.scan(scope.services, compileMatcher(query, scope.environment), range, page, order, ctx, SCAN_BUDGET);
+    return this.scan(scope.services, compileMatcher(query, scope.environment), range, page, order, ctx, SCAN_BUDGET, new CpuSlices(ctx.signal));
   }
 
   async forServices(
@@ -206,15 +214,19 @@ export class DemoLogProvider implements LogProvider {
     const matcher = compileMatcher({ text: query.text, levels: query.levels, filters: query.filters }, environment);
     // The batch shares one budget, but every service gets enough to make progress.
     const budget = Math.max(40_000, Math.floor(SCAN_BUDGET / Math.max(1, serviceIds.length)));
-    return serviceIds.map((id) => {
+    const work = new CpuSlices(ctx.signal);
+    const pages: Page<LogRecord>[] = [];
+    for (const id of serviceIds) {
       let services: DemoService[];
       try {
         services = resolveScope({ service: id }).services;
       } catch {
-        return { items: [], nextCursor: null }; // not a service this log tool knows
+        pages.push({ items: [], nextCursor: null }); // not a service this log tool knows
+        continue;
       }
-      return this.scan(services, matcher, range, page, order, ctx, budget);
-    });
+      pages.push(await this.scan(services, matcher, range, page, order, ctx, budget, work));
+    }
+    return pages;
   }
 
   async volume(query: LogQueryInput, range: ResolvedTimeRange, buckets: number, ctx: ProviderContext): Promise<LogVolumeRecord> {
@@ -231,6 +243,7 @@ export class DemoLogProvider implements LogProvider {
     const perSecondCost = scope.services.length * 9 * (matcher.needsRender ? 1 + RENDER_COST : 1);
     const estimated = seconds * perSecondCost > SCAN_BUDGET * VOLUME_BUDGETS;
 
+    const work = new CpuSlices(ctx.signal);
     const count = (second: number, weight: number, onlyBucket: number | null) => {
       for (const stub of this.stubsOfSecond(scope.services, second)) {
         if (stub.epochMs < fromMs || stub.epochMs >= toMs) continue;
@@ -243,7 +256,10 @@ export class DemoLogProvider implements LogProvider {
     };
 
     if (toMs > fromMs && !estimated) {
-      for (let second = firstSecond; second <= lastSecond; second++) count(second, 1, null);
+      for (let second = firstSecond; second <= lastSecond; second++) {
+        if (work.due()) await work.pause();
+        count(second, 1, null);
+      }
     } else if (toMs > fromMs) {
       // Evenly spaced sample seconds per bucket, scaled to the bucket's length: the same answer every time.
       const samplesPerBucket = Math.max(1, Math.floor((SCAN_BUDGET * VOLUME_BUDGETS) / perSecondCost / buckets));
@@ -252,6 +268,7 @@ export class DemoLogProvider implements LogProvider {
         const bucketSeconds = width / 1000;
         const samples = Math.min(samplesPerBucket, Math.max(1, Math.floor(bucketSeconds)));
         for (let i = 0; i < samples; i++) {
+          if (work.due()) await work.pause();
           const second = Math.floor((start + ((i + 0.5) * width) / samples) / 1000);
           count(second, bucketSeconds / samples, b);
         }
@@ -287,7 +304,9 @@ export class DemoLogProvider implements LogProvider {
     const wanted = Math.max(1, Math.min(seconds, Math.ceil(FIELD_SAMPLE_LINES / (scope.services.length * 8))));
     const values = new Map<string, Map<string, number>>();
     let sampled = 0;
+    const work = new CpuSlices(ctx.signal);
     for (let i = 0; i < wanted && seconds > 0; i++) {
+      if (work.due()) await work.pause();
       const second = firstSecond + Math.floor(((i + 0.5) * seconds) / wanted);
       for (const stub of this.stubsOfSecond(scope.services, second)) {
         if (scope.environment !== null && stub.environment !== scope.environment) continue;
@@ -317,7 +336,7 @@ export class DemoLogProvider implements LogProvider {
    * Walks seconds from the cursor in `order`, collecting matching lines until the page is full, the range
    * ends, or the budget runs out (then the cursor points at the next unscanned second).
    */
-  private scan(
+  private async scan(
     services: DemoService[],
     matcher: Matcher,
     range: ResolvedTimeRange,
@@ -325,7 +344,8 @@ export class DemoLogProvider implements LogProvider {
     order: LogOrder,
     ctx: ProviderContext,
     budget: number,
-  ): Page<LogRecord> {
+    work: CpuSlices,
+  ): Promise<Page<LogRecord>> {
     const fromMs = range.from.getTime();
     const toMs = Math.min(range.to.getTime(), ctx.now.getTime());
     const items: LogRecord[] = [];
@@ -346,7 +366,8 @@ export class DemoLogProvider implements LogProvider {
     const step = newestFirst ? -1 : 1;
     for (; newestFirst ? second >= firstSecond : second <= lastSecond; second += step) {
       // Out of budget: stop at a second boundary; the page may be short (even empty) but the cursor moves on.
-      if (spent >= budget) return { items, nextCursor: items.length === page.first ? lastCursor : `${second}:0` };
+      if (spent >= budget || work.elapsedMs() > SCAN_TIME_BUDGET_MS) return { items, nextCursor: items.length === page.first ? lastCursor : `${second}:0` };
+      if (work.due()) await work.pause();
       const stubs = this.stubsOfSecond(services, second);
       spent += stubs.length;
       if (newestFirst) stubs.reverse();

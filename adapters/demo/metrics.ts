@@ -3,15 +3,16 @@
 // services, gaussian noise, and scenario effects ramping in and out. Nothing is stored.
 import type { MetricAggregation, MetricDescriptorFilter, MetricLabelMatcher, MetricQueryInput, MetricType, ScopeInput } from '@opsorch/schema';
 import type { ProviderContext } from '../src/context.ts';
+import { CpuSlices } from '../src/cooperative.ts';
 import { badInput, notFound } from '../src/errors.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
+import { compileUserPattern } from '../src/patterns.ts';
 import type { ProviderDeps } from '../src/provider.ts';
 import type { GoldenSignalsRecord, MetricDescriptorRecord, MetricProvider, MetricResultRecord, MetricSeriesRecord } from '../src/spi/metrics.ts';
 import { formatStep, resolveStep, type ResolvedTimeRange } from '../src/time.ts';
 import { gaussian, hashString, rngFor } from './random.ts';
 import {
   ENVIRONMENTS,
-  compileRegex,
   diskUsedRatio,
   effectsOver,
   hasDbClientPool,
@@ -390,11 +391,15 @@ class StateCache {
   constructor(private readonly stepMs: number) {}
 
   /** The states of a service environment at each timestamp. */
-  statesOf(service: DemoService, environment: Environment, timestamps: readonly number[]): State[] {
+  async statesOf(service: DemoService, environment: Environment, timestamps: readonly number[], work: CpuSlices): Promise<State[]> {
     const key = `${service.id}|${environment}|${timestamps[0]}|${timestamps.length}`;
     let states = this.states.get(key);
     if (!states) {
-      states = timestamps.map((t) => computeState(service, environment, t, this.stepMs));
+      states = [];
+      for (const t of timestamps) {
+        if (work.due()) await work.pause();
+        states.push(computeState(service, environment, t, this.stepMs));
+      }
       this.states.set(key, states);
     }
     return states;
@@ -541,7 +546,7 @@ function matchingSeries(metric: MetricDefinition, scope: ScopeInput | null | und
     const op = matcher.op ?? 'EQUALS';
     if (op === 'REGEX' || op === 'NOT_REGEX') {
       // PromQL regex matchers are anchored at both ends.
-      const regex = compileRegex(`^(?:${matcher.value})$`, `${where} (label "${matcher.name}")`);
+      const regex = compileUserPattern(matcher.value, `${where} (label "${matcher.name}")`, 'full');
       return (labels: Record<string, string>) => regex.test(labels[matcher.name] ?? '') === (op === 'REGEX');
     }
     return (labels: Record<string, string>) => (labels[matcher.name] === matcher.value) === (op === 'EQUALS');
@@ -567,7 +572,16 @@ function selectorOf(scope: ScopeInput | null | undefined, matchers: readonly Met
   return parts.length > 0 ? `{${parts.join(', ')}}` : '';
 }
 
-function evaluate(query: MetricQueryInput, range: ResolvedTimeRange, stepMs: number, now: Date, cache: StateCache, defaultEnvironment?: string): Evaluation {
+/** Computes a query's series, in slices that yield to the event loop (`work`) and stop at the call's deadline. */
+async function evaluate(
+  query: MetricQueryInput,
+  range: ResolvedTimeRange,
+  stepMs: number,
+  now: Date,
+  cache: StateCache,
+  work: CpuSlices,
+  defaultEnvironment?: string,
+): Promise<Evaluation> {
   const metric = lookupMetric(query.name);
   const aggregation = query.aggregation ?? AGGREGATIONS[metric.type].default;
   if (!AGGREGATIONS[metric.type].allowed.includes(aggregation)) {
@@ -600,27 +614,28 @@ function evaluate(query: MetricQueryInput, range: ResolvedTimeRange, stepMs: num
   }
   const stepSeconds = stepMs / 1000;
   const unit = unitAfter(metric, aggregation);
-  const series = [...groups.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([, group]) => {
-      const serviceIds = new Set(group.members.map((m) => m.service.id));
-      return {
-        name: metric.name,
-        labels: group.labels,
-        aggregation,
-        unit,
-        serviceId: groupBy.includes('service') && serviceIds.size === 1 ? [...serviceIds][0]! : null,
-        points: (() => {
-          const members = group.members.map((member) => ({ member, states: cache.statesOf(member.service, member.environment, timestamps) }));
-          return timestamps.map((t, i) => {
-            const values: (number | HistogramValue)[] = [];
-            if (!missingAt(metric.type, t, stepMs)) for (const { member, states } of members) values.push(member.value(states[i]!));
-            const value = aggregate(metric.type, aggregation, values, stepSeconds);
-            return { timestamp: new Date(t).toISOString(), value: value === null ? null : round(value) };
-          });
-        })(),
-      };
+  const series: MetricSeriesRecord[] = [];
+  for (const [, group] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const serviceIds = new Set(group.members.map((m) => m.service.id));
+    const members: { member: RawSeries; states: State[] }[] = [];
+    for (const member of group.members) members.push({ member, states: await cache.statesOf(member.service, member.environment, timestamps, work) });
+    const points: MetricSeriesRecord['points'] = [];
+    for (let i = 0; i < timestamps.length; i++) {
+      if (work.due()) await work.pause();
+      const values: (number | HistogramValue)[] = [];
+      if (!missingAt(metric.type, timestamps[i]!, stepMs)) for (const { member, states } of members) values.push(member.value(states[i]!));
+      const value = aggregate(metric.type, aggregation, values, stepSeconds);
+      points.push({ timestamp: new Date(timestamps[i]!).toISOString(), value: value === null ? null : round(value) });
+    }
+    series.push({
+      name: metric.name,
+      labels: group.labels,
+      aggregation,
+      unit,
+      serviceId: groupBy.includes('service') && serviceIds.size === 1 ? [...serviceIds][0]! : null,
+      points,
     });
+  }
   return { series, aggregation, query: toPromQL(metric, aggregation, groupBy, selectorOf(query.scope, matchers, defaultEnvironment), stepMs) };
 }
 
@@ -663,7 +678,7 @@ export class DemoMetricProvider implements MetricProvider {
 
   async series(query: MetricQueryInput, range: ResolvedTimeRange, step: string | null, ctx: ProviderContext): Promise<MetricResultRecord> {
     const stepMs = resolveStep(range, step);
-    const evaluation = evaluate(query, range, stepMs, ctx.now, new StateCache(stepMs), ctx.environment);
+    const evaluation = await evaluate(query, range, stepMs, ctx.now, new StateCache(stepMs), new CpuSlices(ctx.signal), ctx.environment);
     return {
       series: evaluation.series,
       range: { from: range.from.toISOString(), to: new Date(Math.min(range.to.getTime(), ctx.now.getTime())).toISOString() },
@@ -682,14 +697,19 @@ export class DemoMetricProvider implements MetricProvider {
   ): Promise<(GoldenSignalsRecord | null)[]> {
     const stepMs = resolveStep(range, step);
     const cache = new StateCache(stepMs);
+    const work = new CpuSlices(ctx.signal);
     const resolvedRange = { from: range.from.toISOString(), to: new Date(Math.min(range.to.getTime(), ctx.now.getTime())).toISOString() };
-    const one = (serviceId: string, name: string, aggregation: MetricAggregation): MetricSeriesRecord | null => {
+    const one = async (serviceId: string, name: string, aggregation: MetricAggregation): Promise<MetricSeriesRecord | null> => {
       const scope = { service: serviceId, environment: 'production' };
-      return evaluate({ name, scope, aggregation, groupBy: ['service'] }, range, stepMs, ctx.now, cache).series[0] ?? null;
+      return (await evaluate({ name, scope, aggregation, groupBy: ['service'] }, range, stepMs, ctx.now, cache, work)).series[0] ?? null;
     };
-    return serviceIds.map((id) => {
+    const answers: (GoldenSignalsRecord | null)[] = [];
+    for (const id of serviceIds) {
       const service = serviceById.get(id);
-      if (!service) return null;
+      if (!service) {
+        answers.push(null);
+        continue;
+      }
       const signals = isDatabase(service)
         ? { latency: 'db_query_duration_seconds', requests: 'db_queries_total', saturation: ['db_pool_saturation_ratio', 'MAX'] as const }
         : isQueue(service)
@@ -703,15 +723,16 @@ export class DemoMetricProvider implements MetricProvider {
                   ? (['disk_used_ratio', 'MAX'] as const)
                   : (['cpu_usage_ratio', 'AVG'] as const),
             };
-      return {
-        latencyP99: one(id, signals.latency, 'P99'),
-        errorRate: one(id, 'error_ratio', 'AVG'),
-        requestRate: one(id, signals.requests, 'RATE'),
-        saturation: one(id, signals.saturation[0], signals.saturation[1]),
+      answers.push({
+        latencyP99: await one(id, signals.latency, 'P99'),
+        errorRate: await one(id, 'error_ratio', 'AVG'),
+        requestRate: await one(id, signals.requests, 'RATE'),
+        saturation: await one(id, signals.saturation[0], signals.saturation[1]),
         range: resolvedRange,
         step: formatStep(stepMs / 1000),
-      };
-    });
+      });
+    }
+    return answers;
   }
 }
 

@@ -1,7 +1,7 @@
 // The demo world's operational signals as pure functions of (DEMO_SEED, service, time): traffic shape,
 // scenario effects with their ramps, disk growth, versions and pods. Shared by the logs and metrics
 // generators so a scenario reads the same in both.
-import { badInput, notFound } from '../src/errors.ts';
+import { notFound } from '../src/errors.ts';
 import { closeMatches, suggest } from '../src/suggest.ts';
 import { minutesAgo } from './clock.ts';
 import { hexFor } from './random.ts';
@@ -299,12 +299,3 @@ export function resolveScope(
 }
 
 export { closeMatches, suggest };
-
-/** Compiles a user regular expression or explains what is wrong with it, naming where it came from. */
-export function compileRegex(source: string, where: string, flags = ''): RegExp {
-  try {
-    return new RegExp(source, flags);
-  } catch (error) {
-    throw badInput(`${where}: "${source}" is not a valid regular expression (${(error as Error).message})`);
-  }
-}

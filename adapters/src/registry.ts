@@ -308,7 +308,8 @@ export class ProviderRegistry {
     } catch (error) {
       const failure = toOpsOrchError(error, capability, config.instance);
       stats.lastLatencyMs = performance.now() - started;
-      if (PROVIDER_FAULTS.has(failure.code)) {
+      // A call stopped because its request ended (deadline, client gone, shutdown) says nothing about the provider.
+      if (PROVIDER_FAULTS.has(failure.code) && !signal?.aborted) {
         stats.failures++;
         stats.lastError = { code: failure.code, message: failure.message, at: new Date() };
       }

@@ -1,8 +1,12 @@
 // "Did you mean" for every name a person types: configuration keys and provider kinds, metric names, teams.
 import { distance } from 'fastest-levenshtein';
 
+/** Longest input compared by edit distance: the comparison costs input × candidate length, and names are short. */
+const MAX_SUGGEST_INPUT = 64;
+
 /** Up to `max` candidates within a small edit distance of `input`, or containing it, closest first. */
 export function closeMatches(input: string, candidates: readonly string[], max = 3): string[] {
+  if (input.length > MAX_SUGGEST_INPUT) return [];
   const needle = input.toLowerCase();
   return candidates
     .map((candidate) => {

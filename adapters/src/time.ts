@@ -18,15 +18,27 @@ export function parseInstant(value: string, now: Date, field = 'time'): Date {
     const instant = new Date(now.getTime() + (sign === '-' ? -delta : delta));
     // Past what a date can hold (about 270,000 years either way) is not a time either.
     if (Number.isNaN(instant.getTime())) throw badInput(`${field} "${value}" is too far from now to be a time: use a smaller offset such as now-30d`);
-    return instant;
+    return withinEpoch(instant, value, field);
   }
   if (RFC3339.test(trimmed)) {
     const parsed = new Date(trimmed);
-    if (!Number.isNaN(parsed.getTime())) return parsed;
+    if (!Number.isNaN(parsed.getTime())) return withinEpoch(parsed, value, field);
   }
   throw badInput(
     `${field} "${value}" is not a time: use RFC 3339 (2026-11-26T06:00:00Z) or a relative expression (now, now-15m, now-6h, now-1d, now-2w)`,
   );
+}
+
+/** Operational data lives after 1970 (tools count time from the Unix epoch) and RFC 3339 ends at year 9999. */
+const EARLIEST_MS = 0;
+const LATEST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+function withinEpoch(instant: Date, value: string, field: string): Date {
+  const ms = instant.getTime();
+  if (Number.isNaN(ms) || ms < EARLIEST_MS || ms > LATEST_MS) {
+    throw badInput(`${field} "${value}" is outside the times OpsOrch reads: use an instant between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z`);
+  }
+  return instant;
 }
 
 export interface ResolvedTimeRange {

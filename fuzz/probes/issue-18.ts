@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { apiKey, bearer } from '../../gateway/test/security-fixtures.ts';
+import { connectHttp } from '../../mcp/test/harness.ts';
 import { graphql, rawPost, send, securedTarget, type Probe } from './probe.ts';
 
 const admin = apiKey('probe-admin', ['*']);
@@ -70,7 +71,6 @@ export const ISSUE_18_PROBES: Probe[] = [
     id: 'typename-amplification',
     source: 'issue 18 item 3',
     attack: '45,000 aliased __typename under logs(first: 200) pass the alias and cost limits and build a 178 MB answer',
-    waitsFor: 'hardening',
     target: OPEN,
     async run(target) {
       const aliases = Array.from({ length: 45_000 }, (_, i) => `t${i}: __typename`).join(' ');
@@ -193,7 +193,6 @@ export const ISSUE_18_PROBES: Probe[] = [
     id: 'did-you-mean-without-introspection',
     source: 'issue 18 item 9',
     attack: '"Did you mean" suggestions reveal the schema when introspection is off',
-    waitsFor: 'hardening',
     target: securedTarget({ admin }, { limits: { introspection: false } }),
     async run(target) {
       const answer = await graphql(target, '{ incidnts { nodes { id } } }', {}, bearer(admin.key));
@@ -204,7 +203,6 @@ export const ISSUE_18_PROBES: Probe[] = [
     id: 'log-volume-long-range',
     source: 'issue 18 item 9',
     attack: 'logVolume over a very long range answers INTERNAL instead of a clear error',
-    waitsFor: 'hardening',
     target: OPEN,
     async run(target) {
       const answer = await graphql(target, '{ logVolume(query: {}, range: { from: "now-1000000d" }) { total } }');
@@ -213,10 +211,28 @@ export const ISSUE_18_PROBES: Probe[] = [
     },
   },
   {
+    id: 'range-before-year-0-through-mcp',
+    source: 'issue 18 item 9',
+    attack: 'log_volume through MCP with since: now-1000000d answers an instant before year 0, outside its own output schema',
+    target: OPEN,
+    async run(target) {
+      const client = await connectHttp(target.mcpUrl, 'probe');
+      try {
+        const result = (await client.callTool({ name: 'log_volume', arguments: { since: 'now-1000000d' } })) as { isError?: boolean; content?: { text?: string }[] };
+        const text = result.content?.map((c) => c.text ?? '').join(' ') ?? '';
+        if (!result.isError) return `answered without an error: ${text.slice(0, 120)}`;
+        return /outside the times OpsOrch reads|too far from now/.test(text) ? undefined : `the error does not say what to fix: ${text.slice(0, 160)}`;
+      } catch (error) {
+        return `the call failed: ${String((error as Error).message).slice(0, 160)}`;
+      } finally {
+        await client.close();
+      }
+    },
+  },
+  {
     id: 'apq-hash-mismatch',
     source: 'issue 18 item 9',
     attack: 'a persisted-query hash that does not match its query answers INTERNAL',
-    waitsFor: 'hardening',
     target: OPEN,
     async run(target) {
       const answer = await send(target.graphqlUrl, {
@@ -246,7 +262,6 @@ export const ISSUE_18_PROBES: Probe[] = [
     id: 'failed-authentication-unlimited',
     source: 'issue 18 item 9',
     attack: 'failed authentication is not rate-limited: a key can be guessed at full speed',
-    waitsFor: 'hardening',
     target: SECURED,
     async run(target) {
       const statuses = new Set<number>();
@@ -261,7 +276,6 @@ export const ISSUE_18_PROBES: Probe[] = [
     id: 'catastrophic-regex',
     source: 'issue 10 item 1',
     attack: 'a log field filter op: REGEX with ^(\\w+\\w?)+!$ freezes the event loop, and every route with it',
-    waitsFor: 'hardening',
     target: OPEN,
     async run(target) {
       const attack = graphql(

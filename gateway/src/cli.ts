@@ -5,7 +5,11 @@ import { createLogger } from './logger.ts';
 import { keygenOutput } from './security/keygen.ts';
 import { startupBanner } from './banner.ts';
 import { startGateway } from './server.ts';
+import { servingSettingsFrom } from './serving.ts';
 import { startSubgraphServer } from './subgraph-server.ts';
+
+/** After the grace period, closing (providers, plugin processes, trace export) gets this long before the process exits anyway. */
+const FORCED_EXIT_AFTER_GRACE_MS = 5_000;
 
 const USAGE = `Usage: opsorch <command> [options]
 
@@ -31,7 +35,8 @@ Options:
 Configuration (environment): OPSORCH_<CAPABILITY>_PROVIDER, OPSORCH_<CAPABILITY>_CONFIG, OPSORCH_CONFIG,
 OPSORCH_PROVIDER_TIMEOUT_MS, OPSORCH_LOG_LEVEL. Nothing configured serves the built-in demo world.
 Operations: GET /metrics (Prometheus), /healthz, /readyz; OPSORCH_TRACING=otlp exports traces; SIGHUP (or
-OPSORCH_WATCH_CONFIG=true) reloads configuration and supergraph without dropping requests. See docs/deploy.md.
+OPSORCH_WATCH_CONFIG=true) reloads configuration and supergraph without dropping requests; SIGTERM drains
+within OPSORCH_SHUTDOWN_GRACE_MS (default 10000) and exits. See docs/deploy.md.
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -108,14 +113,40 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const stop = async (signal: string) => {
-    logger.info({ signal }, 'shutting down; waiting for in-flight requests');
-    await copilot?.close();
-    await running.close();
-    process.exit(0);
+  // SIGTERM/SIGINT: stop accepting, give running requests the grace period, then cut them. Providers' CPU work
+  // yields to the event loop (decision 013), so the signal is acted on even under load; whatever still hangs
+  // after the grace period (a plugin process, a request ignoring its signal) ends with the process.
+  const { shutdownGraceMs } = servingSettingsFrom(process.env);
+  let stoppingSince = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stoppingSince > 0) {
+      // The same signal sent to the whole process group (`timeout`, some supervisors) arrives twice at once: only a
+      // second one a person sent on purpose cuts the grace period short.
+      if (performance.now() - stoppingSince < 1_000) return;
+      logger.warn({ signal }, 'second signal during shutdown: exiting now');
+      process.exit(1);
+    }
+    stoppingSince = performance.now();
+    logger.info({ signal, graceMs: shutdownGraceMs }, 'shutting down: no new connections; running requests get the grace period');
+    const forced = setTimeout(() => {
+      logger.error({ signal, graceMs: shutdownGraceMs }, 'shutdown did not finish after the grace period; exiting');
+      process.exit(1);
+    }, shutdownGraceMs + FORCED_EXIT_AFTER_GRACE_MS);
+    forced.unref();
+    // The copilot's open streams end first (they wait on the gateway), then the gateway drains.
+    (async () => {
+      await copilot?.close();
+      await running.close();
+    })().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: String((error as Error).message) }, 'shutdown failed; exiting');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   // Reload configuration and supergraph; running requests finish on the old ones (a failure is logged, the old keeps serving).
   process.on('SIGHUP', () => void running.reload('SIGHUP').catch(() => {}));
 }

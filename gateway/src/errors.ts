@@ -11,6 +11,9 @@ const REQUEST_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
 
+/** graphql-js's refusal of a document past `parseOptions.maxTokens` (16.x spells it "more that"). */
+const TOO_MANY_TOKENS = /^Syntax Error: Document contains more tha[nt] (\d+) tokens\./;
+
 /**
  * Shapes every error a client sees: a code from OpsOrch's list in `extensions.code` (Apollo's request
  * codes kept as `extensions.reason`), `capability`/`provider` when known, no stack trace, no secret, and no
@@ -24,7 +27,13 @@ export function createErrorFormatter(logger: Logger) {
     >;
     let code = extensions.code;
     let message = redactSecrets(formatted.message);
-    if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+    const tooManyTokens = TOO_MANY_TOKENS.exec(message);
+    if (tooManyTokens) {
+      extensions.reason = 'MAX_TOKENS';
+      extensions.limit = Number(tooManyTokens[1]);
+      code = 'BAD_USER_INPUT';
+      message = `The operation has more than ${tooManyTokens[1]} tokens (names, punctuation, values); the limit is ${tooManyTokens[1]} (gateway.limits.maxTokens). Split it into smaller operations.`;
+    } else if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
       extensions.reason = code;
       code = 'BAD_USER_INPUT';
     } else if (!isErrorCode(code)) {

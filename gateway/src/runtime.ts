@@ -21,7 +21,8 @@ import * as registered from '@opsorch/adapters/providers';
 import { secretBackendsFromEnv } from '@opsorch/adapters/secrets';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import type { Express, RequestHandler } from 'express';
-import { createMetrics, mountHealth, readinessPolicyFrom, requestIds, startTracing, type Metrics, type Tracing } from './observability/index.ts';
+import { createMetrics, monitorEventLoop, mountHealth, readinessPolicyFrom, requestIds, startTracing, type EventLoopLag, type Metrics, type Tracing } from './observability/index.ts';
+import { servingSettingsFrom, type ServingSettings } from './serving.ts';
 import { Generations } from './reload.ts';
 import { consoleSettingsSchema } from '@opsorch/console/settings';
 import { gatewaySectionSchema } from './security/config.ts';
@@ -156,6 +157,10 @@ export interface ServingRuntimeOptions extends Omit<RuntimeOptions, 'observer'> 
 export interface ServingRuntime<G extends Runtime> {
   metrics: Metrics;
   tracing: Tracing;
+  /** Request deadline, shutdown grace, event-loop lag bound and HTTP limits (decision 013). */
+  servingSettings: ServingSettings;
+  /** The process's event-loop lag: exported as a metric and reported by /readyz. */
+  eventLoop: EventLoopLag;
   generations: Generations<G>;
   /**
    * Mounts what every OpsOrch server answers for operators: request ids on every request, /healthz and /readyz
@@ -179,17 +184,19 @@ export interface ServingRuntime<G extends Runtime> {
  */
 export async function startServingRuntime<G extends Runtime>(
   options: ServingRuntimeOptions,
-  extend: (runtime: Runtime, metrics: Metrics) => Promise<G>,
+  extend: (runtime: Runtime, metrics: Metrics, servingSettings: ServingSettings) => Promise<G>,
 ): Promise<ServingRuntime<G>> {
   // Checked before anything is built, so a bad value stops start-up with nothing to close.
   const readinessPolicy = readinessPolicyFrom(options.env);
+  const servingSettings = servingSettingsFrom(options.env);
   let generations: Generations<G> | undefined;
-  const metrics = createMetrics({ component: options.component, breakerStates: () => generations?.current.registry.breakerStates() ?? [] });
+  const eventLoop = monitorEventLoop();
+  const metrics = createMetrics({ component: options.component, breakerStates: () => generations?.current.registry.breakerStates() ?? [], eventLoop });
   const tracing = startTracing({ env: options.env, serviceName: options.serviceName, exporter: options.traceExporter });
   const build = async () => {
     const runtime = await createRuntime({ ...options, observer: metrics.providerObserver });
     try {
-      return await extend(runtime, metrics);
+      return await extend(runtime, metrics, servingSettings);
     } catch (error) {
       await runtime.close();
       throw error;
@@ -199,12 +206,15 @@ export async function startServingRuntime<G extends Runtime>(
     generations = await Generations.start(build, { logger: options.logger, onReload: (result, generation) => metrics.reloaded(result, generation) });
   } catch (error) {
     await tracing.close();
+    eventLoop.close();
     throw error;
   }
   const current = generations;
   return {
     metrics,
     tracing,
+    servingSettings,
+    eventLoop,
     generations: current,
     mountOperations(app, { draining, capabilities, guard }) {
       app.use(requestIds({ logger: options.logger, metrics }));
@@ -217,6 +227,7 @@ export async function startServingRuntime<G extends Runtime>(
           schema: () => ({ loaded: true, generation: current.generation, loadedAt: current.loadedAt }),
           draining,
           capabilities,
+          eventLoop: { lag: eventLoop, maxLagMs: servingSettings.maxEventLoopLagMs },
         },
         readinessPolicy,
       );
@@ -228,6 +239,7 @@ export async function startServingRuntime<G extends Runtime>(
     async close() {
       await current.close();
       await tracing.close();
+      eventLoop.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway, LocalGraphQLDataSource, RemoteGraphQLDataSource, type GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -25,6 +25,7 @@ import { coreMountFrom, coreRequestIds, createCoreRouter } from './core-compat/r
 import { apiDocs } from './rest/docs.ts';
 import { createOperationPipeline } from './rest/pipeline.ts';
 import { createRestRouter, REST_BASE } from './rest/router.ts';
+import { createHardenedServer, requestSignal, type ServingSettings } from './serving.ts';
 import type { Env } from '@opsorch/adapters';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
@@ -181,16 +182,6 @@ function wantsGraphiql(req: Request): boolean {
   return req.method === 'GET' && req.query.query === undefined && (req.headers.accept ?? '').includes('text/html');
 }
 
-/** An AbortSignal that fires when the client goes away before the answer is sent. */
-function signalFor(req: Request, res: Response): AbortSignal {
-  const controller = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) controller.abort(new Error('client disconnected'));
-  });
-  void req;
-  return controller.signal;
-}
-
 /** What one configuration generation of the gateway is made of (src/reload.ts swaps them whole). */
 interface GatewayGeneration extends Runtime {
   /** The /graphql handler of this generation: security, body parsing, Apollo. */
@@ -220,7 +211,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
 
   // Settings, secrets, providers and security come from the composition root (src/runtime.ts); each generation
   // adds its Apollo server, REST and Core routes over them.
-  const buildGeneration = async (runtime: Runtime, metrics: Metrics): Promise<GatewayGeneration> => {
+  const buildGeneration = async (runtime: Runtime, metrics: Metrics, servingSettings: ServingSettings): Promise<GatewayGeneration> => {
     const { registry } = runtime;
     // Authentication, authorization, audit, limits, persisted operations (gateway/src/security).
     const security = runtime.security!;
@@ -254,9 +245,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       plugins: [ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin, ...security.plugins],
     });
     await server.start();
-    // Identity from the authenticated principal, never from the client's headers (decision 014).
+    // Identity from the authenticated principal, never from the client's headers (decision 014); one deadline
+    // for CPU work and provider waits alike (OPSORCH_REQUEST_TIMEOUT_MS, decision 013), REST and Core included.
     const contextOf = (req: Request, res: Response) =>
-      security.bind(req, contextFor({ registry, idempotency, logger, signal: signalFor(req, res), identity: security.identity(req) }));
+      security.bind(req, contextFor({ registry, idempotency, logger, signal: requestSignal(res, servingSettings.requestTimeoutMs), identity: security.identity(req) }));
     const graphql = express.Router();
     graphql.use(
       ...security.beforeBody,
@@ -289,7 +281,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
 
   const app: Express = express();
   app.disable('x-powered-by');
-  const httpServer: Server = createServer(app);
+  const httpServer: Server = createHardenedServer(app, serving.servingSettings.http, logger, { refused: (reason) => metrics.connectionRefused(reason) });
   let draining = false;
 
   // Nothing a client sends may pass for what only the gateway forwards (decision 014).
@@ -332,6 +324,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const host = options.host ?? env.HOST ?? '0.0.0.0';
   httpServer.listen(port, host);
   await once(httpServer, 'listening');
+  serving.eventLoop.reset();
   const address = httpServer.address() as AddressInfo;
   const loopback = ['0.0.0.0', '::'].includes(host) ? '127.0.0.1' : host;
   loopbackGraphqlUrl = `http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${address.port}/graphql`;
@@ -374,8 +367,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     async close() {
       draining = true;
       stopWatching();
-      // Stop accepting, let running requests finish (on whichever generation they started), then close.
-      await drainHttpServer(httpServer);
+      // Stop accepting, let running requests finish (on whichever generation they started) within the grace
+      // period, cut the rest (their work stops on their signals), then close.
+      await drainHttpServer(httpServer, serving.servingSettings.shutdownGraceMs);
       await serving.close();
     },
   };

@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -16,6 +15,7 @@ import { drainHttpServer, watchFiles } from './reload.ts';
 import { startServingRuntime } from './runtime.ts';
 import { MAX_BODY_BYTES } from './server.ts';
 import { createSubgraphTrust } from './security/subgraph-trust.ts';
+import { createHardenedServer, requestSignal } from './serving.ts';
 import type { Env } from '@opsorch/adapters';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
@@ -63,7 +63,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
 
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = createServer(app);
+  const httpServer = createHardenedServer(app, serving.servingSettings.http, logger, { refused: (reason) => metrics.connectionRefused(reason) });
   const server = new ApolloServer<RequestContext>({
     schema: buildSchemaOf(module),
     includeStacktraceInErrorResponses: false,
@@ -82,18 +82,15 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
     trust.middleware,
     expressMiddleware(server, {
       context: async ({ req, res }) => {
-        const controller = new AbortController();
-        res.on('close', () => {
-          if (!res.writableFinished) controller.abort(new Error('gateway disconnected'));
-        });
         const { registry } = current.enter(res);
-        return trust.context(req, { registry, idempotency, logger, signal: controller.signal });
+        return trust.context(req, { registry, idempotency, logger, signal: requestSignal(res, serving.servingSettings.requestTimeoutMs, 'gateway disconnected') });
       },
     }),
   );
   app.use(notFoundPage(), errorPages(logger));
   httpServer.listen(options.port ?? Number(env.PORT ?? 4000), options.host ?? env.HOST ?? '0.0.0.0');
   await once(httpServer, 'listening');
+  serving.eventLoop.reset();
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://localhost:${port}/graphql`;
   const reload = (reason = 'requested') => current.reload(reason);
@@ -117,7 +114,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
     async close() {
       draining = true;
       stopWatching();
-      await drainHttpServer(httpServer);
+      await drainHttpServer(httpServer, serving.servingSettings.shutdownGraceMs);
       await server.stop();
       await serving.close();
     },

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,73 @@ describe('audit sinks', () => {
     const answer = await gql(gateway.url, CREATE, { input: { title: 'Webhook hangs', serviceId: 'checkout', severity: 'SEV4' } }, bearer(ops.key));
     expect(answer.errors).toBeUndefined();
     expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
+
+/** POSTs a query from a chosen loopback address (127.0.0.2 is another client to the gateway). */
+function postFrom(url: string, localAddress: string, headers: Record<string, string>): Promise<{ status: number; retryAfter: string | undefined; body: any }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method: 'POST', localAddress, headers: { 'content-type': 'application/json', ...headers } }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, retryAfter: response.headers['retry-after'], body: JSON.parse(text) }));
+    });
+    request.on('error', reject);
+    request.end(JSON.stringify({ query: '{ __typename }' }));
+  });
+}
+
+describe('failed authentication', () => {
+  let gateway: RunningGateway;
+  let auditFile: string;
+  const ops = apiKey('ops', ['*']);
+  const lines = () => readFileSync(auditFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+
+  beforeAll(async () => {
+    const dir = tempDir();
+    auditFile = join(dir, 'audit.jsonl');
+    const config = writeGatewayConfig({
+      auth: { apiKeys: [ops.entry], failureRateLimit: { requestsPerMinute: 6, burst: 5 } },
+      audit: { sinks: [{ type: 'file', path: auditFile }], failureWindowSeconds: 1 },
+    });
+    gateway = await startTestGateway({ env: { OPSORCH_CONFIG: config } });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('is rate-limited per client address, and audited as a line per window, not per attempt', async () => {
+    const started = Date.now();
+    const statuses: number[] = [];
+    let limited: { retryAfter: string | undefined; body: any } | undefined;
+    for (let i = 0; i < 30; i++) {
+      const answer = await postFrom(gateway.url, '127.0.0.1', bearer(`oo_guess-${i}-0000000000000000000000`));
+      statuses.push(answer.status);
+      if (answer.status === 429) limited ??= answer;
+    }
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses.slice(5)).toEqual(Array(25).fill(429));
+    expect(Number(limited!.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(limited!.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', reason: 'AUTHENTICATION_FAILURES' });
+    expect(limited!.body.errors[0].message).toMatch(/Too many failed authentications from this address .* retry in \d+ s/);
+    // The guessing address waits even with a valid key; another client is not affected.
+    expect((await postFrom(gateway.url, '127.0.0.1', bearer(ops.key))).status).toBe(429);
+    expect((await postFrom(gateway.url, '127.0.0.2', bearer(ops.key))).status).toBe(200);
+
+    // Per address and reason, one line at once, then one line per window counting the rest: 31 refusals, a few lines.
+    const counted = (status: number, reason: string) =>
+      lines()
+        .filter((l) => l.status === status && l.errors[0].reason === reason)
+        .reduce((sum, l) => sum + (l.repeated ?? 1), 0);
+    await waitFor(() => counted(401, 'API_KEY_UNKNOWN') === 5 && counted(429, 'AUTHENTICATION_FAILURES') === 26, 10_000);
+    const audit = lines();
+    // At most two lines per window for each of the two (status, reason) keys: however slow the run, not one per attempt.
+    const windows = Math.ceil((Date.now() - started) / 1000) + 1;
+    expect(audit.length).toBeLessThanOrEqual(Math.min(4 * windows, 30));
+    expect(audit[0]).toMatchObject({ status: 401, outcome: 'denied', client: { ip: '127.0.0.1' }, errors: [{ code: 'UNAUTHENTICATED', reason: 'API_KEY_UNKNOWN' }] });
+    const summary = audit.find((l) => l.repeated !== undefined)!;
+    expect(summary).toMatchObject({ outcome: 'denied', client: { ip: '127.0.0.1' }, requestId: 'aggregated' });
+    expect(Date.parse(summary.window.to)).toBeGreaterThanOrEqual(Date.parse(summary.window.from));
   });
 });
 
@@ -197,7 +264,8 @@ describe('secrets never reach a log or audit line', () => {
         expect(probe.text).not.toMatch(/\n\s+at |node_modules|\/work\/|\/app\/|incorrect header check/);
         answers.push(probe.text);
       }
-      await waitFor(() => webhook.records().length >= 8, 10_000);
+      // The second unknown key from this address waits for its window's summary line.
+      await waitFor(() => webhook.records().length >= 7, 10_000);
       expect(webhook.bodies.length).toBeGreaterThan(0);
     } finally {
       await server.stop();

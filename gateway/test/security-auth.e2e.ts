@@ -20,6 +20,7 @@ describe('authentication and authorization', () => {
   const responder = apiKey('responder', ['*:read', 'incidents:write'], { actor: 'user' });
   const staging = apiKey('staging-ci', ['*:read'], { environments: ['staging'] });
   const agent = apiKey('triage-agent', ['*:read'], { actor: 'agent' });
+  const platform = apiKey('status-page', ['platform:read']);
   const auditLines = () => readFileSync(auditFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, any>);
 
   beforeAll(async () => {
@@ -29,7 +30,7 @@ describe('authentication and authorization', () => {
     const config = writeGatewayConfig(
       {
         auth: {
-          apiKeys: [reader.entry, responder.entry, staging.entry, agent.entry],
+          apiKeys: [reader.entry, responder.entry, staging.entry, agent.entry, platform.entry],
           jwt: { jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience, jwksCooldownSeconds: 0 },
         },
         audit: { sinks: [{ type: 'file', path: auditFile }] },
@@ -71,6 +72,17 @@ describe('authentication and authorization', () => {
     expect(viaBearer.data.incidents.nodes).toHaveLength(2);
     const viaHeader = await gql(gateway.url, INCIDENT_TITLES, undefined, { 'x-api-key': reader.key });
     expect(viaHeader.data.incidents.nodes).toHaveLength(2);
+  });
+
+  it('grants platform:read on its own: provider health, and nothing else', async () => {
+    const providers = await gql(gateway.url, '{ providers(capability: "incidents") { instance health } }', undefined, bearer(platform.key));
+    expect(providers.errors).toBeUndefined();
+    expect(providers.data.providers[0]).toMatchObject({ instance: 'demo', health: 'UP' });
+    const incidents = await gql(gateway.url, INCIDENT_TITLES, undefined, bearer(platform.key));
+    expect(incidents.status).toBe(403);
+    expect(incidents.errors![0]!.extensions).toMatchObject({ code: 'FORBIDDEN', missingScopes: ['incidents:read'] });
+    const denied = await gql(gateway.url, '{ providers { instance } }', undefined, bearer(reader.key));
+    expect(denied.errors![0]!.extensions).toMatchObject({ code: 'FORBIDDEN', missingScopes: ['platform:read'] });
   });
 
   it('refuses a field of another capability with FORBIDDEN naming the missing scopes and the fields', async () => {

@@ -101,6 +101,28 @@ describe('automatic persisted queries', () => {
     }
   });
 
+  it('answers a hash that does not match its query, or an unknown version, as the client mistake it is', async () => {
+    const gateway = await startTestGateway();
+    try {
+      const mismatch = await persisted(gateway.url, sha256('{ __typename }'), query);
+      expect(mismatch.status).toBe(400);
+      expect(mismatch.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'PERSISTED_QUERY_HASH_MISMATCH' });
+      expect(mismatch.errors![0]!.message).toMatch(/not the SHA-256 of the query sent with it/);
+      // Nothing was registered under the wrong hash.
+      expect((await persisted(gateway.url, sha256('{ __typename }'))).errors![0]!.extensions!.reason).toBe('PERSISTED_QUERY_NOT_FOUND');
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, extensions: { persistedQuery: { version: 2, sha256Hash: hash } } }),
+      });
+      const version = (await response.json()) as any;
+      expect(response.status).toBe(400);
+      expect(version.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'PERSISTED_QUERY_VERSION_UNSUPPORTED' });
+    } finally {
+      await gateway.close();
+    }
+  });
+
   describe('across two gateway processes sharing Redis', () => {
     let redis: Awaited<ReturnType<typeof startRedis>>;
     const gateways: SpawnedServer[] = [];

@@ -30,6 +30,16 @@ import type { JsonSchema, ToolSafety } from './tool-definition.ts';
 
 let apiSchema: GraphQLSchema | undefined;
 
+/**
+ * Largest operation document the validate and execute tools read (the gateway's default maxTokens): parsing
+ * and validating a megabyte of aliases would hold the event loop for seconds.
+ */
+const MAX_DOCUMENT_TOKENS = 5_000;
+
+function parseDocument(query: string) {
+  return parse(query, { maxTokens: MAX_DOCUMENT_TOKENS });
+}
+
 /** The client-facing API schema this server was built against (schema/generated/api.graphql). */
 export function loadApiSchema(): GraphQLSchema {
   apiSchema ??= buildSchema(readFileSync(API_SCHEMA_PATH, 'utf8'));
@@ -205,7 +215,7 @@ function searchSchema(args: z.infer<typeof searchInput>): CallToolResult {
 
 function operationsOf(query: string): { operations: OperationDefinitionNode[]; error?: string } {
   try {
-    const document = parse(query);
+    const document = parseDocument(query);
     return { operations: document.definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition') };
   } catch (error) {
     return { operations: [], error: (error as Error).message };
@@ -216,7 +226,7 @@ function validateDocument(args: z.infer<typeof validateInput>): { valid: boolean
   const schema = loadApiSchema();
   let document;
   try {
-    document = parse(args.query);
+    document = parseDocument(args.query);
   } catch (error) {
     return { valid: false, errors: [(error as Error).message] };
   }
@@ -334,7 +344,7 @@ export function genericTools(enableWrites: boolean): GenericTool[] {
         if (!checked.valid) return errorResult(`The operation is not valid against the OpsOrch schema: ${checked.errors.join('; ')}.`);
         try {
           const response = await context.gateway(
-            { query: print(parse(parsed.query)), variables: parsed.variables, operationName: parsed.operationName },
+            { query: print(parseDocument(parsed.query)), variables: parsed.variables, operationName: parsed.operationName },
             context.caller,
           );
           const errors = (response.errors ?? []).map((e) => ({

@@ -217,6 +217,10 @@ describe('generic tools', () => {
     const invalid = await ok('validate', { query: '{ incidents { nodes { nope } } }' });
     expect(invalid.valid).toBe(false);
     expect(invalid.errors[0]).toContain('Cannot query field "nope"');
+    // A document of thousands of aliases is refused while it is read, not parsed and validated for seconds.
+    const huge = await ok('validate', { query: `{ incidents(first: 1) { nodes { ${Array.from({ length: 3000 }, (_, i) => `a${i}: __typename`).join(' ')} } } }` });
+    expect(huge.valid).toBe(false);
+    expect(huge.errors[0]).toMatch(/more tha[nt] 5000 tokens/);
   });
 
   it('execute runs queries and, with writes enabled, mutations', async () => {

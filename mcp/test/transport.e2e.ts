@@ -43,6 +43,10 @@ describe('Streamable HTTP at /mcp', () => {
     expect(evilHost.status).toBe(403);
     expect(JSON.parse(evilHost.body).error.message).toContain('OPSORCH_ALLOWED_HOSTS');
     expect((await initialize({ origin: 'http://evil.example.com' })).status).toBe(403);
+    // A sandboxed iframe or a file: page sends `Origin: null`: any web page can.
+    const nullOrigin = await initialize({ origin: 'null' });
+    expect(nullOrigin.status).toBe(403);
+    expect(JSON.parse(nullOrigin.body).error.message).toContain('Origin "null"');
     expect((await initialize({ host: `localhost:${port}`, origin: `http://localhost:${port}` })).status).toBe(200);
     expect((await initialize({ host: 'opsorch.internal', origin: 'https://ops.example.com' })).status).toBe(200);
     expect((await initialize({ host: `[::1]:${port}` })).status).toBe(200);

@@ -649,7 +649,10 @@ export type LogFilterOp =
   | 'EQUALS'
   /** The field is missing or its value is not exactly `value`. */
   | 'NOT_EQUALS'
-  /** The field exists and the regular expression `value` matches somewhere in its value (anchor with `^...$` for a full match). */
+  /**
+   * The field exists and the regular expression `value` matches somewhere in its value (anchor with `^...$` for a
+   * full match). RE2 syntax, as in Prometheus and Loki: no backreferences or lookaround; at most 1,000 characters.
+   */
   | 'REGEX';
 
 /**
@@ -885,7 +888,7 @@ export type MetricLabelMatcher = {
   name: Scalars['String']['input'];
   /** How to compare; EQUALS by default. */
   op?: InputMaybe<MetricLabelMatchOp>;
-  /** The value, or a regular expression for REGEX and NOT_REGEX. */
+  /** The value, or for REGEX and NOT_REGEX a regular expression in RE2 syntax (as in PromQL; no backreferences or lookaround; at most 1,000 characters). */
   value: Scalars['String']['input'];
 };
 
@@ -1959,6 +1962,8 @@ export type ServiceGraph = {
   nodes: Array<ServiceGraphNode>;
   /** The service the walk started from (also listed in `nodes` at distance 0). */
   root: Service;
+  /** True when the walk stopped at 500 services before going `depth` hops everywhere: walk fewer hops or one direction. */
+  truncated: Scalars['Boolean']['output'];
 };
 
 /** A call relation: the service `from` calls the service `to`. */

@@ -1,6 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import {
   badInput,
+  compileUserPattern,
   resolveTimeRange,
   type LogFieldSummaryRecord,
   type LogRecord,
@@ -27,6 +28,9 @@ const DEFAULT_FROM = 'now-15m';
 
 const loaders = (ctx: RequestContext) => loadersFor(ctx, 'logs', createLogLoaders);
 
+/** Counts are GraphQL `Int`s: 32-bit signed. */
+const MAX_COUNT = 2 ** 31 - 1;
+
 /** The window asked for, with its end capped at now: there are no lines from the future. */
 function logRange(range: TimeRangeInput | null | undefined, ctx: RequestContext): ResolvedTimeRange {
   const { from, to } = resolveTimeRange(range, ctx.provider.now, DEFAULT_FROM);
@@ -42,13 +46,7 @@ function checkFilters(filters: readonly LogFieldFilter[] | null | undefined, whe
   (filters ?? []).forEach((filter, i) => {
     const name = `${where}[${i}] (field "${filter.field}")`;
     if (!filter.field.trim()) throw badInput(`${name}: field must not be empty; logFields lists the field names`);
-    if (filter.op === 'REGEX') {
-      try {
-        new RegExp(filter.value);
-      } catch (error) {
-        throw badInput(`${name}: "${filter.value}" is not a valid regular expression (${(error as Error).message})`);
-      }
-    }
+    if (filter.op === 'REGEX') compileUserPattern(filter.value, name, 'search');
   });
 }
 
@@ -106,7 +104,11 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
       const buckets = args.buckets ?? 60;
       if (!Number.isInteger(buckets) || buckets < 1 || buckets > 1000) throw badInput(`buckets must be an integer from 1 to 1000, got ${buckets}`);
       const { answers, failures } = await everyInstance(ctx, 'logs', (p) => p.volume(query, range, buckets, ctx.provider));
-      return { ...mergeVolumes(answers), range: echo(range), providerErrors: providerErrorsOf(failures) };
+      const volume = mergeVolumes(answers);
+      if (volume.total > MAX_COUNT) {
+        throw badInput(`about ${volume.total} lines match in this range, more than a count can carry (${MAX_COUNT}): narrow the range, the scope or the levels`);
+      }
+      return { ...volume, range: echo(range), providerErrors: providerErrorsOf(failures) };
     },
 
     async logFields(_: unknown, args: QueryLogFieldsArgs, ctx: RequestContext) {

@@ -171,6 +171,19 @@ describe('metricSeries', () => {
     }
   });
 
+  it('refuses a request past 50,000 points, naming the sizes to change, before it is shaped and sent', async () => {
+    const widest = await errorOf(BUDGETED, { query: { name: 'http_requests_total', groupBy: ['service', 'route', 'code'] }, range: { from: 'now-7d' }, maxPoints: 2000 });
+    expect(widest.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(widest.message).toMatch(/^metricSeries would carry \d+ points \(\d+ series of up to \d+\), past the 50000 points one request may carry: group by fewer labels, add label matchers, or lower maxPoints$/);
+    // The budget is the request's: 30 series of 1,008 points fit once, not twice.
+    const twice = await runner.run(`{
+      a: metricSeries(query: { name: "http_requests_total", groupBy: ["service", "env"] }, range: { from: "now-7d" }, maxPoints: 2000) { series { name } }
+      b: metricSeries(query: { name: "http_requests_total", groupBy: ["service", "env"] }, range: { from: "now-7d" }, maxPoints: 2000) { series { name } }
+    }`);
+    expect(twice.errors?.length).toBe(1);
+    expect(twice.errors![0]!.message).toMatch(/already used\)/);
+  });
+
   it('says which metric was meant when the name is unknown', async () => {
     const error = await errorOf(SERIES, { query: { name: 'http_request_total' } });
     expect(error.extensions?.code).toBe('NOT_FOUND');

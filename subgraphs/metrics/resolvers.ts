@@ -1,6 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import {
   badInput,
+  compileUserPattern,
   resolveTimeRange,
   type MetricSeriesRecord,
   type OpsOrchError,
@@ -16,12 +17,28 @@ import type {
 } from '@opsorch/schema';
 import { everyInstance, listConnection, loadersFor, providerErrorsOf, type RequestContext } from '../shared/index.ts';
 import { createMetricLoaders } from './loaders.ts';
-import { resolveStep } from './step.ts';
+import { MAX_POINTS_PER_REQUEST, resolveStep } from './step.ts';
 
 /** Metric reads look at the last hour unless told otherwise. */
 const DEFAULT_FROM = 'now-1h';
 
 const loaders = (ctx: RequestContext) => loadersFor(ctx, 'metrics', createMetricLoaders);
+
+/**
+ * Counts the points a request's metric fields carry; the field that would go past MAX_POINTS_PER_REQUEST is
+ * refused with the sizes to change (the fields answered before it keep their data).
+ */
+function spendPoints(ctx: RequestContext, series: readonly MetricSeriesRecord[], where: string): void {
+  const budget = loadersFor(ctx, 'metrics-points', () => ({ used: 0 }));
+  const points = series.reduce((sum, s) => sum + s.points.length, 0);
+  if (budget.used + points > MAX_POINTS_PER_REQUEST) {
+    const widest = Math.max(1, ...series.map((s) => s.points.length));
+    throw badInput(
+      `${where} would carry ${points} points (${series.length} series of up to ${widest}), past the ${MAX_POINTS_PER_REQUEST} points one request may carry${budget.used > 0 ? ` (${budget.used} already used)` : ''}: group by fewer labels, add label matchers, or lower maxPoints`,
+    );
+  }
+  budget.used += points;
+}
 
 function metricRange(range: TimeRangeInput | null | undefined, ctx: RequestContext): ResolvedTimeRange {
   return resolveTimeRange(range, ctx.provider.now, DEFAULT_FROM);
@@ -32,13 +49,7 @@ function checkMatchers(matchers: readonly MetricLabelMatcher[] | null | undefine
   (matchers ?? []).forEach((matcher, i) => {
     const name = `query.labels[${i}] (label "${matcher.name}")`;
     if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(matcher.name)) throw badInput(`${name}: label names are letters, digits and underscores, not starting with a digit`);
-    if (matcher.op === 'REGEX' || matcher.op === 'NOT_REGEX') {
-      try {
-        new RegExp(matcher.value);
-      } catch (error) {
-        throw badInput(`${name}: "${matcher.value}" is not a valid regular expression (${(error as Error).message})`);
-      }
-    }
+    if (matcher.op === 'REGEX' || matcher.op === 'NOT_REGEX') compileUserPattern(matcher.value, name, 'full');
   });
 }
 
@@ -77,6 +88,7 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
       const policy = resolveStep(range, args.step, args.maxPoints);
       const { answers, failures } = await everyInstance(ctx, 'metrics', (p) => p.series(args.query, range, policy.step, ctx.provider), notHere);
       const [first] = answers;
+      spendPoints(ctx, answers.flatMap((a) => a.series), 'metricSeries');
       return {
         ...first!,
         step: policy.step,
@@ -103,7 +115,11 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
       // The first instance that knows the service answers; a failure counts only when none does (as firstFoundEverywhere).
       const answers = await loaders(ctx).goldenSignals.loadMany(keys);
       const found = answers.find((a): a is NonNullable<typeof a> & { range: unknown } => a !== null && !(a instanceof Error));
-      if (found) return { ...found, step: policy.step, requestedStep: policy.requestedStep };
+      if (found) {
+        const { latencyP99, errorRate, requestRate, saturation } = found as unknown as Record<'latencyP99' | 'errorRate' | 'requestRate' | 'saturation', MetricSeriesRecord | null>;
+        spendPoints(ctx, [latencyP99, errorRate, requestRate, saturation].filter((x): x is MetricSeriesRecord => x !== null), `goldenSignals of ${service.id}`);
+        return { ...found, step: policy.step, requestedStep: policy.requestedStep };
+      }
       const failed = answers.find((a): a is Error => a instanceof Error);
       if (failed) throw failed;
       return null;

@@ -6,6 +6,8 @@ import { valuesOrThrow } from '../shared/index.ts';
 import { compareServices, createServiceLoaders, type ServiceLoaders } from './loaders.ts';
 
 const MAX_GRAPH_DEPTH = 6;
+/** Services one walk may reach: a catalog of thousands must not turn one field into thousands of nodes. */
+export const MAX_GRAPH_NODES = 500;
 
 const loaders = (ctx: RequestContext): ServiceLoaders => loadersFor(ctx, 'services', createServiceLoaders);
 
@@ -27,6 +29,7 @@ interface GraphEdge {
 async function dependencyGraph(ctx: RequestContext, root: ServiceRecord, direction: DependencyDirection, depth: number) {
   const distance = new Map<string, number>([[root.id, 0]]);
   const edges = new Map<string, GraphEdge>();
+  let truncated = false;
 
   const walk = async (downstream: boolean) => {
     const visited = new Set([root.id]);
@@ -38,6 +41,10 @@ async function dependencyGraph(ctx: RequestContext, root: ServiceRecord, directi
       const next: string[] = [];
       frontier.forEach((id, i) => {
         for (const other of neighbours[i] ?? []) {
+          if (!distance.has(other) && distance.size >= MAX_GRAPH_NODES) {
+            truncated = true;
+            continue;
+          }
           const edge = downstream ? { from: id, to: other } : { from: other, to: id };
           edges.set(`${edge.from}\u0000${edge.to}`, edge);
           if (!visited.has(other)) {
@@ -68,6 +75,7 @@ async function dependencyGraph(ctx: RequestContext, root: ServiceRecord, directi
     edges: [...edges.values()]
       .filter((e) => known.has(e.from) && known.has(e.to))
       .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to)),
+    truncated,
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import type { ProviderModule, ServiceProvider } from '@opsorch/adapters';
+import type { ProviderModule, ServiceProvider, ServiceRecord } from '@opsorch/adapters';
 import { createSubgraphRunner, testRegistry } from '../shared/testing.ts';
 import { servicesSubgraph } from './index.ts';
 
@@ -241,5 +241,55 @@ describe('services subgraph: several catalogs', () => {
     expect(result.data!.services).toBeNull();
     expect(result.data!.team).toEqual([{ id: 'growth' }]);
     expect(result.errors![0]!.extensions).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', capability: 'services', provider: 'backstage' });
+  });
+});
+
+describe('services subgraph: a large catalog', () => {
+  // A catalog of 3,000 services where `hub` calls every other one: a depth-1 walk would reach them all.
+  const ids = Array.from({ length: 3_000 }, (_, i) => `svc-${i}`);
+  const record = (id: string): ServiceRecord => ({
+    id,
+    name: id,
+    description: null,
+    tier: 'TIER_3',
+    rawTier: '3',
+    kind: 'SERVICE',
+    rawKind: 'service',
+    tags: [],
+    language: null,
+    repositoryUrl: null,
+    links: [],
+    externalRefs: [],
+    environments: ['production'],
+    url: `https://catalog.example/${id}`,
+    source: { provider: 'big', instance: 'big', id },
+    ownerTeamId: null,
+    dependencyIds: id === 'hub' ? ids : [],
+  });
+  const big: ProviderModule = {
+    label: 'big catalog',
+    factories: {
+      services: (_settings, deps): ServiceProvider => ({
+        kind: 'big',
+        instance: deps.instance,
+        getMany: async (wanted) => wanted.map((id) => (id === 'hub' || ids.includes(id) ? record(id) : null)),
+        query: async () => ({ items: [record('hub')], nextCursor: null }),
+        dependentsOf: async (wanted) => wanted.map((id) => (id === 'hub' ? [] : ['hub'])),
+        servicesOwnedBy: async (teams) => teams.map(() => []),
+        resolveExternalRefs: async (refs) => refs.map(() => null),
+      }),
+    },
+  };
+  const large = createSubgraphRunner(servicesSubgraph, testRegistry({ OPSORCH_SERVICES_PROVIDER: 'big' }, { big }));
+
+  it('stops a dependency-graph walk at 500 services and says it did', async () => {
+    const result = await large.run(`{ service(id: "hub") { dependencyGraph(direction: DEPENDENCIES, depth: 1) { truncated nodes { service { id } } edges { from to } } } }`);
+    expect(result.errors).toBeUndefined();
+    const graph = (result.data!.service as { dependencyGraph: { truncated: boolean; nodes: unknown[]; edges: unknown[] } }).dependencyGraph;
+    expect(graph.truncated).toBe(true);
+    expect(graph.nodes).toHaveLength(500);
+    expect(graph.edges).toHaveLength(499);
+    const small = await runner.run(`{ service(id: "checkout") { dependencyGraph { truncated } } }`);
+    expect(small.data!.service).toEqual({ dependencyGraph: { truncated: false } });
   });
 });

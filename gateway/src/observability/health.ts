@@ -1,7 +1,8 @@
-// /healthz (the process is alive) and /readyz (it can answer: supergraph loaded, not draining, providers
-// reachable through each provider's optional checkHealth, their circuits).
+// /healthz (the process is alive) and /readyz (it can answer: supergraph loaded, not draining, the event loop
+// not held up, providers reachable through each provider's optional checkHealth, their circuits).
 import type { Express } from 'express';
 import type { Capability, Env, InstanceHealth, ProviderRegistry } from '@opsorch/adapters';
+import type { EventLoopLag } from './event-loop.ts';
 
 export interface ReadinessSource {
   /** The registry serving new requests (it changes on reload). */
@@ -12,6 +13,8 @@ export interface ReadinessSource {
   draining(): boolean;
   /** Only these capabilities' providers decide readiness (a subgraph server's own); default: all. */
   capabilities?: readonly Capability[];
+  /** Event-loop lag, and the most that still counts as ready (0: reported, never decisive). */
+  eventLoop?: { lag: EventLoopLag; maxLagMs: number };
 }
 
 /** How long a provider check is reused: probes every few seconds must not hammer the tools. */
@@ -71,6 +74,11 @@ export function mountHealth(app: Express, source: ReadinessSource, policy: 'requ
     const reasons: string[] = [];
     if (source.draining()) reasons.push('shutting down');
     if (!schema.loaded) reasons.push('supergraph not loaded');
+    const lag = source.eventLoop?.lag.recent();
+    const maxLagMs = source.eventLoop?.maxLagMs ?? 0;
+    if (lag && maxLagMs > 0 && lag.maxMs > maxLagMs) {
+      reasons.push(`event loop lagged ${Math.round(lag.maxMs)} ms within the last ${lag.windowMs / 1000} s (limit ${maxLagMs} ms, OPSORCH_READYZ_MAX_EVENT_LOOP_LAG_MS)`);
+    }
     if (policy === 'require') {
       if (checkError) reasons.push(checkError);
       for (const p of down) reasons.push(`${p.capability} provider ${p.instance} is unreachable${p.error ? `: ${p.error.code}` : ` (circuit ${p.circuit})`}`);
@@ -83,6 +91,7 @@ export function mountHealth(app: Express, source: ReadinessSource, policy: 'requ
         status: ready ? 'ready' : 'not ready',
         reasons,
         supergraph: { loaded: schema.loaded, generation: schema.generation, loadedAt: schema.loadedAt?.toISOString() ?? null },
+        ...(lag ? { eventLoop: { lagMaxMs: lag.maxMs, lagP99Ms: lag.p99Ms, windowSeconds: lag.windowMs / 1000, limitMs: maxLagMs } } : {}),
         providers,
         policy,
       });

@@ -3,6 +3,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BreakerState, Capability, ProviderObserver } from '@opsorch/adapters';
+import type { EventLoopLag } from './event-loop.ts';
 
 const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half-open'];
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -14,6 +15,8 @@ export interface MetricsOptions {
   breakerStates?: () => { capability: Capability; instance: string; state: BreakerState }[];
   /** Operation names are chosen by clients: past this many distinct names, new ones count as `other` (default 500). */
   maxOperationLabels?: number;
+  /** Event-loop lag, read at scrape time. */
+  eventLoop?: EventLoopLag;
 }
 
 export interface Metrics {
@@ -28,6 +31,8 @@ export interface Metrics {
   httpResponse(route: string, method: string, status: number): void;
   /** A configuration reload finished. */
   reloaded(result: 'ok' | 'error', generation: number): void;
+  /** A connection was closed on arrival (createHardenedServer). */
+  connectionRefused(reason: 'per_client' | 'max_connections'): void;
   /** Prometheus text exposition. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -105,6 +110,24 @@ export function createMetrics(options: MetricsOptions): Metrics {
       }
     },
   });
+  new Gauge({
+    name: 'opsorch_event_loop_lag_seconds',
+    help: 'How long callbacks waited for the event loop over the last 10 to 20 seconds (stat: max or p99); /readyz fails above OPSORCH_READYZ_MAX_EVENT_LOOP_LAG_MS.',
+    labelNames: ['stat'],
+    registers: [registry],
+    collect() {
+      const lag = options.eventLoop?.recent();
+      if (!lag) return;
+      this.set({ stat: 'max' }, lag.maxMs / 1000);
+      this.set({ stat: 'p99' }, lag.p99Ms / 1000);
+    },
+  });
+  const connectionsRefused = new Counter({
+    name: 'opsorch_http_connections_refused_total',
+    help: 'Connections closed on arrival: over the per-client limit (per_client) or the server limit (max_connections).',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   const cache = new Counter({
     name: 'opsorch_cache_lookups_total',
     help: 'Cache lookups by cache and result (hit or miss).',
@@ -179,6 +202,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     httpResponse(route, method, status) {
       http.inc({ route, method, status: String(status) });
+    },
+    connectionRefused(reason) {
+      connectionsRefused.inc({ reason });
     },
     reloaded(result, current) {
       reloads.inc({ result });

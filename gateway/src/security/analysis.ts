@@ -22,6 +22,13 @@ import type { Verb } from './scopes.ts';
 export interface AnalysisOptions {
   /** Assumed length of a list field that takes no `first`. */
   defaultListSize: number;
+  /**
+   * Extra cost of one call of a field beyond the objects it returns (searches that scan far more than they
+   * answer), from its coordinate and arguments; multiplied like the field itself. Default none.
+   */
+  fieldWork?: (coordinate: string, args: Record<string, unknown>) => number;
+  /** Assumed length of particular list fields without `first`, by schema coordinate (default `defaultListSize`). */
+  listSizes?: Readonly<Record<string, number>>;
   /** Fields that always read one environment (schema coordinate → environment). */
   fieldEnvironments: Readonly<Record<string, string>>;
 }
@@ -35,6 +42,10 @@ export interface OperationAnalysis {
   aliases: number;
   /** Estimated cost: every object the answer can hold counts 1; lists multiply by `first` (or the default size). */
   cost: number;
+  /** Most fields selected on one object (fragments at the same level merged; `__typename` counts). */
+  widestSelection: number;
+  /** Estimated values in the answer: every selected field, `__typename` included, times the lists around it. */
+  responseValues: number;
   /** True when the walk gave up because the operation expands past any sane size (fragment bombs). */
   exploded: boolean;
   introspection: boolean;
@@ -109,6 +120,8 @@ export function analyzeOperation(
     depth: 0,
     aliases: 0,
     cost: 0,
+    widestSelection: 0,
+    responseValues: 0,
     exploded: false,
     introspection: false,
     scopes: new Map(),
@@ -131,7 +144,19 @@ export function analyzeOperation(
     analysis.capabilities.add(capability);
   };
 
-  const walk = (selectionSet: SelectionSetNode, parent: GraphQLNamedType, depth: number, multiplier: number, inConnection: boolean) => {
+  /**
+   * `level` counts the fields selected on one object: fragments spread or inlined at the same level add to it,
+   * a field's own selection set starts a new one. Every field counts, `__typename` too: 45,000 aliased
+   * `__typename` under a list of 200 are 9 million values to build and send.
+   */
+  const walk = (
+    selectionSet: SelectionSetNode,
+    parent: GraphQLNamedType,
+    depth: number,
+    multiplier: number,
+    inConnection: boolean,
+    level = { fields: 0 },
+  ) => {
     for (const selection of selectionSet.selections) {
       if (++visits > MAX_VISITS) {
         analysis.exploded = true;
@@ -139,23 +164,25 @@ export function analyzeOperation(
       }
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        if (type) walk(selection.selectionSet, type, depth, multiplier, inConnection);
+        if (type) walk(selection.selectionSet, type, depth, multiplier, inConnection, level);
         continue;
       }
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments[selection.name.value];
         const type = fragment && schema.getType(fragment.typeCondition.name.value);
-        if (fragment && type) walk(fragment.selectionSet, type, depth, multiplier, inConnection);
+        if (fragment && type) walk(fragment.selectionSet, type, depth, multiplier, inConnection, level);
         continue;
       }
       const name = selection.name.value;
+      if (++level.fields > analysis.widestSelection) analysis.widestSelection = level.fields;
+      analysis.responseValues = Math.min(analysis.responseValues + multiplier, 1e15);
+      if (selection.alias) analysis.aliases++;
+      if (depth + 1 > analysis.depth) analysis.depth = depth + 1;
       if (name === '__typename') continue;
       if (name === '__schema' || name === '__type') {
         analysis.introspection = true;
         continue;
       }
-      if (selection.alias) analysis.aliases++;
-      if (depth + 1 > analysis.depth) analysis.depth = depth + 1;
       if (!isObjectType(parent) && !isInterfaceType(parent)) continue;
       const field = parent.getFields()[name];
       if (!field) continue;
@@ -204,9 +231,11 @@ export function analyzeOperation(
         childMultiplier = multiplier * Math.max(page, 1);
         childInConnection = true;
       } else if (isListType(type) && !inConnection) {
-        childMultiplier = multiplier * model.defaultListSize;
+        childMultiplier = multiplier * (model.listSizes?.[coordinate] ?? model.defaultListSize);
       }
       childMultiplier = Math.min(childMultiplier, 1e12);
+      const work = model.fieldWork?.(coordinate, args) ?? 0;
+      if (work > 0) analysis.cost += multiplier * work;
       if (isCompositeType(named)) {
         analysis.cost += isListType(type) ? childMultiplier : multiplier;
         if (selection.selectionSet) walk(selection.selectionSet, named, depth + 1, childMultiplier, childInConnection);

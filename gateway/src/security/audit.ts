@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { parseId, redactSecrets, type Logger } from '@opsorch/adapters';
 import type { SecurityConfig } from './config.ts';
 import { createSink, type AuditSink } from './audit-sinks.ts';
+import { LIMIT_REASONS } from './limits.ts';
 import type { OperationKnowledge } from './operation.ts';
 import { redactVariables } from './redaction.ts';
 import { stateOf, stateOfContext, type RequestSecurityState } from './state.ts';
@@ -25,6 +26,9 @@ export interface AuditRecord {
   status: number;
   errors: { code: string; reason?: string; message: string }[];
   durationMs: number;
+  /** On an aggregated line: how many more refusals like the first one the window saw, and the window. */
+  repeated?: number;
+  window?: { from: string; to: string };
 }
 
 export interface AuditOptions {
@@ -36,7 +40,7 @@ export interface AuditOptions {
 }
 
 const DENIAL_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED']);
-const DENIAL_REASONS = new Set(['MAX_DEPTH', 'MAX_ALIASES', 'MAX_COST', 'BODY_TOO_LARGE', 'INTROSPECTION_DISABLED', 'OPERATION_NOT_TRUSTED']);
+const DENIAL_REASONS = new Set<string>([...LIMIT_REASONS, 'OPERATION_NOT_TRUSTED']);
 
 function instanceOf(id: string): string | null {
   try {
@@ -87,13 +91,12 @@ export function createAuditLog(options: AuditOptions) {
     };
   }
 
-  /** A request refused before GraphQL ran (401, 403 on the environment header, 413, 429, untrusted operation). */
-  function recordRefusal(req: Request, status: number, code: string, reason: string, operationName: string | null = null): void {
+  function refusalRecord(req: Request, status: number, code: string, reason: string, operationName: string | null): AuditRecord {
     const state = stateOf(req);
     if (state) state.audited = true;
     const body = (req.body ?? {}) as { operationName?: unknown };
     const name = operationName ?? (typeof body.operationName === 'string' ? body.operationName : typeof req.query?.operationName === 'string' ? req.query.operationName : null);
-    emit({
+    return {
       ...base(state),
       operation: { name, type: null, fields: [] },
       variables: null,
@@ -102,7 +105,50 @@ export function createAuditLog(options: AuditOptions) {
       outcome: 'denied',
       status,
       errors: [{ code, reason, message: reason }],
-    });
+    };
+  }
+
+  /** A request refused before GraphQL ran (403 on the environment header, 413, 429, untrusted operation). */
+  function recordRefusal(req: Request, status: number, code: string, reason: string, operationName: string | null = null): void {
+    emit(refusalRecord(req, status, code, reason, operationName));
+  }
+
+  // Failed authentications, by client address, status and reason, within the current window: the first is
+  // written at once, the others counted and written as one line when the window ends. A guessing run or a
+  // misconfigured client then costs a line a minute, not a line a request.
+  const failures = new Map<string, { first: AuditRecord; repeated: number; from: string; last: string }>();
+  const MAX_FAILURE_KEYS = 10_000;
+  function flushFailures(): void {
+    for (const [key, entry] of failures) {
+      if (entry.repeated > 0) {
+        emit({
+          ...entry.first,
+          time: entry.last,
+          requestId: 'aggregated',
+          durationMs: 0,
+          repeated: entry.repeated,
+          window: { from: entry.from, to: new Date().toISOString() },
+        });
+      }
+      failures.delete(key);
+    }
+  }
+  const flushTimer = setInterval(flushFailures, config.failureWindowSeconds * 1000);
+  flushTimer.unref();
+
+  /** A failed authentication (401, or 429 for an address that failed too often): audited in aggregate. */
+  function recordAuthenticationFailure(req: Request, status: number, code: string, reason: string): void {
+    const record = refusalRecord(req, status, code, reason, null);
+    const key = `${record.client.ip}\u0000${status}\u0000${reason}`;
+    const entry = failures.get(key);
+    if (entry) {
+      entry.repeated++;
+      entry.last = record.time;
+      return;
+    }
+    if (failures.size >= MAX_FAILURE_KEYS) flushFailures();
+    failures.set(key, { first: record, repeated: 0, from: record.time, last: record.time });
+    emit(record);
   }
 
   const plugin: ApolloServerPlugin<object> = {
@@ -175,7 +221,10 @@ export function createAuditLog(options: AuditOptions) {
   return {
     plugin,
     recordRefusal,
+    recordAuthenticationFailure,
     async close() {
+      clearInterval(flushTimer);
+      flushFailures();
       await Promise.all(sinks.map((sink) => sink.close().catch(() => undefined)));
     },
   };

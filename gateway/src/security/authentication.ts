@@ -5,6 +5,7 @@ import { ANONYMOUS, type Actor, type Logger } from '@opsorch/adapters';
 import { actorFromHeader, actorToHeader, CLIENT_HEADERS } from '../request-context.ts';
 import type { ApiKeyConfig, JwtConfig, SecurityConfig } from './config.ts';
 import { sendRefusal } from './http-errors.ts';
+import { burstOf, createTokenBuckets } from './rate-limit.ts';
 import { environmentScope, Grants } from './scopes.ts';
 import { stateOf, type Principal } from './state.ts';
 
@@ -21,9 +22,18 @@ export interface AuthenticationOptions {
   logger: Logger;
   /** Called for every refused request, so it is audited. */
   onRefused(req: Request, status: number, code: string, reason: string): void;
+  /** Called for every failed authentication (401, and 429 once an address failed too often): audited in aggregate. */
+  onFailed(req: Request, status: number, code: string, reason: string): void;
 }
 
+/** Failed authentications allowed per client address by default: a typo or an expired token, not a guessing run. */
+const DEFAULT_FAILURE_LIMIT = { requestsPerMinute: 10, burst: 20 };
+
 const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/;
+
+function clientOf(req: Request): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
 
 function header(req: Request, name: string): string | undefined {
   const value = req.headers[name];
@@ -91,6 +101,8 @@ export function createAuthentication(options: AuthenticationOptions) {
       })
     : null;
   const anonymous = config.anonymous ?? { enabled: options.demoDefaults, scopes: ['*'], environments: ['*'] };
+  const failureLimit = config.failureRateLimit ?? DEFAULT_FAILURE_LIMIT;
+  const failures = createTokenBuckets(100_000);
   const anonymousGrants = new Grants(anonymous.scopes, anonymous.environments);
 
   function apiKeyPrincipal(presented: string): Principal | AuthenticationFailure {
@@ -217,9 +229,26 @@ export function createAuthentication(options: AuthenticationOptions) {
 
   const middleware = async (req: Request, res: Response, next: NextFunction) => {
     const state = stateOf(req);
+    // An address that failed too often waits, whatever it sends now: guessing gets no answers, and costs nothing.
+    const wait = failureLimit.requestsPerMinute > 0 ? failures.peek(clientOf(req), failureLimit) : 0;
+    if (wait > 0) {
+      options.onFailed(req, 429, 'RATE_LIMITED', 'AUTHENTICATION_FAILURES');
+      sendRefusal(
+        req,
+        res,
+        429,
+        'RATE_LIMITED',
+        `Too many failed authentications from this address (${failureLimit.requestsPerMinute} a minute, burst ${burstOf(failureLimit)}); retry in ${wait} s with a valid credential.`,
+        { reason: 'AUTHENTICATION_FAILURES', retryAfter: wait },
+        { 'retry-after': String(wait) },
+      );
+      return;
+    }
     const result = await principalOf(req);
     if ('reason' in result) {
-      options.onRefused(req, 401, 'UNAUTHENTICATED', result.reason);
+      // Counted against the client's address, and audited in aggregate.
+      if (failureLimit.requestsPerMinute > 0) failures.take(clientOf(req), failureLimit);
+      options.onFailed(req, 401, 'UNAUTHENTICATED', result.reason);
       const challenge = result.reason === 'CREDENTIALS_MISSING' ? 'Bearer realm="opsorch"' : 'Bearer realm="opsorch", error="invalid_token"';
       sendRefusal(req, res, 401, 'UNAUTHENTICATED', result.message, { reason: result.reason }, { 'www-authenticate': challenge });
       return;

@@ -147,6 +147,12 @@ export const gatewaySecuritySchema = z.object({
         .optional(),
       apiKeys: z.array(apiKey).default([]),
       jwt: jwt.optional(),
+      /**
+       * Failed authentications allowed per client address: `burst` at once, then `requestsPerMinute`. Past it,
+       * every request from that address is answered 429 until a token is back, before any credential is checked
+       * (default 10 a minute, burst 20; `requestsPerMinute: 0` turns it off).
+       */
+      failureRateLimit: rateLimit.optional(),
     })
     .default({ apiKeys: [] }),
   authorization: z
@@ -166,8 +172,13 @@ export const gatewaySecuritySchema = z.object({
       reads: z.boolean().default(false),
       /** More variable names (case-insensitive substrings) whose values are redacted. */
       redactVariables: z.array(z.string().min(1)).default([]),
+      /**
+       * Failed authentications from one client address, for one reason, write one line per window: the first at
+       * once, the rest as one line counting them when the window ends (default 60 seconds).
+       */
+      failureWindowSeconds: z.number().positive().default(60),
     })
-    .default({ sinks: [{ type: 'stdout' }], reads: false, redactVariables: [] }),
+    .default({ sinks: [{ type: 'stdout' }], reads: false, redactVariables: [], failureWindowSeconds: 60 }),
   limits: z
     .strictObject({
       /** Deepest selection nesting accepted (default 15). */
@@ -176,6 +187,16 @@ export const gatewaySecuritySchema = z.object({
       maxAliases: z.number().int().min(0).default(100),
       /** Highest estimated cost (see docs/decisions: objects cost 1, lists multiply by `first`) (default 50000). */
       maxCost: z.number().int().positive().default(50_000),
+      /** Most tokens (names, punctuation, values) in one operation document; parsing stops past it (default 5000). */
+      maxTokens: z.number().int().positive().default(5_000),
+      /** Most fields selected on one object, `__typename` and aliases included (default 100). */
+      maxFieldsPerSelection: z.number().int().positive().default(100),
+      /** Most values the answer may hold by estimate: every selected field times the lists around it (default 1000000). */
+      maxResponseValues: z.number().int().positive().default(1_000_000),
+      /** Largest answer in bytes; a bigger one is replaced by a RESPONSE_TOO_LARGE error (default 33554432, 32 MiB). */
+      maxResponseBytes: z.number().int().positive().default(32 * 2 ** 20),
+      /** Cost of one log search (text or field filters), which may scan a provider's whole budget; regexes add by complexity (default 2500). */
+      logSearchCost: z.number().int().min(0).default(2_500),
       /** Assumed size of a list field that takes no `first` (default 10). */
       defaultListSize: z.number().int().positive().default(10),
       /** Largest request body in bytes (default 1000000). */
@@ -185,7 +206,19 @@ export const gatewaySecuritySchema = z.object({
       /** Per-actor rate limit. Default: 600 a minute with a burst of 100 once credentials are configured; off in the open demo. */
       rateLimit: rateLimit.optional(),
     })
-    .default({ maxDepth: 15, maxAliases: 100, maxCost: 50_000, defaultListSize: 10, maxBodyBytes: 1_000_000, introspection: true }),
+    .default({
+      maxDepth: 15,
+      maxAliases: 100,
+      maxCost: 50_000,
+      maxTokens: 5_000,
+      maxFieldsPerSelection: 100,
+      maxResponseValues: 1_000_000,
+      maxResponseBytes: 32 * 2 ** 20,
+      logSearchCost: 2_500,
+      defaultListSize: 10,
+      maxBodyBytes: 1_000_000,
+      introspection: true,
+    }),
   persistedOperations: z
     .strictObject({
       /** Automatic persisted queries (hash first, full text once) (default true). */
@@ -278,10 +311,16 @@ function envOverlays(env: Env): Overlay[] {
     ['OPSORCH_JWT_JWKS_URL', ['auth', 'jwt', 'jwksUrl'], (_v, t) => t],
     ['OPSORCH_JWT_ISSUER', ['auth', 'jwt', 'issuer'], (_v, t) => t],
     ['OPSORCH_JWT_AUDIENCE', ['auth', 'jwt', 'audience'], (_v, t) => t],
+    ['OPSORCH_AUTH_FAILURES_PER_MINUTE', ['auth', 'failureRateLimit', 'requestsPerMinute'], integer],
     ['OPSORCH_AUDIT_SINKS', ['audit', 'sinks'], auditSinks],
     ['OPSORCH_MAX_DEPTH', ['limits', 'maxDepth'], integer],
     ['OPSORCH_MAX_ALIASES', ['limits', 'maxAliases'], integer],
     ['OPSORCH_MAX_COST', ['limits', 'maxCost'], integer],
+    ['OPSORCH_MAX_TOKENS', ['limits', 'maxTokens'], integer],
+    ['OPSORCH_LOG_SEARCH_COST', ['limits', 'logSearchCost'], integer],
+    ['OPSORCH_MAX_FIELDS_PER_SELECTION', ['limits', 'maxFieldsPerSelection'], integer],
+    ['OPSORCH_MAX_RESPONSE_VALUES', ['limits', 'maxResponseValues'], integer],
+    ['OPSORCH_MAX_RESPONSE_BYTES', ['limits', 'maxResponseBytes'], integer],
     ['OPSORCH_MAX_BODY_BYTES', ['limits', 'maxBodyBytes'], integer],
     ['OPSORCH_INTROSPECTION', ['limits', 'introspection'], boolean],
     ['OPSORCH_RATE_LIMIT_PER_MINUTE', ['limits', 'rateLimit', 'requestsPerMinute'], integer],

@@ -18,6 +18,7 @@ import { createLimits } from './limits.ts';
 import { createOperationKnowledge } from './operation.ts';
 import { createPersistedOperations } from './persisted-operations.ts';
 import { createRateLimit } from './rate-limit.ts';
+import { LIST_SIZES, logSearchWork } from './field-costs.ts';
 import { setState, stateOf, stateOfContext, type RequestSecurityState } from './state.ts';
 
 export { SecurityConfigError, loadSecurityConfig, type SecurityConfig } from './config.ts';
@@ -58,15 +59,17 @@ export async function createSecurity(options: SecurityOptions) {
   const knowledge = createOperationKnowledge({
     defaultListSize: config.limits.defaultListSize,
     fieldEnvironments: config.authorization.fieldEnvironments,
+    fieldWork: logSearchWork(config.limits.logSearchCost),
+    listSizes: LIST_SIZES,
   });
   const audit = createAuditLog({ config: config.audit, knowledge, logger, stdout: options.auditStdout ?? logStreamOf(logger) });
   const onRefused = audit.recordRefusal;
-  const authentication = createAuthentication({ config: config.auth, demoDefaults, logger, onRefused });
+  const authentication = createAuthentication({ config: config.auth, demoDefaults, logger, onRefused, onFailed: audit.recordAuthenticationFailure });
   const rateLimitDefault = config.limits.rateLimit ?? (demoDefaults ? null : { requestsPerMinute: 600, burst: 100 });
   const rateLimit = createRateLimit({ limit: rateLimitDefault, maxActors: config.caches.rateLimitActors, onRefused, redisUrl: config.caches.redisUrl, logger });
   await rateLimit.ready();
   const limits = createLimits({ config: config.limits, knowledge, onRefused });
-  const persisted = createPersistedOperations({ config: config.persistedOperations, caches: config.caches, logger, onRefused });
+  const persisted = createPersistedOperations({ config: config.persistedOperations, caches: config.caches, maxTokens: config.limits.maxTokens, logger, onRefused });
   await persisted.ready();
   const authDescription = authentication.describe();
   const signing = config.subgraphs.signingKey
@@ -116,8 +119,8 @@ export async function createSecurity(options: SecurityOptions) {
   return {
     /** First on every route: the Host/Origin allow-list (DNS rebinding, cross-site requests). */
     hosts: hostCheck(config.http, logger),
-    /** Before the JSON body parser: request id, authentication, rate limit, declared body size. */
-    beforeBody: [begin, authentication.middleware, rateLimit.middleware, limits.bodySize] as RequestHandler[],
+    /** Before the JSON body parser: request id, response size guard, authentication, rate limit, declared body size. */
+    beforeBody: [begin, limits.responseSize, authentication.middleware, rateLimit.middleware, limits.bodySize] as RequestHandler[],
     /** For other endpoints behind the same credentials (the copilot's API): request id, authentication, rate limit. */
     authenticate: [begin, authentication.middleware, rateLimit.middleware] as RequestHandler[],
     /** Who a request authenticated as (after `authenticate` or `beforeBody`). */
@@ -129,6 +132,8 @@ export async function createSecurity(options: SecurityOptions) {
     /** Options for `new ApolloServer(...)`. */
     apolloOptions: {
       persistedQueries: persisted.apollo,
+      // Parsing and validation run before any limit: a huge document is refused while it is being read.
+      parseOptions: { maxTokens: config.limits.maxTokens },
       documentStore: new InMemoryLRUCache<DocumentNode>({
         maxSize: Math.round(config.caches.documentsMiB * 2 ** 20),
         sizeCalculation: InMemoryLRUCache.sizeCalculation,

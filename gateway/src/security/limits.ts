@@ -5,7 +5,20 @@ import { sendRefusal } from './http-errors.ts';
 import { refusal, type OperationKnowledge } from './operation.ts';
 
 /** `reason`s of limit refusals (all BAD_USER_INPUT: the caller fixes them by changing the request). */
-export const LIMIT_REASONS = ['MAX_DEPTH', 'MAX_ALIASES', 'MAX_COST', 'BODY_TOO_LARGE', 'INTROSPECTION_DISABLED'] as const;
+export const LIMIT_REASONS = [
+  'MAX_DEPTH',
+  'MAX_ALIASES',
+  'MAX_COST',
+  'MAX_TOKENS',
+  'MAX_FIELDS_PER_SELECTION',
+  'MAX_RESPONSE_SIZE',
+  'RESPONSE_TOO_LARGE',
+  'BODY_TOO_LARGE',
+  'INTROSPECTION_DISABLED',
+] as const;
+
+/** graphql-js's hints at schema names, in validation and variable errors. */
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
 
 export interface LimitsOptions {
   config: SecurityConfig['limits'];
@@ -14,8 +27,8 @@ export interface LimitsOptions {
 }
 
 /**
- * Limits on what one operation may ask for: depth, aliases, estimated cost (see docs/decisions/006), body size,
- * and introspection. Each refusal is BAD_USER_INPUT with a `reason`, the measured value and the limit,
+ * Limits on what one operation may ask for: depth, aliases, estimated cost (see docs/decisions/006), fields per
+ * object and the answer's size (estimated before, measured after: decision 013), body size, and introspection. Each refusal is BAD_USER_INPUT with a `reason`, the measured value and the limit,
  * before any provider is called.
  */
 export function createLimits(options: LimitsOptions) {
@@ -24,6 +37,14 @@ export function createLimits(options: LimitsOptions) {
   const plugin: ApolloServerPlugin<object> = {
     async requestDidStart() {
       return {
+        // Without introspection, graphql-js's "Did you mean ...?" would still spell out field, type, argument and
+        // enum names to whoever probes with typos.
+        async willSendResponse({ response }) {
+          if (config.introspection || response.body.kind !== 'single') return;
+          for (const error of response.body.singleResult.errors ?? []) {
+            (error as { message: string }).message = error.message.replace(SUGGESTION, '');
+          }
+        },
         async didResolveOperation(requestContext) {
           const analysis = knowledge.analysisOf(requestContext);
           if (!analysis) return;
@@ -55,6 +76,22 @@ export function createLimits(options: LimitsOptions) {
               { reason: 'MAX_COST', cost: analysis.exploded ? null : analysis.cost, limit: config.maxCost },
             );
           }
+          if (analysis.widestSelection > config.maxFieldsPerSelection) {
+            throw refusal(
+              `The operation selects ${analysis.widestSelection} fields on one object (aliases and __typename included); the limit is ${config.maxFieldsPerSelection}.`,
+              'BAD_USER_INPUT',
+              400,
+              { reason: 'MAX_FIELDS_PER_SELECTION', fields: analysis.widestSelection, limit: config.maxFieldsPerSelection },
+            );
+          }
+          if (analysis.responseValues > config.maxResponseValues) {
+            throw refusal(
+              `The answer would hold about ${analysis.responseValues} values (every selected field, __typename included, times the lists around it); the limit is ${config.maxResponseValues}. Ask for fewer items (lower \`first\`) or fewer fields.`,
+              'BAD_USER_INPUT',
+              400,
+              { reason: 'MAX_RESPONSE_SIZE', values: analysis.responseValues, limit: config.maxResponseValues },
+            );
+          }
         },
       };
     },
@@ -81,6 +118,33 @@ export function createLimits(options: LimitsOptions) {
     );
   }
 
+  /**
+   * Estimates cannot know how long every list really is (a metric series' points): an answer built past
+   * `maxResponseBytes` anyway is not sent, and the client learns why. Apollo hands Express the whole body
+   * as one string, so its length is known without serializing twice.
+   */
+  const responseSize = (req: Request, res: Response, next: NextFunction) => {
+    const send = res.send.bind(res);
+    res.send = (body?: unknown) => {
+      if (typeof body === 'string' && body.length > config.maxResponseBytes / 3 && Buffer.byteLength(body) > config.maxResponseBytes) {
+        const bytes = Buffer.byteLength(body);
+        options.onRefused(req, 400, 'BAD_USER_INPUT', 'RESPONSE_TOO_LARGE');
+        res.send = send;
+        sendRefusal(
+          req,
+          res,
+          400,
+          'BAD_USER_INPUT',
+          `The answer is ${bytes} bytes; the limit is ${config.maxResponseBytes} (gateway.limits.maxResponseBytes). Ask for fewer items, fewer fields, a shorter range or a larger step.`,
+          { reason: 'RESPONSE_TOO_LARGE', bytes, limit: config.maxResponseBytes },
+        );
+        return res;
+      }
+      return send(body);
+    };
+    next();
+  };
+
   /** Turns the JSON parser's errors into GraphQL-shaped answers instead of Express's HTML page. */
   const bodyErrors = (error: unknown, req: Request, res: Response, next: NextFunction) => {
     const type = (error as { type?: string }).type;
@@ -98,5 +162,5 @@ export function createLimits(options: LimitsOptions) {
     next(error);
   };
 
-  return { plugin, bodySize, bodyErrors, maxBodyBytes: config.maxBodyBytes };
+  return { plugin, bodySize, bodyErrors, responseSize, maxBodyBytes: config.maxBodyBytes };
 }

@@ -26,8 +26,8 @@ function sha256(text: string): string {
  * The same operation however a client prints it: whitespace and comments dropped, and the `__typename`
  * selections that caching clients (urql, Apollo Client) add removed. Throws on a document that does not parse.
  */
-export function normalizedOperationHash(text: string): string {
-  const document = visit(parse(text, { noLocation: true }), {
+export function normalizedOperationHash(text: string, maxTokens?: number): string {
+  const document = visit(parse(text, { noLocation: true, maxTokens }), {
     Field(node) {
       return node.name.value === '__typename' && !node.alias ? null : undefined;
     },
@@ -68,6 +68,8 @@ export function loadManifest(path: string): { byId: Map<string, string>; normali
 export interface PersistedOperationsOptions {
   config: SecurityConfig['persistedOperations'];
   caches: SecurityConfig['caches'];
+  /** A text longer than this (gateway.limits.maxTokens) is not parsed to compare it with the manifest. */
+  maxTokens?: number;
   logger: Logger;
   onRefused(req: Request, status: number, code: string, reason: string, operationName?: string | null): void;
 }
@@ -93,7 +95,7 @@ export function createPersistedOperations(options: PersistedOperationsOptions) {
     let verdict = verdicts.get(id);
     if (verdict === undefined) {
       try {
-        verdict = trusted!.normalized.has(normalizedOperationHash(text));
+        verdict = trusted!.normalized.has(normalizedOperationHash(text, options.maxTokens));
       } catch {
         verdict = false;
       }
@@ -108,9 +110,37 @@ export function createPersistedOperations(options: PersistedOperationsOptions) {
     sendRefusal(req, res, 400, 'BAD_USER_INPUT', message, { reason: 'OPERATION_NOT_TRUSTED' });
   }
 
-  /** In trusted mode, swaps a manifest id for its text and refuses everything not in the manifest. */
+  /**
+   * APQ in open mode: a hash that is not the SHA-256 of the text sent with it, or an unknown protocol version,
+   * is the client's mistake, answered as one (Apollo would report it as an internal error).
+   */
+  function checkAutomaticPersistedQuery(req: Request, res: Response, params: Record<string, unknown>, persisted: unknown): boolean {
+    if (persisted === undefined || persisted === null) return true;
+    const operationName = typeof params.operationName === 'string' ? params.operationName : null;
+    const { version, sha256Hash } = persisted as { version?: unknown; sha256Hash?: unknown };
+    const refuse = (reason: string, message: string) => {
+      options.onRefused(req, 400, 'BAD_USER_INPUT', reason, operationName);
+      sendRefusal(req, res, 400, 'BAD_USER_INPUT', message, { reason });
+      return false;
+    };
+    if (version !== 1) return refuse('PERSISTED_QUERY_VERSION_UNSUPPORTED', `extensions.persistedQuery.version must be 1 (automatic persisted queries, version 1); got ${JSON.stringify(version)}.`);
+    if (typeof sha256Hash !== 'string' || !/^[0-9a-f]{64}$/.test(sha256Hash)) {
+      return refuse('PERSISTED_QUERY_HASH_INVALID', 'extensions.persistedQuery.sha256Hash must be the SHA-256 of the query text: 64 lowercase hex digits.');
+    }
+    if (typeof params.query === 'string' && sha256(params.query) !== sha256Hash) {
+      return refuse(
+        'PERSISTED_QUERY_HASH_MISMATCH',
+        `extensions.persistedQuery.sha256Hash (${sha256Hash.slice(0, 16)}…) is not the SHA-256 of the query sent with it: hash the exact text sent, as UTF-8, in lowercase hex.`,
+      );
+    }
+    return true;
+  }
+
+  /**
+   * In trusted mode, swaps a manifest id for its text and refuses everything not in the manifest; in open mode,
+   * checks automatic persisted queries.
+   */
   const middleware = (req: Request, res: Response, next: NextFunction) => {
-    if (!trusted) return next();
     const isGet = req.method === 'GET';
     const params = (isGet ? req.query : req.body) as Record<string, unknown> | undefined;
     if (!params || typeof params !== 'object' || Array.isArray(params)) return next();
@@ -121,6 +151,10 @@ export function createPersistedOperations(options: PersistedOperationsOptions) {
       } catch {
         extensions = undefined;
       }
+    }
+    if (!trusted) {
+      if (!config.apq || checkAutomaticPersistedQuery(req, res, params, (extensions as Record<string, unknown> | undefined)?.persistedQuery)) next();
+      return;
     }
     const hash = (extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
     const operationName = typeof params.operationName === 'string' ? params.operationName : null;

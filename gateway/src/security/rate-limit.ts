@@ -27,7 +27,7 @@ interface Bucket {
   updatedAt: number;
 }
 
-function burstOf(limit: RateLimit): number {
+export function burstOf(limit: RateLimit): number {
   return limit.burst ?? Math.max(10, Math.ceil(limit.requestsPerMinute / 10));
 }
 
@@ -59,14 +59,56 @@ return wait
 type TakingRedis = Redis & { opsorchTakeToken(key: string, burst: number, perMs: number): Promise<number> };
 
 /**
+ * Token buckets by key, at most `maxKeys` of them (the least recently used forgotten first): `burst` at once,
+ * refilled at `requestsPerMinute`.
+ */
+export function createTokenBuckets(maxKeys: number, now: () => number = () => performance.now()) {
+  const buckets = new Map<string, Bucket>();
+
+  function refreshed(key: string, limit: RateLimit): Bucket {
+    const perMs = limit.requestsPerMinute / 60_000;
+    const t = now();
+    let bucket = buckets.get(key);
+    if (bucket) {
+      buckets.delete(key);
+      bucket.tokens = Math.min(burstOf(limit), bucket.tokens + (t - bucket.updatedAt) * perMs);
+      bucket.updatedAt = t;
+    } else {
+      bucket = { tokens: burstOf(limit), updatedAt: t };
+      if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value as string);
+    }
+    buckets.set(key, bucket);
+    return bucket;
+  }
+
+  const waitFor = (bucket: Bucket, limit: RateLimit) => Math.max(1, Math.ceil((1 - bucket.tokens) / (limit.requestsPerMinute / 60_000) / 1000));
+
+  return {
+    /** Takes one token; returns 0 when allowed, else the seconds to wait. */
+    take(key: string, limit: RateLimit): number {
+      const bucket = refreshed(key, limit);
+      if (bucket.tokens >= 1) {
+        bucket.tokens -= 1;
+        return 0;
+      }
+      return waitFor(bucket, limit);
+    },
+    /** Like `take`, without taking: 0 when a token is there, else the seconds until one is. */
+    peek(key: string, limit: RateLimit): number {
+      const bucket = refreshed(key, limit);
+      return bucket.tokens >= 1 ? 0 : waitFor(bucket, limit);
+    },
+  };
+}
+
+/**
  * Per-actor rate limit as a token bucket: `burst` requests at once, refilled at `requestsPerMinute`. A
  * refused request gets 429 RATE_LIMITED with `Retry-After` (whole seconds until one token is back). With Redis
  * configured every replica takes from the same bucket, so N replicas still allow an actor the rate once; while
  * Redis is unreachable each replica limits on its own (a request is never refused or delayed for Redis).
  */
 export function createRateLimit(options: RateLimitOptions) {
-  const buckets = new Map<string, Bucket>();
-  const now = options.now ?? (() => performance.now());
+  const local = createTokenBuckets(options.maxActors, options.now);
   let redis: TakingRedis | null = null;
   let lastWarning = 0;
   if (options.redisUrl) {
@@ -81,28 +123,6 @@ export function createRateLimit(options: RateLimitOptions) {
     options.logger?.warn({ err: String((error as Error)?.message ?? error) }, 'Redis unavailable; rate limits are per replica until it is back');
   }
 
-  /** Takes one token from this process's bucket; returns 0 when allowed, else the seconds to wait. */
-  function takeLocal(key: string, limit: RateLimit): number {
-    const perMs = limit.requestsPerMinute / 60_000;
-    const burst = burstOf(limit);
-    const t = now();
-    let bucket = buckets.get(key);
-    if (bucket) {
-      buckets.delete(key);
-      bucket.tokens = Math.min(burst, bucket.tokens + (t - bucket.updatedAt) * perMs);
-      bucket.updatedAt = t;
-    } else {
-      bucket = { tokens: burst, updatedAt: t };
-      if (buckets.size >= options.maxActors) buckets.delete(buckets.keys().next().value as string);
-    }
-    buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
-    }
-    return Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
-  }
-
   /** Takes one token, from the shared bucket when Redis answers; returns 0 when allowed, else the seconds to wait. */
   async function take(key: string, limit: RateLimit): Promise<number> {
     if (redis && redis.status === 'ready') {
@@ -112,7 +132,7 @@ export function createRateLimit(options: RateLimitOptions) {
         warn(error);
       }
     }
-    return takeLocal(key, limit);
+    return local.take(key, limit);
   }
 
   const middleware = async (req: Request, res: Response, next: NextFunction) => {

@@ -1,9 +1,10 @@
-import { CAPABILITIES } from '@opsorch/adapters';
+import { SUBGRAPH_NAMES } from '@opsorch/schema';
 
 /** What a request may do: the verb on a capability. `write` includes `read` of the same capability. */
 export type Verb = 'read' | 'write';
 
-const CAPABILITY_SET = new Set<string>(CAPABILITIES);
+/** Scopes follow the subgraph that owns a field (decision 006): every subgraph, `platform` included, is a capability here. */
+const CAPABILITY_SET = new Set<string>(SUBGRAPH_NAMES);
 const SCOPE = /^(\*|[a-z]+):(read|write|\*)$/;
 
 /** `incidents:read`, `incidents:write`, `incidents:*`, `*:read`, `*:write`, `*`. */

@@ -4138,7 +4138,7 @@ export const OPERATION_TOOLS: readonly OperationToolDefinition[] = [
             },
             "value": {
               "type": "string",
-              "description": "The value, or a regular expression for REGEX and NOT_REGEX."
+              "description": "The value, or for REGEX and NOT_REGEX a regular expression in RE2 syntax (as in PromQL; no backreferences or lookaround; at most 1,000 characters)."
             }
           },
           "required": [

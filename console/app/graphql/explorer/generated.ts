@@ -67,7 +67,10 @@ export type LogFilterOp =
   | 'EQUALS'
   /** The field is missing or its value is not exactly `value`. */
   | 'NOT_EQUALS'
-  /** The field exists and the regular expression `value` matches somewhere in its value (anchor with `^...$` for a full match). */
+  /**
+   * The field exists and the regular expression `value` matches somewhere in its value (anchor with `^...$` for a
+   * full match). RE2 syntax, as in Prometheus and Loki: no backreferences or lookaround; at most 1,000 characters.
+   */
   | 'REGEX';
 
 /**
@@ -148,7 +151,7 @@ export type MetricLabelMatcher = {
   name: string;
   /** How to compare; EQUALS by default. */
   op?: MetricLabelMatchOp | null | undefined;
-  /** The value, or a regular expression for REGEX and NOT_REGEX. */
+  /** The value, or for REGEX and NOT_REGEX a regular expression in RE2 syntax (as in PromQL; no backreferences or lookaround; at most 1,000 characters). */
   value: string;
 };
 
