@@ -1,7 +1,9 @@
 // Cross-tool identity (DESIGN.md, decision 002): a tool's own reference to a service (a Prometheus label value,
 // a PagerDuty service id, a GitHub repo, a Jira project) and the catalog's canonical service id (`checkout`) are
 // joined through configured aliases first, then the catalog's externalRefs of the tool's system.
+import type { ScopeInput } from '@opsorch/schema';
 import type { ProviderContext } from '../src/context.ts';
+import { OpsOrchError } from '../src/errors.ts';
 import type { ServiceCatalog } from '../src/provider.ts';
 
 export interface ServiceIdentityOptions {
@@ -87,5 +89,22 @@ export class ServiceIdentity {
       result.set(id, natives);
     });
     return result;
+  }
+
+  /**
+   * The tool's references of the services a scope names (`service`, the services `team` owns, both: their
+   * intersection): null when the scope names no service (every service), an empty list when it names none the
+   * catalog knows.
+   */
+  async scopeNatives(scope: ScopeInput | null | undefined, ctx: ProviderContext): Promise<string[] | null> {
+    let serviceIds: string[] | null = scope?.service ? [scope.service] : null;
+    if (scope?.team) {
+      if (!this.options.catalog) throw new OpsOrchError('NOT_SUPPORTED', 'scope.team needs the service catalog, which this provider was built without');
+      const owned = (await this.options.catalog.servicesOwnedBy([scope.team], ctx))[0] ?? [];
+      serviceIds = serviceIds ? serviceIds.filter((id) => owned.includes(id)) : owned;
+    }
+    if (!serviceIds) return null;
+    if (serviceIds.length === 0) return [];
+    return [...new Set([...(await this.toNative(serviceIds, ctx)).values()].flat())];
   }
 }

@@ -2,6 +2,7 @@
 // is test code and is imported from `kit/contract-fake.ts` by tests only.
 export * from './http.ts';
 export * from './identity.ts';
+export * from './logs.ts';
 export * from './paging.ts';
 export * from './settings.ts';
 export * from './snapshot-alerts.ts';
