@@ -63,7 +63,12 @@ export function streamSelector(streams: LogQLQuery['streams'], anyLabel: string)
 /** The whole log query: selector, line filter, parser, level and field filters. */
 export function buildLogQL(query: LogQLQuery, anyLabel: string, options: LogQLOptions, where = 'query'): string {
   let logql = streamSelector(query.streams, anyLabel);
-  if (query.text) logql += ` |~ ${logqlString(`(?i)${regexLiteral(query.text)}`)}`;
+  if (query.text) {
+    // JSON lines hold the message JSON-encoded (`\"`, `\\`, `\n`): match the text as written or as encoded.
+    const encoded = JSON.stringify(query.text).slice(1, -1);
+    const forms = options.jsonLines && encoded !== query.text ? [query.text, encoded] : [query.text];
+    logql += ` |~ ${logqlString(`(?i)(?:${forms.map(regexLiteral).join('|')})`)}`;
+  }
   const filters = query.filters ?? [];
   if (options.jsonLines && (filters.length > 0 || (query.levels?.length ?? 0) > 0 || options.parse)) logql += ' | json';
   if (query.levels && query.levels.length > 0) {
