@@ -177,7 +177,7 @@ export class ElasticsearchLogProvider implements LogProvider {
     const result = await pageByTime<Entry>(
       page,
       order,
-      async (bound, limit) => {
+      async (bound, inclusive, limit) => {
         const answer = await this.api.search(
           {
             size: limit,
@@ -185,7 +185,7 @@ export class ElasticsearchLogProvider implements LogProvider {
             query: searched,
             // Millisecond sort values for date and date_nanos fields alike; search_after continues at the bound's millisecond.
             sort: [{ [fields.timestamp]: { order: newestFirst ? 'desc' : 'asc', numeric_type: 'date', format: 'epoch_millis' } }],
-            ...(bound === null ? {} : { search_after: [newestFirst ? bound + 1 : bound - 1] }),
+            ...(bound === null ? {} : { search_after: [newestFirst ? (inclusive ? bound + 1 : bound) : inclusive ? bound - 1 : bound] }),
           },
           ctx.signal,
           ctx.logger,

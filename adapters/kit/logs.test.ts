@@ -9,18 +9,18 @@ interface Line {
 
 /** A tool holding `lines` that answers time-bounded requests, cutting at the limit in its own (shuffled) order. */
 function tool(lines: Line[], order: 'NEWEST_FIRST' | 'OLDEST_FIRST'): FetchTimeSlice<Line> & { calls: number } {
-  const fetch = (async (bound: number | null, limit: number) => {
+  const fetch = (async (bound: number | null, inclusive: boolean, limit: number) => {
     fetch.calls++;
-    const inRange = lines.filter((l) => bound === null || (order === 'NEWEST_FIRST' ? l.ms <= bound : l.ms >= bound));
+    const inRange = lines.filter((l) => bound === null || (order === 'NEWEST_FIRST' ? l.ms < bound || (inclusive && l.ms === bound) : l.ms > bound || (inclusive && l.ms === bound)));
     // Sorted by time only: lines of one millisecond come in an arbitrary order, as a real tool's shards answer.
     const sorted = inRange.sort((a, b) => (order === 'NEWEST_FIRST' ? b.ms - a.ms : a.ms - b.ms) || (a.id.charCodeAt(3) % 3) - (b.id.charCodeAt(3) % 3));
-    return { items: sorted.slice(0, limit), full: sorted.length > limit };
+    return { items: sorted.slice(0, limit), full: sorted.length >= limit };
   }) as FetchTimeSlice<Line> & { calls: number };
   fetch.calls = 0;
   return fetch;
 }
 
-const options = { timeOf: (l: Line) => l.ms, compareWithinMs: (a: Line, b: Line) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0), maxLimit: 50 };
+const options = { timeOf: (l: Line) => l.ms, compareWithinMs: (a: Line, b: Line) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0), maxLimit: 40 };
 
 async function walk(lines: Line[], order: 'NEWEST_FIRST' | 'OLDEST_FIRST', first: number, keep?: (l: Line) => boolean) {
   const fetch = tool(lines, order);

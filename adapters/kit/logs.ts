@@ -113,10 +113,10 @@ export interface TimeSlice<T> {
 }
 
 /**
- * Asks the tool for lines at or beyond `boundMs` in the page's order (newest first: at or before it; oldest
- * first: at or after it; null: from the range's end or start), at most `limit` of them.
+ * Asks the tool for lines beyond `boundMs` in the page's order (newest first: before it; oldest first: after it),
+ * the bound's own millisecond included when `inclusive`; null: from the range's end (or start). At most `limit`.
  */
-export type FetchTimeSlice<T> = (boundMs: number | null, limit: number) => Promise<TimeSlice<T>>;
+export type FetchTimeSlice<T> = (boundMs: number | null, inclusive: boolean, limit: number) => Promise<TimeSlice<T>>;
 
 export interface TimePagingOptions<T> {
   /** The line's time in epoch milliseconds. */
@@ -132,10 +132,12 @@ export interface TimePagingOptions<T> {
 }
 
 interface TimePosition {
-  /** Millisecond of the last line returned (null: the start of the walk). */
+  /** Millisecond of the last line passed (null: the start of the walk). */
   t: number | null;
   /** Lines of that millisecond already passed, in the within-millisecond order. */
   k: number;
+  /** True when every line of that millisecond was passed: the next request starts after it. */
+  done: boolean;
 }
 
 function encodePosition(position: TimePosition): string {
@@ -145,7 +147,7 @@ function encodePosition(position: TimePosition): string {
 function decodePosition(cursor: string): TimePosition {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as TimePosition;
-    if (value && (value.t === null || Number.isInteger(value.t)) && Number.isInteger(value.k) && value.k >= 0) return value;
+    if (value && (value.t === null || Number.isInteger(value.t)) && Number.isInteger(value.k) && value.k >= 0 && typeof value.done === 'boolean') return value;
   } catch {
     // fall through
   }
@@ -155,23 +157,23 @@ function decodePosition(cursor: string): TimePosition {
 /**
  * One page of lines from a tool that can only bound a query by time (Loki's `start`/`end`, Elasticsearch's
  * `search_after` on the timestamp). A millisecond's lines are always read whole: when the tool cut its answer at
- * `limit`, the last (possibly cut) millisecond is dropped and read again by the next request, and the cursor
- * counts the lines of its millisecond already returned. So lines sharing a millisecond (or a nanosecond) are
- * neither lost nor repeated, whatever `first` is.
+ * `limit`, the last (possibly cut) millisecond is dropped and read again by the next request; a page that ends
+ * inside a millisecond resumes by reading that millisecond again and passing the lines already returned. So
+ * lines sharing a millisecond (or a nanosecond) are neither lost nor repeated, whatever `first` is.
  */
 export async function pageByTime<T>(request: PageRequest, order: LogOrder, fetch: FetchTimeSlice<T>, options: TimePagingOptions<T>): Promise<Page<T>> {
-  let position: TimePosition = request.after === null ? { t: null, k: 0 } : decodePosition(request.after);
+  let position: TimePosition = request.after === null ? { t: null, k: 0, done: false } : decodePosition(request.after);
   if (request.first === 0) return { items: [], nextCursor: encodePosition(position) };
   const sign = order === 'OLDEST_FIRST' ? 1 : -1;
   const compare = (a: T, b: T) => sign * (options.timeOf(a) - options.timeOf(b)) || options.compareWithinMs(a, b);
   const items: T[] = [];
-  let atLeast = 0;
   for (let calls = 0; calls < (options.maxCalls ?? 5); calls++) {
-    let limit = Math.min(options.maxLimit, Math.max(atLeast, position.k + request.first - items.length + 1));
+    const inclusive = position.t !== null && !position.done;
+    let limit = Math.min(options.maxLimit, (inclusive ? position.k : 0) + request.first - items.length + 1);
     let slice: TimeSlice<T>;
     let lines: T[];
     for (;;) {
-      slice = await fetch(position.t, limit);
+      slice = await fetch(position.t, inclusive, limit);
       lines = [...slice.items].sort(compare);
       if (!slice.full || lines.length === 0) break;
       const lastMs = options.timeOf(lines[lines.length - 1]!);
@@ -185,24 +187,20 @@ export async function pageByTime<T>(request: PageRequest, order: LogOrder, fetch
       }
       limit = options.maxLimit;
     }
-    let skip = position.k;
-    const before = position;
+    let skip = inclusive ? position.k : 0;
     for (const line of lines) {
       const ms = options.timeOf(line);
-      if (position.t !== null && ms === position.t && skip > 0) {
+      if (skip > 0 && ms === position.t) {
         skip--;
         continue;
       }
-      if (items.length === request.first) return { items, nextCursor: encodePosition(position) };
-      position = { t: ms, k: position.t === ms ? position.k + 1 : 1 };
+      if (items.length === request.first) return { items, nextCursor: encodePosition({ ...position, done: ms !== position.t }) };
+      position = { t: ms, k: position.t === ms ? position.k + 1 : 1, done: false };
       if (!options.keep || options.keep(line)) items.push(line);
     }
     if (!slice.full) return { items, nextCursor: null };
-    if (position === before) {
-      // Every line read was already returned and the next millisecond was cut: ask for more at once.
-      if (limit >= options.maxLimit) throw new OpsOrchError('PROVIDER_UNAVAILABLE', `more than ${options.maxLimit} log lines share one millisecond; narrow the query`);
-      atLeast = options.maxLimit;
-    }
+    // The cut millisecond was dropped: every line of the last one read was passed.
+    position = { ...position, done: true };
   }
   // Out of calls (filters the tool cannot run dropped most lines): a short page, resuming where the scan stopped.
   return { items, nextCursor: encodePosition(position) };

@@ -192,10 +192,10 @@ export class LokiLogProvider implements LogProvider {
     const result = await pageByTime<Entry>(
       page,
       order,
-      async (bound, limit) => {
-        // Newest first: every line at or before the bound's millisecond; oldest first: at or after it.
-        const start = newestFirst || bound === null ? fromMs : Math.max(fromMs, bound);
-        const end = !newestFirst || bound === null ? toMs : Math.min(toMs, bound + 1);
+      async (bound, inclusive, limit) => {
+        // Newest first: lines before the bound's millisecond (or up to its end); oldest first: after it (or from its start).
+        const start = newestFirst || bound === null ? fromMs : Math.max(fromMs, inclusive ? bound : bound + 1);
+        const end = !newestFirst || bound === null ? toMs : Math.min(toMs, inclusive ? bound + 1 : bound);
         if (end <= start) return { items: [], full: false };
         const streams = await this.api.streams(logql, start, end, limit, newestFirst ? 'backward' : 'forward', ctx.signal, ctx.logger);
         const entries = await this.entries(streams, ctx);
