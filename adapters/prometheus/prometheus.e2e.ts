@@ -172,6 +172,31 @@ describe('Prometheus metrics provider against a real Prometheus', () => {
     expect(matched.data.metricSeries.series.map((s: any) => s.labels.map((l: any) => l.value).join('/'))).toEqual(['cart/500', 'checkout/500', 'legacy-batch/500', 'payments/500']);
   });
 
+  it('matches hostile label values literally: quotes, backslashes, braces, pipes, backticks, or-fragments and unicode never become PromQL', async () => {
+    const series = async (labels: string, scope = '') => {
+      const body = await gql(gateway.url, `{ metricSeries(query: { name: "http_requests_total", ${scope} labels: ${labels}, groupBy: ["service", "code"] }, range: { from: "now-20s" }, step: "5s") { query series { labels { value } } } }`);
+      expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+      return body.data.metricSeries.series.map((s: any) => s.labels.map((l: any) => l.value).join('/'));
+    };
+    const everything = await series('[]');
+    expect(everything.length).toBeGreaterThan(2);
+    const hostile = ['500"} or vector(1) #', '500\\" or code=~".+', '.+"}|| up{x="', '`500`', '500 or 1=1', 'ü😀"}\n{', '"', '\\'];
+    for (const value of hostile) {
+      for (const op of ['EQUALS', 'REGEX']) {
+        // Prometheus received each value as one string literal: nothing has a code like it, so no series.
+        const literal = op === 'EQUALS' ? value : value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        expect(await series(`[{ name: "code", op: ${op}, value: ${JSON.stringify(literal)} }]`)).toEqual([]);
+      }
+      // NOT_EQUALS with a hostile value excludes nothing.
+      expect(await series(`[{ name: "code", op: NOT_EQUALS, value: ${JSON.stringify(value)} }]`)).toEqual(everything);
+      expect(await series('[]', `scope: { service: ${JSON.stringify(value)} },`)).toEqual([]);
+    }
+    // A label name cannot carry syntax either.
+    const bad = await gql(gateway.url, `{ metricSeries(query: { name: "http_requests_total", labels: [{ name: "code=\\"500\\"} or vector(1) #", value: "x" }] }) { query } }`);
+    expect(bad.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(bad.errors![0]!.message).toMatch(/label names are letters, digits and underscores/);
+  });
+
   it('errors keep their meaning: unknown metric NOT_FOUND with a suggestion, a query Prometheus refuses BAD_USER_INPUT', async () => {
     const unknown = await gql(gateway.url, `{ metricSeries(query: { name: "http_request_totl" }) { query } }`);
     expect(unknown.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND', capability: 'metrics', provider: 'prom' });
