@@ -85,3 +85,14 @@ describe('log line helpers', () => {
     expect(() => fieldFilterTest({ field: 'msg', op: 'REGEX', value: '(?<=a)b' }, 'filters[0]')).toThrow(/not a valid RE2/);
   });
 });
+
+describe('pageByTime cost', () => {
+  it('answers a page of lines a millisecond apart with one request', async () => {
+    const lines: Line[] = Array.from({ length: 100 }, (_, i) => ({ ms: 1_000 + i, id: `id-${String(i).padStart(3, '0')}` }));
+    const fetch = tool(lines, 'NEWEST_FIRST');
+    const page = await pageByTime({ first: 20, after: null }, 'NEWEST_FIRST', fetch, options);
+    expect(page.items).toHaveLength(20);
+    expect(page.nextCursor).not.toBeNull();
+    expect(fetch.calls).toBe(1);
+  });
+});

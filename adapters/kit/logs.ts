@@ -201,6 +201,7 @@ export async function pageByTime<T>(request: PageRequest, order: LogOrder, fetch
     if (!slice.full) return { items, nextCursor: null };
     // The cut millisecond was dropped: every line of the last one read was passed.
     position = { ...position, done: true };
+    if (items.length === request.first) return { items, nextCursor: encodePosition(position) };
   }
   // Out of calls (filters the tool cannot run dropped most lines): a short page, resuming where the scan stopped.
   return { items, nextCursor: encodePosition(position) };
