@@ -6,6 +6,7 @@ import rison from 'rison-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/src/index.ts';
 import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
+import { checkExampleProvider } from '../kit/example-check.ts';
 import { startFakeElasticsearch, type FakeDoc, type FakeElasticsearch } from './fake-elasticsearch.ts';
 
 const API_KEY = 'VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw-secret';
@@ -235,4 +236,12 @@ describe('Elasticsearch adapter against the contract fake', () => {
     expect(limited.errors?.[0]?.extensions).toMatchObject({ code: 'PROVIDER_RATE_LIMITED', retryAfter: 9 });
     expect(logs.lines.join('\n')).not.toContain(API_KEY);
   });
+
+  it("opsorch check reports the example configuration's Elasticsearch, reached with the API key from its secret reference", async () => {
+    const { code, out } = await checkExampleProvider('logs', 'elasticsearch', { url: es.fake.url }, { ES_API_KEY: API_KEY });
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/logs\s+es\s+elasticsearch\s+UP/);
+    expect(out).not.toContain(API_KEY);
+    expect(es.fake.requests.at(-1)!.headers.authorization).toBe(`ApiKey ${API_KEY}`);
+  }, 30_000);
 });

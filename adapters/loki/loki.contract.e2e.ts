@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/src/index.ts';
 import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
+import { checkExampleProvider } from '../kit/example-check.ts';
 import { startFakeLoki, type FakeLoki, type FakeStream } from './fake-loki.ts';
 
 const PASSWORD = 'pw-loki-very-secret-4711';
@@ -227,4 +228,11 @@ describe('Loki adapter against the fake Loki', () => {
     expect(logs.lines.join('\n')).not.toContain(PASSWORD);
     expect(logs.lines.join('\n')).not.toContain(Buffer.from(`opsorch:${PASSWORD}`).toString('base64'));
   });
+
+  it("opsorch check reports the example configuration's Loki, reached with its tenant", async () => {
+    const { code, out } = await checkExampleProvider('logs', 'loki', { url: loki.fake.url, tenant: 'team-a' });
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/logs\s+loki\s+loki\s+UP/);
+    expect(loki.fake.requests.at(-1)).toMatchObject({ route: 'GET /loki/api/v1/labels', headers: expect.objectContaining({ 'x-scope-orgid': 'team-a' }) });
+  }, 30_000);
 });
