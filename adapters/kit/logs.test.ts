@@ -45,7 +45,8 @@ describe('pageByTime', () => {
         const seen = await walk(lines, order, first);
         expect(seen).toHaveLength(lines.length);
         expect(new Set(seen).size).toBe(lines.length);
-        const expected = [...lines].sort((a, b) => (order === 'NEWEST_FIRST' ? b.ms - a.ms : a.ms - b.ms) || options.compareWithinMs(a, b)).map((l) => l.id);
+        const sign = order === 'NEWEST_FIRST' ? -1 : 1;
+        const expected = [...lines].sort((a, b) => sign * (a.ms - b.ms || options.compareWithinMs(a, b))).map((l) => l.id);
         expect(seen).toEqual(expected);
       });
     }

@@ -121,7 +121,7 @@ export type FetchTimeSlice<T> = (boundMs: number | null, inclusive: boolean, lim
 export interface TimePagingOptions<T> {
   /** The line's time in epoch milliseconds. */
   timeOf(item: T): number;
-  /** Orders lines of the same millisecond (stable: service id, then the tool's own tie-breakers). */
+  /** Orders lines of the same millisecond, oldest first (stable: service id, then the tool's own tie-breakers). */
   compareWithinMs(a: T, b: T): number;
   /** The most lines the tool answers per request (Loki 5000, Elasticsearch 10000). */
   maxLimit: number;
@@ -165,7 +165,8 @@ export async function pageByTime<T>(request: PageRequest, order: LogOrder, fetch
   let position: TimePosition = request.after === null ? { t: null, k: 0, done: false } : decodePosition(request.after);
   if (request.first === 0) return { items: [], nextCursor: encodePosition(position) };
   const sign = order === 'OLDEST_FIRST' ? 1 : -1;
-  const compare = (a: T, b: T) => sign * (options.timeOf(a) - options.timeOf(b)) || options.compareWithinMs(a, b);
+  // Newest first reverses the order within a millisecond too, as the gateway merges pages (subgraphs/logs/loaders.ts).
+  const compare = (a: T, b: T) => sign * (options.timeOf(a) - options.timeOf(b) || options.compareWithinMs(a, b));
   const items: T[] = [];
   for (let calls = 0; calls < (options.maxCalls ?? 5); calls++) {
     const inclusive = position.t !== null && !position.done;
