@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/src/index.ts';
 import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
 import { checkExampleProvider } from '../kit/example-check.ts';
+import { walkLogs } from '../kit/log-walk.ts';
 import { startFakeElasticsearch, type FakeDoc, type FakeElasticsearch } from './fake-elasticsearch.ts';
 
 const API_KEY = 'VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw-secret';
@@ -87,19 +88,7 @@ afterAll(async () => {
 const RANGE = `{ from: "${new Date(BASE_MS - 60_000).toISOString()}", to: "${new Date(NOW).toISOString()}" }`;
 const LINE = 'id timestamp level rawLevel message environment traceId url service { id } fields { key value } source { provider instance id }';
 
-async function walk(query: string, order: string, first: number) {
-  const nodes: any[] = [];
-  let after: string | null = null;
-  for (let pages = 0; pages < 300; pages++) {
-    const body: any = await gql(gateway.url, `query($after: String) { logs(query: ${query}, range: ${RANGE}, first: ${first}, after: $after, order: ${order}) { nodes { ${LINE} } pageInfo { hasNextPage endCursor } providerErrors { code message } } }`, { after });
-    expect(body.errors).toBeUndefined();
-    expect(body.data.logs.providerErrors).toEqual([]);
-    nodes.push(...body.data.logs.nodes);
-    if (!body.data.logs.pageInfo.hasNextPage) return nodes;
-    after = body.data.logs.pageInfo.endCursor;
-  }
-  throw new Error('paging did not end');
-}
+const walk = (query: string, order: string, first: number) => walkLogs(gateway.url, query, RANGE, order, first, LINE);
 
 const expectedCount = (pred: (s: any) => boolean) => docs.filter((d) => pred(d._source)).length;
 

@@ -11,7 +11,7 @@ import type { ProviderDeps } from '../src/provider.ts';
 import type { LogFieldSummaryRecord, LogProvider, LogRecord, LogVolumeRecord } from '../src/spi/logs.ts';
 import type { ResolvedTimeRange } from '../src/time.ts';
 import { ServiceIdentity } from '../kit/identity.ts';
-import { flattenFields, LevelMapping, pageByTime, summarizeFields } from '../kit/logs.ts';
+import { flattenFields, LevelMapping, numberWithinMs, pageByTime, summarizeFields, volumeBuckets } from '../kit/logs.ts';
 import { ElasticsearchApi, type SearchHit } from './api.ts';
 import { buildQuery, rangeClause, type Dsl, type DslQuery } from './dsl.ts';
 import type { ElasticsearchSettings } from './settings.ts';
@@ -136,15 +136,7 @@ export class ElasticsearchLogProvider implements LogProvider {
         estimated = after !== null;
       }
     }
-    const levelOrder: LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'UNKNOWN'];
-    let total = 0;
-    const result = counts.map((byLevel, b) => {
-      const bucketCounts = levelOrder.filter((l) => byLevel.has(l)).map((level) => ({ level, count: byLevel.get(level)! }));
-      const bucketTotal = bucketCounts.reduce((sum, c) => sum + c.count, 0);
-      total += bucketTotal;
-      return { start: new Date(fromMs + b * width).toISOString(), end: new Date(Math.min(toMs, fromMs + (b + 1) * width)).toISOString(), counts: bucketCounts, total: bucketTotal };
-    });
-    return { buckets: result, total, estimated };
+    return { ...volumeBuckets(counts, fromMs, toMs, width), estimated };
   }
 
   async fieldSummaries(scope: ScopeInput | null | undefined, range: ResolvedTimeRange, top: number, ctx: ProviderContext): Promise<LogFieldSummaryRecord[]> {
@@ -215,13 +207,7 @@ export class ElasticsearchLogProvider implements LogProvider {
     const natives = entries.map((e) => e.fields.get(f.service) ?? '');
     const canonical = await this.identity.toCanonical(natives.filter(Boolean), ctx);
     entries.forEach((e, i) => (e.serviceId = canonical.get(natives[i]!) ?? null));
-    entries.sort((a, b) => a.ms - b.ms || compareEntries(a, b));
-    for (let i = 0; i < entries.length; i++) {
-      const previous = entries[i - 1];
-      const e = entries[i]!;
-      e.sequence = previous && previous.ms === e.ms && previous.serviceId === e.serviceId ? previous.sequence + 1 : 0;
-    }
-    return entries;
+    return numberWithinMs(entries, compareEntries);
   }
 
   private toRecord(e: Entry, query: Dsl): LogRecord {

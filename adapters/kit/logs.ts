@@ -6,7 +6,7 @@ import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { badInput, OpsOrchError } from '../src/errors.ts';
 import type { Page, PageRequest } from '../src/paging.ts';
-import type { LogFieldSummaryRecord } from '../src/spi/logs.ts';
+import type { LogFieldSummaryRecord, LogVolumeRecord } from '../src/spi/logs.ts';
 
 /** How common loggers spell each level (lower-cased): syslog, log4j, Python, pino's numbers, Go, Postgres. */
 export const DEFAULT_LEVEL_SPELLINGS: Record<Exclude<LogLevel, 'UNKNOWN'>, string[]> = {
@@ -206,4 +206,31 @@ export async function pageByTime<T>(request: PageRequest, order: LogOrder, fetch
   }
   // Out of calls (filters the tool cannot run dropped most lines): a short page, resuming where the scan stopped.
   return { items, nextCursor: encodePosition(position) };
+}
+
+/** Per-level counts of equal-width buckets from `fromMs`, as `LogVolume` holds them (the last bucket ends at `toMs`). */
+export function volumeBuckets(counts: readonly ReadonlyMap<LogLevel, number>[], fromMs: number, toMs: number, width: number): Pick<LogVolumeRecord, 'buckets' | 'total'> {
+  const levelOrder: LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'UNKNOWN'];
+  let total = 0;
+  const buckets = counts.map((byLevel, b) => {
+    const bucketCounts = levelOrder.filter((l) => (byLevel.get(l) ?? 0) > 0).map((level) => ({ level, count: byLevel.get(level)! }));
+    const bucketTotal = bucketCounts.reduce((sum, c) => sum + c.count, 0);
+    total += bucketTotal;
+    return { start: new Date(fromMs + b * width).toISOString(), end: new Date(Math.min(toMs, fromMs + (b + 1) * width)).toISOString(), counts: bucketCounts, total: bucketTotal };
+  });
+  return { buckets, total };
+}
+
+/**
+ * Sorts lines by millisecond then `compareWithinMs`, and numbers each within its millisecond and service
+ * (`sequence`, the last part of a line's id: `<instance>:<service>:<epochMs>:<seq>`).
+ */
+export function numberWithinMs<T extends { ms: number; serviceId: string | null; sequence: number }>(lines: T[], compareWithinMs: (a: T, b: T) => number): T[] {
+  lines.sort((a, b) => a.ms - b.ms || compareWithinMs(a, b));
+  for (let i = 0; i < lines.length; i++) {
+    const previous = lines[i - 1];
+    const line = lines[i]!;
+    line.sequence = previous && previous.ms === line.ms && previous.serviceId === line.serviceId ? previous.sequence + 1 : 0;
+  }
+  return lines;
 }

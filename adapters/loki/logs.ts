@@ -10,7 +10,7 @@ import type { ProviderDeps } from '../src/provider.ts';
 import type { LogFieldSummaryRecord, LogProvider, LogRecord, LogVolumeRecord } from '../src/spi/logs.ts';
 import type { ResolvedTimeRange } from '../src/time.ts';
 import { ServiceIdentity } from '../kit/identity.ts';
-import { flattenFields, LevelMapping, pageByTime, summarizeFields } from '../kit/logs.ts';
+import { flattenFields, LevelMapping, numberWithinMs, pageByTime, summarizeFields, volumeBuckets } from '../kit/logs.ts';
 import { LokiApi, type LokiStream } from './api.ts';
 import { buildLogQL, streamSelector, type LogQLQuery } from './logql.ts';
 import type { LokiSettings } from './settings.ts';
@@ -130,20 +130,7 @@ export class LokiLogProvider implements LogProvider {
         }
       }
     }
-    const order: LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'UNKNOWN'];
-    let total = 0;
-    const result = counts.map((byLevel, b) => {
-      const bucketCounts = order.filter((l) => (byLevel.get(l) ?? 0) > 0).map((level) => ({ level, count: byLevel.get(level)! }));
-      const bucketTotal = bucketCounts.reduce((sum, c) => sum + c.count, 0);
-      total += bucketTotal;
-      return {
-        start: new Date(fromMs + b * width).toISOString(),
-        end: new Date(Math.min(toMs, fromMs + (b + 1) * width)).toISOString(),
-        counts: bucketCounts,
-        total: bucketTotal,
-      };
-    });
-    return { buckets: result, total, estimated: false };
+    return { ...volumeBuckets(counts, fromMs, toMs, width), estimated: false };
   }
 
   async fieldSummaries(scope: ScopeInput | null | undefined, range: ResolvedTimeRange, top: number, ctx: ProviderContext): Promise<LogFieldSummaryRecord[]> {
@@ -229,13 +216,7 @@ export class LokiLogProvider implements LogProvider {
         });
       }
     });
-    entries.sort((a, b) => a.ms - b.ms || compareEntries(a, b));
-    for (let i = 0; i < entries.length; i++) {
-      const previous = entries[i - 1];
-      const e = entries[i]!;
-      e.sequence = previous && previous.ms === e.ms && previous.serviceId === e.serviceId ? previous.sequence + 1 : 0;
-    }
-    return entries;
+    return numberWithinMs(entries, compareEntries);
   }
 
   private fieldsOf(e: Entry): { fields: { key: string; value: string }[]; json: Record<string, unknown> | null } {

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/src/index.ts';
 import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
 import { checkExampleProvider } from '../kit/example-check.ts';
+import { walkLogs } from '../kit/log-walk.ts';
 import { startFakeLoki, type FakeLoki, type FakeStream } from './fake-loki.ts';
 
 const PASSWORD = 'pw-loki-very-secret-4711';
@@ -76,19 +77,7 @@ afterAll(async () => {
 const RANGE = `{ from: "${new Date(BASE_MS - 60_000).toISOString()}", to: "${new Date(NOW).toISOString()}" }`;
 const LINE = 'id timestamp level rawLevel message environment traceId url service { id } fields { key value } source { provider instance id }';
 
-async function walk(query: string, order: string, first: number) {
-  const nodes: any[] = [];
-  let after: string | null = null;
-  for (let pages = 0; pages < 200; pages++) {
-    const body: any = await gql(gateway.url, `query($after: String) { logs(query: ${query}, range: ${RANGE}, first: ${first}, after: $after, order: ${order}) { nodes { ${LINE} } pageInfo { hasNextPage endCursor } providerErrors { code message } } }`, { after });
-    expect(body.errors).toBeUndefined();
-    expect(body.data.logs.providerErrors).toEqual([]);
-    nodes.push(...body.data.logs.nodes);
-    if (!body.data.logs.pageInfo.hasNextPage) return nodes;
-    after = body.data.logs.pageInfo.endCursor;
-  }
-  throw new Error('paging did not end');
-}
+const walk = (query: string, order: string, first: number) => walkLogs(gateway.url, query, RANGE, order, first, LINE);
 
 const expectedCount = (pred: (labels: Record<string, string>, line: any) => boolean) =>
   streams.reduce((n, s) => n + s.entries.filter(([, line]) => pred(s.labels, JSON.parse(line))).length, 0);
