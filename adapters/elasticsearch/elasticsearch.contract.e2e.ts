@@ -233,4 +233,34 @@ describe('Elasticsearch adapter against the contract fake', () => {
     expect(out).not.toContain(API_KEY);
     expect(es.fake.requests.at(-1)!.headers.authorization).toBe(`ApiKey ${API_KEY}`);
   }, 30_000);
+
+  it('serves OpenSearch with basic auth from a secret reference, naming OpenSearch in the log', async () => {
+    const password = 'os-pass-9f8e7d6c5b';
+    const os = await startTestGateway({
+      logger: logs.logger,
+      env: {
+        OPSORCH_LOGS_PROVIDER: 'os=elasticsearch',
+        OPSORCH_LOGS_CONFIG: JSON.stringify({ url: es.fake.url, flavor: 'opensearch', index: 'logs-payments-api-*', auth: { username: 'opsorch', password: 'secret://env/OS_PASSWORD' }, catalogSystem: 'prometheus' }),
+        OS_PASSWORD: password,
+        OPSORCH_PROVIDER_READ_ATTEMPTS: '1',
+      },
+    });
+    try {
+      const body = await gql(os.url, `{ logs(query: { scope: { service: "payments-api" } }, range: ${RANGE}, first: 2) { nodes { url source { id } } } }`);
+      expect(body.errors).toBeUndefined();
+      const [line] = body.data.logs.nodes;
+      // Without a dashboards URL the link is the document in the API.
+      expect(line.url).toBe(`${es.fake.url}/${line.source.id.replace('/', '/_doc/')}`);
+      const sent = es.fake.requests.at(-1)!;
+      expect(sent.params.index).toBe('logs-payments-api-*');
+      expect(sent.headers.authorization).toBe(`Basic ${Buffer.from(`opsorch:${password}`).toString('base64')}`);
+      es.fail = { status: 401, body: { error: { type: 'security_exception', reason: 'bad password' }, status: 401 } };
+      const refused = await gql(os.url, `{ logs(query: {}, range: ${RANGE}) { nodes { id } } }`);
+      expect(refused.errors![0]!.extensions!.code).toBe('PROVIDER_AUTH_FAILED');
+      expect(logs.lines.some((l) => l.includes('"tool":"OpenSearch"') && l.includes('401'))).toBe(true);
+      expect(JSON.stringify(refused) + logs.lines.join('\n')).not.toContain(password);
+    } finally {
+      await os.close();
+    }
+  }, 30_000);
 });
