@@ -1,6 +1,8 @@
 // The logs capability over Elasticsearch or OpenSearch: `_search` with query DSL objects (dsl.ts), paged with
 // `search_after` on the timestamp by whole milliseconds (kit/logs.ts), counts by level from a date histogram,
 // fields from a sample, Kibana / OpenSearch Dashboards Discover links with the exact query and range.
+// rison's types are referenced here so every program reaching this file (the console's, via the gateway) has them.
+/// <reference path="./rison-node.d.ts" />
 import type { LogLevel, LogOrder, LogQueryInput, ScopeInput, ServiceLogQueryInput } from '@opsorch/schema';
 import rison from 'rison-node';
 import type { ProviderContext } from '../src/context.ts';
