@@ -2,10 +2,10 @@
 // from JSON, user regular expressions run by a linear-time engine, field summaries from a sample, and paging by
 // time that loses no line when many share a millisecond.
 import type { LogFieldFilter, LogLevel, LogOrder } from '@opsorch/schema';
-import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { badInput, OpsOrchError } from '../src/errors.ts';
 import type { Page, PageRequest } from '../src/paging.ts';
+import { compileUserPattern } from '../src/patterns.ts';
 import type { LogFieldSummaryRecord, LogVolumeRecord } from '../src/spi/logs.ts';
 
 /** How common loggers spell each level (lower-cased): syslog, log4j, Python, pino's numbers, Go, Postgres. */
@@ -54,23 +54,15 @@ export function flattenFields(value: unknown, prefix = '', out: { key: string; v
   return out;
 }
 
-/** A user's regular expression compiled by RE2JS (linear time, RE2 syntax: what Prometheus and Loki run). */
-export function compileUserRegex(source: string, where: string): RE2JS {
-  try {
-    return RE2JS.compile(source);
-  } catch (error) {
-    throw badInput(`${where}: "${source}" is not a valid RE2 regular expression (${(error as Error).message})`);
-  }
-}
-
 /** A field filter as a predicate over a line's fields, with the schema's semantics (used where the tool cannot run it). */
 export function fieldFilterTest(filter: LogFieldFilter, where: string): (fields: ReadonlyMap<string, string>) => boolean {
   const op = filter.op ?? 'EQUALS';
   if (op === 'REGEX') {
-    const regex = compileUserRegex(filter.value, where);
+    // Anywhere in the value, as the schema's REGEX and Loki's label filters (wrapped in `.*`) match.
+    const pattern = compileUserPattern(filter.value, where, 'search');
     return (fields) => {
       const value = fields.get(filter.field);
-      return value !== undefined && regex.matcher(value).find();
+      return value !== undefined && pattern.test(value);
     };
   }
   if (op === 'CONTAINS') {

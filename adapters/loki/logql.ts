@@ -5,7 +5,8 @@
 import type { LogFieldFilter, LogLevel } from '@opsorch/schema';
 import { RE2JS } from 're2js';
 import { badInput } from '../src/errors.ts';
-import { compileUserRegex, type LevelMapping } from '../kit/logs.ts';
+import { compileUserPattern } from '../src/patterns.ts';
+import type { LevelMapping } from '../kit/logs.ts';
 
 /** A LogQL (Go) double-quoted string literal holding exactly `value`. */
 export function logqlString(value: string): string {
@@ -90,7 +91,7 @@ export function buildLogQL(query: LogQLQuery, anyLabel: string, options: LogQLOp
     else if (op === 'NOT_EQUALS') logql += ` | ${label}!=${logqlString(filter.value)}`;
     else if (op === 'CONTAINS') logql += ` | ${label}=~${logqlString(`(?is).*${regexLiteral(filter.value)}.*`)}`;
     else {
-      compileUserRegex(filter.value, name);
+      compileUserPattern(filter.value, name, 'search');
       // Label filters match the whole value; the schema's REGEX matches anywhere (anchors still work).
       logql += ` | ${label}=~${logqlString(`(?s).*(?:${filter.value}).*`)}`;
     }
