@@ -6,10 +6,10 @@ import { CpuSlices } from '../src/cooperative.ts';
 import { badInput } from '../src/errors.ts';
 import { composeId } from '../src/ids.ts';
 import type { Page, PageRequest } from '../src/paging.ts';
-import { compileUserPattern } from '../src/patterns.ts';
 import type { ProviderDeps } from '../src/provider.ts';
 import type { LogFieldSummaryRecord, LogProvider, LogRecord, LogVolumeRecord } from '../src/spi/logs.ts';
 import type { ResolvedTimeRange } from '../src/time.ts';
+import { fieldFilterTest } from '../kit/logs.ts';
 import { gaussian, intBetween, pick, rngFor, type Rng } from './random.ts';
 import {
   diskUsedRatio,
@@ -134,21 +134,8 @@ function compileFilters(filters: readonly LogFieldFilter[] | null | undefined, w
   return (filters ?? []).map((filter, index) => {
     const name = `${where}[${index}] (field "${filter.field}")`;
     if (!filter.field) throw badInput(`${name}: field must not be empty; see logFields for the field names`);
-    const op = filter.op ?? 'EQUALS';
-    if (op === 'REGEX') {
-      // Log field filters search the value (as Loki's `|~` does); `^...$` anchors them. See decision 013.
-      const regex = compileUserPattern(filter.value, name, 'search');
-      return (fields) => {
-        const value = fields.get(filter.field);
-        return value !== undefined && regex.test(value);
-      };
-    }
-    if (op === 'CONTAINS') {
-      const needle = filter.value.toLowerCase();
-      return (fields) => fields.get(filter.field)?.toLowerCase().includes(needle) ?? false;
-    }
-    if (op === 'NOT_EQUALS') return (fields) => fields.get(filter.field) !== filter.value;
-    return (fields) => fields.get(filter.field) === filter.value;
+    // REGEX searches the value (as Loki's `|~` does); `^...$` anchors it. See decision 013.
+    return fieldFilterTest(filter, name);
   });
 }
 
