@@ -1,0 +1,509 @@
+// The Jira Cloud adapter through the real gateway against a contract fake of Jira's REST API v3
+// (../shared/vendor-api/jira.openapi.json): every request it sends must be one Jira accepts, every answer served
+// here matches the spec, and searches are answered by reading the JQL strictly (testing/jql-parser.ts), so a value
+// that escaped its quotes fails the test.
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningGateway } from '../../gateway/src/index.ts';
+import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
+import { startContractFake, type ContractFake, type FakeReply, type FakeRequest } from '../kit/contract-fake.ts';
+import type { ProviderModule } from '../src/provider.ts';
+import type { ServiceProvider } from '../src/spi/services.ts';
+import { JiraTicketProvider } from './tickets.ts';
+import { jiraSettingsSchema } from './settings.ts';
+import { matchesJql, parseJql } from './testing/jql-parser.ts';
+import { silentLogger } from '../src/context.ts';
+
+const TOKEN = 'ATATT3xFfGF0-jira-api-token-secret';
+const EMAIL = 'opsorch-bot@acme-shop.example';
+const SITE = 'https://acme-shop.atlassian.net';
+/** Jira answers at most this many issues per page here, whatever maxResults asks (as it may). */
+const VENDOR_PAGE = 3;
+
+interface StoredIssue {
+  id: string;
+  key: string;
+  project: string;
+  summary: string;
+  description: unknown;
+  status: { name: string; category: 'new' | 'indeterminate' | 'done' };
+  priority: string | null;
+  assignee: { accountId: string; emailAddress?: string; displayName: string } | null;
+  labels: string[];
+  created: string;
+  updated: string;
+  comments: { id: string; author: { accountId: string; emailAddress?: string; displayName: string }; body: unknown; created: string }[];
+}
+
+const adf = (text: string) => ({ type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
+const MAYA = { accountId: '5b10a2844c20165700ede21g', emailAddress: 'maya.patel@acme-shop.example', displayName: 'Maya Patel' };
+const HIDDEN = { accountId: '5b10ac8d82e05b22cc7d4ef5', displayName: 'Jonas Weber' };
+const CATEGORY_NAME = { new: 'To Do', indeterminate: 'In Progress', done: 'Done' } as const;
+const WORKFLOW: Record<string, { id: string; name: string; to: string; category: StoredIssue['status']['category'] }[]> = {
+  'To Do': [{ id: '21', name: 'Start Progress', to: 'In Progress', category: 'indeterminate' }, { id: '41', name: "Won't Do", to: 'Cancelled', category: 'done' }],
+  'In Progress': [{ id: '31', name: 'Send to Review', to: 'In Review', category: 'indeterminate' }, { id: '51', name: 'Done', to: 'Done', category: 'done' }],
+  'In Review': [{ id: '51', name: 'Done', to: 'Done', category: 'done' }],
+  Done: [],
+  Cancelled: [],
+};
+
+let issues: StoredIssue[] = [];
+let nextId = 10100;
+function issue(key: string, overrides: Partial<StoredIssue> = {}): StoredIssue {
+  const minutes = Number(key.split('-')[1]);
+  return {
+    id: String(nextId++),
+    key,
+    project: key.split('-')[0]!,
+    summary: `Follow-up ${key}`,
+    description: adf(`Details of ${key}`),
+    status: { name: 'To Do', category: 'new' },
+    priority: 'Medium',
+    assignee: null,
+    labels: [],
+    created: new Date(Date.UTC(2026, 10, 1, 8, minutes)).toISOString().replace('Z', '+0000'),
+    updated: new Date(Date.UTC(2026, 10, 2, 8, minutes)).toISOString().replace('Z', '+0000'),
+    comments: [],
+    ...overrides,
+  };
+}
+
+function seed() {
+  nextId = 10100;
+  issues = [
+    issue('PAY-1', { summary: 'Stripe webhook retries', priority: 'Highest', assignee: MAYA, labels: ['incident:pd:Q3VW8TR', 'postmortem'], status: { name: 'In Progress', category: 'indeterminate' } }),
+    issue('PAY-2', { priority: 'Blocker', status: { name: 'In Review', category: 'indeterminate' } }),
+    issue('PAY-3', { priority: null, assignee: HIDDEN, status: { name: "Won't Do", category: 'done' } }),
+    issue('CHK-4', { labels: ['incident:pd:Q3VW8TR'], comments: [
+      { id: '20002', author: MAYA, body: adf('second'), created: '2026-11-02T09:00:00.000+0000' },
+      { id: '20001', author: HIDDEN, body: adf('first'), created: '2026-11-02T08:00:00.000+0000' },
+    ] }),
+    issue('CHK-5', { summary: 'Cart a+b (c) "quoted"', status: { name: 'Done', category: 'done' } }),
+    issue('OPS-6', { priority: 'Trivial' }),
+    issue('OPS-7', { description: 'Old plain-text description' }),
+  ];
+}
+
+function fieldsOf(i: StoredIssue, wanted: string[]) {
+  const all: Record<string, unknown> = {
+    summary: i.summary,
+    description: i.description,
+    status: { id: '1', name: i.status.name, statusCategory: { key: i.status.category, name: CATEGORY_NAME[i.status.category] } },
+    priority: i.priority ? { id: '3', name: i.priority } : null,
+    assignee: i.assignee,
+    reporter: MAYA,
+    labels: i.labels,
+    project: { id: '10000', key: i.project, name: i.project },
+    created: i.created,
+    updated: i.updated,
+    comment: { comments: i.comments, total: i.comments.length, maxResults: i.comments.length, startAt: 0 },
+  };
+  return Object.fromEntries(wanted.filter((f) => f in all).map((f) => [f, all[f]]));
+}
+
+function bean(i: StoredIssue, fields: string[], expand = '') {
+  const transitions = (WORKFLOW[i.status.name] ?? []).map((t) => ({
+    id: t.id,
+    name: t.name,
+    to: { id: '3', name: t.to, statusCategory: { key: t.category, name: CATEGORY_NAME[t.category] } },
+  }));
+  return { id: i.id, key: i.key, self: `${SITE}/rest/api/3/issue/${i.id}`, fields: fieldsOf(i, fields), ...(expand.includes('transitions') ? { transitions } : {}) };
+}
+
+function valuesOf(i: StoredIssue, field: string): string[] {
+  switch (field) {
+    case 'key':
+      return [i.key];
+    case 'project':
+      return [i.project];
+    case 'statusCategory':
+      return [CATEGORY_NAME[i.status.category]];
+    case 'labels':
+      return i.labels;
+    case 'assignee':
+      return i.assignee ? [i.assignee.accountId, i.assignee.emailAddress ?? ''] : [];
+    case 'text':
+      return [i.summary, JSON.stringify(i.description)];
+    default:
+      throw new Error(`the fake does not search by ${field}`);
+  }
+}
+
+let mode: 'ok' | 'unauthorized' | 'rate-limited' | 'down' | 'slow' = 'ok';
+const jqlSeen: string[] = [];
+function failure(): FakeReply | null | Promise<FakeReply> {
+  if (mode === 'unauthorized') return { status: 401, raw: `Unauthorized (token ${TOKEN} rejected)` };
+  if (mode === 'rate-limited') return { status: 429, raw: 'Rate limit exceeded', headers: { 'retry-after': '17' } };
+  if (mode === 'down') return { status: 503, raw: '<html>Service Unavailable</html>' };
+  if (mode === 'slow') return new Promise((resolve) => setTimeout(() => resolve({ status: 503 }), 2_500));
+  return null;
+}
+
+/** The enhanced search: JQL read strictly; Jira refuses a key that does not exist (400), as the real one does. */
+function search(request: FakeRequest): FakeReply {
+  const body = request.body as { jql: string; fields: string[]; maxResults: number; nextPageToken?: string; expand?: string };
+  jqlSeen.push(body.jql);
+  let parsed: ReturnType<typeof parseJql>;
+  try {
+    parsed = parseJql(body.jql);
+  } catch (error) {
+    return { status: 400, body: { errorMessages: [`Error in the JQL Query: ${(error as Error).message}`], errors: {} } };
+  }
+  const keys = JSON.stringify(parsed.where).match(/"field":"key","op":"[^"]+","values":\[([^\]]*)\]/)?.[1];
+  const missing = keys ? (JSON.parse(`[${keys}]`) as string[]).filter((k) => !issues.some((i) => i.key === k)) : [];
+  if (missing.length > 0) return { status: 400, body: { errorMessages: [`An issue with key '${missing[0]}' does not exist for field 'key'.`], errors: {} } };
+  const matching = issues
+    .filter((i) => matchesJql(parsed.where, (field) => valuesOf(i, field)))
+    .sort((a, b) => b.updated.localeCompare(a.updated) || b.key.localeCompare(a.key));
+  const start = body.nextPageToken ? Number(Buffer.from(body.nextPageToken, 'base64').toString()) : 0;
+  const page = matching.slice(start, start + Math.min(body.maxResults, VENDOR_PAGE));
+  const end = start + page.length;
+  const isLast = end >= matching.length;
+  return {
+    body: {
+      issues: page.map((i) => bean(i, body.fields, body.expand)),
+      isLast,
+      ...(isLast ? {} : { nextPageToken: Buffer.from(String(end)).toString('base64') }),
+    },
+  };
+}
+
+const found = (key: string) => issues.find((i) => i.key === key);
+/** The catalog's checkout entry as a catalog with Jira references would hold it (the demo catalog has none). */
+const CHECKOUT = {
+  id: 'checkout',
+  name: 'Checkout',
+  description: null,
+  tier: 'TIER_1',
+  rawTier: 'tier1',
+  kind: 'SERVICE',
+  rawKind: 'service',
+  tags: [],
+  language: null,
+  repositoryUrl: null,
+  links: [],
+  externalRefs: [{ system: 'jira', id: 'CHK' }],
+  environments: [],
+  url: 'https://backstage.acme-shop.example/catalog/default/component/checkout',
+  source: { provider: 'jira-refs', instance: 'refs', id: 'checkout' },
+  ownerTeamId: 'commerce',
+  dependencyIds: [],
+};
+
+/** A catalog that knows checkout's Jira project; the demo catalog answers everything else. */
+const jiraRefsCatalog: ProviderModule = {
+  label: 'Jira references',
+  factories: {
+    services: (_settings, deps): ServiceProvider => ({
+      kind: 'jira-refs',
+      instance: deps.instance,
+      getMany: async (ids) => ids.map((id) => (id === 'checkout' ? (CHECKOUT as never) : null)),
+      query: async () => ({ items: [], nextCursor: null }),
+      dependentsOf: async (ids) => ids.map(() => []),
+      servicesOwnedBy: async (ids) => ids.map(() => []),
+      resolveExternalRefs: async (refs) => refs.map((r) => (r.system.toLowerCase() === 'jira' && r.id.toUpperCase() === 'CHK' ? 'checkout' : null)),
+    }),
+  },
+};
+
+let fake: ContractFake;
+let gateway: RunningGateway;
+const logs = captureLogs();
+const config = {
+  url: '',
+  siteUrl: SITE,
+  auth: { email: EMAIL, apiToken: 'secret://env/JIRA_TOKEN' },
+  serviceAliases: { PAY: 'payments-api' },
+  defaultProject: 'OPS',
+  accounts: { 'jonas.weber@acme-shop.example': HIDDEN.accountId },
+};
+
+beforeAll(async () => {
+  seed();
+  fake = await startContractFake({ spec: 'jira.openapi.json', vendor: 'Jira', fixtures: join(import.meta.dirname, '__fixtures__') });
+  fake
+    .on('POST /rest/api/3/search/jql', (r) => failure() ?? search(r))
+    .on('GET /rest/api/3/issue/{issueIdOrKey}', (r) => {
+      const i = found(r.params.issueIdOrKey!);
+      if (!i) return { status: 404 };
+      return { body: bean(i, (r.query.get('fields') ?? '').split(','), r.query.get('expand') ?? '') };
+    })
+    .on('POST /rest/api/3/issue', (r) => {
+      const fields = (r.body as { fields: Record<string, any> }).fields;
+      const key = `${fields.project.key}-${issues.length + 1}`;
+      const created = issue(key, {
+        summary: fields.summary,
+        description: fields.description ?? null,
+        priority: fields.priority?.name ?? null,
+        labels: fields.labels ?? [],
+        assignee: fields.assignee ? [MAYA, HIDDEN].find((p) => p.accountId === fields.assignee.accountId) ?? null : null,
+        updated: new Date().toISOString().replace('Z', '+0000'),
+      });
+      issues.push(created);
+      return { status: 201, body: { id: created.id, key: created.key, self: `${SITE}/rest/api/3/issue/${created.id}` } };
+    })
+    .on('PUT /rest/api/3/issue/{issueIdOrKey}', (r) => {
+      const i = found(r.params.issueIdOrKey!);
+      if (!i) return { status: 404 };
+      const fields = (r.body as { fields: Record<string, any> }).fields;
+      if (fields.summary !== undefined) i.summary = fields.summary;
+      if (fields.labels !== undefined) i.labels = fields.labels;
+      if (fields.priority !== undefined) i.priority = fields.priority.name;
+      return { status: 204 };
+    })
+    .on('GET /rest/api/3/issue/{issueIdOrKey}/transitions', (r) => {
+      const i = found(r.params.issueIdOrKey!);
+      if (!i) return { status: 404 };
+      return { body: { transitions: bean(i, [], 'transitions').transitions } };
+    })
+    .on('POST /rest/api/3/issue/{issueIdOrKey}/transitions', (r) => {
+      const i = found(r.params.issueIdOrKey!);
+      if (!i) return { status: 404 };
+      const t = (WORKFLOW[i.status.name] ?? []).find((x) => x.id === (r.body as { transition: { id: string } }).transition.id);
+      if (!t) return { status: 400 };
+      i.status = { name: t.to, category: t.category };
+      return { status: 204 };
+    })
+    .on('POST /rest/api/3/issue/{issueIdOrKey}/comment', (r) => {
+      const i = found(r.params.issueIdOrKey!);
+      if (!i) return failure() ?? { status: 404 };
+      const comment = { id: String(30000 + i.comments.length), author: MAYA, body: (r.body as { body: unknown }).body, created: new Date().toISOString().replace('Z', '+0000') };
+      i.comments.push(comment);
+      return { status: 201, body: comment };
+    })
+    .on('GET /rest/api/3/myself', () => failure() ?? { body: { accountId: MAYA.accountId, displayName: 'OpsOrch bot', active: true } });
+  config.url = fake.origin;
+  gateway = await startTestGateway({
+    logger: logs.logger,
+    extraProviders: { 'jira-refs': jiraRefsCatalog },
+    env: {
+      OPSORCH_TICKETS_PROVIDER: 'jira=jira',
+      OPSORCH_TICKETS_CONFIG: JSON.stringify(config),
+      OPSORCH_SERVICES_PROVIDER: 'refs=jira-refs,demo=demo',
+      JIRA_TOKEN: TOKEN,
+      OPSORCH_PROVIDER_TIMEOUT_MS: '1000',
+      OPSORCH_PROVIDER_READ_ATTEMPTS: '1',
+      OPSORCH_BREAKER_FAILURES: '1000',
+    },
+  });
+}, 60_000);
+
+afterEach(() => {
+  mode = 'ok';
+  fake.verify();
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await fake?.close();
+});
+
+const TICKET = 'id key title description status rawStatus priority rawPriority labels url source { provider instance id } assignee { id } reporter { id } service { id } incident { id } createdAt updatedAt';
+
+describe('Jira Cloud adapter against the contract fake', () => {
+  it('walks every ticket across several Jira pages by nextPageToken, newest first, with no gap and no duplicate', async () => {
+    const keys: string[] = [];
+    let after: string | null = null;
+    const before = fake.requests.length;
+    for (let guard = 0; guard < 10; guard++) {
+      const body: any = await gql(gateway.url, 'query($after: String) { tickets(first: 2, after: $after) { nodes { key } pageInfo { hasNextPage endCursor } providerErrors { code } } }', { after });
+      expect(body.errors).toBeUndefined();
+      keys.push(...body.data.tickets.nodes.map((n: { key: string }) => n.key));
+      if (!body.data.tickets.pageInfo.hasNextPage) break;
+      after = body.data.tickets.pageInfo.endCursor;
+    }
+    expect(keys).toEqual(['OPS-7', 'OPS-6', 'CHK-5', 'CHK-4', 'PAY-3', 'PAY-2', 'PAY-1']);
+    const searches = fake.requests.slice(before).filter((r) => r.route === 'POST /rest/api/3/search/jql');
+    expect(searches.some((r) => (r.body as { nextPageToken?: string }).nextPageToken)).toBe(true);
+  });
+
+  it('maps fields losslessly: raw status and priority beside normalized ones, ADF and plain descriptions, people, deep links', async () => {
+    const body = await gql(gateway.url, `{ a: ticket(id: "jira:PAY-1") { ${TICKET} } b: ticket(id: "jira:PAY-2") { status rawStatus priority rawPriority } c: ticket(id: "jira:PAY-3") { status rawStatus priority rawPriority assignee { id } } d: ticket(id: "jira:OPS-6") { priority rawPriority } e: ticket(id: "jira:OPS-7") { description } }`);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.a).toMatchObject({
+      id: 'jira:PAY-1',
+      key: 'PAY-1',
+      title: 'Stripe webhook retries',
+      description: 'Details of PAY-1',
+      status: 'IN_PROGRESS',
+      rawStatus: 'In Progress',
+      priority: 'HIGHEST',
+      rawPriority: 'Highest',
+      labels: ['postmortem'],
+      url: `${SITE}/browse/PAY-1`,
+      source: { provider: 'jira', instance: 'jira', id: 'PAY-1' },
+      assignee: { id: 'maya.patel@acme-shop.example' },
+      incident: { id: 'pd:Q3VW8TR' },
+      createdAt: '2026-11-01T08:01:00.000Z',
+    });
+    expect(body.data.b).toEqual({ status: 'IN_REVIEW', rawStatus: 'In Review', priority: 'HIGHEST', rawPriority: 'Blocker' });
+    expect(body.data.c).toEqual({ status: 'CANCELLED', rawStatus: "Won't Do", priority: 'UNKNOWN', rawPriority: null, assignee: { id: 'jonas.weber@acme-shop.example' } });
+    expect(body.data.d).toEqual({ priority: 'LOWEST', rawPriority: 'Trivial' });
+    expect(body.data.e).toEqual({ description: 'Old plain-text description' });
+  });
+
+  it('reads a batch of tickets with one key-in search, and asks key by key only when Jira refuses a missing key', async () => {
+    const before = fake.requests.length;
+    const body = await gql(gateway.url, '{ a: ticket(id: "jira:PAY-1") { key } b: ticket(id: "jira:CHK-4") { key } c: ticket(id: "jira:OPS-7") { key } }');
+    expect(body.data).toEqual({ a: { key: 'PAY-1' }, b: { key: 'CHK-4' }, c: { key: 'OPS-7' } });
+    const asked = fake.requests.slice(before);
+    expect(asked.map((r) => r.route)).toEqual(['POST /rest/api/3/search/jql']);
+    expect(parseJql((asked[0]!.body as { jql: string }).jql).where).toEqual({ field: 'key', op: 'in', values: ['PAY-1', 'CHK-4', 'OPS-7'] });
+
+    const mixed = fake.requests.length;
+    const withMissing = await gql(gateway.url, '{ a: ticket(id: "jira:PAY-1") { key } b: ticket(id: "jira:NOPE-9") { key } }');
+    expect(withMissing.errors).toBeUndefined();
+    expect(withMissing.data).toEqual({ a: { key: 'PAY-1' }, b: null });
+    expect(fake.requests.slice(mixed).map((r) => r.route).sort()).toEqual(['GET /rest/api/3/issue/{issueIdOrKey}', 'GET /rest/api/3/issue/{issueIdOrKey}', 'POST /rest/api/3/search/jql']);
+  });
+
+  it('joins projects to catalog services through aliases and the catalog\'s jira externalRefs, both ways', async () => {
+    const body = await gql(gateway.url, `{ pay: ticket(id: "jira:PAY-1") { service { id } } chk: ticket(id: "jira:CHK-4") { service { id } } ops: ticket(id: "jira:OPS-6") { service { id } }
+      checkout: service(id: "checkout") { tickets { nodes { key } } } payments: service(id: "payments-api") { tickets(statuses: [IN_PROGRESS, IN_REVIEW]) { nodes { key status } } } }`);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.pay.service).toEqual({ id: 'payments-api' });
+    expect(body.data.chk.service).toEqual({ id: 'checkout' });
+    expect(body.data.ops.service).toBeNull();
+    expect(body.data.checkout.tickets.nodes.map((n: { key: string }) => n.key)).toEqual(['CHK-5', 'CHK-4']);
+    expect(body.data.payments.tickets.nodes).toEqual([{ key: 'PAY-2', status: 'IN_REVIEW' }, { key: 'PAY-1', status: 'IN_PROGRESS' }]);
+  });
+
+  it('filters by status, priority, text, assignee and incident, with hostile text staying one quoted JQL value', async () => {
+    const body = await gql(gateway.url, `{ open: tickets(filter: { statuses: [TODO], priorities: [LOWEST] }) { nodes { key } } text: tickets(filter: { text: "a+b (c) \\"quoted\\"" }) { nodes { key } }
+      mine: tickets(filter: { assignee: "jonas.weber@acme-shop.example" }) { nodes { key } } incident: tickets(filter: { incidentId: "pd:Q3VW8TR" }) { nodes { key } } }`);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.open.nodes).toEqual([{ key: 'OPS-6' }]);
+    expect(body.data.text.nodes).toEqual([{ key: 'CHK-5' }]);
+    expect(body.data.mine.nodes).toEqual([{ key: 'PAY-3' }]);
+    expect(body.data.incident.nodes.map((n: { key: string }) => n.key)).toEqual(['CHK-4', 'PAY-1']);
+
+    for (const hostile of ['" OR project = "OPS', 'x\\" OR 1=1 OR text ~ \\"', 'ünï 🚨\n" OR key in ("PAY-1")', '\\']) {
+      const seen = jqlSeen.length;
+      const answer = await gql(gateway.url, 'query($text: String) { tickets(filter: { text: $text }) { nodes { key } providerErrors { code message } } }', { text: hostile });
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data.tickets).toEqual({ nodes: [], providerErrors: [] });
+      const where = parseJql(jqlSeen[seen]!).where as { or: { values: string[] }[] };
+      expect(where.or[1]!.values).toEqual([hostile.trim()]);
+    }
+  });
+
+  it('lists comments oldest first and transitions of a batch with one search each', async () => {
+    const before = fake.requests.length;
+    const body = await gql(gateway.url, '{ a: ticket(id: "jira:CHK-4") { comments { totalCount nodes { id body author { id } createdAt } } availableTransitions { id name to rawTo } } b: ticket(id: "jira:PAY-2") { comments { totalCount } availableTransitions { id to } } }');
+    expect(body.errors).toBeUndefined();
+    expect(body.data.a.comments).toEqual({
+      totalCount: 2,
+      nodes: [
+        { id: 'jira:CHK-4/20001', body: 'first', author: { id: 'jonas.weber@acme-shop.example' }, createdAt: '2026-11-02T08:00:00.000Z' },
+        { id: 'jira:CHK-4/20002', body: 'second', author: { id: 'maya.patel@acme-shop.example' }, createdAt: '2026-11-02T09:00:00.000Z' },
+      ],
+    });
+    expect(body.data.a.availableTransitions).toEqual([
+      { id: '21', name: 'Start Progress', to: 'IN_PROGRESS', rawTo: 'In Progress' },
+      { id: '41', name: "Won't Do", to: 'CANCELLED', rawTo: 'Cancelled' },
+    ]);
+    expect(body.data.b.availableTransitions).toEqual([{ id: '51', to: 'DONE' }]);
+    const routes = fake.requests.slice(before).map((r) => r.route);
+    expect(routes.filter((r) => r !== 'POST /rest/api/3/search/jql')).toEqual([]);
+    expect(routes.length).toBeLessThanOrEqual(3);
+  });
+
+  it('creates a ticket with an ADF description once per idempotency key, in the service\'s project, assigned by account id', async () => {
+    const create = 'mutation($key: String) { createTicket(input: { title: "Rotate webhook secret", description: "Line one\\nline two\\n\\nSecond paragraph", priority: HIGH, serviceId: "payments-api", assigneeId: "jonas.weber@acme-shop.example", labels: ["follow-up"], incidentId: "pd:Q3VW8TR" }, idempotencyKey: $key) { id key title description priority rawPriority labels assignee { id } incident { id } service { id } url } }';
+    const first = await gql(gateway.url, create, { key: 'create-1' });
+    const again = await gql(gateway.url, create, { key: 'create-1' });
+    expect(first.errors).toBeUndefined();
+    expect(again.data.createTicket).toEqual(first.data.createTicket);
+    expect(first.data.createTicket).toMatchObject({
+      key: 'PAY-8',
+      title: 'Rotate webhook secret',
+      description: 'Line one\nline two\n\nSecond paragraph',
+      priority: 'HIGH',
+      rawPriority: 'High',
+      labels: ['follow-up'],
+      assignee: { id: 'jonas.weber@acme-shop.example' },
+      incident: { id: 'pd:Q3VW8TR' },
+      service: { id: 'payments-api' },
+      url: `${SITE}/browse/PAY-8`,
+    });
+    const posts = fake.requests.filter((r) => r.route === 'POST /rest/api/3/issue');
+    expect(posts).toHaveLength(1);
+    expect((posts[0]!.body as { fields: Record<string, unknown> }).fields).toMatchObject({
+      project: { key: 'PAY' },
+      issuetype: { name: 'Task' },
+      assignee: { accountId: HIDDEN.accountId },
+      labels: ['follow-up', 'incident:pd:Q3VW8TR'],
+      description: {
+        type: 'doc',
+        version: 1,
+        content: [
+          { type: 'paragraph', content: [{ type: 'text', text: 'Line one' }, { type: 'hardBreak' }, { type: 'text', text: 'line two' }] },
+          { type: 'paragraph', content: [{ type: 'text', text: 'Second paragraph' }] },
+        ],
+      },
+    });
+    const unknownPerson = await gql(gateway.url, 'mutation { createTicket(input: { title: "x", assigneeId: "nobody@acme-shop.example" }) { id } }');
+    expect(unknownPerson.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(unknownPerson.errors![0]!.message).toContain('accounts');
+  });
+
+  it('edits fields keeping the incident link, comments in ADF, and transitions by id, by name and by target status', async () => {
+    const edited = await gql(gateway.url, 'mutation { updateTicket(id: "jira:PAY-1", input: { title: "Stripe webhook retries (v2)", labels: ["postmortem", "q4"] }) { title labels incident { id } } }');
+    expect(edited.errors).toBeUndefined();
+    expect(edited.data.updateTicket).toEqual({ title: 'Stripe webhook retries (v2)', labels: ['postmortem', 'q4'], incident: { id: 'pd:Q3VW8TR' } });
+    expect(found('PAY-1')!.labels).toEqual(['postmortem', 'q4', 'incident:pd:Q3VW8TR']);
+
+    const commented = await gql(gateway.url, 'mutation { commentOnTicket(id: "jira:OPS-6", body: "Rolled back.", idempotencyKey: "c-1") { comments { nodes { body } } } }');
+    await gql(gateway.url, 'mutation { commentOnTicket(id: "jira:OPS-6", body: "Rolled back.", idempotencyKey: "c-1") { key } }');
+    expect(commented.data.commentOnTicket.comments.nodes).toEqual([{ body: 'Rolled back.' }]);
+    expect(fake.requests.filter((r) => r.route === 'POST /rest/api/3/issue/{issueIdOrKey}/comment')).toHaveLength(1);
+
+    const byId = await gql(gateway.url, 'mutation { transitionTicket(id: "jira:OPS-6", transition: "21") { status rawStatus } }');
+    expect(byId.data.transitionTicket).toEqual({ status: 'IN_PROGRESS', rawStatus: 'In Progress' });
+    const byName = await gql(gateway.url, 'mutation { transitionTicket(id: "jira:OPS-6", transition: "send to review") { status } }');
+    expect(byName.data.transitionTicket).toEqual({ status: 'IN_REVIEW' });
+    const byStatus = await gql(gateway.url, 'mutation { transitionTicket(id: "jira:OPS-6", transition: "DONE") { status rawStatus } }');
+    expect(byStatus.data.transitionTicket).toEqual({ status: 'DONE', rawStatus: 'Done' });
+    const impossible = await gql(gateway.url, 'mutation { transitionTicket(id: "jira:OPS-7", transition: "Reopen") { status } }');
+    expect(impossible.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(impossible.errors![0]!.message).toContain('21 "Start Progress" → In Progress');
+  });
+
+  it('answers NOT_FOUND for a write to a missing issue', async () => {
+    const body = await gql(gateway.url, 'mutation { commentOnTicket(id: "jira:OPS-999", body: "hello") { key } }');
+    expect(body.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND', provider: 'jira' });
+  });
+
+  it('is reported by the providers query, and speaks OAuth bearer tokens as well', async () => {
+    const body = await gql(gateway.url, '{ providers { capability provider instance health } }');
+    expect(body.data.providers).toContainEqual(expect.objectContaining({ capability: 'tickets', provider: 'jira', instance: 'jira', health: 'UP' }));
+    const before = fake.requests.length;
+    const bearer = new JiraTicketProvider(jiraSettingsSchema.parse({ url: fake.origin, auth: { bearerToken: 'oauth-access-token' } }), { instance: 'jb', kind: 'jira', logger: silentLogger });
+    await bearer.checkHealth({ signal: AbortSignal.timeout(5_000), logger: silentLogger, actor: { kind: 'anonymous', id: 'anonymous' }, requestId: 't', now: new Date() });
+    expect(fake.requests.slice(before).map((r) => [r.route, r.headers.authorization])).toEqual([['GET /rest/api/3/myself', 'Bearer oauth-access-token']]);
+  });
+  it('maps 401, 429, 503 and the deadline to OpsOrch codes, and the token appears in no answer, log line or URL', async () => {
+    const ask = () => gql(gateway.url, '{ tickets { nodes { key } providerErrors { code message } } }');
+    const codes: Record<string, unknown> = {};
+    // Last: after a 429 the registry holds the instance off for its retry-after.
+    for (const m of ['unauthorized', 'down', 'slow', 'rate-limited'] as const) {
+      mode = m;
+      const body = await ask();
+      codes[m] = body.errors?.[0]?.extensions;
+      expect(JSON.stringify(body)).not.toContain(TOKEN);
+    }
+    expect(codes.unauthorized).toMatchObject({ code: 'PROVIDER_AUTH_FAILED', provider: 'jira', capability: 'tickets' });
+    expect(codes['rate-limited']).toMatchObject({ code: 'PROVIDER_RATE_LIMITED', retryAfter: 17 });
+    expect(codes.down).toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+    expect(codes.slow).toMatchObject({ code: 'PROVIDER_TIMEOUT' });
+    const basic = Buffer.from(`${EMAIL}:${TOKEN}`).toString('base64');
+    expect(logs.lines.length).toBeGreaterThan(0);
+    for (const line of logs.lines) {
+      expect(line).not.toContain(TOKEN);
+      expect(line).not.toContain(basic);
+    }
+    for (const request of fake.requests) expect(request.path + request.query.toString()).not.toContain(TOKEN);
+    expect(new Set(fake.requests.map((r) => r.headers.authorization))).toEqual(new Set([`Basic ${basic}`, 'Bearer oauth-access-token']));
+  });
+
+});
