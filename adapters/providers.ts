@@ -8,3 +8,4 @@ export { jira } from './jira/index.ts';
 export { loki } from './loki/index.ts';
 export { plugin } from './plugins/index.ts';
 export { prometheus } from './prometheus/index.ts';
+export { slack } from './slack/index.ts';
