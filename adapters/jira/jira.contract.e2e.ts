@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/src/index.ts';
+import { runCheck } from '../../gateway/src/check.ts';
 import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
 import { startContractFake, type ContractFake, type FakeReply, type FakeRequest } from '../kit/contract-fake.ts';
 import type { ProviderModule } from '../src/provider.ts';
@@ -276,17 +277,21 @@ beforeAll(async () => {
   gateway = await startTestGateway({
     logger: logs.logger,
     extraProviders: { 'jira-refs': jiraRefsCatalog },
-    env: {
-      OPSORCH_TICKETS_PROVIDER: 'jira=jira',
-      OPSORCH_TICKETS_CONFIG: JSON.stringify(config),
-      OPSORCH_SERVICES_PROVIDER: 'refs=jira-refs,demo=demo',
-      JIRA_TOKEN: TOKEN,
-      OPSORCH_PROVIDER_TIMEOUT_MS: '1000',
-      OPSORCH_PROVIDER_READ_ATTEMPTS: '1',
-      OPSORCH_BREAKER_FAILURES: '1000',
-    },
+    env: gatewayEnv(),
   });
 }, 60_000);
+
+function gatewayEnv(): Record<string, string> {
+  return {
+    OPSORCH_TICKETS_PROVIDER: 'jira=jira',
+    OPSORCH_TICKETS_CONFIG: JSON.stringify(config),
+    OPSORCH_SERVICES_PROVIDER: 'refs=jira-refs,demo=demo',
+    JIRA_TOKEN: TOKEN,
+    OPSORCH_PROVIDER_TIMEOUT_MS: '1000',
+    OPSORCH_PROVIDER_READ_ATTEMPTS: '1',
+    OPSORCH_BREAKER_FAILURES: '1000',
+  };
+}
 
 afterEach(() => {
   mode = 'ok';
@@ -472,6 +477,14 @@ describe('Jira Cloud adapter against the contract fake', () => {
   it('answers NOT_FOUND for a write to a missing issue', async () => {
     const body = await gql(gateway.url, 'mutation { commentOnTicket(id: "jira:OPS-999", body: "hello") { key } }');
     expect(body.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND', provider: 'jira' });
+  });
+
+  it('is reported by `opsorch check`', async () => {
+    let out = '';
+    const code = await runCheck({ env: gatewayEnv(), json: true, extraProviders: { 'jira-refs': jiraRefsCatalog }, write: (text) => (out += text) });
+    expect(code).toBe(0);
+    expect(JSON.parse(out).providers).toContainEqual(expect.objectContaining({ capability: 'tickets', instance: 'jira', provider: 'jira', health: 'UP', checked: true }));
+    expect(out).not.toContain(TOKEN);
   });
 
   it('is reported by the providers query, and speaks OAuth bearer tokens as well', async () => {

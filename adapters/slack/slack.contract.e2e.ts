@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/src/index.ts';
+import { runCheck } from '../../gateway/src/check.ts';
 import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
 import { startContractFake, type ContractFake, type FakeReply, type FakeRequest } from '../kit/contract-fake.ts';
 
@@ -125,18 +126,19 @@ beforeAll(async () => {
       body: { ok: true, channel: r.query.get('channel'), permalink: `${WORKSPACE}/archives/${r.query.get('channel')}/p${r.query.get('message_ts')!.replace('.', '')}` },
     }))
     .on('GET /users.info', user);
-  gateway = await startTestGateway({
-    logger: logs.logger,
-    env: {
-      OPSORCH_MESSAGING_PROVIDER: 'slack=slack',
-      OPSORCH_MESSAGING_CONFIG: JSON.stringify({ url: fake.url, token: 'secret://env/SLACK_TOKEN' }),
-      SLACK_TOKEN: TOKEN,
-      OPSORCH_PROVIDER_TIMEOUT_MS: '1000',
-      OPSORCH_PROVIDER_READ_ATTEMPTS: '1',
-      OPSORCH_BREAKER_FAILURES: '1000',
-    },
-  });
+  gateway = await startTestGateway({ logger: logs.logger, env: gatewayEnv() });
 }, 60_000);
+
+function gatewayEnv(): Record<string, string> {
+  return {
+    OPSORCH_MESSAGING_PROVIDER: 'slack=slack',
+    OPSORCH_MESSAGING_CONFIG: JSON.stringify({ url: fake.url, token: 'secret://env/SLACK_TOKEN' }),
+    SLACK_TOKEN: TOKEN,
+    OPSORCH_PROVIDER_TIMEOUT_MS: '1000',
+    OPSORCH_PROVIDER_READ_ATTEMPTS: '1',
+    OPSORCH_BREAKER_FAILURES: '1000',
+  };
+}
 
 afterEach(() => {
   mode = 'ok';
@@ -241,9 +243,13 @@ describe('Slack adapter against the contract fake', () => {
     expect(otherChannel.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 
-  it('is reported by the providers query', async () => {
+  it('is reported by the providers query and by `opsorch check`', async () => {
     const body = await gql(gateway.url, '{ providers { capability provider instance health } }');
     expect(body.data.providers).toContainEqual(expect.objectContaining({ capability: 'messaging', provider: 'slack', instance: 'slack', health: 'UP' }));
+    let out = '';
+    expect(await runCheck({ env: gatewayEnv(), json: true, write: (text) => (out += text) })).toBe(0);
+    expect(JSON.parse(out).providers).toContainEqual(expect.objectContaining({ capability: 'messaging', instance: 'slack', provider: 'slack', health: 'UP', checked: true }));
+    expect(out).not.toContain(TOKEN);
   });
 
   it('maps ok:false codes, HTTP 429, 5xx and the deadline to OpsOrch codes, and the token appears in no answer, log line or URL', async () => {
