@@ -6,32 +6,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/src/index.ts';
 import { runCheck } from '../../gateway/src/check.ts';
 import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
-import { startContractFake, type ContractFake, type FakeReply, type FakeRequest } from '../kit/contract-fake.ts';
+import { startContractFake, type ContractFake, type FakeReply } from '../kit/contract-fake.ts';
+import { conversation, serveSlack, ts, WORKSPACE, type FakeMessage } from './testing/slack-fake.ts';
 
 const TOKEN = 'xoxb-1234567890-slack-bot-token-secret';
-const WORKSPACE = 'https://acme-shop.slack.com';
-/** Slack answers at most this many items per page here, whatever `limit` asks (as it may). */
-const VENDOR_PAGE = 3;
-
-const conversation = (id: string, name: string, topic = '') => ({
-  id,
-  name,
-  name_normalized: name,
-  created: 1764000000,
-  creator: 'U0MAYA0001',
-  is_archived: false,
-  is_channel: true,
-  is_general: false,
-  is_group: false,
-  is_im: false,
-  is_mpim: false,
-  is_org_shared: false,
-  is_private: false,
-  is_shared: false,
-  topic: { value: topic, creator: 'U0MAYA0001', last_set: 1764000000 },
-  purpose: { value: '', creator: '', last_set: 0 },
-});
-
 const CHANNELS = [
   conversation('C0INC10420', 'inc-1042-checkout-5xx', 'SEV2: checkout 5xx after v2.14.0'),
   conversation('C0PAYMENTS1', 'team-payments', 'Payments team'),
@@ -40,20 +18,16 @@ const CHANNELS = [
   conversation('C0RANDOM001', 'random'),
 ];
 
-const ts = (n: number) => `${1764600000 + n * 60}.000${String(100 + n)}`;
 /** The war room's history, oldest first as Slack stores it. */
-let history: Record<string, unknown>[] = [];
-function seedHistory() {
-  history = [
-    { type: 'message', ts: ts(1), user: 'U0MAYA0001', text: 'Rolling back <https://deploy.acme-shop.example/2.14.0|v2.14.0> &amp; watching' },
-    { type: 'message', ts: ts(2), user: 'U0JONAS001', text: 'Ack, <@U0MAYA0001> on it' },
-    { type: 'message', ts: ts(3), subtype: 'bot_message', bot_id: 'B0PAGERDTY', username: 'PagerDuty', text: 'Incident #1042 acknowledged' },
-    { type: 'message', ts: ts(4), user: 'U0MAYA0001', text: 'Thread root', thread_ts: ts(4) },
-    { type: 'message', ts: ts(5), user: 'U0JONAS001', text: 'Reply in thread', thread_ts: ts(4) },
-    { type: 'message', ts: ts(6), user: 'U0JONAS001', text: '<!here> error rate back under 1%' },
-    { type: 'message', ts: ts(7), user: 'U0MAYA0001', text: 'Closing <#C0PAYMENTS1|team-payments> loop' },
-  ];
-}
+const history: FakeMessage[] = [
+  { type: 'message', ts: ts(1), user: 'U0MAYA0001', text: 'Rolling back <https://deploy.acme-shop.example/2.14.0|v2.14.0> &amp; watching' },
+  { type: 'message', ts: ts(2), user: 'U0JONAS001', text: 'Ack, <@U0MAYA0001> on it' },
+  { type: 'message', ts: ts(3), subtype: 'bot_message', bot_id: 'B0PAGERDTY', username: 'PagerDuty', text: 'Incident #1042 acknowledged' },
+  { type: 'message', ts: ts(4), user: 'U0MAYA0001', text: 'Thread root', thread_ts: ts(4) },
+  { type: 'message', ts: ts(5), user: 'U0JONAS001', text: 'Reply in thread', thread_ts: ts(4) },
+  { type: 'message', ts: ts(6), user: 'U0JONAS001', text: '<!here> error rate back under 1%' },
+  { type: 'message', ts: ts(7), user: 'U0MAYA0001', text: 'Closing <#C0PAYMENTS1|team-payments> loop' },
+];
 
 let fake: ContractFake;
 let gateway: RunningGateway;
@@ -69,22 +43,7 @@ function failure(): FakeReply | Promise<FakeReply> | null {
   return null;
 }
 
-function user(request: FakeRequest): FakeReply {
-  const id = request.query.get('user')!;
-  const people: Record<string, [string, string]> = { U0MAYA0001: ['maya', 'Maya Patel'], U0JONAS001: ['jonas', 'Jonas Weber'], U0OPSORCH1: ['opsorch', 'OpsOrch'] };
-  const person = people[id];
-  if (!person) return { body: { ok: false, error: 'user_not_found' }, documentedAs: 'default' };
-  const example = fake.example<{ ok: true; user: Record<string, any> }>('GET /users.info');
-  example.user.id = id;
-  example.user.name = person[0];
-  example.user.real_name = person[1];
-  example.user.is_bot = id === 'U0OPSORCH1';
-  example.user.profile = { ...example.user.profile, display_name: person[1], display_name_normalized: person[1], real_name: person[1], real_name_normalized: person[1], email: `${person[0]}@Acme-Shop.example` };
-  return { body: example };
-}
-
 beforeAll(async () => {
-  seedHistory();
   fake = await startContractFake({
     spec: 'slack.openapi.json',
     vendor: 'Slack',
@@ -92,40 +51,7 @@ beforeAll(async () => {
     // Slack's document lists `token` as a required parameter; the API takes `Authorization: Bearer` instead.
     ignoreParameters: ['token'],
   });
-  fake
-    .on('GET /auth.test', () => ({ body: { ok: true, url: `${WORKSPACE}/`, team: 'Acme Shop', team_id: 'T0ACME0001', user: 'opsorch', user_id: 'U0OPSORCH1' } }))
-    .on('GET /conversations.list', (r) => {
-      const start = Number(r.query.get('cursor') ? Buffer.from(r.query.get('cursor')!, 'base64').toString().replace('next:', '') : 0);
-      const page = CHANNELS.slice(start, start + Math.min(Number(r.query.get('limit')), 2));
-      const end = start + page.length;
-      return { body: { ok: true, channels: page, response_metadata: { next_cursor: end < CHANNELS.length ? Buffer.from(`next:${end}`).toString('base64') : '' } } };
-    })
-    .on('GET /conversations.history', (r) => {
-      const failed = failure();
-      if (failed) return failed;
-      if (r.query.get('channel') !== 'C0INC10420') return { body: { ok: false, error: 'channel_not_found' }, documentedAs: 'default' };
-      const latest = r.query.get('latest');
-      const newestFirst = [...history].reverse().filter((m) => !latest || Number(m.ts) < Number(latest));
-      const page = newestFirst.slice(0, Math.min(Number(r.query.get('limit')), VENDOR_PAGE));
-      return { body: { ok: true, messages: page, has_more: newestFirst.length > page.length, pin_count: 0, channel_actions_ts: null, channel_actions_count: 0 } };
-    })
-    .on('GET /conversations.replies', (r) => {
-      const message = history.find((m) => m.ts === r.query.get('ts'));
-      if (!message) return { body: { ok: false, error: 'thread_not_found' }, documentedAs: 'default' };
-      const root = history.find((m) => m.ts === (message.thread_ts ?? message.ts))!;
-      return { body: { ok: true, messages: [root], has_more: Boolean(message.thread_ts) } };
-    })
-    .on('POST /chat.postMessage', (r) => {
-      if (mode === 'rate_limited') return { body: { ok: false, error: 'rate_limited' }, headers: { 'retry-after': '4' }, documentedAs: 'default' };
-      const form = r.body as Record<string, string>;
-      const posted = { type: 'message', ts: ts(history.length + 1), user: 'U0OPSORCH1', bot_id: 'B0OPSORCH1', text: form.text, ...(form.thread_ts ? { thread_ts: form.thread_ts } : {}) };
-      history.push(posted);
-      return { body: { ok: true, channel: form.channel, ts: posted.ts, message: posted } };
-    })
-    .on('GET /chat.getPermalink', (r) => ({
-      body: { ok: true, channel: r.query.get('channel'), permalink: `${WORKSPACE}/archives/${r.query.get('channel')}/p${r.query.get('message_ts')!.replace('.', '')}` },
-    }))
-    .on('GET /users.info', user);
+  serveSlack(fake, { channels: CHANNELS, history: { C0INC10420: history }, failure, writeFailure: () => (mode === 'rate_limited' ? { body: { ok: false, error: 'rate_limited' }, headers: { 'retry-after': '4' }, documentedAs: 'default' } : null) });
   gateway = await startTestGateway({ logger: logs.logger, env: gatewayEnv() });
 }, 60_000);
 
