@@ -5,8 +5,6 @@ import type { ContractFake, FakeReply, FakeRequest } from '../../kit/contract-fa
 import { matchesJql, parseJql } from './jql-parser.ts';
 
 export const SITE = 'https://acme-shop.atlassian.net';
-/** Jira answers at most this many issues per page here, whatever maxResults asks (as it may). */
-const VENDOR_PAGE = 3;
 
 export interface StoredIssue {
   id: string;
@@ -101,7 +99,7 @@ function valuesOf(i: StoredIssue, field: string): string[] {
 }
 
 /** The enhanced search: JQL read strictly; Jira refuses a key that does not exist (400), as the real one does. */
-function search(issues: StoredIssue[], request: FakeRequest, jqlSeen: string[]): FakeReply {
+function search(issues: StoredIssue[], request: FakeRequest, jqlSeen: string[], pageSize: number): FakeReply {
   const body = request.body as { jql: string; fields: string[]; maxResults: number; nextPageToken?: string; expand?: string };
   jqlSeen.push(body.jql);
   let parsed: ReturnType<typeof parseJql>;
@@ -117,7 +115,7 @@ function search(issues: StoredIssue[], request: FakeRequest, jqlSeen: string[]):
     .filter((i) => matchesJql(parsed.where, (field) => valuesOf(i, field)))
     .sort((a, b) => b.updated.localeCompare(a.updated) || b.key.localeCompare(a.key));
   const start = body.nextPageToken ? Number(Buffer.from(body.nextPageToken, 'base64').toString()) : 0;
-  const page = matching.slice(start, start + Math.min(body.maxResults, VENDOR_PAGE));
+  const page = matching.slice(start, start + Math.min(body.maxResults, pageSize));
   const end = start + page.length;
   const isLast = end >= matching.length;
   return {
@@ -135,6 +133,8 @@ export interface JiraFakeState {
   failure?: () => FakeReply | Promise<FakeReply> | null;
   /** Every JQL searched, in order. */
   jqlSeen?: string[];
+  /** Jira answers at most this many issues per page, whatever maxResults asks, as it may (default 3: tests walk pages). */
+  pageSize?: number;
 }
 
 /** Serves every Jira operation the adapter uses from the state's issues. */
@@ -144,7 +144,7 @@ export function serveJira(fake: ContractFake, state: JiraFakeState): ContractFak
   const issues = state.issues;
   const jqlSeen = state.jqlSeen ?? [];
   return fake
-    .on('POST /rest/api/3/search/jql', (r) => failure() ?? search(issues(), r, jqlSeen))
+    .on('POST /rest/api/3/search/jql', (r) => failure() ?? search(issues(), r, jqlSeen, state.pageSize ?? 3))
     .on('GET /rest/api/3/issue/{issueIdOrKey}', (r) => {
       const i = found(r.params.issueIdOrKey!);
       if (!i) return { status: 404 };

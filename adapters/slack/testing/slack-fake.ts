@@ -3,10 +3,6 @@
 import type { ContractFake, FakeReply, FakeRequest } from '../../kit/contract-fake.ts';
 
 export const WORKSPACE = 'https://acme-shop.slack.com';
-/** Slack answers at most this many messages per history page here, whatever `limit` asks (as it may). */
-export const HISTORY_PAGE = 3;
-/** And this many channels per conversations.list page. */
-export const CHANNEL_PAGE = 2;
 
 export type FakeMessage = Record<string, unknown> & { ts: string; text: string; thread_ts?: string };
 
@@ -43,6 +39,8 @@ export interface SlackFakeState {
   failure?: () => FakeReply | Promise<FakeReply> | null;
   /** A failure to answer chat.postMessage with instead, or null. */
   writeFailure?: () => FakeReply | null;
+  /** Slack answers at most this many items per page, whatever `limit` asks, as it may (default 2 channels, 3 messages: tests walk pages). */
+  pageSize?: { channels: number; messages: number };
 }
 
 const slackError = (error: string): FakeReply => ({ body: { ok: false, error }, documentedAs: 'default' });
@@ -66,7 +64,7 @@ export function serveSlack(fake: ContractFake, state: SlackFakeState): ContractF
     .on('GET /conversations.list', (r) => {
       const cursor = r.query.get('cursor');
       const start = cursor ? Number(Buffer.from(cursor, 'base64').toString().replace('next:', '')) : 0;
-      const page = state.channels.slice(start, start + Math.min(Number(r.query.get('limit')), CHANNEL_PAGE));
+      const page = state.channels.slice(start, start + Math.min(Number(r.query.get('limit')), state.pageSize?.channels ?? 2));
       const end = start + page.length;
       return { body: { ok: true, channels: page, response_metadata: { next_cursor: end < state.channels.length ? Buffer.from(`next:${end}`).toString('base64') : '' } } };
     })
@@ -78,7 +76,7 @@ export function serveSlack(fake: ContractFake, state: SlackFakeState): ContractF
       // The 2020 document has no response_metadata here, so pages continue by `latest` (exclusive), as Slack allows.
       const latest = r.query.get('latest');
       const newestFirst = [...messages].reverse().filter((m) => !latest || Number(m.ts) < Number(latest));
-      const page = newestFirst.slice(0, Math.min(Number(r.query.get('limit')), HISTORY_PAGE));
+      const page = newestFirst.slice(0, Math.min(Number(r.query.get('limit')), state.pageSize?.messages ?? 3));
       return { body: { ok: true, messages: page, has_more: newestFirst.length > page.length, pin_count: 0, channel_actions_ts: null, channel_actions_count: 0 } };
     })
     .on('GET /conversations.replies', (r) => {
