@@ -206,6 +206,12 @@ describe('Jira Cloud adapter against the contract fake', () => {
     expect(body.data.text.nodes).toEqual([{ key: 'CHK-5' }]);
     expect(body.data.mine.nodes).toEqual([{ key: 'PAY-3' }]);
     expect(body.data.incident.nodes.map((n: { key: string }) => n.key)).toEqual(['CHK-4', 'PAY-1']);
+    const searched = jqlSeen.length;
+    const byKey = await gql(gateway.url, '{ found: tickets(filter: { text: "chk-5" }) { nodes { key } providerErrors { code } } missing: tickets(filter: { text: "NOPE-1" }) { nodes { key } providerErrors { code } } }');
+    expect(byKey.data).toEqual({ found: { nodes: [{ key: 'CHK-5' }], providerErrors: [] }, missing: { nodes: [], providerErrors: [] } });
+    // The key clause is asked; for a missing key Jira refuses it and the search runs again without it.
+    expect(jqlSeen.slice(searched).filter((jql) => jql.includes('key = "CHK-5"'))).toHaveLength(1);
+    expect(jqlSeen.slice(searched).filter((jql) => jql.includes('"NOPE-1"'))).toHaveLength(2);
 
     for (const hostile of ['" OR project = "OPS', 'x\\" OR 1=1 OR text ~ \\"', 'ünï 🚨\n" OR key in ("PAY-1")', '\\']) {
       const seen = jqlSeen.length;

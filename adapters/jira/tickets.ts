@@ -225,7 +225,7 @@ export class JiraTicketProvider implements TicketProvider {
   }
 
   /** The JQL of a filter, or null when it can match nothing (a service with no Jira project). */
-  private async jqlOf(filter: TicketQuery, ctx: ProviderContext): Promise<string | null> {
+  private async jqlOf(filter: TicketQuery, ctx: ProviderContext, withKey = false): Promise<string | null> {
     const clauses: string[] = [];
     if (this.settings.projects.length > 0) clauses.push(jqlIn('project', this.settings.projects));
     let serviceIds = filter.serviceIds ? [...filter.serviceIds] : null;
@@ -242,7 +242,10 @@ export class JiraTicketProvider implements TicketProvider {
     if (filter.statuses && filter.statuses.length > 0 && !filter.statuses.includes('UNKNOWN')) {
       clauses.push(jqlIn('statusCategory', [...new Set(filter.statuses.map((s) => CATEGORY_OF[s as Exclude<TicketStatus, 'UNKNOWN'>]))]));
     }
-    if (filter.text) clauses.push(`text ~ ${jqlTextPhrase(filter.text)} OR ${jqlIn('labels', [filter.text])}`);
+    if (filter.text) {
+      const key = withKey ? ` OR ${jqlIn('key', [filter.text.toUpperCase()])}` : '';
+      clauses.push(`text ~ ${jqlTextPhrase(filter.text)} OR ${jqlIn('labels', [filter.text])}${key}`);
+    }
     if (filter.assigneeId) clauses.push(jqlIn('assignee', [this.accountIds.get(filter.assigneeId.toLowerCase()) ?? filter.assigneeId]));
     if (filter.incidentId) clauses.push(jqlIn('labels', [`${this.settings.incidentLabelPrefix}${filter.incidentId}`]));
     return jqlAnd(clauses, ORDER);
@@ -271,7 +274,18 @@ export class JiraTicketProvider implements TicketProvider {
     );
   }
 
+  /**
+   * Text that looks like an issue key also matches that key. Jira refuses a query naming a key that does not exist
+   * (400), so then the same page is asked without it: the same answer for every page of the walk.
+   */
   async query(filter: TicketQuery, page: PageRequest, ctx: ProviderContext): Promise<Page<TicketRecord>> {
+    if (filter.text && ISSUE_KEY.test(filter.text.toUpperCase())) {
+      try {
+        return await this.pageOf(await this.jqlOf(filter, ctx, true), filter, page, ctx);
+      } catch (error) {
+        if (!(error instanceof OpsOrchError) || error.code !== 'BAD_USER_INPUT') throw error;
+      }
+    }
     return this.pageOf(await this.jqlOf(filter, ctx), filter, page, ctx);
   }
 
