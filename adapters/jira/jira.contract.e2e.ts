@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/src/index.ts';
 import { runCheck } from '../../gateway/src/check.ts';
 import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
-import { startContractFake, type ContractFake, type FakeReply } from '../kit/contract-fake.ts';
+import { CONTRACT_TEST_ENV, startContractFake, type ContractFake, type FakeReply } from '../kit/contract-fake.ts';
 import type { ProviderModule } from '../src/provider.ts';
 import type { ServiceProvider } from '../src/spi/services.ts';
 import { JiraTicketProvider } from './tickets.ts';
@@ -112,9 +112,7 @@ function gatewayEnv(): Record<string, string> {
     OPSORCH_TICKETS_CONFIG: JSON.stringify(config),
     OPSORCH_SERVICES_PROVIDER: 'refs=jira-refs,demo=demo',
     JIRA_TOKEN: TOKEN,
-    OPSORCH_PROVIDER_TIMEOUT_MS: '1000',
-    OPSORCH_PROVIDER_READ_ATTEMPTS: '1',
-    OPSORCH_BREAKER_FAILURES: '1000',
+    ...CONTRACT_TEST_ENV,
   };
 }
 

@@ -13,6 +13,12 @@ import addFormatsModule from 'ajv-formats';
 import swagger2openapi from 'swagger2openapi';
 
 import { VENDOR_API_DIR, vendorApiSkipNotice } from '../testing/vendor-api.ts';
+/**
+ * Gateway variables for a contract test that provokes the vendor's failures: a short deadline (a slow answer is
+ * PROVIDER_TIMEOUT within a second), one attempt per read (each failure reaches the fake once, so calls can be
+ * counted), and a breaker that never opens (one test's failures must not answer the next one's calls).
+ */
+export const CONTRACT_TEST_ENV = { OPSORCH_PROVIDER_TIMEOUT_MS: '1000', OPSORCH_PROVIDER_READ_ATTEMPTS: '1', OPSORCH_BREAKER_FAILURES: '1000' } as const;
 
 /** Where the vendors' documents live: `../shared/vendor-api` beside the repository root. */
 export { VENDOR_API_DIR };

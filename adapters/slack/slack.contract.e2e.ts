@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/src/index.ts';
 import { runCheck } from '../../gateway/src/check.ts';
 import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
-import { startContractFake, type ContractFake, type FakeReply } from '../kit/contract-fake.ts';
+import { CONTRACT_TEST_ENV, startContractFake, type ContractFake, type FakeReply } from '../kit/contract-fake.ts';
 import { conversation, serveSlack, ts, WORKSPACE, type FakeMessage } from './testing/slack-fake.ts';
 
 const TOKEN = 'xoxb-1234567890-slack-bot-token-secret';
@@ -60,9 +60,7 @@ function gatewayEnv(): Record<string, string> {
     OPSORCH_MESSAGING_PROVIDER: 'slack=slack',
     OPSORCH_MESSAGING_CONFIG: JSON.stringify({ url: fake.url, token: 'secret://env/SLACK_TOKEN' }),
     SLACK_TOKEN: TOKEN,
-    OPSORCH_PROVIDER_TIMEOUT_MS: '1000',
-    OPSORCH_PROVIDER_READ_ATTEMPTS: '1',
-    OPSORCH_BREAKER_FAILURES: '1000',
+    ...CONTRACT_TEST_ENV,
   };
 }
 
