@@ -16,8 +16,13 @@ const SECTION_MAX = 3000;
 export function messageBlocks(text: string, sentBy: string): unknown[] {
   const escaped = escapeMrkdwn(text);
   const sections: unknown[] = [];
-  for (let i = 0; i < escaped.length; i += SECTION_MAX) {
-    sections.push({ type: 'section', text: { type: 'mrkdwn', text: escaped.slice(i, i + SECTION_MAX) } });
+  for (let start = 0; start < escaped.length; ) {
+    let end = Math.min(escaped.length, start + SECTION_MAX);
+    // Never cut an entity (`&amp;`, `&lt;`, `&gt;`) in two.
+    const amp = escaped.lastIndexOf('&', end - 1);
+    if (end < escaped.length && amp > end - 5 && amp >= start && !escaped.slice(amp, end).includes(';')) end = amp;
+    sections.push({ type: 'section', text: { type: 'mrkdwn', text: escaped.slice(start, end) } });
+    start = end;
   }
   return [...sections, { type: 'context', elements: [{ type: 'mrkdwn', text: `Sent by ${escapeMrkdwn(sentBy)} via OpsOrch` }] }];
 }
