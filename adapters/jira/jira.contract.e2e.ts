@@ -221,6 +221,25 @@ describe('Jira Cloud adapter against the contract fake', () => {
     }
   });
 
+  it('answers the tickets of every incident of a war room with one labels-in search', async () => {
+    const open = await gql(gateway.url, '{ incidents(first: 4) { nodes { id } } }');
+    const ids: string[] = open.data.incidents.nodes.map((n: { id: string }) => n.id);
+    expect(ids.length).toBeGreaterThan(1);
+    found('OPS-6')!.labels = [`incident:${ids[0]}`];
+    found('OPS-7')!.labels = [`incident:${ids[1]}`, 'follow-up'];
+    const before = fake.requests.length;
+    const body = await gql(gateway.url, '{ incidents(first: 4) { nodes { id tickets { key incident { id } } } } }');
+    expect(body.errors).toBeUndefined();
+    const byIncident = Object.fromEntries(body.data.incidents.nodes.map((n: { id: string; tickets: { key: string }[] }) => [n.id, n.tickets.map((t) => t.key)]));
+    expect(byIncident[ids[0]!]).toEqual(['OPS-6']);
+    expect(byIncident[ids[1]!]).toEqual(['OPS-7']);
+    const searches = fake.requests.slice(before);
+    expect(searches.map((r) => r.route)).toEqual(['POST /rest/api/3/search/jql']);
+    expect(parseJql((searches[0]!.body as { jql: string }).jql).where).toEqual({ field: 'labels', op: 'in', values: ids.map((id) => `incident:${id}`) });
+    found('OPS-6')!.labels = [];
+    found('OPS-7')!.labels = [];
+  });
+
   it('lists comments oldest first and transitions of a batch with one search each', async () => {
     const before = fake.requests.length;
     const body = await gql(gateway.url, '{ a: ticket(id: "jira:CHK-4") { comments { totalCount nodes { id body author { id } createdAt } } availableTransitions { id name to rawTo } } b: ticket(id: "jira:PAY-2") { comments { totalCount } availableTransitions { id to } } }');
