@@ -338,6 +338,8 @@ describe('Jira Cloud adapter against the contract fake', () => {
   it('is reported by the providers query, and speaks OAuth bearer tokens as well', async () => {
     const body = await gql(gateway.url, '{ providers { capability provider instance health } }');
     expect(body.data.providers).toContainEqual(expect.objectContaining({ capability: 'tickets', provider: 'jira', instance: 'jira', health: 'UP' }));
+    const oauthWithoutSite = jiraSettingsSchema.safeParse({ url: 'https://api.atlassian.com/ex/jira/11223344-a1b2-3b33-c444-def123456789', auth: { bearerToken: 't' } });
+    expect(oauthWithoutSite.error?.issues[0]).toMatchObject({ path: ['siteUrl'] });
     const before = fake.requests.length;
     const bearer = new JiraTicketProvider(jiraSettingsSchema.parse({ url: fake.origin, auth: { bearerToken: 'oauth-access-token' } }), { instance: 'jb', kind: 'jira', logger: silentLogger });
     await bearer.checkHealth({ signal: AbortSignal.timeout(5_000), logger: silentLogger, actor: { kind: 'anonymous', id: 'anonymous' }, requestId: 't', now: new Date() });

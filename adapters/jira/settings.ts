@@ -24,7 +24,7 @@ export const jiraSettingsSchema = z.strictObject({
       apiToken: secret('Jira API token'),
     }),
     z.strictObject({
-      /** An OAuth 2.0 access token with read:jira-work and write:jira-work. */
+      /** An OAuth 2.0 access token with read:jira-work, write:jira-work and read:jira-user. */
       bearerToken: secret('Jira OAuth token'),
     }),
   ]),
@@ -44,5 +44,8 @@ export const jiraSettingsSchema = z.strictObject({
   priorityMap: z.record(z.string(), ticketPriority).default({}),
   /** Person's email → Atlassian account id, for people whose email Jira hides (assigning needs the account id). */
   accounts: z.record(z.email(), z.string().min(1).max(128)).default({}),
+}).refine((s) => s.siteUrl !== undefined || new URL(s.url).hostname !== 'api.atlassian.com', {
+  path: ['siteUrl'],
+  message: 'with the api.atlassian.com gateway (OAuth), set siteUrl to the site people open, for example https://acme-shop.atlassian.net',
 });
 export type JiraSettings = z.infer<typeof jiraSettingsSchema>;
