@@ -13,6 +13,10 @@ import { startContractFake } from '../kit/contract-fake.ts';
 import { ANONYMOUS, silentLogger, type ProviderContext } from '../src/context.ts';
 import { issue, serveJira, type StoredIssue } from '../jira/testing/jira-fake.ts';
 import { conversation, serveSlack, ts, type FakeMessage } from '../slack/testing/slack-fake.ts';
+import { JiraTicketProvider } from '../jira/tickets.ts';
+import { jiraSettingsSchema } from '../jira/settings.ts';
+import { SlackMessagingProvider } from '../slack/messaging.ts';
+import { slackSettingsSchema } from '../slack/settings.ts';
 
 const RUNS = 500;
 const JIRA_TOKEN = 'bench-jira-token';
@@ -90,6 +94,9 @@ try {
 
   const jira = gateway.registry.all('tickets')[0]!;
   const slack = gateway.registry.all('messaging')[0]!;
+  // The same adapters outside the registry (no deadline, retries, breaker, spans or metrics around the call).
+  const bareJira = new JiraTicketProvider(jiraSettingsSchema.parse({ url: jiraFake.origin, auth: { email: 'bench@acme-shop.example', apiToken: JIRA_TOKEN } }), { instance: 'jira', kind: 'jira', logger: silentLogger });
+  const bareSlack = new SlackMessagingProvider(slackSettingsSchema.parse({ url: slackFake.url, token: SLACK_TOKEN }), { instance: 'slack', kind: 'slack', logger: silentLogger });
   const basic = `Basic ${Buffer.from(`bench@acme-shop.example:${JIRA_TOKEN}`).toString('base64')}`;
   const searchBody = JSON.stringify({ jql: 'key = "OPS-1" ORDER BY updated DESC, key DESC', fields: ['summary', 'description', 'status', 'priority', 'assignee', 'reporter', 'labels', 'project', 'created', 'updated'], maxResults: 100 });
   const [jiraAdapter, jiraDirect] = await medians(
@@ -106,10 +113,28 @@ try {
       await answer.json();
     },
   );
+  const [jiraBare, jiraDirect2] = await medians(
+    () => bareJira.getMany(['jira:OPS-1'], ctx()),
+    async () => {
+      const answer = await fetch(`${jiraFake.origin}/rest/api/3/search/jql`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json', accept: 'application/json' }, body: searchBody });
+      await answer.json();
+    },
+  );
+  const [slackBare, slackDirect2] = await medians(
+    () => bareSlack.messagesForChannels(['slack:C0WARROOM00'], { first: 3, after: null }, ctx()),
+    async () => {
+      const answer = await fetch(`${slackFake.url}/conversations.history?channel=C0WARROOM00&limit=3`, { headers: { authorization: `Bearer ${SLACK_TOKEN}`, accept: 'application/json' } });
+      await answer.json();
+    },
+  );
   const ms = (v: number) => `${v.toFixed(3)} ms`;
-  console.log(`latency, median of ${RUNS} calls each (the fake validates every request against the vendor's spec):`);
+  console.log(`latency, median of ${RUNS} calls each, alternated with the bare HTTP call (the fake validates every request against the vendor's spec):`);
+  console.log(`  through the registry:`);
   console.log(`  Jira  tickets.getMany(1 id):          adapter ${ms(jiraAdapter)}, bare HTTP ${ms(jiraDirect)}, added ${ms(jiraAdapter - jiraDirect)}`);
   console.log(`  Slack messagesForChannels(1, 3 msgs): adapter ${ms(slackAdapter)}, bare HTTP ${ms(slackDirect)}, added ${ms(slackAdapter - slackDirect)}`);
+  console.log(`  the adapters alone, outside the registry:`);
+  console.log(`  Jira  tickets.getMany(1 id):          adapter ${ms(jiraBare)}, bare HTTP ${ms(jiraDirect2)}, added ${ms(jiraBare - jiraDirect2)}`);
+  console.log(`  Slack messagesForChannels(1, 3 msgs): adapter ${ms(slackBare)}, bare HTTP ${ms(slackDirect2)}, added ${ms(slackBare - slackDirect2)}`);
   for (const fake of [jiraFake, slackFake]) fake.verify();
 } finally {
   await gateway.close();
