@@ -13,6 +13,7 @@ import addFormatsModule from 'ajv-formats';
 import swagger2openapi from 'swagger2openapi';
 
 import { VENDOR_API_DIR, vendorApiSkipNotice } from '../testing/vendor-api.ts';
+
 /**
  * Gateway variables for a contract test that provokes the vendor's failures: a short deadline (a slow answer is
  * PROVIDER_TIMEOUT within a second), one attempt per read (each failure reaches the fake once, so calls can be
