@@ -66,6 +66,20 @@ describe('contract fake', () => {
     fake.violations.length = 0;
   });
 
+  it('checks an answer against the documented response it names: Slack\'s ok:false errors travel with HTTP 200', async () => {
+    fake = await slack();
+    let error = 'channel_not_found';
+    fake.on('GET /conversations.history', () => ({ body: { ok: false, error }, documentedAs: 'default' }));
+    const answer = await fetch(`${fake.url}/conversations.history?channel=C0123456789`, { headers: BEARER });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ ok: false, error: 'channel_not_found' });
+    expect(fake.violations).toEqual([]);
+    error = 'no_such_error_code';
+    await fetch(`${fake.url}/conversations.history?channel=C0123456789`, { headers: BEARER });
+    expect(fake.violations).toEqual([expect.stringContaining("the test's 200 answer to GET /conversations.history breaks the spec's schema: answer/error must be equal to one of the allowed values")]);
+    fake.violations.length = 0;
+  });
+
   it('in a clone without ../shared, serves the same answers and examples and says the check was skipped', async () => {
     fake = await slack({ specDir: join(import.meta.dirname, 'no-such-folder') });
     expect(fake.validating).toBe(false);

@@ -14,6 +14,13 @@ import swagger2openapi from 'swagger2openapi';
 
 import { VENDOR_API_DIR, vendorApiSkipNotice } from '../testing/vendor-api.ts';
 
+/**
+ * Gateway variables for a contract test that provokes the vendor's failures: a short deadline (a slow answer is
+ * PROVIDER_TIMEOUT within a second), one attempt per read (each failure reaches the fake once, so calls can be
+ * counted), and a breaker that never opens (one test's failures must not answer the next one's calls).
+ */
+export const CONTRACT_TEST_ENV = { OPSORCH_PROVIDER_TIMEOUT_MS: '1000', OPSORCH_PROVIDER_READ_ATTEMPTS: '1', OPSORCH_BREAKER_FAILURES: '1000' } as const;
+
 /** Where the vendors' documents live: `../shared/vendor-api` beside the repository root. */
 export { VENDOR_API_DIR };
 
@@ -41,6 +48,11 @@ export interface FakeReply {
   headers?: Record<string, string>;
   /** A body sent as is (not JSON), for example an HTML error page of a proxy. */
   raw?: string;
+  /**
+   * The documented response the answer is checked against, when the wire status is not the one the spec keys it
+   * by: Slack sends `{ ok: false, error }` with HTTP 200 and documents it as `default`.
+   */
+  documentedAs?: string;
 }
 
 export type FakeHandler = (request: FakeRequest) => FakeReply | Promise<FakeReply>;
@@ -358,12 +370,13 @@ export async function startContractFake(options: ContractFakeOptions): Promise<C
   /** The violations of one answer against the operation's documented responses. */
   const checkReply = (op: Operation, reply: FakeReply): string[] => {
     const status = reply.status ?? 200;
-    const documented = op.responses[String(status)] ?? op.responses[`${String(status)[0]}XX`] ?? op.responses.default;
+    const documented = reply.documentedAs !== undefined ? op.responses[reply.documentedAs] : (op.responses[String(status)] ?? op.responses[`${String(status)[0]}XX`] ?? op.responses.default);
+    if (!documented && reply.documentedAs !== undefined) return [`the spec documents no "${reply.documentedAs}" answer for ${op.route}`];
     if (!documented) return status < 400 ? [`the spec documents no ${status} answer for ${op.route}`] : [];
     if (reply.raw !== undefined || reply.body === undefined) return [];
     const media = contentSchema(deref(document, documented).content);
     if (!media?.schema) return [];
-    const validate = compiled(`${op.route} ${status} answer`, media.schema);
+    const validate = compiled(`${op.route} ${reply.documentedAs ?? status} answer`, media.schema);
     return validate(reply.body) ? [] : [`the test's ${status} answer to ${op.route} breaks the spec's schema: ${describeErrors(validate.errors, 'answer')}`];
   };
 
