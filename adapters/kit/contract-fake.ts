@@ -478,7 +478,13 @@ export async function startFakeFront(routes: Record<string, ContractFake>): Prom
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const headers = Object.fromEntries(Object.entries(req.headers).filter(([k, v]) => typeof v === 'string' && k !== 'host' && k !== 'connection' && k !== 'content-length')) as Record<string, string>;
-    const answer = await fetch(`${routes[prefix]!.origin}${req.url}`, { method: req.method, headers, body: chunks.length > 0 ? Buffer.concat(chunks) : undefined });
+    let answer: Response;
+    try {
+      answer = await fetch(`${routes[prefix]!.origin}${req.url}`, { method: req.method, headers, body: chunks.length > 0 ? Buffer.concat(chunks) : undefined });
+    } catch (error) {
+      // The fake went away (closed at the end of a test) or the client gave up: answer as a gateway would.
+      return res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (error as Error).message }));
+    }
     const out: Record<string, string> = {};
     answer.headers.forEach((value, key) => {
       if (key !== 'content-length' && key !== 'transfer-encoding' && key !== 'connection' && key !== 'keep-alive') out[key] = value;
