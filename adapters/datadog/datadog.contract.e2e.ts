@@ -179,6 +179,10 @@ describe('Datadog adapter against the contract fake', () => {
     expect(body.data.errors.nodes).toHaveLength(errors);
     expect(new Set(body.data.errors.nodes.map((n: { level: string }) => n.level))).toEqual(new Set(['ERROR']));
     expect(body.data.volume).toEqual({ total: errors, estimated: false });
+    fake.world.logs.push({ id: 'AQAAAYodd', timestamp: new Date(NOW - 5_000).toISOString(), status: 'Emergency!', service: 'cart', message: 'odd status', tags: [], attributes: {} });
+    const unknown = await gql(gateway.url, `{ logs(query: { levels: [UNKNOWN] }, range: { from: "now-1h" }) { nodes { id level rawLevel } } }`);
+    expect(unknown.data.logs.nodes).toEqual([{ id: 'dd:AQAAAYodd', level: 'UNKNOWN', rawLevel: 'Emergency!' }]);
+    fake.world.logs.pop();
     expect(body.data.fields.map((f: { name: string }) => f.name)).toEqual(expect.arrayContaining(['http.status_code', 'env', 'host']));
   });
 

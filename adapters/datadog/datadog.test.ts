@@ -27,6 +27,7 @@ describe('Datadog query escaping', () => {
       'service:("checkout" OR "cart") status:"error" "x"',
     );
     expect(toLogQuery({}, { service: 'service', environment: 'env' })).toBe('*');
+    expect(toLogQuery({ levels: ['WARN', 'UNKNOWN'] }, { service: 'service', environment: 'env' })).toMatch(/^\(status:\("warn" OR "warning"\) OR -status:\("debug" OR .*"fatal"\)\)$/);
   });
 
   it('writes metric tag filters in the boolean syntax and refuses what a tag cannot hold', () => {

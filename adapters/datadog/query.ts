@@ -66,7 +66,10 @@ export function toLogQuery(search: LogSearch, tags: { service: string; environme
   if (search.environment) clauses.push(`${tags.environment}:${logPhrase(search.environment)}`);
   if (search.levels && search.levels.length > 0) {
     const statuses = search.levels.flatMap((l) => LOG_STATUSES[l]);
-    if (statuses.length > 0) clauses.push(`status:${anyOf(statuses)}`);
+    // UNKNOWN is every status OpsOrch does not map: the negation of all the mapped ones.
+    const unknown = search.levels.includes('UNKNOWN') ? `-status:${anyOf(Object.values(LOG_STATUSES).flat())}` : null;
+    if (statuses.length > 0) clauses.push(unknown ? `(status:${anyOf(statuses)} OR ${unknown})` : `status:${anyOf(statuses)}`);
+    else if (unknown) clauses.push(unknown);
   }
   if (search.text) clauses.push(logPhrase(search.text));
   (search.filters ?? []).forEach((filter, i) => {
