@@ -73,8 +73,6 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const routes = () => fake.requests().map((r) => r.route);
-
 describe('Datadog adapter against the contract fake', () => {
   it('serves service definitions as the catalog, with Datadog and PagerDuty references and links to the service page', async () => {
     const body = await gql(gateway.url, `{ services(first: 10) { nodes { id name tier rawTier owner { id } externalRefs { system id } repositoryUrl url } } }`);

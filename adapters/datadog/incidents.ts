@@ -7,13 +7,12 @@ import type { ProviderContext } from '../src/context.ts';
 import { badInput, notFound, OpsOrchError } from '../src/errors.ts';
 import { composeId, parseId } from '../src/ids.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
-import type { ProviderDeps, ServiceCatalog } from '../src/provider.ts';
 import type { IncidentLinkQuery, IncidentProvider, IncidentQuery, IncidentRecord, TimelineEntryRecord } from '../src/spi/incidents.ts';
-import { ServiceIdentity } from '../kit/identity.ts';
+import { matchesIncidentQuery } from '../kit/incident-queries.ts';
 import { allFromVendor, offsetPages } from '../kit/paging.ts';
-import { DatadogApi, datadogUrls, type DatadogIncident, type DatadogIncidentsAnswer } from './api.ts';
+import { type DatadogIncident, type DatadogIncidentsAnswer } from './api.ts';
+import { DatadogProvider } from './base.ts';
 import { incidentUrl } from './links.ts';
-import type { DatadogSettings } from './settings.ts';
 
 const STATUSES: Record<string, IncidentStatus> = { active: 'TRIGGERED', stable: 'ACKNOWLEDGED', resolved: 'RESOLVED', completed: 'RESOLVED' };
 const SEVERITIES: Record<string, Severity> = { 'SEV-0': 'SEV1', 'SEV-1': 'SEV1', 'SEV-2': 'SEV2', 'SEV-3': 'SEV3', 'SEV-4': 'SEV4', 'SEV-5': 'SEV5' };
@@ -31,25 +30,9 @@ function newestFirst(a: IncidentRecord, b: IncidentRecord): number {
 }
 
 /** Incidents from Datadog. */
-export class DatadogIncidentProvider implements IncidentProvider {
-  readonly kind = 'datadog';
-  readonly instance: string;
-  readonly api: DatadogApi;
-  private readonly app: string;
-  private readonly identity: ServiceIdentity;
-  private readonly catalog: ServiceCatalog | undefined;
+export class DatadogIncidentProvider extends DatadogProvider implements IncidentProvider {
   private memo: { requestId: string; at: number; list: Promise<IncidentRecord[]> } | null = null;
 
-  constructor(
-    private readonly settings: DatadogSettings,
-    deps: ProviderDeps,
-  ) {
-    this.instance = deps.instance;
-    this.catalog = deps.catalog;
-    this.api = new DatadogApi(settings, deps.logger);
-    this.app = datadogUrls(settings).app;
-    this.identity = new ServiceIdentity({ system: settings.catalogSystem, aliases: settings.serviceAliases, catalog: deps.catalog });
-  }
 
   async checkHealth(ctx: ProviderContext): Promise<void> {
     await this.api.incidents(0, 1, ctx.signal);
@@ -148,17 +131,7 @@ export class DatadogIncidentProvider implements IncidentProvider {
   async query(filter: IncidentQuery, page: PageRequest, ctx: ProviderContext): Promise<Page<IncidentRecord>> {
     const all = await this.all(ctx);
     const team = filter.teamId ? await this.teamServices(filter.teamId, ctx) : null;
-    const text = filter.text?.toLowerCase();
-    const matching = all.filter(
-      (i) =>
-        (!filter.statuses || filter.statuses.includes(i.status)) &&
-        (!filter.severities || filter.severities.includes(i.severity)) &&
-        (!filter.serviceId || i.serviceId === filter.serviceId) &&
-        (!team || (i.serviceId !== null && team.has(i.serviceId))) &&
-        (!text || i.title.toLowerCase().includes(text) || (i.summary ?? '').toLowerCase().includes(text)) &&
-        (!filter.startedFrom || Date.parse(i.startedAt) >= filter.startedFrom.getTime()) &&
-        (!filter.startedTo || Date.parse(i.startedAt) < filter.startedTo.getTime()),
-    );
+    const matching = all.filter((incident) => matchesIncidentQuery(incident, filter, team));
     return pageOfArray(matching, page);
   }
 

@@ -5,16 +5,14 @@ import type { LogLevel, LogOrder, LogQueryInput, ServiceLogQueryInput } from '@o
 import type { ProviderContext } from '../src/context.ts';
 import { composeId } from '../src/ids.ts';
 import type { Page, PageRequest } from '../src/paging.ts';
-import type { ProviderDeps, ServiceCatalog } from '../src/provider.ts';
 import type { LogFieldSummaryRecord, LogProvider, LogRecord, LogVolumeRecord } from '../src/spi/logs.ts';
 import type { ResolvedTimeRange } from '../src/time.ts';
-import { ServiceIdentity } from '../kit/identity.ts';
 import { pageFromVendor } from '../kit/paging.ts';
-import { DatadogApi, datadogUrls, type DatadogLog } from './api.ts';
+import { type DatadogLog } from './api.ts';
 import { logExplorerUrl } from './links.ts';
 import { levelOfStatus, toLogQuery, type LogSearch } from './query.ts';
+import { DatadogProvider } from './base.ts';
 import { scopeServices, tagMap } from './scope.ts';
-import type { DatadogSettings } from './settings.ts';
 
 /** Datadog returns at most this many lines per search call. */
 const MAX_PAGE = 1000;
@@ -32,32 +30,11 @@ function flatten(value: unknown, prefix: string, out: { key: string; value: stri
 }
 
 /** Logs from Datadog. */
-export class DatadogLogProvider implements LogProvider {
-  readonly kind = 'datadog';
-  readonly instance: string;
-  readonly api: DatadogApi;
-  private readonly app: string;
-  private readonly identity: ServiceIdentity;
-  private readonly catalog: ServiceCatalog | undefined;
-
-  constructor(
-    private readonly settings: DatadogSettings,
-    deps: ProviderDeps,
-  ) {
-    this.instance = deps.instance;
-    this.catalog = deps.catalog;
-    this.api = new DatadogApi(settings, deps.logger);
-    this.app = datadogUrls(settings).app;
-    this.identity = new ServiceIdentity({ system: settings.catalogSystem, aliases: settings.serviceAliases, catalog: deps.catalog });
-  }
+export class DatadogLogProvider extends DatadogProvider implements LogProvider {
 
   async checkHealth(ctx: ProviderContext): Promise<void> {
     const to = ctx.now;
     await this.api.searchLogs({ query: '*', from: new Date(to.getTime() - 60_000).toISOString(), to: to.toISOString(), sort: '-timestamp', limit: 1, cursor: null }, ctx.signal);
-  }
-
-  private get tags() {
-    return { service: this.settings.serviceTag, environment: this.settings.environmentTag };
   }
 
   /** The search text of a query, or null when its scope matches no service (nothing to ask). */

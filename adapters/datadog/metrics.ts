@@ -4,17 +4,16 @@ import type { MetricAggregation, MetricDescriptorFilter, MetricQueryInput, Metri
 import type { ProviderContext } from '../src/context.ts';
 import { notFound } from '../src/errors.ts';
 import type { Page, PageRequest } from '../src/paging.ts';
-import type { ProviderDeps, ServiceCatalog } from '../src/provider.ts';
 import type { GoldenSignalsRecord, MetricDescriptorRecord, MetricProvider, MetricResultRecord, MetricSeriesRecord } from '../src/spi/metrics.ts';
 import { closeMatches } from '../src/suggest.ts';
 import { formatStep, resolveStep, type ResolvedTimeRange } from '../src/time.ts';
-import { ServiceIdentity } from '../kit/identity.ts';
 import { pageFromVendor } from '../kit/paging.ts';
-import { DatadogApi, datadogUrls, type TimeseriesAnswer } from './api.ts';
+import { type TimeseriesAnswer } from './api.ts';
 import { metricExplorerUrl } from './links.ts';
 import { metricName, metricScope, metricTagKey, metricTagValue } from './query.ts';
 import { scopeServices, tagMap } from './scope.ts';
-import { DEFAULT_GOLDEN_SIGNALS, type DatadogSettings } from './settings.ts';
+import { DatadogProvider } from './base.ts';
+import { DEFAULT_GOLDEN_SIGNALS } from './settings.ts';
 
 const TYPES: Record<string, MetricType> = { gauge: 'GAUGE', count: 'COUNTER', rate: 'COUNTER', distribution: 'HISTOGRAM' };
 const AGGREGATIONS: Record<MetricType, { default: MetricAggregation; allowed: MetricAggregation[] }> = {
@@ -50,32 +49,12 @@ function unitOf(answer: TimeseriesAnswer, index: number): string | null {
 }
 
 /** Metrics from Datadog. */
-export class DatadogMetricProvider implements MetricProvider {
-  readonly kind = 'datadog';
-  readonly instance: string;
-  readonly api: DatadogApi;
-  private readonly app: string;
-  private readonly identity: ServiceIdentity;
-  private readonly catalog: ServiceCatalog | undefined;
+export class DatadogMetricProvider extends DatadogProvider implements MetricProvider {
   private active: { until: number; names: Promise<string[]> } | null = null;
 
-  constructor(
-    private readonly settings: DatadogSettings,
-    deps: ProviderDeps,
-  ) {
-    this.instance = deps.instance;
-    this.catalog = deps.catalog;
-    this.api = new DatadogApi(settings, deps.logger);
-    this.app = datadogUrls(settings).app;
-    this.identity = new ServiceIdentity({ system: settings.catalogSystem, aliases: settings.serviceAliases, catalog: deps.catalog });
-  }
 
   async checkHealth(ctx: ProviderContext): Promise<void> {
     await this.api.metrics(null, 1, undefined, ctx.signal);
-  }
-
-  private get tags() {
-    return { service: this.settings.serviceTag, environment: this.settings.environmentTag };
   }
 
   /** Names of the metrics reported in the last day (cached a minute): the "did you mean" of unknown names. */
