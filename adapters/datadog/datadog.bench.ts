@@ -1,6 +1,6 @@
-// `npm run bench:datadog`: a 24-hour series and a 2,000-point one through `metricSeries` against the Datadog contract fake: time through
+// `npm run bench:datadog`: a 24-hour series and a 2,000-point one through `metricSeries` against the Datadog fake: time through
 // the gateway (median and p99 of 200 calls), the fake's own time for the same request (a direct POST), the points
-// returned and the vendor calls each GraphQL request makes.
+// returned and the vendor calls each GraphQL request makes; and the demo world's series of the same size as a baseline.
 import { performance } from 'node:perf_hooks';
 import { gql, startTestGateway } from '../../gateway/test/harness.ts';
 import { sampleWorld, startFakeDatadog } from './fake-datadog.ts';
@@ -58,5 +58,14 @@ for (const [label, args] of [
   console.log(`  vendor calls per metricSeries: ${calls}`);
 }
 
+// Baseline: the demo world's series of the same shape through a gateway of its own: OpsOrch's own cost per point.
+const demo = await startTestGateway({ env: {} });
+const demoQuery = `query($range: TimeRangeInput) { metricSeries(query: { name: "cpu_usage_ratio", scope: { service: "checkout", environment: "production" }, groupBy: ["service"] }, range: $range, step: "1m") { series { points { timestamp value } } } }`;
+const demoFirst = await gql(demo.url, demoQuery, { range: twoThousandMinutes });
+if (demoFirst.errors) throw new Error(JSON.stringify(demoFirst.errors));
+console.log(`demo world, 2,000 minutes, step 1m: ${demoFirst.data.metricSeries.series.map((x: { points: unknown[] }) => x.points.length).join(' + ')} points`);
+console.log(`  through the gateway: ${stats(await timed(() => gql(demo.url, demoQuery, { range: twoThousandMinutes })))}`);
+
+await demo.close();
 await gateway.close();
 await fake.close();
