@@ -28,6 +28,7 @@ function labelsOf(tags: readonly string[] | undefined): Record<string, string> {
 }
 
 const seconds = (s: number | null | undefined) => (s ? new Date(s * 1000).toISOString() : null);
+const isoOf = (text: string | undefined) => (text ? new Date(text).toISOString() : null);
 
 /** Alerts from Datadog monitors. */
 export class DatadogAlertProvider extends SnapshotAlertProvider<SnapshotToolSettings> implements AlertProvider {
@@ -105,8 +106,8 @@ export class DatadogAlertProvider extends SnapshotAlertProvider<SnapshotToolSett
       description: monitor.message ?? null,
       state,
       rawState: raw,
-      startsAt: seconds(triggered) ?? monitor.modified ?? monitor.created ?? now.toISOString(),
-      endsAt: state === 'RESOLVED' ? (seconds(resolved) ?? monitor.modified ?? null) : null,
+      startsAt: seconds(triggered) ?? isoOf(monitor.modified) ?? isoOf(monitor.created) ?? now.toISOString(),
+      endsAt: state === 'RESOLVED' ? (seconds(resolved) ?? isoOf(monitor.modified)) : null,
       acknowledgedAt: null,
       silencedUntil: muted.until,
       silenceComment: null,
