@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/src/index.ts';
 import { runCheck } from '../../gateway/src/check.ts';
 import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
+import { apiKey, bearer, writeGatewayConfig } from '../../gateway/test/security-fixtures.ts';
 import { sampleWorld, startFakeDatadog, type RunningFakeDatadog } from './fake-datadog.ts';
 
 const NOW = Date.now();
@@ -302,5 +303,48 @@ describe('Datadog adapter against the contract fake', () => {
       expect(report.providers.find((p) => p.capability === capability)).toMatchObject({ instance: 'dd', provider: 'datadog', health: 'UP' });
     }
     expect(out).not.toContain(API_KEY);
+  });
+});
+
+describe('Datadog objects and environment isolation (decision 014)', () => {
+  const staging = apiKey('staging-ci', ['*:read'], { environments: ['staging'] });
+  const ops = apiKey('ops', ['*:read']);
+  let isolated: RunningGateway;
+
+  beforeAll(async () => {
+    const config = writeGatewayConfig({ auth: { apiKeys: [staging.entry, ops.entry] } });
+    isolated = await startTestGateway({ env: { ...env(CAPABILITIES), OPSORCH_CONFIG: config, DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY } });
+  }, 60_000);
+  afterAll(async () => {
+    await isolated?.close();
+  });
+
+  const read = `query($environment: String) {
+    incidents(first: 50, filter: { scope: { environment: $environment } }) { nodes { id number environment } }
+    alerts(first: 10, filter: { scope: { environment: $environment } }) { nodes { id labels { name value } } } }`;
+  const byId = `query($id: ID!) { incident(id: $id) { number environment } }`;
+
+  it('carries the env field of incidents as environment, and the env tag of monitors', async () => {
+    const body = await gql(isolated.url, read, undefined, bearer(ops.key));
+    expect(body.errors).toBeUndefined();
+    const incidents = Object.fromEntries(body.data.incidents.nodes.map((i: { number: number; environment: string | null }) => [i.number, i.environment]));
+    expect([incidents[40], incidents[42], incidents[44]]).toEqual(['production', 'staging', null]);
+    // A monitor's environment is its env tag (a label); 1003 has none.
+    const envOf = (id: string) => body.data.alerts.nodes.find((a: { id: string }) => a.id === id).labels.find((l: { name: string }) => l.name === 'env')?.value ?? null;
+    expect([envOf('dd:1001'), envOf('dd:1003')]).toEqual(['production', null]);
+  });
+
+  it('shows a staging credential the staging incident, by list and by id, and a production one as if it did not exist', async () => {
+    const body = await gql(isolated.url, read, { environment: 'staging' }, bearer(staging.key));
+    expect(body.errors).toBeUndefined();
+    expect(body.data.incidents.nodes).toEqual([{ id: 'dd:00000000-0000-4000-8000-000000000002', number: 42, environment: 'staging' }]);
+    expect(body.data.alerts.nodes).toEqual([]);
+    const own = await gql(isolated.url, byId, { id: 'dd:00000000-0000-4000-8000-000000000002' }, bearer(staging.key));
+    expect(own.data.incident).toEqual({ number: 42, environment: 'staging' });
+    for (const id of ['dd:00000000-0000-4000-8000-000000000000', 'dd:00000000-0000-4000-8000-000000000004']) {
+      const other = await gql(isolated.url, byId, { id }, bearer(staging.key));
+      expect(other.errors).toBeUndefined();
+      expect(other.data.incident).toBeNull();
+    }
   });
 });

@@ -466,7 +466,12 @@ export function sampleWorld(now: number, options: { logLines?: number } = {}): D
       modified: iso(-60_000),
       resolved: i === 2 ? iso(-1_800_000) : null,
       customer_impacted: false,
-      fields: { services: { type: 'autocomplete', value: [['checkout', 'cart', 'payments-api', 'checkout', 'cart'][i]] }, state: { type: 'dropdown', value: ['active', 'stable', 'resolved', 'active', 'active'][i] } },
+      fields: {
+        services: { type: 'autocomplete', value: [['checkout', 'cart', 'payments-api', 'checkout', 'cart'][i]] },
+        state: { type: 'dropdown', value: ['active', 'stable', 'resolved', 'active', 'active'][i] },
+        // A metric-tag field named after the env tag; the last incident names no environment.
+        ...(i < 4 ? { env: { type: 'metrictag', value: [['production', 'production', 'staging', 'production'][i]] } } : {}),
+      },
     },
     relationships: { commander_user: { data: i === 0 ? { id: 'u-1', type: 'users' } : null } },
   }));

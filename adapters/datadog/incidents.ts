@@ -1,7 +1,8 @@
 // Datadog Incident Management (v2, marked unstable by Datadog) as the incidents capability. States: active →
 // TRIGGERED, stable → ACKNOWLEDGED (impact contained, responders on it), resolved/completed → RESOLVED; severity
 // SEV-0/SEV-1 → SEV1 ... SEV-5 → SEV5; raw values kept. Datadog has no acknowledgement, so acknowledgeIncident is
-// absent (NOT_SUPPORTED); resolve and update are PATCHes of the incident's fields.
+// absent (NOT_SUPPORTED); resolve and update are PATCHes of the incident's fields. The environment is the incident's
+// field named after the environment tag (`env`), as Datadog's metric-tag property fields are.
 import type { IncidentStatus, Severity, TimelineOrder, UpdateIncidentInput } from '@opsorch/schema';
 import type { ProviderContext } from '../src/context.ts';
 import { badInput, notFound, OpsOrchError } from '../src/errors.ts';
@@ -25,6 +26,11 @@ function fieldValue(incident: DatadogIncident, name: string): unknown {
   return incident.attributes?.fields?.[name]?.value;
 }
 
+/** A field's value as one string: a single value, or the first of several. */
+function firstText(value: unknown): string | null {
+  return Array.isArray(value) && typeof value[0] === 'string' ? value[0] : typeof value === 'string' ? value : null;
+}
+
 function newestFirst(a: IncidentRecord, b: IncidentRecord): number {
   return b.startedAt.localeCompare(a.startedAt) || a.id.localeCompare(b.id);
 }
@@ -40,10 +46,7 @@ export class DatadogIncidentProvider extends DatadogProvider implements Incident
 
   private async toRecords(incidents: readonly DatadogIncident[], included: Included, ctx: ProviderContext): Promise<IncidentRecord[]> {
     const emails = new Map(included.filter((i) => i.type === 'users').map((u) => [u.id, u.attributes?.email?.toLowerCase() ?? null]));
-    const serviceOf = (i: DatadogIncident) => {
-      const value = fieldValue(i, 'services');
-      return Array.isArray(value) && typeof value[0] === 'string' ? value[0] : typeof value === 'string' ? value : null;
-    };
+    const serviceOf = (i: DatadogIncident) => firstText(fieldValue(i, 'services'));
     const canonical = await this.identity.toCanonical(incidents.map(serviceOf).filter((s): s is string => s !== null), ctx);
     return incidents.map((incident) => {
       const a = incident.attributes ?? { title: '' };
@@ -71,6 +74,9 @@ export class DatadogIncidentProvider extends DatadogProvider implements Incident
         url: incidentUrl(this.app, a.public_id ?? incident.id),
         source: { provider: this.kind, instance: this.instance, id: incident.id },
         serviceId: service ? (canonical.get(service) ?? null) : null,
+        // A field named after the environment tag (a metric-tag field); without one, the incident is visible only
+        // to callers of every environment (decision 014).
+        environment: firstText(fieldValue(incident, this.settings.environmentTag)),
         assigneeId: null,
         commanderId: commander ? (emails.get(commander) ?? null) : null,
       };
