@@ -2,6 +2,7 @@
 // (`OPSORCH_METRICS_PROVIDER=prometheus`). A new vendor is its folder plus one line here (docs/adapter-guide.md).
 export { alertmanager } from './alertmanager/index.ts';
 export { corePlugin as 'core-plugin' } from './core-plugin/index.ts';
+export { datadog } from './datadog/index.ts';
 export { demo } from './demo/index.ts';
 export { elasticsearch } from './elasticsearch/index.ts';
 export { jira } from './jira/index.ts';

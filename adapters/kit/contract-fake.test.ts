@@ -2,7 +2,7 @@
 // refuses, and that it still serves a test in a clone without ../shared.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startContractFake, type ContractFake } from './contract-fake.ts';
+import { startContractFake, startFakeFront, type ContractFake } from './contract-fake.ts';
 
 const FIXTURES = join(import.meta.dirname, '__fixtures__');
 let fake: ContractFake | null = null;
@@ -91,5 +91,23 @@ describe('contract fake', () => {
     expect((await fetch(`${fake.url}/chat.postMessage`, { method: 'POST' })).status).toBe(404);
     expect(fake.violations).toEqual([expect.stringContaining('POST /api/chat.postMessage: not an operation of the Slack API')]);
     fake.violations.length = 0;
+  });
+
+  it('puts several fakes behind one origin by path prefix, each still checking its own requests', async () => {
+    fake = await slack();
+    fake.on('GET /conversations.list', () => ({ body: fake!.example('GET /conversations.list') }));
+    const front = await startFakeFront({ '/api/': fake });
+    try {
+      const answer = await fetch(`${front.url}/api/conversations.list?limit=2`, { headers: BEARER });
+      expect(answer.status).toBe(200);
+      expect((await answer.json()).ok).toBe(true);
+      expect((await fetch(`${front.url}/api/conversations.list?limit=many`, { headers: BEARER })).status).toBe(400);
+      expect((await fetch(`${front.url}/other/path`)).status).toBe(404);
+      expect(fake.requests.map((r) => r.route)).toEqual(['GET /conversations.list', 'GET /conversations.list']);
+      expect(fake.violations).toEqual([expect.stringContaining('query parameter/limit must be integer')]);
+      fake.violations.length = 0;
+    } finally {
+      await front.close();
+    }
   });
 });

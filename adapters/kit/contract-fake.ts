@@ -478,3 +478,39 @@ function safeJson(text: string): unknown {
     return text;
   }
 }
+
+/**
+ * One origin in front of several contract fakes, routing by path prefix: for vendors that publish one document per
+ * API version under one host (Datadog's `/api/v1` and `/api/v2`). Each fake still checks its own requests.
+ */
+export async function startFakeFront(routes: Record<string, ContractFake>): Promise<{ url: string; close(): Promise<void> }> {
+  const prefixes = Object.keys(routes).sort((a, b) => b.length - a.length);
+  const server = createServer(async (req, res) => {
+    const prefix = prefixes.find((p) => (req.url ?? '/').startsWith(p));
+    if (!prefix) return res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `no fake serves ${req.url}` }));
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k, v]) => typeof v === 'string' && k !== 'host' && k !== 'connection' && k !== 'content-length')) as Record<string, string>;
+    let answer: Response;
+    try {
+      answer = await fetch(`${routes[prefix]!.origin}${req.url}`, { method: req.method, headers, body: chunks.length > 0 ? Buffer.concat(chunks) : undefined });
+    } catch (error) {
+      // The fake went away (closed at the end of a test) or the client gave up: answer as a gateway would.
+      return res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (error as Error).message }));
+    }
+    const out: Record<string, string> = {};
+    answer.headers.forEach((value, key) => {
+      if (key !== 'content-length' && key !== 'transfer-encoding' && key !== 'connection' && key !== 'keep-alive') out[key] = value;
+    });
+    res.writeHead(answer.status, out).end(Buffer.from(await answer.arrayBuffer()));
+  });
+  server.keepAliveTimeout = 1_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

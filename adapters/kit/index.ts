@@ -6,3 +6,4 @@ export * from './logs.ts';
 export * from './paging.ts';
 export * from './settings.ts';
 export * from './snapshot-alerts.ts';
+export * from './incident-queries.ts';

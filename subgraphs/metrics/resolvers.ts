@@ -54,8 +54,9 @@ function checkMatchers(matchers: readonly MetricLabelMatcher[] | null | undefine
 }
 
 function checkMetricName(name: string): void {
-  if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name)) {
-    throw badInput(`metric name "${name}" is not valid: use letters, digits, underscores and colons, as in http_requests_total`);
+  // Dots separate the parts of Datadog's and OpenTelemetry's names (`trace.http.request.hits`).
+  if (!/^[a-zA-Z_:][a-zA-Z0-9_:.]*$/.test(name)) {
+    throw badInput(`metric name "${name}" is not valid: use letters, digits, underscores, colons and dots, as in http_requests_total or system.cpu.user`);
   }
 }
 
