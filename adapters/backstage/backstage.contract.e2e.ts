@@ -2,9 +2,11 @@
 // OpenAPI document (__fixtures__/backstage-catalog.openapi.json): components as services, groups and users as
 // teams and people, the catalog's cursor paging, bulk reads by reference, identity joins for other providers,
 // error mapping and the token kept out of every log line, error and URL.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/src/index.ts';
-import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
+import { captureLogs, gql, ROOT, startTestGateway } from '../../gateway/test/harness.ts';
 import { startContractFake, type ContractFake } from '../kit/contract-fake.ts';
 import type { Entity } from './api.ts';
 import { component, group, startFakeCatalog, user, type FakeCatalog } from './fake-catalog.ts';
@@ -300,5 +302,36 @@ describe('Backstage catalog adapter against the contract fake', () => {
     expect(body.errors).toBeUndefined();
     expect(body.data.providers).toEqual([{ instance: 'bs', provider: 'backstage', health: 'UP' }]);
     expect(body.data.teams).toEqual([{ instance: 'bs', health: 'UP' }]);
+  });
+
+  it('opsorch check reports both Backstage instances', async () => {
+    const run = (config: Record<string, unknown>) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const env = {
+          ...process.env,
+          OPSORCH_SERVICES_PROVIDER: 'bs=backstage',
+          OPSORCH_SERVICES_CONFIG: JSON.stringify(config),
+          OPSORCH_TEAMS_PROVIDER: 'bs=backstage',
+          OPSORCH_TEAMS_CONFIG: JSON.stringify({ ...settings, url: catalog.fake.url }),
+          BACKSTAGE_TOKEN: TOKEN,
+        };
+        const child = spawn(process.execPath, [join(ROOT, 'bin', 'opsorch.mjs'), 'check'], { cwd: ROOT, env });
+        let out = '';
+        child.stdout.on('data', (c) => (out += c));
+        child.stderr.on('data', (c) => (out += c));
+        child.on('exit', (code) => resolve({ code, out }));
+      });
+    const ok = await run({ ...settings, url: catalog.fake.url });
+    expect(ok.out).toMatch(/services\s+bs\s+backstage\s+UP/);
+    expect(ok.out).toMatch(/teams\s+bs\s+backstage\s+UP/);
+    expect(ok.out).not.toContain(TOKEN);
+    expect(ok.code, ok.out).toBe(0);
+  }, 60_000);
+
+  it('refuses settings that name no app URL or misspell a key, naming the key', async () => {
+    const start = (config: Record<string, unknown>) =>
+      startTestGateway({ env: { OPSORCH_SERVICES_PROVIDER: 'bs=backstage', OPSORCH_SERVICES_CONFIG: JSON.stringify(config) } });
+    await expect(start({ url: catalog.fake.url, apUrl: APP })).rejects.toThrow(/OPSORCH_SERVICES_CONFIG.*apUrl/s);
+    await expect(start({ url: catalog.fake.url, appUrl: APP, componentTypes: ['service,kind=user'] })).rejects.toThrow(/componentTypes/);
   });
 });
