@@ -2,6 +2,7 @@
 // namespace. The component's name is the canonical service id; its owner group is the owning team; the
 // annotations that name it in other tools become `externalRefs`, so every other provider joins through it.
 import type { ServiceFilter, ServiceKind, ServiceTier } from '@opsorch/schema';
+import { compareServices, matchesServiceFilter } from '../kit/catalog.ts';
 import type { ProviderContext } from '../src/context.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
 import type { ProviderDeps } from '../src/provider.ts';
@@ -25,23 +26,6 @@ const KINDS: Readonly<Record<string, ServiceKind>> = {
   queue: 'QUEUE',
   'third-party': 'THIRD_PARTY',
 };
-
-const TIER_ORDER: readonly ServiceTier[] = ['TIER_1', 'TIER_2', 'TIER_3', 'UNKNOWN'];
-
-/** The catalog order of the SPI: most critical tier first, then name, then id. */
-function compareServices(a: ServiceRecord, b: ServiceRecord): number {
-  return TIER_ORDER.indexOf(a.tier) - TIER_ORDER.indexOf(b.tier) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
-}
-
-function matches(record: ServiceRecord, filter: ServiceFilter): boolean {
-  const text = filter.text?.trim().toLowerCase();
-  if (text && ![record.id, record.name, record.description ?? '', ...record.tags].join('\n').toLowerCase().includes(text)) return false;
-  if (filter.tiers && !filter.tiers.includes(record.tier)) return false;
-  if (filter.kinds && !filter.kinds.includes(record.kind)) return false;
-  if (filter.team && record.ownerTeamId !== filter.team) return false;
-  if (filter.tags && !filter.tags.every((tag) => record.tags.includes(tag))) return false;
-  return true;
-}
 
 const str = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
@@ -176,7 +160,7 @@ export class BackstageServiceProvider implements ServiceProvider {
 
   async query(filter: ServiceFilter, page: PageRequest, ctx: ProviderContext): Promise<Page<ServiceRecord>> {
     const { ordered } = await this.snapshot.get(ctx);
-    return pageOfArray(ordered.filter((r) => matches(r, filter)), page);
+    return pageOfArray(ordered.filter((r) => matchesServiceFilter(r, filter)), page);
   }
 
   async dependentsOf(serviceIds: readonly string[], ctx: ProviderContext): Promise<string[][]> {
