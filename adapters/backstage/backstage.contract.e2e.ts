@@ -223,6 +223,16 @@ describe('Backstage catalog adapter against the contract fake', () => {
     );
     expect(body.errors).toBeUndefined();
     expect(body.data).toEqual({ pd: { id: 'checkout' }, dd: { id: 'checkout' }, gh: { id: 'checkout' }, jira: { id: 'checkout' }, none: null });
+
+    // Hostile values are compared literally and never reach the catalog's filter syntax.
+    const requests = since();
+    const hostile = ['PCHK123,kind=user', 'pchk123&filter=kind=group', '*', '" or 1=1 --', 'checkout-api\\', '{PCHK123}', 'PCHK123|x', 'ｐｃｈｋ１２３'];
+    for (const id of hostile) {
+      const answer = await gql(gateway.url, `query($id: String!) { serviceByExternalRef(system: "pagerduty", id: $id) { id } }`, { id });
+      expect(answer.errors, id).toBeUndefined();
+      expect(answer.data.serviceByExternalRef, id).toBeNull();
+    }
+    for (const r of requests()) expect(r.query.getAll('filter').join('\n')).not.toMatch(/pchk|or 1=1|\*/i);
   });
 
   it('joins another provider through the Backstage identity in one GraphQL query', async () => {
