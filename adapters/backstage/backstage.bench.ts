@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { gql, startTestGateway } from '../../gateway/test/harness.ts';
 import { startContractFake } from '../kit/contract-fake.ts';
 import type { Entity } from './api.ts';
-import { component, group, startFakeCatalog } from './fake-catalog.ts';
+import { component, group, joinedGatewayEnv, startFakeCatalog } from './fake-catalog.ts';
 
 const RUNS = 500;
 
@@ -49,16 +49,8 @@ const alert = (i: number) => ({
   status: { state: 'active', silencedBy: [], inhibitedBy: [], mutedBy: [] },
 });
 
-const config = JSON.stringify({ url: catalog.fake.url, appUrl: 'https://backstage.example', token: 'bench-token', snapshotTtlMs: 60_000 });
 const gateway = await startTestGateway({
-  env: {
-    OPSORCH_SERVICES_PROVIDER: 'bs=backstage',
-    OPSORCH_SERVICES_CONFIG: config,
-    OPSORCH_TEAMS_PROVIDER: 'bs=backstage',
-    OPSORCH_TEAMS_CONFIG: config,
-    OPSORCH_ALERTS_PROVIDER: 'am=alertmanager',
-    OPSORCH_ALERTS_CONFIG: JSON.stringify({ url: am.origin, catalogSystem: 'datadog' }),
-  },
+  env: joinedGatewayEnv({ url: catalog.fake.url, appUrl: 'https://backstage.example', token: 'bench-token', snapshotTtlMs: 60_000 }, am.origin),
 });
 
 try {

@@ -9,7 +9,7 @@ import type { RunningGateway } from '../../gateway/src/index.ts';
 import { captureLogs, gql, ROOT, startTestGateway } from '../../gateway/test/harness.ts';
 import { startContractFake, type ContractFake } from '../kit/contract-fake.ts';
 import type { Entity } from './api.ts';
-import { component, group, startFakeCatalog, user, type FakeCatalog } from './fake-catalog.ts';
+import { component, group, joinedGatewayEnv, startFakeCatalog, user, type FakeCatalog } from './fake-catalog.ts';
 
 const TOKEN = 'bs-token-7c1e9a44f0d2';
 const APP = 'https://backstage.acme-shop.example';
@@ -100,17 +100,10 @@ beforeAll(async () => {
       uptime: new Date().toISOString(),
     },
   }));
-  const config = JSON.stringify({ ...settings, url: catalog.fake.url });
   gateway = await startTestGateway({
     logger: logs.logger,
     env: {
-      OPSORCH_SERVICES_PROVIDER: 'bs=backstage',
-      OPSORCH_SERVICES_CONFIG: config,
-      OPSORCH_TEAMS_PROVIDER: 'bs=backstage',
-      OPSORCH_TEAMS_CONFIG: config,
-      // Alerts name services the way Datadog does; Backstage's datadoghq.com/service-name joins them.
-      OPSORCH_ALERTS_PROVIDER: 'am=alertmanager',
-      OPSORCH_ALERTS_CONFIG: JSON.stringify({ url: am.origin, catalogSystem: 'datadog' }),
+      ...joinedGatewayEnv({ ...settings, url: catalog.fake.url }, am.origin),
       BACKSTAGE_TOKEN: TOKEN,
       OPSORCH_PROVIDER_BACKOFF_MS: '0',
       OPSORCH_BREAKER_FAILURES: '1000',

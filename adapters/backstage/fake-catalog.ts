@@ -77,3 +77,19 @@ export function group(name: string, spec: Record<string, unknown>, metadata: Par
 export function user(name: string, spec: Record<string, unknown>, relations: Entity['relations'] = []): Entity {
   return { apiVersion: 'backstage.io/v1alpha1', kind: 'User', metadata: { name, namespace: 'default' }, spec, relations };
 }
+
+/**
+ * Gateway variables for Backstage as the services and teams instance `bs`, and Alertmanager as alerts instance
+ * `am` whose service labels are Datadog service names (joined through `datadoghq.com/service-name`).
+ */
+export function joinedGatewayEnv(settings: Record<string, unknown>, alertmanagerOrigin: string): Record<string, string> {
+  const config = JSON.stringify(settings);
+  return {
+    OPSORCH_SERVICES_PROVIDER: 'bs=backstage',
+    OPSORCH_SERVICES_CONFIG: config,
+    OPSORCH_TEAMS_PROVIDER: 'bs=backstage',
+    OPSORCH_TEAMS_CONFIG: config,
+    OPSORCH_ALERTS_PROVIDER: 'am=alertmanager',
+    OPSORCH_ALERTS_CONFIG: JSON.stringify({ url: alertmanagerOrigin, catalogSystem: 'datadog' }),
+  };
+}

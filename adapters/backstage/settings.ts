@@ -35,7 +35,7 @@ export const backstageSettingsSchema = z.strictObject({
   snapshotTtlMs: z.number().int().min(0).default(60_000),
   /** Entities read per catalog page (default 500). */
   pageSize: z.number().int().min(1).max(1000).default(500),
-  /** Most entities of one kind read from the catalog; more is reported, not silently cut (default 20000). */
+  /** Most entities one snapshot reads from the catalog; past it the rest are left out with a warning in the log (default 20000). */
   maxEntities: z.number().int().min(1).default(20_000),
 });
 
