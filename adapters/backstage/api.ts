@@ -68,6 +68,9 @@ export function refOfEntity(entity: Entity): EntityRef {
   return { kind: entity.kind.toLowerCase(), namespace: (entity.metadata.namespace ?? 'default').toLowerCase(), name: entity.metadata.name };
 }
 
+/** The strings of an entity field that should be a list of strings (`spec.dependsOn`, `spec.members`...), whatever it holds. */
+export const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+
 export interface CatalogApiOptions {
   url: string;
   token?: string;

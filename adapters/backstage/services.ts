@@ -7,7 +7,7 @@ import type { ProviderContext } from '../src/context.ts';
 import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
 import type { ProviderDeps } from '../src/provider.ts';
 import type { ExternalRefInput, ServiceProvider, ServiceRecord } from '../src/spi/services.ts';
-import { BackstageCatalogApi, parseEntityRef, refOfEntity, stringifyEntityRef, type Entity } from './api.ts';
+import { BackstageCatalogApi, parseEntityRef, refOfEntity, stringifyEntityRef, strings, type Entity } from './api.ts';
 import { DEFAULT_REF_ANNOTATIONS, type BackstageSettings } from './settings.ts';
 import { Snapshot } from './snapshot.ts';
 
@@ -28,7 +28,6 @@ const KINDS: Readonly<Record<string, ServiceKind>> = {
 };
 
 const str = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
 
 const refKey = (system: string, id: string) => `${system.trim().toLowerCase()}\n${id.trim().toLowerCase()}`;
 
@@ -74,7 +73,7 @@ export class BackstageServiceProvider implements ServiceProvider {
     if (!entity || entity.kind.toLowerCase() !== 'component') return false;
     if ((entity.metadata.namespace ?? 'default').toLowerCase() !== this.namespace) return false;
     const type = str(entity.spec?.type)?.toLowerCase();
-    return type !== undefined && type !== null && this.settings.componentTypes.some((t) => t.toLowerCase() === type);
+    return !!type && this.settings.componentTypes.some((t) => t.toLowerCase() === type);
   }
 
   /** A component as a service record: nothing the catalog says is dropped (system and lifecycle ride in tags). */

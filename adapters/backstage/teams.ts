@@ -16,7 +16,7 @@ import type {
   UpcomingShiftsRequest,
   UserRecord,
 } from '../src/spi/teams.ts';
-import { BackstageCatalogApi, parseEntityRef, refOfEntity, stringifyEntityRef, type Entity } from './api.ts';
+import { BackstageCatalogApi, parseEntityRef, refOfEntity, stringifyEntityRef, strings, type Entity } from './api.ts';
 import type { BackstageSettings } from './settings.ts';
 import { Snapshot } from './snapshot.ts';
 
@@ -31,8 +31,6 @@ function profileOf(entity: Entity): Profile {
   const profile = entity.spec?.profile;
   return profile && typeof profile === 'object' ? (profile as Profile) : {};
 }
-
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
 
 interface Directory {
   teams: TeamRecord[];
