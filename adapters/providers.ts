@@ -5,5 +5,7 @@ export { corePlugin as 'core-plugin' } from './core-plugin/index.ts';
 export { demo } from './demo/index.ts';
 export { elasticsearch } from './elasticsearch/index.ts';
 export { loki } from './loki/index.ts';
+export { opsgenie } from './opsgenie/index.ts';
+export { pagerduty } from './pagerduty/index.ts';
 export { plugin } from './plugins/index.ts';
 export { prometheus } from './prometheus/index.ts';
