@@ -28,6 +28,8 @@ const DEFAULT_PRIORITIES: Record<string, Severity> = { P1: 'SEV1', P2: 'SEV2', P
 const KINDS: Record<string, TimelineEntryKind> = {
   trigger_log_entry: 'TRIGGERED',
   acknowledge_log_entry: 'ACKNOWLEDGED',
+  // The published schema of an acknowledgement entry spells it so (its list of types does not): both are read.
+  acknowledgement_log_entry: 'ACKNOWLEDGED',
   resolve_log_entry: 'RESOLVED',
   assign_log_entry: 'ASSIGNED',
   delegate_log_entry: 'ASSIGNED',
