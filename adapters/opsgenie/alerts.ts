@@ -33,6 +33,8 @@ export class OpsgenieAlertProvider extends SnapshotAlertProvider<SnapshotSetting
         severityMap: { ...DEFAULT_PRIORITY_SEVERITIES, ...settings.severityMap },
       },
       deps,
+      // Tags are free text: `service:checkout` names the catalog service itself.
+      { acceptCanonicalIds: true },
     );
     this.api = new OpsgenieApi(settings, deps.logger);
   }

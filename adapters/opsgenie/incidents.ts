@@ -34,7 +34,7 @@ export class OpsgenieIncidentProvider implements IncidentProvider {
   ) {
     this.instance = deps.instance;
     this.api = new OpsgenieApi(settings, deps.logger);
-    this.identity = new ServiceIdentity({ system: settings.catalogSystem, aliases: settings.serviceAliases, catalog: deps.catalog });
+    this.identity = new ServiceIdentity({ system: settings.catalogSystem, aliases: settings.serviceAliases, catalog: deps.catalog, acceptCanonicalIds: true });
     this.catalog = deps.catalog;
     this.webUrl = webUrlOf(settings);
   }
