@@ -1,0 +1,226 @@
+// The Opsgenie adapter through the real gateway against a contract fake of Opsgenie's REST API
+// (../shared/vendor-api/opsgenie.openapi.json, Swagger 2.0 without examples: answers are built here and checked
+// against the spec's schemas). Also: PagerDuty and Opsgenie incidents merged in one list with one cursor.
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RunningGateway } from '../../gateway/src/index.ts';
+import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
+import { startContractFake, type ContractFake, type FakeReply, type FakeRequest } from '../kit/contract-fake.ts';
+
+const KEY = 'og-test-key-5d1e0c77';
+const ACTOR = { 'x-opsorch-actor': 'user:alex@acme-shop.example' };
+type Json = Record<string, any>;
+
+let fake: ContractFake;
+let gateway: RunningGateway;
+const logs = captureLogs();
+let mode: 'ok' | 'unauthorized' | 'rate-limited' | 'unavailable' | 'lagging' = 'ok';
+let alerts: Json[] = [];
+let incidents: Json[] = [];
+const requestId = (n: number) => `7a1e2b3c-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+function failure(): FakeReply | null {
+  if (mode === 'unauthorized') return { status: 401, body: { message: `Could not authenticate with key ${KEY}`, took: 0, requestId: requestId(0) } };
+  if (mode === 'rate-limited') return { status: 429, body: { message: 'Too many requests', took: 0, requestId: requestId(0) }, headers: { 'x-ratelimit-state': 'THROTTLED', 'retry-after': '12' } };
+  if (mode === 'unavailable') return { status: 503, raw: 'upstream connect error' };
+  return null;
+}
+
+function alert(n: number, tags: string[], extra: Json = {}): Json {
+  return {
+    id: `a${n}-0000-4000-8000-alert`,
+    tinyId: String(n),
+    alias: `alias-${n}`,
+    message: `Alert ${n}`,
+    status: 'open',
+    acknowledged: false,
+    snoozed: false,
+    tags,
+    createdAt: new Date(Date.UTC(2026, 11, 1, 12) - n * 60_000).toISOString(),
+    updatedAt: '2026-12-01T12:30:00.000Z',
+    source: 'datadog',
+    owner: '',
+    priority: `P${((n - 1) % 5) + 1}`,
+    ...extra,
+  };
+}
+
+function ogIncident(n: number, status: string, tags: string[]): Json {
+  return {
+    id: `i${n}-0000-4000-8000-incident`,
+    tinyId: String(200 + n),
+    message: `Opsgenie incident ${n}`,
+    status,
+    tags,
+    createdAt: new Date(Date.UTC(2026, 11, 1, 12) - (n * 2 + 1) * 60_000).toISOString(),
+    updatedAt: '2026-12-01T12:40:00.000Z',
+    priority: 'P2',
+    ownerTeam: 'commerce',
+  };
+}
+
+const page = (request: FakeRequest, all: Json[]) => {
+  const offset = Number(request.query.get('offset') ?? 0);
+  const limit = Number(request.query.get('limit') ?? 20);
+  const data = all.slice(offset, offset + limit);
+  return { body: { data, took: 0.01, requestId: requestId(1), paging: offset + limit < all.length ? { next: `https://api.opsgenie.com/v2/alerts?offset=${offset + limit}&limit=${limit}` } : {} } };
+};
+const callsTo = (route: string) => fake.requests.filter((r) => r.route === route);
+
+beforeAll(async () => {
+  fake = await startContractFake({ spec: 'opsgenie.openapi.json', vendor: 'Opsgenie', fixtures: join(import.meta.dirname, '__fixtures__') });
+  const find = (request: FakeRequest, list: Json[]) => list.find((a) => a.id === request.params.identifier);
+  fake
+    .on('GET /v2/alerts', (request) => failure() ?? page(request, alerts.filter((a) => a.status === 'open')))
+    .on('GET /v2/alerts/{identifier}', (request) => {
+      const found = find(request, alerts);
+      return failure() ?? (found ? { body: { data: found, took: 0, requestId: requestId(2) } } : { status: 404, body: { message: 'Alert does not exist', took: 0, requestId: requestId(2) } });
+    })
+    .on('POST /v2/alerts/{identifier}/acknowledge', (request) => {
+      const found = find(request, alerts);
+      if (!found) return { status: 404, body: { message: 'Alert does not exist', took: 0, requestId: requestId(3) } };
+      // Opsgenie queues the action; in `lagging` mode it is not applied before the adapter reads the alert back.
+      if (mode !== 'lagging') Object.assign(found, { acknowledged: true, report: { ackTime: 120_000, acknowledgedBy: 'alex@acme-shop.example' } });
+      return { status: 202, body: { result: 'Request will be processed', took: 0.01, requestId: requestId(3 + callsTo('POST /v2/alerts/{identifier}/acknowledge').length) } };
+    })
+    .on('GET /v1/incidents/', (request) => {
+      const query = request.query.get('query') ?? '';
+      const statuses = [...query.matchAll(/status:(\w+)/g)].map((m) => m[1]);
+      return failure() ?? page(request, incidents.filter((i) => statuses.includes(i.status)));
+    })
+    .on('GET /v1/incidents/{identifier}', (request) => {
+      const found = find(request, incidents);
+      return found ? { body: { data: found, took: 0, requestId: requestId(4) } } : { status: 404, body: { message: 'Incident not found', took: 0, requestId: requestId(4) } };
+    });
+  gateway = await startTestGateway({
+    logger: logs.logger,
+    env: {
+      OPSORCH_ALERTS_PROVIDER: 'og=opsgenie',
+      OPSORCH_INCIDENTS_PROVIDER: 'og=opsgenie',
+      OPSORCH_ALERTS_CONFIG: JSON.stringify({ url: fake.url, apiKey: 'secret://env/OG_KEY', account: 'acme', region: 'eu' }),
+      OPSORCH_INCIDENTS_CONFIG: JSON.stringify({ url: fake.url, apiKey: 'secret://env/OG_KEY', account: 'acme', region: 'eu' }),
+      OG_KEY: KEY,
+      OPSORCH_PROVIDER_READ_ATTEMPTS: '1',
+    },
+  });
+}, 60_000);
+
+beforeEach(() => {
+  alerts = [
+    alert(1, ['service:checkout', 'env:production']),
+    alert(2, ['service:checkout', 'database']),
+    alert(3, ['service:cart']),
+    alert(4, ['service:not-in-catalog'], { acknowledged: true }),
+    alert(5, ['service:payments-api'], { snoozed: true, snoozedUntil: '2099-01-01T00:00:00.000Z' }),
+    alert(6, [], { status: 'closed' }),
+  ];
+  incidents = [ogIncident(1, 'open', ['service:checkout']), ogIncident(2, 'resolved', ['service:cart']), ogIncident(3, 'open', [])];
+  fake.requests.length = 0;
+});
+
+afterEach(() => {
+  mode = 'ok';
+  fake.verify();
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await fake?.close();
+});
+
+describe('Opsgenie alerts and incidents against the contract fake', () => {
+  it('reads every page of open alerts once per request, with states, priorities, tags, services and deep links', async () => {
+    const body = await gql(gateway.url, `{ alerts(first: 50) { nodes { id name state rawState severity rawSeverity fingerprint silencedUntil url source { id } service { id } labels { name value } } } }`);
+    expect(body.errors).toBeUndefined();
+    const nodes = body.data.alerts.nodes;
+    expect(nodes.map((n: Json) => n.id)).toEqual([1, 2, 3, 4, 5].map((n) => `og:a${n}-0000-4000-8000-alert`));
+    expect(nodes[0]).toMatchObject({
+      name: 'Alert 1',
+      state: 'FIRING',
+      rawState: 'open',
+      severity: 'SEV1',
+      rawSeverity: 'P1',
+      fingerprint: 'alias-1',
+      url: 'https://acme.app.eu.opsgenie.com/alert/detail/a1-0000-4000-8000-alert/details',
+      service: { id: 'checkout' },
+    });
+    expect(nodes[0].labels).toEqual(expect.arrayContaining([{ name: 'env', value: 'production' }, { name: 'priority', value: 'P1' }, { name: 'source', value: 'datadog' }]));
+    expect(nodes[1].labels).toEqual(expect.arrayContaining([{ name: 'tag_1', value: 'database' }]));
+    expect(nodes[3]).toMatchObject({ state: 'ACKNOWLEDGED', rawState: 'open,acknowledged', service: null });
+    expect(nodes[4]).toMatchObject({ state: 'SILENCED', rawState: 'open,snoozed', silencedUntil: '2099-01-01T00:00:00.000Z', service: { id: 'payments-api' } });
+    const asked = callsTo('GET /v2/alerts');
+    expect(asked).toHaveLength(1);
+    expect(Object.fromEntries(asked[0]!.query)).toEqual({ query: 'status:open', sort: 'createdAt', order: 'desc', offset: '0', limit: '100' });
+    expect(asked[0]!.headers.authorization).toBe(`GenieKey ${KEY}`);
+  });
+
+  it('pages alerts to the end across several Opsgenie pages, without gap or duplicate', async () => {
+    alerts = Array.from({ length: 230 }, (_, i) => alert(i + 1, ['service:checkout']));
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 10; pages++) {
+      const body: Json = await gql(gateway.url, `query($after: String) { alerts(first: 60, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }`, { after });
+      expect(body.errors).toBeUndefined();
+      seen.push(...body.data.alerts.nodes.map((n: Json) => n.id));
+      if (!body.data.alerts.pageInfo.hasNextPage) break;
+      after = body.data.alerts.pageInfo.endCursor;
+    }
+    expect(seen).toHaveLength(230);
+    expect(new Set(seen).size).toBe(230);
+    expect(callsTo('GET /v2/alerts').map((r) => r.query.get('offset')).slice(0, 3)).toEqual(['0', '100', '200']);
+  });
+
+  it('reads a closed alert by id, and an unknown one as null', async () => {
+    const body = await gql(gateway.url, `{ a: alert(id: "og:a6-0000-4000-8000-alert") { state rawState endsAt } b: alert(id: "og:nope") { id } }`);
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({ a: { state: 'RESOLVED', rawState: 'closed', endsAt: '2026-12-01T12:30:00.000Z' }, b: null });
+  });
+
+  it('acknowledges once per idempotency key; an action Opsgenie has not applied yet is reported as accepted', async () => {
+    const ack = `mutation($id: ID!, $key: String) { acknowledgeAlert(id: $id, idempotencyKey: $key) { id state acknowledgedAt labels { name value } } }`;
+    const one = await gql(gateway.url, ack, { id: 'og:a1-0000-4000-8000-alert', key: 'ack-1' }, ACTOR);
+    const two = await gql(gateway.url, ack, { id: 'og:a1-0000-4000-8000-alert', key: 'ack-1' }, ACTOR);
+    expect(one.errors).toBeUndefined();
+    expect(one.data.acknowledgeAlert).toMatchObject({ state: 'ACKNOWLEDGED', acknowledgedAt: '2026-12-01T12:01:00.000Z' });
+    expect(two.data).toEqual(one.data);
+    const posts = callsTo('POST /v2/alerts/{identifier}/acknowledge');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.body).toEqual({ user: 'alex@acme-shop.example', source: 'OpsOrch', note: 'Acknowledged from OpsOrch by alex@acme-shop.example' });
+    expect(posts[0]!.query.get('identifierType')).toBe('id');
+
+    mode = 'lagging';
+    const queued = await gql(gateway.url, ack, { id: 'og:a2-0000-4000-8000-alert', key: 'ack-2' }, ACTOR);
+    expect(queued.errors).toBeUndefined();
+    expect(queued.data.acknowledgeAlert.state).toBe('FIRING');
+    expect(queued.data.acknowledgeAlert.labels).toEqual(expect.arrayContaining([{ name: 'opsgenie_request', value: 'accepted' }, { name: 'opsgenie_request_id', value: requestId(5) }]));
+
+    const closed = await gql(gateway.url, ack, { id: 'og:a6-0000-4000-8000-alert', key: 'ack-3' }, ACTOR);
+    expect(closed.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    const missing = await gql(gateway.url, ack, { id: 'og:nope', key: 'ack-4' }, ACTOR);
+    expect(missing.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND', provider: 'og' });
+  });
+
+  it('lists incidents with statuses asked in Opsgenie\'s query language and reads one by id', async () => {
+    const body = await gql(gateway.url, `{ incidents(filter: { statuses: [TRIGGERED] }) { nodes { id number title status rawStatus severity rawSeverity url service { id } } } one: incident(id: "og:i2-0000-4000-8000-incident") { status rawStatus resolvedAt } }`);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.incidents.nodes).toEqual([
+      { id: 'og:i1-0000-4000-8000-incident', number: 201, title: 'Opsgenie incident 1', status: 'TRIGGERED', rawStatus: 'open', severity: 'SEV2', rawSeverity: 'P2', url: 'https://acme.app.eu.opsgenie.com/incident/detail/i1-0000-4000-8000-incident/details', service: { id: 'checkout' } },
+      expect.objectContaining({ id: 'og:i3-0000-4000-8000-incident', service: null }),
+    ]);
+    expect(body.data.one).toEqual({ status: 'RESOLVED', rawStatus: 'resolved', resolvedAt: '2026-12-01T12:40:00.000Z' });
+    expect(callsTo('GET /v1/incidents/')[0]!.query.get('query')).toBe('(status:open)');
+  });
+
+  it('maps 401, 429 and 5xx to OpsOrch codes, and the key appears nowhere', async () => {
+    const texts: string[] = [];
+    for (const [failing, code] of [['unauthorized', 'PROVIDER_AUTH_FAILED'], ['unavailable', 'PROVIDER_UNAVAILABLE'], ['rate-limited', 'PROVIDER_RATE_LIMITED']] as const) {
+      mode = failing;
+      const body = await gql(gateway.url, `{ incidents { nodes { id } } }`);
+      expect(body.errors![0]!.extensions).toMatchObject({ code, provider: 'og' });
+      texts.push(JSON.stringify(body));
+    }
+    expect(JSON.parse(texts[2]!).errors[0].extensions.retryAfter).toBe(12);
+    for (const text of [...texts, ...logs.lines]) expect(text).not.toContain(KEY);
+    for (const request of fake.requests) expect(request.query.toString()).not.toContain(KEY);
+  });
+});
