@@ -224,3 +224,83 @@ describe('Opsgenie alerts and incidents against the contract fake', () => {
     for (const request of fake.requests) expect(request.query.toString()).not.toContain(KEY);
   });
 });
+
+describe('PagerDuty and Opsgenie incidents in one list', () => {
+  let pd: ContractFake;
+  let both: RunningGateway;
+  const pdIncidents = Array.from({ length: 4 }, (_, i) => ({
+    id: `QPD${i}`,
+    type: 'incident',
+    incident_number: 500 + i,
+    title: `PagerDuty incident ${i}`,
+    created_at: new Date(Date.UTC(2026, 11, 1, 12) - i * 2 * 60_000).toISOString().replace('.000', ''),
+    updated_at: '2026-12-01T12:30:00Z',
+    status: 'triggered',
+    urgency: 'high',
+    html_url: `https://acme.pagerduty.com/incidents/QPD${i}`,
+    service: { id: 'P7XK2QD', type: 'service_reference' },
+    assignments: [],
+    acknowledgements: [],
+  }));
+
+  beforeAll(async () => {
+    pd = await startContractFake({ spec: 'pagerduty.openapi.json', vendor: 'PagerDuty' });
+    pd.on('GET /incidents', (request) => {
+      const offset = Number(request.query.get('offset') ?? 0);
+      const limit = Number(request.query.get('limit') ?? 25);
+      return { body: { incidents: pdIncidents.slice(offset, offset + limit), limit, offset, more: offset + limit < pdIncidents.length, total: null } };
+    });
+    pd.on('GET /incidents/{id}', (request) => {
+      const found = pdIncidents.find((i) => i.id === request.params.id);
+      return found ? { body: { incident: found } } : { status: 404, body: { error: { message: 'Not Found', code: 2100 } } };
+    });
+    pd.on('PUT /incidents/{id}', (request) => {
+      const found = pdIncidents.find((i) => i.id === request.params.id)!;
+      found.status = (request.body as Json).incident.status;
+      return { body: { incident: found } };
+    });
+    both = await startTestGateway({
+      env: {
+        OPSORCH_INCIDENTS_PROVIDER: 'pd=pagerduty,og=opsgenie',
+        OPSORCH_INCIDENTS_CONFIG: JSON.stringify({
+          pd: { url: pd.url, apiToken: 'secret://env/PD_TOKEN', fromEmail: 'bot@acme-shop.example' },
+          og: { url: fake.url, apiKey: 'secret://env/OG_KEY' },
+        }),
+        PD_TOKEN: 'pd-token',
+        OG_KEY: KEY,
+      },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await both?.close();
+    await pd?.close();
+  });
+
+  afterEach(() => pd.verify());
+
+  it('merges both tools newest first under one cursor, walked to the end, and routes a write back to its tool', async () => {
+    incidents = [ogIncident(1, 'open', []), ogIncident(2, 'open', []), ogIncident(3, 'open', [])];
+    const seen: { id: string; startedAt: string }[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 10; pages++) {
+      const body: Json = await gql(both.url, `query($after: String) { incidents(filter: { statuses: [TRIGGERED] }, first: 2, after: $after) { nodes { id startedAt source { provider } } pageInfo { hasNextPage endCursor } providerErrors { provider } } }`, { after });
+      expect(body.errors).toBeUndefined();
+      expect(body.data.incidents.providerErrors).toEqual([]);
+      seen.push(...body.data.incidents.nodes);
+      if (!body.data.incidents.pageInfo.hasNextPage) break;
+      after = body.data.incidents.pageInfo.endCursor;
+    }
+    // PagerDuty's start every 2 minutes from 12:00, Opsgenie's at 11:57, 11:55, 11:53: interleaved by start time.
+    expect(seen.map((n) => n.id)).toEqual(['pd:QPD0', 'pd:QPD1', 'og:i1-0000-4000-8000-incident', 'pd:QPD2', 'og:i2-0000-4000-8000-incident', 'pd:QPD3', 'og:i3-0000-4000-8000-incident']);
+    expect([...seen].sort((a, b) => b.startedAt.localeCompare(a.startedAt))).toEqual(seen);
+
+    const acked = await gql(both.url, `mutation { acknowledgeIncident(id: "pd:QPD2") { id status source { provider } } }`, undefined, ACTOR);
+    expect(acked.errors).toBeUndefined();
+    expect(acked.data.acknowledgeIncident).toEqual({ id: 'pd:QPD2', status: 'ACKNOWLEDGED', source: { provider: 'pagerduty' } });
+    expect(pd.requests.filter((r) => r.route === 'PUT /incidents/{id}').map((r) => r.params.id)).toEqual(['QPD2']);
+    // Opsgenie incidents are read-only here: the write is refused as not supported, and nothing reached Opsgenie.
+    const refused = await gql(both.url, `mutation { acknowledgeIncident(id: "og:i1-0000-4000-8000-incident") { id } }`, undefined, ACTOR);
+    expect(refused.errors![0]!.extensions).toMatchObject({ code: 'NOT_SUPPORTED', provider: 'og' });
+  });
+});
