@@ -106,7 +106,8 @@ export class PagerDutyApi {
   pages<T>(path: string, key: string, query: HttpRequest['query'], ctx: ProviderContext): FetchVendorPage<T, number> {
     return offsetPages(async (offset, limit) => {
       const answer = await this.get<Record<string, unknown> & { more?: boolean; total?: number | null }>(path, { ...query, offset, limit }, ctx);
-      return { items: (answer[key] as T[] | undefined) ?? [], more: answer.more ?? false };
+      // Lists without `more` (change events) end at a short page.
+      return { items: (answer[key] as T[] | undefined) ?? [], ...(typeof answer.more === 'boolean' ? { more: answer.more } : {}) };
     });
   }
 }

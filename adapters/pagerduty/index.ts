@@ -1,14 +1,17 @@
 import { defineProvider } from '../src/provider.ts';
+import { PagerDutyDeploymentProvider } from './deployments.ts';
 import { PagerDutyIncidentProvider } from './incidents.ts';
 import { pagerdutySettingsSchema } from './settings.ts';
 
+export { PagerDutyDeploymentProvider } from './deployments.ts';
 export { PagerDutyIncidentProvider } from './incidents.ts';
 
-/** PagerDuty (REST API v2): incidents with timelines and writes. */
+/** PagerDuty (REST API v2): incidents with timelines and writes; change events as deployments. */
 export const pagerduty = defineProvider({
   label: 'PagerDuty',
   settings: pagerdutySettingsSchema,
   factories: {
     incidents: (settings, deps) => new PagerDutyIncidentProvider(settings, deps),
+    deployments: (settings, deps) => new PagerDutyDeploymentProvider(settings, deps),
   },
 });

@@ -20,6 +20,20 @@ const logs = captureLogs();
 let mode: 'ok' | 'unauthorized' | 'forbidden' | 'rate-limited' | 'unavailable' | 'slow' = 'ok';
 let incidents: Json[] = [];
 let notes: Record<string, Json[]> = {};
+let changeEvents: Json[] = [];
+
+/** A change event shaped like the spec's example: a deploy of `service` at `minutesAgo` before now. */
+function changeEvent(n: number, service: string, minutesAgo: number, details: Json = {}): Json {
+  const base = fake.example<Json>('GET /change_events').change_events[0];
+  return {
+    ...base,
+    id: `01CE${String(n).padStart(8, '0')}`,
+    summary: `Deploy ${n}`,
+    timestamp: new Date(Date.now() - minutesAgo * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    services: [{ id: service, type: 'service_reference' }],
+    custom_details: { build_state: 'passed', version: `v2.${n}.0`, environment: 'production', commit: `abcdef${String(n).padStart(34, '0')}`, author: 'Maya.Patel@acme-shop.example', ...details },
+  };
+}
 
 function failure(): FakeReply | null {
   if (mode === 'unauthorized') return { status: 401, body: { error: { message: `Invalid token ${TOKEN}`, code: 2006 } } };
@@ -67,8 +81,12 @@ beforeAll(async () => {
     vendor: 'PagerDuty',
     fixtures: join(import.meta.dirname, '__fixtures__'),
     // The document types an incident body's `details` as an object; its own request example and the API take text.
+    // The change events' `since`/`until` carry `pattern: "YYYY-MM-DDThh:mm:ssZ"`, a format written as a pattern
+    // (as a regular expression it matches only that text): the date-time format stays, the pattern goes.
     patchSpec: (document) => {
       document.components.schemas.IncidentBody.properties.details = { type: 'string' };
+      delete document.components.parameters.change_since.schema.pattern;
+      delete document.components.parameters.change_until.schema.pattern;
     },
   });
   const byId = (request: FakeRequest) => incidents.find((i) => i.id === request.params.id);
@@ -129,6 +147,14 @@ beforeAll(async () => {
       (notes[request.params.id!] ??= []).push(note);
       return { body: { note } };
     })
+    .on('GET /change_events', (request) => {
+      const since = Date.parse(request.query.get('since')!);
+      const until = Date.parse(request.query.get('until')!);
+      const offset = Number(request.query.get('offset') ?? 0);
+      const limit = Number(request.query.get('limit') ?? 25);
+      const inRange = changeEvents.filter((e) => Date.parse(e.timestamp) >= since && Date.parse(e.timestamp) <= until);
+      return { body: { change_events: inRange.slice(offset, offset + limit) } };
+    })
     .on('GET /users', () => ({ body: fake.example('GET /users') }))
     .on('GET /users/{id}', (request) => {
       const user = fake.example<Json>('GET /users/{id}').user;
@@ -139,6 +165,8 @@ beforeAll(async () => {
     env: {
       OPSORCH_INCIDENTS_PROVIDER: 'pd=pagerduty',
       OPSORCH_INCIDENTS_CONFIG: JSON.stringify({ url: fake.url, apiToken: 'secret://env/PD_TOKEN', fromEmail: FROM, subdomain: 'acme' }),
+      OPSORCH_DEPLOYMENTS_PROVIDER: 'pd=pagerduty',
+      OPSORCH_DEPLOYMENTS_CONFIG: JSON.stringify({ url: fake.url, apiToken: 'secret://env/PD_TOKEN', subdomain: 'acme' }),
       PD_TOKEN: TOKEN,
       OPSORCH_PROVIDER_TIMEOUT_MS: '800',
       OPSORCH_PROVIDER_READ_ATTEMPTS: '2',
@@ -158,6 +186,7 @@ beforeEach(() => {
     incident(7, 'PUNKNOWN', 'triggered'),
   ];
   notes = { Q000001: [{ ...fake.example<Json>('GET /incidents/{id}/notes').notes[0], id: 'N1', content: 'Rolling back v2.14.0', created_at: '2026-12-01T12:06:00Z' }] };
+  changeEvents = [];
   fake.requests.length = 0;
 });
 
@@ -288,6 +317,32 @@ describe('PagerDuty incidents against the contract fake', () => {
     expect(body.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND', provider: 'pd' });
   });
 
+  it('reads change events as deployments of catalog services, walking every page of the time range', async () => {
+    changeEvents = Array.from({ length: 230 }, (_, i) => changeEvent(i + 1, i % 2 === 0 ? CHECKOUT : WEB, 10 + i));
+    changeEvents.push(changeEvent(999, CHECKOUT, 5, { build_state: 'failed', environment: 'staging' }));
+    const body = await gql(gateway.url, `{ deployments(filter: { scope: { service: "checkout" } }, first: 200) { nodes { id version environment status rawStatus startedAt url author { id } commit { shortSha } service { id } source { provider id } } } }`);
+    expect(body.errors).toBeUndefined();
+    const nodes = body.data.deployments.nodes;
+    expect(nodes).toHaveLength(116);
+    expect(nodes[0]).toMatchObject({ id: 'pd:01CE00000999', version: 'v2.999.0', environment: 'staging', status: 'FAILED', rawStatus: 'failed', url: `https://acme.pagerduty.com/service-directory/${CHECKOUT}`, service: { id: 'checkout' } });
+    expect(nodes[1]).toMatchObject({ version: 'v2.1.0', status: 'SUCCEEDED', rawStatus: 'passed', author: { id: 'maya.patel@acme-shop.example' }, commit: { shortSha: 'abcdef0' }, source: { provider: 'pagerduty', id: '01CE00000001' } });
+    expect(callsTo('GET /change_events').map((r) => r.query.get('offset'))).toEqual(['0', '100', '200']);
+  });
+
+  it('answers the deploys before several incidents with one read of the change events', async () => {
+    changeEvents = [changeEvent(1, CHECKOUT, 30), changeEvent(2, WEB, 40), changeEvent(3, CHECKOUT, 600)];
+    const now = Date.now();
+    incidents = [incident(1, CHECKOUT, 'triggered', { created_at: new Date(now - 20 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z') }), incident(2, WEB, 'triggered', { created_at: new Date(now - 25 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z') })];
+    const body = await gql(gateway.url, `{ incidents { nodes { id deploymentsBefore(within: "1h") { version } } } }`);
+    expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+    expect(body.data.incidents.nodes).toEqual([
+      { id: 'pd:Q000001', deploymentsBefore: [{ version: 'v2.1.0' }] },
+      { id: 'pd:Q000002', deploymentsBefore: [{ version: 'v2.2.0' }] },
+    ]);
+    expect(callsTo('GET /change_events')).toHaveLength(1);
+  });
+
+  // Last: a rate-limited answer holds the instance's calls back for the rest of the file.
   it('maps 401/403, 429, 5xx and the deadline to OpsOrch codes, and the token appears nowhere', async () => {
     // One provider: its failure is the list's error, with the code in `extensions`.
     const codeOf = async () => {

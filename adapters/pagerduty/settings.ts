@@ -28,6 +28,10 @@ export const pagerdutySettingsSchema = z.strictObject({
   prioritySeverities: z.record(z.string(), severity).default({}),
   /** Severity → PagerDuty priority id, for creating incidents and changing severity (default none: urgency only). */
   priorityIds: z.partialRecord(severity, z.string().min(1)).default({}),
+  /** Environment of a change event whose `custom_details` name none (default `production`). */
+  defaultEnvironment: z.string().min(1).default('production'),
+  /** Change events read at most per deployments question (default 1000). */
+  maxChangeEvents: z.number().int().positive().max(10_000).default(1000),
   /** Log entries read at most per incident timeline (default 1000). */
   maxTimelineEntries: z.number().int().positive().max(10_000).default(1000),
 });
