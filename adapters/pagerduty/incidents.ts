@@ -167,10 +167,9 @@ export class PagerDutyIncidentProvider implements IncidentProvider {
     let logEntries: PdLogEntry[];
     let notes: PdNote[];
     try {
-      [logEntries, notes] = await Promise.all([
-        allFromVendor(this.api.pages<PdLogEntry>(`${path}/log_entries`, 'log_entries', {}, ctx), { pageSize: PD_MAX_PAGE, maxItems: this.settings.maxTimelineEntries }),
-        this.api.get<{ notes: PdNote[] }>(`${path}/notes`, {}, ctx).then((a) => a.notes),
-      ]);
+      logEntries = await allFromVendor(this.api.pages<PdLogEntry>(`${path}/log_entries`, 'log_entries', {}, ctx), { pageSize: PD_MAX_PAGE, maxItems: this.settings.maxTimelineEntries });
+      // Every note leaves an `annotate_log_entry`: the notes are read only for incidents that have some.
+      notes = logEntries.some((e) => e.type === 'annotate_log_entry') ? (await this.api.get<{ notes: PdNote[] }>(`${path}/notes`, {}, ctx)).notes : [];
     } catch (error) {
       if (error instanceof OpsOrchError && error.code === 'NOT_FOUND') return [];
       throw error;

@@ -133,7 +133,8 @@ beforeAll(async () => {
       const entries = [
         { ...template, id: 'LTRIGGER', type: 'trigger_log_entry', summary: 'Triggered through the API', created_at: '2026-12-01T12:00:00Z', agent: { id: 'PSVC', type: 'service_reference', summary: 'Checkout' } },
         { ...template, id: 'LACK', type: 'escalate_log_entry', summary: 'Escalated to Earline Greenholt', created_at: '2026-12-01T12:05:00Z', agent: { id: 'PXPGF42', type: 'user_reference', summary: 'Earline Greenholt' } },
-        { ...template, id: 'LNOTE', type: 'annotate_log_entry', summary: 'Note added', created_at: '2026-12-01T12:06:00Z', agent: { id: 'PXPGF42', type: 'user_reference' } },
+        // PagerDuty logs each note as an annotation.
+        ...(notes[request.params.id!] ?? []).map((n) => ({ ...template, id: `L${n.id}`, type: 'annotate_log_entry', summary: 'Note added', created_at: n.created_at, agent: { id: 'PXPGF42', type: 'user_reference' } })),
       ];
       return { body: { ...example, log_entries: entries, limit: 100, offset: 0, more: false } };
     })
@@ -257,6 +258,7 @@ describe('PagerDuty incidents against the contract fake', () => {
     const body = await gql(gateway.url, `{ incident(id: "pd:Q000001") { id title timeline(first: 10, order: OLDEST_FIRST) { nodes { kind rawKind message actor { id } } } } missing: incident(id: "pd:QNOPE") { id } }`);
     expect(body.errors).toBeUndefined();
     expect(body.data.missing).toBeNull();
+    expect(callsTo('GET /incidents/{id}/notes')).toHaveLength(1); // QNOPE has no log entries, so no notes either
     expect(body.data.incident.timeline.nodes).toEqual([
       { kind: 'TRIGGERED', rawKind: 'trigger_log_entry', message: 'Triggered through the API', actor: null },
       { kind: 'ESCALATED', rawKind: 'escalate_log_entry', message: 'Escalated to Earline Greenholt', actor: { id: '125.greenholt.earline@graham.name' } },
