@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/src/index.ts';
-import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
+import { runCheck } from '../../gateway/src/check.ts';
+import { captureLogs, gql, ROOT, startTestGateway } from '../../gateway/test/harness.ts';
 import { startContractFake, type ContractFake, type FakeReply, type FakeRequest } from '../kit/contract-fake.ts';
 
 const TOKEN = 'u+pd-test-token-6f1c2a';
@@ -343,6 +344,27 @@ describe('PagerDuty incidents against the contract fake', () => {
     ]);
     expect(callsTo('GET /change_events')).toHaveLength(1);
   });
+
+  it('opsorch check reaches PagerDuty, and validates the example configuration naming every provider', async () => {
+    let printed = '';
+    const code = await runCheck({
+      json: true,
+      write: (text) => (printed += text),
+      env: { OPSORCH_INCIDENTS_PROVIDER: 'pd=pagerduty', OPSORCH_INCIDENTS_CONFIG: JSON.stringify({ url: fake.url, apiToken: 'secret://env/PD_TOKEN' }), PD_TOKEN: TOKEN },
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(printed).providers).toContainEqual(expect.objectContaining({ capability: 'incidents', instance: 'pd', provider: 'pagerduty', health: 'UP', checked: true }));
+    expect(printed).not.toContain(TOKEN);
+
+    printed = '';
+    // The example names real hosts: here they are unreachable (or refuse the placeholder keys), never invalid.
+    const example = await runCheck({ json: true, write: (text) => (printed += text), env: { OPSORCH_CONFIG: join(ROOT, 'opsorch.example.yaml'), PAGERDUTY_TOKEN: 'placeholder', OPSGENIE_KEY: 'placeholder' } });
+    const report = JSON.parse(printed);
+    expect(report.configuration.valid, printed).toBe(true);
+    expect(example).not.toBe(2);
+    const kinds = report.providers.map((p: Json) => `${p.capability}/${p.provider}`);
+    expect(kinds).toEqual(expect.arrayContaining(['incidents/pagerduty', 'incidents/opsgenie', 'alerts/opsgenie', 'deployments/pagerduty']));
+  }, 30_000);
 
   // Last: a rate-limited answer holds the instance's calls back for the rest of the file.
   it('maps 401/403, 429, 5xx and the deadline to OpsOrch codes, and the token appears nowhere', async () => {
