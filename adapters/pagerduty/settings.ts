@@ -32,6 +32,10 @@ export const pagerdutySettingsSchema = z.strictObject({
   defaultEnvironment: z.string().min(1).default('production'),
   /** Change events read at most per deployments question (default 1000). */
   maxChangeEvents: z.number().int().positive().max(10_000).default(1000),
+  /** PagerDuty team id → canonical team id, for teams whose name's slug is not their catalog id (default none). */
+  teamAliases: z.record(z.string(), z.string()).default({}),
+  /** Teams, users and escalation policies read at most each, for the teams capability (default 5000). */
+  maxDirectoryEntries: z.number().int().positive().max(50_000).default(5000),
   /** Log entries read at most per incident timeline (default 1000). */
   maxTimelineEntries: z.number().int().positive().max(10_000).default(1000),
 });
