@@ -157,6 +157,24 @@ beforeAll(async () => {
       const inRange = changeEvents.filter((e) => Date.parse(e.timestamp) >= since && Date.parse(e.timestamp) <= until);
       return { body: { change_events: inRange.slice(offset, offset + limit) } };
     })
+    .on('GET /incidents/{id}/alerts', (request) => {
+      const found = byId(request);
+      if (!found) return { status: 404, body: { error: { message: 'Not Found', code: 2100 } } };
+      const template = fake.example<Json>('GET /incidents/{id}/alerts').alerts[0];
+      const alerts = [0, 1].map((k) => ({
+        ...template,
+        id: `A${found.id}${k}`,
+        summary: `Alert ${k} of ${found.id}`,
+        html_url: `https://acme.pagerduty.com/alerts/A${found.id}${k}`,
+        created_at: found.created_at,
+        status: k === 0 ? 'triggered' : 'resolved',
+        alert_key: `key-${found.id}-${k}`,
+        severity: k === 0 ? 'critical' : 'warning',
+        service: { id: found.service.id, type: 'service_reference' },
+        incident: { id: found.id, type: 'incident_reference' },
+      }));
+      return { body: { alerts, limit: 100, offset: 0, more: false } };
+    })
     .on('GET /users', () => ({ body: fake.example('GET /users') }))
     .on('GET /users/{id}', (request) => {
       const user = fake.example<Json>('GET /users/{id}').user;
@@ -167,6 +185,8 @@ beforeAll(async () => {
     env: {
       OPSORCH_INCIDENTS_PROVIDER: 'pd=pagerduty',
       OPSORCH_INCIDENTS_CONFIG: JSON.stringify({ url: fake.url, apiToken: 'secret://env/PD_TOKEN', fromEmail: FROM, subdomain: 'acme' }),
+      OPSORCH_ALERTS_PROVIDER: 'pd=pagerduty',
+      OPSORCH_ALERTS_CONFIG: JSON.stringify({ url: fake.url, apiToken: 'secret://env/PD_TOKEN', subdomain: 'acme' }),
       OPSORCH_DEPLOYMENTS_PROVIDER: 'pd=pagerduty',
       OPSORCH_DEPLOYMENTS_CONFIG: JSON.stringify({ url: fake.url, apiToken: 'secret://env/PD_TOKEN', subdomain: 'acme' }),
       PD_TOKEN: TOKEN,
@@ -343,6 +363,21 @@ describe('PagerDuty incidents against the contract fake', () => {
       { id: 'pd:Q000002', deploymentsBefore: [{ version: 'v2.2.0' }] },
     ]);
     expect(callsTo('GET /change_events')).toHaveLength(1);
+  });
+
+  it('reads the alerts of an incident from the incident itself, and open incidents\' alerts as the alert list', async () => {
+    const body = await gql(gateway.url, `{ incident(id: "pd:Q000002") { alerts { id name state rawState severity rawSeverity fingerprint url service { id } } } }`);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.incident.alerts).toEqual([
+      { id: 'pd:AQ0000020', name: 'Alert 0 of Q000002', state: 'FIRING', rawState: 'triggered', severity: 'SEV2', rawSeverity: 'critical', fingerprint: 'key-Q000002-0', url: 'https://acme.pagerduty.com/alerts/AQ0000020', service: { id: 'checkout' } },
+      expect.objectContaining({ id: 'pd:AQ0000021', state: 'RESOLVED', severity: 'SEV3', rawSeverity: 'warning' }),
+    ]);
+    expect(callsTo('GET /incidents/{id}/alerts').map((r) => r.params.id)).toEqual(['Q000002']);
+
+    const list = await gql(gateway.url, `{ alerts(filter: { states: [FIRING, ACKNOWLEDGED] }, first: 50) { nodes { id state rawState } } }`);
+    expect(list.errors).toBeUndefined();
+    expect(list.data.alerts.nodes).toHaveLength(6); // one open alert per open incident
+    expect(list.data.alerts.nodes).toContainEqual({ id: 'pd:AQ0000020', state: 'ACKNOWLEDGED', rawState: 'triggered,incident_acknowledged' });
   });
 
   it('opsorch check reaches PagerDuty, and validates the example configuration naming every provider', async () => {

@@ -36,6 +36,8 @@ export const pagerdutySettingsSchema = z.strictObject({
   teamAliases: z.record(z.string(), z.string()).default({}),
   /** Teams, users and escalation policies read at most each, for the teams capability (default 5000). */
   maxDirectoryEntries: z.number().int().positive().max(50_000).default(5000),
+  /** Open incidents whose alerts make the alerts capability's snapshot (default 100). */
+  maxAlertIncidents: z.number().int().positive().max(1000).default(100),
   /** Log entries read at most per incident timeline (default 1000). */
   maxTimelineEntries: z.number().int().positive().max(10_000).default(1000),
 });
