@@ -24,6 +24,29 @@ const countsOf = (fake: ContractFake) => {
   return counts;
 };
 
+/** Vendor calls of the war-room query for N = 5 and 25, then getMany of one id through the registry against the same request sent directly. */
+async function measure(tool: string, what: string, fake: ContractFake, env: Record<string, string>, direct: { url: string; headers: Record<string, string>; id: string }): Promise<void> {
+  const gateway = await startTestGateway({ env });
+  console.log(`${tool}: vendor calls of the war-room query (${what}, the rest demo):`);
+  for (const n of [5, 25]) {
+    fake.requests.length = 0;
+    const body = await gql(gateway.url, WAR_ROOM, { first: n });
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    console.log(`  N=${n}: ${fake.requests.length} calls ${JSON.stringify(countsOf(fake))}`);
+  }
+  await gateway.close();
+  if (fake.violations.length > 0) console.log(`  contract violations: ${fake.violations.join('; ')}`);
+  const { registry } = createRuntimeSync({ env, logger: silentLogger });
+  const provider = registry.all('incidents')[0]!;
+  const plain = await time(RUNS, async () => (await fetch(direct.url, { headers: direct.headers })).json());
+  const adapter = await time(RUNS, () => provider.getMany([direct.id], benchContext()));
+  console.log(`${tool} incidents.getMany of one id, ${RUNS} calls each:`);
+  console.log(`  direct HTTP to the fake:   ${fmt(plain)}`);
+  console.log(`  adapter via the registry:  ${fmt(adapter)}`);
+  console.log(`  added by the adapter:      ${((adapter.median - plain.median) * 1000).toFixed(0)} µs (median)`);
+  await registry.close();
+}
+
 async function pagerDuty(): Promise<void> {
   const pd = await startContractFake({
     spec: 'pagerduty.openapi.json',
@@ -49,28 +72,11 @@ async function pagerDuty(): Promise<void> {
     OPSORCH_DEPLOYMENTS_PROVIDER: 'pd=pagerduty',
     OPSORCH_DEPLOYMENTS_CONFIG: JSON.stringify({ url: pd.url, apiToken: 'bench-token' }),
   };
-  const gateway = await startTestGateway({ env });
-  console.log('PagerDuty: vendor calls of the war-room query (incidents and deployments from PagerDuty, the rest demo):');
-  for (const n of [5, 25]) {
-    pd.requests.length = 0;
-    const body = await gql(gateway.url, WAR_ROOM, { first: n });
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    const counts = countsOf(pd);
-    console.log(`  N=${n}: ${pd.requests.length} calls ${JSON.stringify(counts)}`);
-  }
-  await gateway.close();
-  pd.violations.length === 0 || console.log(`  contract violations: ${pd.violations.join('; ')}`);
-
-  const { registry } = createRuntimeSync({ env, logger: silentLogger });
-  const provider = registry.all('incidents')[0]!;
-  const headers = { accept: 'application/vnd.pagerduty+json;version=2', 'content-type': 'application/json', authorization: 'Token token=bench-token' };
-  const direct = await time(RUNS, async () => (await fetch(`${pd.url}/incidents/QB3?include%5B%5D=assignees`, { headers })).json());
-  const adapter = await time(RUNS, () => provider.getMany(['pd:QB3'], benchContext()));
-  console.log(`PagerDuty incidents.getMany of one id, ${RUNS} calls each:`);
-  console.log(`  direct HTTP to the fake:   ${fmt(direct)}`);
-  console.log(`  adapter via the registry:  ${fmt(adapter)}`);
-  console.log(`  added by the adapter:      ${((adapter.median - direct.median) * 1000).toFixed(0)} µs (median)`);
-  await registry.close();
+  await measure('PagerDuty', 'incidents and deployments from PagerDuty', pd, env, {
+    url: `${pd.url}/incidents/QB3?include%5B%5D=assignees`,
+    headers: { accept: 'application/vnd.pagerduty+json;version=2', 'content-type': 'application/json', authorization: 'Token token=bench-token' },
+    id: 'pd:QB3',
+  });
   await pd.close();
 }
 
@@ -87,26 +93,11 @@ async function opsgenie(): Promise<void> {
     OPSORCH_ALERTS_PROVIDER: 'og=opsgenie',
     OPSORCH_ALERTS_CONFIG: JSON.stringify({ url: og.url, apiKey: 'bench-key' }),
   };
-  const gateway = await startTestGateway({ env });
-  console.log('Opsgenie: vendor calls of the war-room query (incidents and alerts from Opsgenie, the rest demo):');
-  for (const n of [5, 25]) {
-    og.requests.length = 0;
-    const body = await gql(gateway.url, WAR_ROOM, { first: n });
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    console.log(`  N=${n}: ${og.requests.length} calls ${JSON.stringify(countsOf(og))}`);
-  }
-  await gateway.close();
-  og.violations.length === 0 || console.log(`  contract violations: ${og.violations.join('; ')}`);
-
-  const { registry } = createRuntimeSync({ env, logger: silentLogger });
-  const provider = registry.all('incidents')[0]!;
-  const direct = await time(RUNS, async () => (await fetch(`${og.url}/v1/incidents/ib3?identifierType=id`, { headers: { accept: 'application/json', authorization: 'GenieKey bench-key' } })).json());
-  const adapter = await time(RUNS, () => provider.getMany(['og:ib3'], benchContext()));
-  console.log(`Opsgenie incidents.getMany of one id, ${RUNS} calls each:`);
-  console.log(`  direct HTTP to the fake:   ${fmt(direct)}`);
-  console.log(`  adapter via the registry:  ${fmt(adapter)}`);
-  console.log(`  added by the adapter:      ${((adapter.median - direct.median) * 1000).toFixed(0)} µs (median)`);
-  await registry.close();
+  await measure('Opsgenie', 'incidents and alerts from Opsgenie', og, env, {
+    url: `${og.url}/v1/incidents/ib3?identifierType=id`,
+    headers: { accept: 'application/json', authorization: 'GenieKey bench-key' },
+    id: 'og:ib3',
+  });
   await og.close();
 }
 

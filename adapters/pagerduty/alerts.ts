@@ -7,8 +7,7 @@ import type { ProviderDeps } from '../src/provider.ts';
 import type { AlertProvider, AlertRecord, IncidentAlertsKey } from '../src/spi/alerts.ts';
 import { allFromVendor } from '../kit/paging.ts';
 import { SnapshotAlertProvider, severityOf, sortedLabels, type SnapshotToolSettings } from '../kit/snapshot-alerts.ts';
-import { PagerDutyApi, PD_MAX_PAGE, type PdIncident, type PdReference } from './api.ts';
-import { webUrlOf } from './incidents.ts';
+import { PagerDutyAccount, PagerDutyApi, PD_MAX_PAGE, type PdIncident, type PdReference } from './api.ts';
 import type { PagerDutySettings } from './settings.ts';
 
 interface PdAlert {
@@ -42,7 +41,7 @@ export class PagerDutyAlertProvider extends SnapshotAlertProvider<Settings> impl
     super(
       {
         ...settings,
-        externalUrl: webUrlOf(settings) ?? 'https://app.pagerduty.com',
+        externalUrl: new PagerDutyAccount(settings, deps).webUrl ?? 'https://app.pagerduty.com',
         serviceLabel: 'service',
         environmentLabel: 'env',
         severityLabel: 'severity',

@@ -2,6 +2,8 @@
 // header, `Authorization: Token token=…`, `From` on writes, and offset paging (`offset`/`limit`/`more`).
 // Nothing about OpsOrch's schema lives here.
 import type { Logger, ProviderContext } from '../src/context.ts';
+import type { ProviderDeps } from '../src/provider.ts';
+import { ServiceIdentity } from '../kit/identity.ts';
 import { badInput } from '../src/errors.ts';
 import { HttpClient, type HttpRequest } from '../kit/http.ts';
 import { offsetPages, type FetchVendorPage } from '../kit/paging.ts';
@@ -109,5 +111,19 @@ export class PagerDutyApi {
       // Lists without `more` (change events) end at a short page.
       return { items: (answer[key] as T[] | undefined) ?? [], ...(typeof answer.more === 'boolean' ? { more: answer.more } : {}) };
     });
+  }
+}
+
+/** What every PagerDuty provider of one configured instance holds: the API, service identity and the web UI's base. */
+export class PagerDutyAccount {
+  readonly api: PagerDutyApi;
+  readonly identity: ServiceIdentity;
+  /** The web UI's base URL for deep links, or null to use the `html_url` PagerDuty returns. */
+  readonly webUrl: string | null;
+
+  constructor(settings: PagerDutySettings, deps: ProviderDeps) {
+    this.api = new PagerDutyApi(settings, deps.logger);
+    this.identity = new ServiceIdentity({ system: settings.catalogSystem, aliases: settings.serviceAliases, catalog: deps.catalog });
+    this.webUrl = settings.webUrl ? settings.webUrl.replace(/\/+$/, '') : settings.subdomain ? `https://${settings.subdomain}.pagerduty.com` : null;
   }
 }

@@ -14,10 +14,9 @@ import type {
   ServiceDeploymentsRequest,
 } from '../src/spi/deployments.ts';
 import type { PageRequest } from '../src/paging.ts';
-import { ServiceIdentity } from '../kit/identity.ts';
+import type { ServiceIdentity } from '../kit/identity.ts';
 import { allFromVendor } from '../kit/paging.ts';
-import { PagerDutyApi, PD_MAX_PAGE, type PdChangeEvent } from './api.ts';
-import { webUrlOf } from './incidents.ts';
+import { PagerDutyAccount, type PagerDutyApi, PD_MAX_PAGE, type PdChangeEvent } from './api.ts';
 import type { PagerDutySettings } from './settings.ts';
 
 const STATUSES: Record<string, DeploymentStatus> = {
@@ -49,9 +48,7 @@ export class PagerDutyDeploymentProvider implements DeploymentProvider {
     deps: ProviderDeps,
   ) {
     this.instance = deps.instance;
-    this.api = new PagerDutyApi(settings, deps.logger);
-    this.identity = new ServiceIdentity({ system: settings.catalogSystem, aliases: settings.serviceAliases, catalog: deps.catalog });
-    this.webUrl = webUrlOf(settings);
+    ({ api: this.api, identity: this.identity, webUrl: this.webUrl } = new PagerDutyAccount(settings, deps));
   }
 
   async checkHealth(ctx: ProviderContext): Promise<void> {

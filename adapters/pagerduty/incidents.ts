@@ -14,9 +14,9 @@ import type {
   IncidentRecord,
   TimelineEntryRecord,
 } from '../src/spi/incidents.ts';
-import { ServiceIdentity } from '../kit/identity.ts';
+import type { ServiceIdentity } from '../kit/identity.ts';
 import { allFromVendor, pageFromVendor } from '../kit/paging.ts';
-import { PagerDutyApi, PD_MAX_PAGE, type PdIncident, type PdLogEntry, type PdNote, type PdReference } from './api.ts';
+import { PagerDutyAccount, type PagerDutyApi, PD_MAX_PAGE, type PdIncident, type PdLogEntry, type PdNote, type PdReference } from './api.ts';
 import type { PagerDutySettings } from './settings.ts';
 import { PagerDutyUsers } from './users.ts';
 
@@ -61,11 +61,9 @@ export class PagerDutyIncidentProvider implements IncidentProvider {
     deps: ProviderDeps,
   ) {
     this.instance = deps.instance;
-    this.api = new PagerDutyApi(settings, deps.logger);
-    this.identity = new ServiceIdentity({ system: settings.catalogSystem, aliases: settings.serviceAliases, catalog: deps.catalog });
+    ({ api: this.api, identity: this.identity, webUrl: this.webUrl } = new PagerDutyAccount(settings, deps));
     this.catalog = deps.catalog;
     this.users = new PagerDutyUsers(this.api);
-    this.webUrl = webUrlOf(settings);
   }
 
   async checkHealth(ctx: ProviderContext): Promise<void> {
@@ -324,10 +322,4 @@ export class PagerDutyIncidentProvider implements IncidentProvider {
       commanderId: null,
     };
   }
-}
-
-/** The web UI's base URL for deep links, or null to use the `html_url` PagerDuty returns. */
-export function webUrlOf(settings: Pick<PagerDutySettings, 'webUrl' | 'subdomain'>): string | null {
-  if (settings.webUrl) return settings.webUrl.replace(/\/+$/, '');
-  return settings.subdomain ? `https://${settings.subdomain}.pagerduty.com` : null;
 }

@@ -15,8 +15,7 @@ import type {
   UserRecord,
 } from '../src/spi/teams.ts';
 import { allFromVendor } from '../kit/paging.ts';
-import { PagerDutyApi, PD_MAX_PAGE, type PdReference } from './api.ts';
-import { webUrlOf } from './incidents.ts';
+import { PagerDutyAccount, type PagerDutyApi, PD_MAX_PAGE, type PdReference } from './api.ts';
 import type { PagerDutySettings } from './settings.ts';
 
 interface PdTeam { id: string; name: string; description?: string | null; html_url?: string }
@@ -66,8 +65,9 @@ export class PagerDutyTeamProvider implements TeamProvider {
     deps: ProviderDeps,
   ) {
     this.instance = deps.instance;
-    this.api = new PagerDutyApi(settings, deps.logger);
-    this.web = webUrlOf(settings) ?? 'https://app.pagerduty.com';
+    const account = new PagerDutyAccount(settings, deps);
+    this.api = account.api;
+    this.web = account.webUrl ?? 'https://app.pagerduty.com';
   }
 
   async checkHealth(ctx: ProviderContext): Promise<void> {
