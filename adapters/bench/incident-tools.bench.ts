@@ -1,5 +1,6 @@
 // `npm run bench:incident-tools`: the PagerDuty and Opsgenie adapters against their contract fakes.
-// 1. Vendor calls the war-room query makes for N = 5 and N = 25 open incidents (batching keeps what it can constant).
+// 1. Vendor calls the war-room query makes for N = 5 and N = 25 open incidents (batching keeps what it can constant;
+//    PagerDuty's slice has no account-wide log entries or alerts, so timelines and alerts are read per incident).
 // 2. Latency the adapter adds over the fake's own time: incidents.getMany of one id through the registry against the
 //    same HTTP request sent directly, median of 500 calls each.
 import { WAR_ROOM } from '../../gateway/test/queries.ts';
@@ -65,14 +66,23 @@ async function pagerDuty(): Promise<void> {
     .on('GET /incidents/{id}', (r) => ({ body: { incident: incidents.find((i) => i.id === r.params.id) ?? incidents[0] } }))
     .on('GET /incidents/{id}/log_entries', (r) => ({ body: offsetPage(r, [{ id: `L${r.params.id}`, type: 'trigger_log_entry', summary: 'Triggered', created_at: iso(60_000) }], 'log_entries') }))
     .on('GET /incidents/{id}/notes', () => ({ body: { notes: [] } }))
+    .on('GET /incidents/{id}/alerts', (r) => ({ body: offsetPage(r, [{ id: `A${r.params.id}`, type: 'alert', summary: 'High error rate', created_at: iso(120_000), status: 'triggered', severity: 'critical', service: { id: CHECKOUT, type: 'service_reference' } }], 'alerts') }))
+    .on('GET /teams', (r) => ({ body: offsetPage(r, [{ id: 'PTCOM', type: 'team', name: 'Commerce' }], 'teams') }))
+    .on('GET /users', (r) => ({ body: offsetPage(r, [{ id: 'PUMAYA', type: 'user', name: 'Maya Patel', email: 'maya.patel@acme-shop.example', teams: [{ id: 'PTCOM', type: 'team_reference' }] }], 'users') }))
+    .on('GET /escalation_policies', (r) => ({ body: offsetPage(r, [{ id: 'PECOM', type: 'escalation_policy', name: 'Commerce', escalation_rules: [], teams: [{ id: 'PTCOM', type: 'team_reference' }] }], 'escalation_policies') }))
+    .on('GET /oncalls', (r) => ({ body: offsetPage(r, [{ user: { id: 'PUMAYA', type: 'user_reference' }, escalation_policy: { id: 'PECOM', type: 'escalation_policy_reference' }, escalation_level: 1, start: iso(3_600_000), end: iso(-3_600_000) }], 'oncalls') }))
     .on('GET /change_events', () => ({ body: { change_events: [{ id: 'CE1', summary: 'deploy', timestamp: iso(30 * 60_000), services: [{ id: CHECKOUT, type: 'service_reference' }], custom_details: { version: 'v1' } }] } }));
   const env = {
     OPSORCH_INCIDENTS_PROVIDER: 'pd=pagerduty',
     OPSORCH_INCIDENTS_CONFIG: JSON.stringify({ url: pd.url, apiToken: 'bench-token' }),
+    OPSORCH_ALERTS_PROVIDER: 'pd=pagerduty',
+    OPSORCH_ALERTS_CONFIG: JSON.stringify({ url: pd.url, apiToken: 'bench-token' }),
+    OPSORCH_TEAMS_PROVIDER: 'pd=pagerduty',
+    OPSORCH_TEAMS_CONFIG: JSON.stringify({ url: pd.url, apiToken: 'bench-token' }),
     OPSORCH_DEPLOYMENTS_PROVIDER: 'pd=pagerduty',
     OPSORCH_DEPLOYMENTS_CONFIG: JSON.stringify({ url: pd.url, apiToken: 'bench-token' }),
   };
-  await measure('PagerDuty', 'incidents and deployments from PagerDuty', pd, env, {
+  await measure('PagerDuty', 'incidents, alerts, teams and deployments from PagerDuty', pd, env, {
     url: `${pd.url}/incidents/QB3?include%5B%5D=assignees`,
     headers: { accept: 'application/vnd.pagerduty+json;version=2', 'content-type': 'application/json', authorization: 'Token token=bench-token' },
     id: 'pd:QB3',
