@@ -88,6 +88,14 @@ beforeAll(async () => {
       const statuses = [...query.matchAll(/status:(\w+)/g)].map((m) => m[1]);
       return failure() ?? page(request, incidents.filter((i) => statuses.includes(i.status)));
     })
+    .on('GET /v2/schedules/{identifier}/on-calls', (request) => {
+      if (request.params.identifier !== 'Commerce_schedule') return { status: 404, body: { message: 'Schedule not found', took: 0, requestId: requestId(6) } };
+      const user = (name: string) => ({ id: `u-${name.split('@')[0]}`, name, type: 'user' });
+      const onCallParticipants = [
+        { id: 'esc-1', name: 'Commerce escalation', type: 'escalation', onCallParticipants: [{ ...user('tom.baker@acme-shop.example'), escalationTime: 10 }, { ...user('Maya.Patel@acme-shop.example'), escalationTime: 0 }] },
+      ];
+      return { body: { data: { _parent: { id: 'sched-1', name: 'Commerce_schedule', enabled: true }, onCallParticipants }, took: 0.01, requestId: requestId(6) } };
+    })
     .on('GET /v1/incidents/{identifier}', (request) => {
       const found = find(request, incidents);
       return found ? { body: { data: found, took: 0, requestId: requestId(4) } } : { status: 404, body: { message: 'Incident not found', took: 0, requestId: requestId(4) } };
@@ -302,5 +310,30 @@ describe('PagerDuty and Opsgenie incidents in one list', () => {
     // Opsgenie incidents are read-only here: the write is refused as not supported, and nothing reached Opsgenie.
     const refused = await gql(both.url, `mutation { acknowledgeIncident(id: "og:i1-0000-4000-8000-incident") { id } }`, undefined, ACTOR);
     expect(refused.errors![0]!.extensions).toMatchObject({ code: 'NOT_SUPPORTED', provider: 'og' });
+  });
+});
+
+describe('Opsgenie on-call from schedules', () => {
+  let teams: RunningGateway;
+  beforeAll(async () => {
+    teams = await startTestGateway({
+      env: { OPSORCH_TEAMS_PROVIDER: 'og=opsgenie', OPSORCH_TEAMS_CONFIG: JSON.stringify({ url: fake.url, apiKey: KEY, account: 'acme', schedules: { commerce: 'Commerce_schedule', payments: 'Gone_schedule' } }) },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await teams?.close();
+  });
+
+  it('answers who is on call for a team by its schedule, escalation order as levels', async () => {
+    const body = await gql(teams.url, `{ team(id: "commerce") { id onCall { level user { id } } } other: team(id: "payments") { onCall { level } } unknown: team(id: "growth") { id } }`);
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({
+      team: { id: 'commerce', onCall: [{ level: 'PRIMARY', user: { id: 'maya.patel@acme-shop.example' } }, { level: 'SECONDARY', user: { id: 'tom.baker@acme-shop.example' } }] },
+      other: { onCall: [] },
+      unknown: null,
+    });
+    const asked = callsTo('GET /v2/schedules/{identifier}/on-calls').find((r) => r.params.identifier === 'Commerce_schedule')!;
+    expect(asked.query.get('scheduleIdentifierType')).toBe('name');
+    expect(Date.parse(asked.query.get('date')!)).toBeGreaterThan(Date.now() - 60_000);
   });
 });

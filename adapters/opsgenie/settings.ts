@@ -30,6 +30,8 @@ export const opsgenieSettingsSchema = z.strictObject({
   catalogSystem: z.string().min(1).default('opsgenie'),
   /** Opsgenie priority → severity, merged over the default (`P1`..`P5` → SEV1..SEV5). */
   severityMap: z.record(z.string(), severity).default({}),
+  /** Teams capability: team id → the name of the Opsgenie schedule that says who is on call for it (default none). */
+  schedules: z.record(z.string(), z.string().min(1)).default({}),
   /** Open alerts read at most per snapshot (default 1000, 10 pages of 100). */
   maxAlerts: z.number().int().positive().max(20_000).default(1000),
 });
