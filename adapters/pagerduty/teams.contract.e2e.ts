@@ -36,6 +36,14 @@ const oncalls = [
   { user: ref('user', 'PUTOM'), escalation_policy: ref('escalation_policy', 'PECOM'), escalation_level: 1, start: iso(3_600_000), end: iso(3 * 3_600_000) },
 ];
 
+const services = [
+  { id: 'PSCHK', type: 'service', escalation_policy: ref('escalation_policy', 'PECOM'), name: 'Checkout', description: 'Turns carts into orders', html_url: 'https://acme.pagerduty.com/service-directory/PSCHK', teams: [{ ...ref('team', 'PTCOM'), summary: 'Commerce' }] },
+  { id: 'PSPAY', type: 'service', escalation_policy: ref('escalation_policy', 'PECOM'), name: 'Payments API', html_url: 'https://acme.pagerduty.com/service-directory/PSPAY', teams: [{ ...ref('team', 'PTPAY'), summary: 'Payments Platform' }] },
+  { id: 'PSDB', type: 'service', escalation_policy: ref('escalation_policy', 'PECOM'), name: 'Orders DB', html_url: 'https://acme.pagerduty.com/service-directory/PSDB', teams: [] },
+];
+const dependency = (id: string, supporting: string, dependent: string) => ({ id, type: 'service_dependency', supporting_service: { id: supporting, type: 'technical_service_reference' }, dependent_service: { id: dependent, type: 'technical_service_reference' } });
+const dependencies = [dependency('D1', 'PSPAY', 'PSCHK'), dependency('D2', 'PSDB', 'PSCHK'), dependency('D3', 'PSDB', 'PSPAY')];
+
 const page = (request: FakeRequest, all: Json[], key: string) => {
   const offset = Number(request.query.get('offset') ?? 0);
   const limit = Number(request.query.get('limit') ?? 25);
@@ -60,13 +68,20 @@ beforeAll(async () => {
       const matching = oncalls.filter((o) => (wanted.length === 0 || wanted.includes(o.escalation_policy.id)) && Date.parse(o.start) <= until && Date.parse(o.end) >= since);
       return page(r, matching, 'oncalls');
     })
+    .on('GET /services', (r) => page(r, services, 'services'))
+    .on('GET /service_dependencies/technical_services/{id}', (r) => ({ body: { relationships: dependencies.filter((d) => d.supporting_service.id === r.params.id || d.dependent_service.id === r.params.id) } }))
     .on('GET /schedules', (r) => {
       const schedule = fake.example<Json>('GET /schedules').schedules[0];
       const layer = { name: 'Primary', start: '2026-01-05T09:00:00Z', rotation_virtual_start: '2026-01-05T09:00:00Z', rotation_turn_length_seconds: 7 * 86_400, users: [{ user: ref('user', 'PUMAYA') }, { user: ref('user', 'PUTOM') }] };
       return page(r, r.query.getAll('team_ids[]').includes('PTCOM') ? [{ ...schedule, id: 'PSCOM', name: 'Commerce primary', teams: [ref('team', 'PTCOM')], schedule_layers: [layer] }] : [], 'schedules');
     });
   gateway = await startTestGateway({
-    env: { OPSORCH_TEAMS_PROVIDER: 'pd=pagerduty', OPSORCH_TEAMS_CONFIG: JSON.stringify({ url: fake.url, apiToken: 'pd-teams-token', subdomain: 'acme', teamAliases: { PTPAY: 'payments' } }) },
+    env: {
+      OPSORCH_TEAMS_PROVIDER: 'pd=pagerduty',
+      OPSORCH_TEAMS_CONFIG: JSON.stringify({ url: fake.url, apiToken: 'pd-teams-token', subdomain: 'acme', teamAliases: { PTPAY: 'payments' } }),
+      OPSORCH_SERVICES_PROVIDER: 'pd=pagerduty',
+      OPSORCH_SERVICES_CONFIG: JSON.stringify({ url: fake.url, apiToken: 'pd-teams-token', subdomain: 'acme', teamAliases: { PTPAY: 'payments' }, serviceAliases: { PSDB: 'orders-db' } }),
+    },
   });
 }, 60_000);
 
@@ -77,7 +92,7 @@ afterAll(async () => {
   await fake?.close();
 });
 
-describe('PagerDuty teams, people and on-call against the contract fake', () => {
+describe('PagerDuty teams, people, on-call and services against the contract fake', () => {
   it('answers a team with members by role, its rotation and who is on call at levels 1 and 2', async () => {
     const body = await gql(gateway.url, `{ team(id: "commerce") { id name description url source { provider id } members { role user { id name timezone } } rotation { name shiftHours handoffHourUtc members { id } } onCall { level user { id } } } }`);
     expect(body.errors).toBeUndefined();
@@ -123,5 +138,21 @@ describe('PagerDuty teams, people and on-call against the contract fake', () => 
     const person = await gql(gateway.url, `{ user(id: "Tom.Baker@acme-shop.example") { id name url teams { id } } nobody: user(id: "who@acme-shop.example") { id } }`);
     expect(person.errors).toBeUndefined();
     expect(person.data).toEqual({ user: { id: 'tom.baker@acme-shop.example', name: 'Tom Baker', url: 'https://acme.pagerduty.com/users/PUTOM', teams: [{ id: 'commerce' }, { id: 'payments' }] }, nobody: null });
+  });
+
+  it('serves PagerDuty services as the catalog, with owners, technical dependencies both ways and identity joins', async () => {
+    const body = await gql(gateway.url, `{ service(id: "checkout") { id name url externalRefs { system id } owner { id onCall { level user { id } } } dependencies { id } dependents { id } } db: service(id: "orders-db") { dependents { id } } services(first: 10) { nodes { id } } }`);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.service).toEqual({
+      id: 'checkout',
+      name: 'Checkout',
+      url: 'https://acme.pagerduty.com/service-directory/PSCHK',
+      externalRefs: [{ system: 'pagerduty', id: 'PSCHK' }],
+      owner: { id: 'commerce', onCall: [{ level: 'PRIMARY', user: { id: 'maya.patel@acme-shop.example' } }, { level: 'SECONDARY', user: { id: 'tom.baker@acme-shop.example' } }] },
+      dependencies: [{ id: 'orders-db' }, { id: 'payments-api' }],
+      dependents: [],
+    });
+    expect(body.data.db.dependents).toEqual([{ id: 'checkout' }, { id: 'payments-api' }]);
+    expect(body.data.services.nodes).toEqual([{ id: 'checkout' }, { id: 'orders-db' }, { id: 'payments-api' }]);
   });
 });

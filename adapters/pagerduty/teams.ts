@@ -32,8 +32,8 @@ const DIRECTORY_TTL_MS = 60_000;
 /** How far ahead upcoming shifts are read (PagerDuty answers on-call up to 90 days ahead). */
 const UPCOMING_WINDOW_MS = 30 * 86_400_000;
 
-/** A team name as a canonical slug (`Commerce Platform` → `commerce-platform`). */
-export function teamSlug(name: string): string {
+/** A PagerDuty name as a canonical slug (`Commerce Platform` → `commerce-platform`): teams and services. */
+export function slugOf(name: string): string {
   return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
 }
 
@@ -95,7 +95,7 @@ export class PagerDutyTeamProvider implements TeamProvider {
     ]);
     const dir: Directory = { teams: new Map(), teamsByPdId: new Map(), users: new Map(), emailsByPdId: new Map(), policiesOfTeam: new Map(), teamsOfPolicy: new Map() };
     for (const team of teams) {
-      const id = this.settings.teamAliases[team.id] ?? teamSlug(team.name);
+      const id = this.settings.teamAliases[team.id] ?? slugOf(team.name);
       dir.teamsByPdId.set(team.id, id);
       dir.teams.set(id, {
         pdId: team.id,
