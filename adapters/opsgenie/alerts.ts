@@ -143,6 +143,8 @@ export class OpsgenieAlertProvider extends SnapshotAlertProvider<SnapshotSetting
       source: { provider: this.kind, instance: this.instance, id: alert.id },
       fingerprint: alert.alias ?? alert.id,
       serviceId: service ? (services.get(service) ?? null) : null,
+      // The tag `env:<name>` (environmentLabel); an alert without one is shown only to credentials of every environment.
+      environment: labels[this.settings.environmentLabel] ?? null,
     };
   }
 }

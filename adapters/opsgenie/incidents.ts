@@ -83,6 +83,7 @@ export class OpsgenieIncidentProvider implements IncidentProvider {
   }
 
   private async list(filter: IncidentQuery, serviceIds: readonly string[] | undefined, page: PageRequest, ctx: ProviderContext): Promise<Page<IncidentRecord>> {
+    const environment = filter.environment ?? ctx.environment;
     if (serviceIds && serviceIds.length === 0) return { items: [], nextCursor: null, totalCount: 0 };
     const statuses = filter.statuses ? [...new Set(filter.statuses.flatMap((s) => STATUSES[s]))] : ['open', 'resolved', 'closed'];
     if (statuses.length === 0) return { items: [], nextCursor: null, totalCount: 0 };
@@ -105,6 +106,7 @@ export class OpsgenieIncidentProvider implements IncidentProvider {
           (r): r is IncidentRecord =>
             r !== null &&
             (!serviceIds || (r.serviceId !== null && serviceIds.includes(r.serviceId))) &&
+            (!environment || r.environment === environment) &&
             (!text || r.title.toLowerCase().includes(text)) &&
             (!filter.startedFrom || Date.parse(r.startedAt) >= filter.startedFrom.getTime()) &&
             (!filter.startedTo || Date.parse(r.startedAt) < filter.startedTo.getTime()),
@@ -145,6 +147,8 @@ export class OpsgenieIncidentProvider implements IncidentProvider {
         url: `${this.webUrl}/incident/detail/${encodeURIComponent(incident.id)}/details`,
         source: { provider: this.kind, instance: this.instance, id: incident.id },
         serviceId: service ? (services.get(service) ?? null) : null,
+        // The tag `env:<name>` (environmentLabel); an incident without one is shown only to credentials of every environment.
+        environment: labelSets[i]![this.settings.environmentLabel] ?? null,
         assigneeId: null,
         commanderId: null,
       };

@@ -122,7 +122,7 @@ beforeEach(() => {
     alert(5, ['service:payments-api'], { snoozed: true, snoozedUntil: '2099-01-01T00:00:00.000Z' }),
     alert(6, [], { status: 'closed' }),
   ];
-  incidents = [ogIncident(1, 'open', ['service:checkout']), ogIncident(2, 'resolved', ['service:cart']), ogIncident(3, 'open', [])];
+  incidents = [ogIncident(1, 'open', ['service:checkout', 'env:staging']), ogIncident(2, 'resolved', ['service:cart']), ogIncident(3, 'open', [])];
   fake.requests.length = 0;
 });
 
@@ -208,15 +208,17 @@ describe('Opsgenie alerts and incidents against the contract fake', () => {
     expect(missing.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND', provider: 'og' });
   });
 
-  it('lists incidents with statuses asked in Opsgenie\'s query language and reads one by id', async () => {
-    const body = await gql(gateway.url, `{ incidents(filter: { statuses: [TRIGGERED] }) { nodes { id number title status rawStatus severity rawSeverity url service { id } } } one: incident(id: "og:i2-0000-4000-8000-incident") { status rawStatus resolvedAt } }`);
+  it('lists incidents with statuses asked in Opsgenie\'s query language, environments from the `env` tag, and reads one by id', async () => {
+    const body = await gql(gateway.url, `{ incidents(filter: { statuses: [TRIGGERED] }) { nodes { id number title status rawStatus severity rawSeverity url service { id } environment } } staging: incidents(filter: { scope: { environment: "staging" } }) { nodes { id } } one: incident(id: "og:i2-0000-4000-8000-incident") { status rawStatus resolvedAt } }`);
     expect(body.errors).toBeUndefined();
     expect(body.data.incidents.nodes).toEqual([
-      { id: 'og:i1-0000-4000-8000-incident', number: 201, title: 'Opsgenie incident 1', status: 'TRIGGERED', rawStatus: 'open', severity: 'SEV2', rawSeverity: 'P2', url: 'https://acme.app.eu.opsgenie.com/incident/detail/i1-0000-4000-8000-incident/details', service: { id: 'checkout' } },
-      expect.objectContaining({ id: 'og:i3-0000-4000-8000-incident', service: null }),
+      { id: 'og:i1-0000-4000-8000-incident', number: 201, title: 'Opsgenie incident 1', status: 'TRIGGERED', rawStatus: 'open', severity: 'SEV2', rawSeverity: 'P2', url: 'https://acme.app.eu.opsgenie.com/incident/detail/i1-0000-4000-8000-incident/details', service: { id: 'checkout' }, environment: 'staging' },
+      expect.objectContaining({ id: 'og:i3-0000-4000-8000-incident', service: null, environment: null }),
     ]);
+    // An incident without an `env` tag is in no environment: a question about one does not include it.
+    expect(body.data.staging.nodes).toEqual([{ id: 'og:i1-0000-4000-8000-incident' }]);
     expect(body.data.one).toEqual({ status: 'RESOLVED', rawStatus: 'resolved', resolvedAt: '2026-12-01T12:40:00.000Z' });
-    expect(callsTo('GET /v1/incidents/')[0]!.query.get('query')).toBe('(status:open)');
+    expect(callsTo('GET /v1/incidents/').map((r) => r.query.get('query'))).toContain('(status:open)');
   });
 
   it('maps 401, 429 and 5xx to OpsOrch codes, and the key appears nowhere', async () => {

@@ -7,7 +7,7 @@ import type { ProviderDeps } from '../src/provider.ts';
 import type { AlertProvider, AlertRecord, IncidentAlertsKey } from '../src/spi/alerts.ts';
 import { allFromVendor } from '../kit/paging.ts';
 import { SnapshotAlertProvider, severityOf, sortedLabels, type SnapshotToolSettings } from '../kit/snapshot-alerts.ts';
-import { PagerDutyAccount, PagerDutyApi, PD_MAX_PAGE, type PdIncident, type PdReference } from './api.ts';
+import { detailText, PagerDutyAccount, PagerDutyApi, PD_MAX_PAGE, type PdIncident, type PdReference } from './api.ts';
 import type { PagerDutySettings } from './settings.ts';
 
 interface PdAlert {
@@ -29,7 +29,8 @@ type Settings = PagerDutySettings & SnapshotToolSettings;
 /**
  * PagerDuty alerts: `triggered` → FIRING (ACKNOWLEDGED when its incident is), `resolved` → RESOLVED, suppressed
  * → SILENCED; severity from PagerDuty's (`critical` → SEV2, `error` and `warning` → SEV3, `info` → SEV5) with the raw
- * value kept. Labels: `service` (PagerDuty service id), `severity`, `incident`, `alert_key`. The fingerprint is the
+ * value kept. Labels: `service` (PagerDuty service id), `severity`, `incident`, `alert_key`, `env` (the details'
+ * `environment` or `env`, else the `environment` setting: the account's, as for its incidents). The fingerprint is the
  * alert key (PagerDuty's de-duplication key). Writes are absent (NOT_SUPPORTED): the API slice has none for alerts.
  */
 export class PagerDutyAlertProvider extends SnapshotAlertProvider<Settings> implements AlertProvider {
@@ -116,6 +117,7 @@ export class PagerDutyAlertProvider extends SnapshotAlertProvider<Settings> impl
         source: { provider: this.kind, instance: this.instance, id: alert.id },
         fingerprint: alert.alert_key ?? alert.id,
         serviceId: service ? (services.get(service) ?? null) : null,
+        environment: labels.env ?? null,
       };
     });
   }
@@ -126,6 +128,8 @@ export class PagerDutyAlertProvider extends SnapshotAlertProvider<Settings> impl
     if (alert.severity) labels.severity = alert.severity;
     if (alert.incident?.id) labels.incident = alert.incident.id;
     if (alert.alert_key) labels.alert_key = alert.alert_key;
+    const details = typeof alert.body?.details === 'object' ? alert.body.details : {};
+    labels.env = detailText(details.environment) ?? detailText(details.env) ?? this.settings.environment;
     return labels;
   }
 

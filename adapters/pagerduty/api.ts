@@ -12,6 +12,10 @@ import type { PagerDutySettings } from './settings.ts';
 /** PagerDuty answers at most 100 items per page. */
 export const PD_MAX_PAGE = 100;
 
+/** A value of free-form `custom_details` as text (trimmed strings and numbers; anything else is absent). */
+export const detailText = (value: unknown): string | null =>
+  typeof value === 'string' && value.trim() ? value.trim() : typeof value === 'number' ? String(value) : null;
+
 export interface PdReference {
   id: string;
   type: string;

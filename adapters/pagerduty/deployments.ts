@@ -16,7 +16,7 @@ import type {
 import type { PageRequest } from '../src/paging.ts';
 import type { ServiceIdentity } from '../kit/identity.ts';
 import { allFromVendor } from '../kit/paging.ts';
-import { PagerDutyAccount, type PagerDutyApi, PD_MAX_PAGE, type PdChangeEvent } from './api.ts';
+import { detailText, PagerDutyAccount, type PagerDutyApi, PD_MAX_PAGE, type PdChangeEvent } from './api.ts';
 import type { PagerDutySettings } from './settings.ts';
 
 const STATUSES: Record<string, DeploymentStatus> = {
@@ -29,12 +29,10 @@ const STATUSES: Record<string, DeploymentStatus> = {
 /** How far back a list without a range reaches: PagerDuty keeps change events 90 days. */
 const DEFAULT_LOOKBACK_MS = 90 * 86_400_000;
 
-const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() ? value.trim() : typeof value === 'number' ? String(value) : null);
-
 /**
  * Change events as deployments. The integration's `custom_details` give `version` (or `build_number`),
  * `environment`, `build_state`/`status`, `commit`/`sha`, `commit_message` and `author`; missing ones are null or
- * defaults (environment `defaultEnvironment`, version the event's summary), and the raw state is kept.
+ * defaults (environment the `environment` setting, version the event's summary), and the raw state is kept.
  */
 export class PagerDutyDeploymentProvider implements DeploymentProvider {
   readonly kind = 'pagerduty';
@@ -121,23 +119,23 @@ export class PagerDutyDeploymentProvider implements DeploymentProvider {
 
   private toRecord(event: PdChangeEvent, services: Map<string, string | null>): DeploymentRecord {
     const details = (event.custom_details ?? {}) as Record<string, unknown>;
-    const raw = text(details.build_state) ?? text(details.status) ?? text(details.state);
-    const sha = text(details.commit) ?? text(details.sha) ?? text(details.commit_sha);
+    const raw = detailText(details.build_state) ?? detailText(details.status) ?? detailText(details.state);
+    const sha = detailText(details.commit) ?? detailText(details.sha) ?? detailText(details.commit_sha);
     const link = event.links?.find((l) => l.href)?.href ?? null;
     const service = event.services?.[0]?.id;
-    const author = text(details.author) ?? text(details.author_email);
+    const author = detailText(details.author) ?? detailText(details.author_email);
     const web = this.webUrl ?? 'https://app.pagerduty.com';
     return {
       id: composeId(this.instance, event.id!),
-      version: text(details.version) ?? text(details.build_number) ?? text(details.tag) ?? sha?.slice(0, 12) ?? event.summary ?? event.id!,
-      previousVersion: text(details.previous_version),
-      environment: text(details.environment) ?? text(details.env) ?? this.settings.defaultEnvironment,
+      version: detailText(details.version) ?? detailText(details.build_number) ?? detailText(details.tag) ?? sha?.slice(0, 12) ?? event.summary ?? event.id!,
+      previousVersion: detailText(details.previous_version),
+      environment: detailText(details.environment) ?? detailText(details.env) ?? this.settings.environment,
       status: raw ? (STATUSES[raw.toLowerCase()] ?? 'UNKNOWN') : 'UNKNOWN',
       rawStatus: raw ?? 'change_event',
       startedAt: new Date(event.timestamp!).toISOString(),
       finishedAt: null,
-      commit: sha ? { sha, shortSha: sha.slice(0, 7), message: text(details.commit_message) ?? event.summary ?? '', url: null } : null,
-      pullRequestUrl: text(details.pull_request_url),
+      commit: sha ? { sha, shortSha: sha.slice(0, 7), message: detailText(details.commit_message) ?? event.summary ?? '', url: null } : null,
+      pullRequestUrl: detailText(details.pull_request_url),
       // PagerDuty shows a change event on its service's page; one without a service links to where it came from.
       url: service ? `${web}/service-directory/${encodeURIComponent(service)}` : (link ?? web),
       source: { provider: this.kind, instance: this.instance, id: event.id! },

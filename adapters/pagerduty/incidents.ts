@@ -44,8 +44,9 @@ function urgencyOf(severity: Severity): 'high' | 'low' {
 
 /**
  * PagerDuty incidents. Severity comes from the priority (`P1`..`P5`, configurable), else the urgency (high →
- * SEV2, low → SEV4); `rawSeverity` keeps both raw values (`priority:P1 urgency:high`). Environment filters are
- * not applied: PagerDuty incidents belong to services, not environments.
+ * SEV2, low → SEV4); `rawSeverity` keeps both raw values (`priority:P1 urgency:high`). PagerDuty incidents have no
+ * environment: every incident of the account is in the `environment` setting's, so a question about another
+ * environment is answered empty without a call and a create in another one is refused.
  */
 export class PagerDutyIncidentProvider implements IncidentProvider {
   readonly kind = 'pagerduty';
@@ -90,6 +91,7 @@ export class PagerDutyIncidentProvider implements IncidentProvider {
   }
 
   async query(filter: IncidentQuery, page: PageRequest, ctx: ProviderContext): Promise<Page<IncidentRecord>> {
+    if (!this.inEnvironment(filter.environment ?? ctx.environment)) return { items: [], nextCursor: null, totalCount: 0 };
     let serviceIds: string[] | undefined;
     if (filter.serviceId) serviceIds = [filter.serviceId];
     if (filter.teamId) {
@@ -101,10 +103,12 @@ export class PagerDutyIncidentProvider implements IncidentProvider {
 
   async incidentsForServices(serviceIds: readonly string[], filter: IncidentLinkQuery, page: PageRequest, ctx: ProviderContext): Promise<Page<IncidentRecord>[]> {
     // Each service has its own cursor, so each is its own list (PagerDuty filters by `service_ids[]`).
+    if (!this.inEnvironment(ctx.environment)) return serviceIds.map(() => ({ items: [], nextCursor: null, totalCount: 0 }));
     return Promise.all(serviceIds.map((serviceId) => this.list(filter, [serviceId], page, ctx)));
   }
 
   async incidentsForTeams(teamIds: readonly string[], filter: IncidentLinkQuery, page: PageRequest, ctx: ProviderContext): Promise<Page<IncidentRecord>[]> {
+    if (!this.inEnvironment(ctx.environment)) return teamIds.map(() => ({ items: [], nextCursor: null, totalCount: 0 }));
     const owned = this.catalog ? await this.catalog.servicesOwnedBy(teamIds, ctx) : teamIds.map(() => []);
     return Promise.all(owned.map((services) => this.list(filter, services, page, ctx)));
   }
@@ -201,6 +205,12 @@ export class PagerDutyIncidentProvider implements IncidentProvider {
   // --- writes ---
 
   async createIncident(input: CreateIncidentRequest, ctx: ProviderContext): Promise<IncidentRecord> {
+    const environment = input.environment ?? ctx.environment ?? this.settings.environment;
+    if (!this.inEnvironment(environment)) {
+      throw badInput(
+        `PagerDuty ${this.instance} opens incidents in "${this.settings.environment}" only (its \`environment\` setting); create the "${environment}" incident through the provider instance of that environment`,
+      );
+    }
     const service = (await this.identity.toNative([input.serviceId], ctx)).get(input.serviceId)![0]!;
     const assignee = input.assigneeId ? await this.users.idOf(input.assigneeId, ctx) : null;
     const priority = this.settings.priorityIds[input.severity as keyof PagerDutySettings['priorityIds']];
@@ -274,6 +284,11 @@ export class PagerDutyIncidentProvider implements IncidentProvider {
 
   // --- mapping ---
 
+  /** Whether a question scoped to `environment` (none: every one) can match this account's incidents. */
+  private inEnvironment(environment: string | null | undefined): boolean {
+    return !environment || environment === this.settings.environment;
+  }
+
   private ownNativeId(id: string): string | null {
     const { instance, nativeId } = parseId(id, 'incident id');
     return instance === this.instance ? nativeId : null;
@@ -318,6 +333,7 @@ export class PagerDutyIncidentProvider implements IncidentProvider {
       url: this.webUrl ? `${this.webUrl}/incidents/${encodeURIComponent(incident.id)}` : (incident.html_url ?? `https://app.pagerduty.com/incidents/${encodeURIComponent(incident.id)}`),
       source: { provider: this.kind, instance: this.instance, id: incident.id },
       serviceId: services.get(incident.service.id) ?? null,
+      environment: this.settings.environment,
       assigneeId: assignee ? (emails.get(assignee.id) ?? null) : null,
       commanderId: null,
     };

@@ -1,11 +1,15 @@
 // The PagerDuty adapter through the real gateway against a contract fake of PagerDuty's REST API v2
 // (../shared/vendor-api/pagerduty.openapi.json): every request it sends must be one PagerDuty accepts, and every
 // answer served here matches the spec (built from the spec's own examples).
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/src/index.ts';
 import { runCheck } from '../../gateway/src/check.ts';
-import { captureLogs, gql, ROOT, startTestGateway } from '../../gateway/test/harness.ts';
+import { checkExampleProvider } from '../kit/example-check.ts';
+import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
+import { apiKey, bearer, tempDir } from '../../gateway/test/security-fixtures.ts';
 import { startContractFake, type ContractFake, type FakeReply, type FakeRequest } from '../kit/contract-fake.ts';
 
 const TOKEN = 'u+pd-test-token-6f1c2a';
@@ -380,7 +384,67 @@ describe('PagerDuty incidents against the contract fake', () => {
     expect(list.data.alerts.nodes).toContainEqual({ id: 'pd:AQ0000020', state: 'ACKNOWLEDGED', rawState: 'triggered,incident_acknowledged' });
   });
 
-  it('opsorch check reaches PagerDuty, and validates the example configuration naming every provider', async () => {
+  it("puts an account's incidents and alerts in its `environment`: a staging credential sees the staging account only", async () => {
+    const staging = apiKey('staging-ci', ['*'], { environments: ['staging'] });
+    const ops = apiKey('ops', ['*']);
+    const account = (environment?: string) => ({ url: fake.url, apiToken: 'secret://env/PD_TOKEN', fromEmail: FROM, ...(environment ? { environment } : {}) });
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'opsorch.yaml'),
+      stringify({
+        gateway: { auth: { apiKeys: [staging.entry, ops.entry] } },
+        capabilities: {
+          incidents: [
+            { instance: 'pd', provider: 'pagerduty', config: account() },
+            { instance: 'pds', provider: 'pagerduty', config: account('staging') },
+          ],
+          alerts: [{ instance: 'pds', provider: 'pagerduty', config: account('staging') }],
+        },
+      }),
+    );
+    const isolated = await startTestGateway({ logger: logs.logger, env: { OPSORCH_CONFIG: join(dir, 'opsorch.yaml'), PD_TOKEN: TOKEN } });
+    try {
+      const list = (filter: string) => `{ incidents(first: 100, filter: { statuses: [TRIGGERED] ${filter} }) { nodes { id environment } } }`;
+      const open = ['Q000001', 'Q000003', 'Q000006', 'Q000007'];
+
+      const asStaging = await gql(isolated.url, list('scope: { environment: "staging" }'), undefined, bearer(staging.key));
+      expect(asStaging.errors).toBeUndefined();
+      expect(asStaging.data.incidents.nodes).toEqual(open.map((id) => ({ id: `pds:${id}`, environment: 'staging' })));
+      // The production account's incident read by id is as absent as one that does not exist.
+      const byId = await gql(isolated.url, `{ incident(id: "pd:Q000001") { id } }`, undefined, bearer(staging.key));
+      expect(byId.data).toEqual({ incident: null });
+
+      const everything = await gql(isolated.url, list(''), undefined, bearer(ops.key));
+      expect(everything.data.incidents.nodes).toHaveLength(8);
+      expect(everything.data.incidents.nodes).toContainEqual({ id: 'pd:Q000001', environment: 'production' });
+
+      // A question about one environment is answered by that account alone: the other one is not asked.
+      fake.requests.length = 0;
+      const production = await gql(isolated.url, list('scope: { environment: "production" }'), undefined, bearer(ops.key));
+      expect(production.data.incidents.nodes).toEqual(open.map((id) => ({ id: `pd:${id}`, environment: 'production' })));
+      expect(callsTo('GET /incidents')).toHaveLength(1);
+
+      const alerts = await gql(isolated.url, `{ alerts(first: 50, filter: { scope: { environment: "staging" } }) { nodes { id labels { name value } } } }`, undefined, bearer(staging.key));
+      expect(alerts.errors).toBeUndefined();
+      expect(alerts.data.alerts.nodes.length).toBeGreaterThan(0);
+      for (const alert of alerts.data.alerts.nodes) expect(alert.labels).toContainEqual({ name: 'env', value: 'staging' });
+
+      const elsewhere = await gql(
+        isolated.url,
+        `mutation { createIncident(input: { title: "Checkout 5xx", serviceId: "checkout", severity: SEV2, providerInstance: "pds", environment: "production" }) { id } }`,
+        undefined,
+        bearer(ops.key),
+      );
+      expect(elsewhere.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(elsewhere.errors?.[0]?.message).toContain('opens incidents in "staging" only (its `environment` setting)');
+      expect(callsTo('POST /incidents')).toHaveLength(0);
+    } finally {
+      await isolated.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('opsorch check reaches PagerDuty, from the environment and from the example configuration', async () => {
     let printed = '';
     const code = await runCheck({
       json: true,
@@ -391,14 +455,13 @@ describe('PagerDuty incidents against the contract fake', () => {
     expect(JSON.parse(printed).providers).toContainEqual(expect.objectContaining({ capability: 'incidents', instance: 'pd', provider: 'pagerduty', health: 'UP', checked: true }));
     expect(printed).not.toContain(TOKEN);
 
-    printed = '';
-    // The example names real hosts: here they are unreachable (or refuse the placeholder keys), never invalid.
-    const example = await runCheck({ json: true, write: (text) => (printed += text), env: { OPSORCH_CONFIG: join(ROOT, 'opsorch.example.yaml'), PAGERDUTY_TOKEN: 'placeholder', OPSGENIE_KEY: 'placeholder' } });
-    const report = JSON.parse(printed);
-    expect(report.configuration.valid, printed).toBe(true);
-    expect(example).not.toBe(2);
-    const kinds = report.providers.map((p: Json) => `${p.capability}/${p.provider}`);
-    expect(kinds).toEqual(expect.arrayContaining(['incidents/pagerduty', 'incidents/opsgenie', 'alerts/opsgenie', 'deployments/pagerduty']));
+    // The example configuration's PagerDuty entries, pointed at the fake, are valid and reach it.
+    for (const [capability, line] of [['incidents', /incidents\s+pagerduty\s+pagerduty\s+UP/], ['deployments', /deployments\s+pagerduty\s+pagerduty\s+UP/]] as const) {
+      const { code: exampleCode, out } = await checkExampleProvider(capability, 'pagerduty', { url: fake.url }, { PAGERDUTY_TOKEN: TOKEN });
+      expect(exampleCode, out).toBe(0);
+      expect(out).toMatch(line);
+      expect(out).not.toContain(TOKEN);
+    }
   }, 30_000);
 
   // Last: a rate-limited answer holds the instance's calls back for the rest of the file.

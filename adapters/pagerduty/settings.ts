@@ -28,8 +28,12 @@ export const pagerdutySettingsSchema = z.strictObject({
   prioritySeverities: z.record(z.string(), severity).default({}),
   /** Severity → PagerDuty priority id, for creating incidents and changing severity (default none: urgency only). */
   priorityIds: z.partialRecord(severity, z.string().min(1)).default({}),
-  /** Environment of a change event whose `custom_details` name none (default `production`). */
-  defaultEnvironment: z.string().min(1).default('production'),
+  /**
+   * The environment this account's incidents belong to, and its alerts and change events whose details name none
+   * (default `production`). PagerDuty has no environment of its own: a staging account is configured `staging`, so
+   * credentials limited to staging see its incidents (decision 014) and a create elsewhere is refused.
+   */
+  environment: z.string().min(1).default('production'),
   /** Change events read at most per deployments question (default 1000). */
   maxChangeEvents: z.number().int().positive().max(10_000).default(1000),
   /** PagerDuty team id → canonical team id, for teams whose name's slug is not their catalog id (default none). */
