@@ -8,6 +8,8 @@ export { demo } from './demo/index.ts';
 export { elasticsearch } from './elasticsearch/index.ts';
 export { jira } from './jira/index.ts';
 export { loki } from './loki/index.ts';
+export { opsgenie } from './opsgenie/index.ts';
+export { pagerduty } from './pagerduty/index.ts';
 export { plugin } from './plugins/index.ts';
 export { prometheus } from './prometheus/index.ts';
 export { slack } from './slack/index.ts';

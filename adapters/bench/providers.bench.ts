@@ -2,37 +2,17 @@
 // calls each), and the Prometheus provider's latency against a direct HTTP call for the same query.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { benchContext, fmt, time } from './timing.ts';
 import { gql, startTestGateway } from '../../gateway/test/harness.ts';
 import { startExporter } from '../examples/exporter.ts';
 import { ensurePrometheusInstalled, eventually, startPrometheusStack } from '../examples/prometheus-stack.ts';
 import { createRuntimeSync } from '../../gateway/src/runtime.ts';
-import { ANONYMOUS, silentLogger, type ProviderContext } from '../src/context.ts';
+import { silentLogger } from '../src/context.ts';
 import { resolveTimeRange } from '../src/time.ts';
 
 const CALLS = 1_000;
 
-function ctx(): ProviderContext {
-  return { signal: new AbortController().signal, logger: silentLogger, actor: ANONYMOUS, requestId: crypto.randomUUID(), now: new Date() };
-}
-
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
-  return { median: at(0.5), p99: at(0.99) };
-}
-
-async function time(runs: number, call: () => Promise<unknown>): Promise<{ median: number; p99: number }> {
-  for (let i = 0; i < Math.min(50, runs); i++) await call();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await call();
-    samples.push(performance.now() - started);
-  }
-  return stats(samples);
-}
-
-const fmt = (s: { median: number; p99: number }) => `median ${(s.median * 1000).toFixed(0)} µs, p99 ${(s.p99 * 1000).toFixed(0)} µs`;
+const ctx = benchContext;
 
 // 1. The same SPI call, answered in-process (demo world) and by the Python plugin over JSON-RPC on stdio.
 const { registry } = createRuntimeSync({

@@ -1,9 +1,5 @@
-// Unit checks of what the contract test does not reach: every site's URLs, the escaping functions on their own, and
-// that opsorch.example.yaml's Datadog section is a configuration OpsOrch accepts.
-import { join } from 'node:path';
+// Unit checks of what the contract test does not reach: every site's URLs and the escaping functions on their own.
 import { describe, expect, it } from 'vitest';
-import * as PROVIDERS from '../providers.ts';
-import { readSettings, resolveSettingsSync } from '../src/settings.ts';
 import { datadogUrls } from './api.ts';
 import { logLiteralTerm, logPhrase, metricScope, toLogQuery } from './query.ts';
 
@@ -35,16 +31,5 @@ describe('Datadog query escaping', () => {
       '(service:checkout OR service:cart) AND env:production AND !host:h1',
     );
     expect(() => metricScope({ environment: 'prod} by {host' }, { service: 'service', environment: 'env' })).toThrow(/cannot be a Datadog tag value/);
-  });
-});
-
-describe('opsorch.example.yaml', () => {
-  it('configures Datadog for every capability it serves, and OpsOrch accepts it', () => {
-    const env = { OPSORCH_CONFIG: join(import.meta.dirname, '..', '..', 'opsorch.example.yaml'), DD_API_KEY: 'k', DD_APP_KEY: 'a', ES_API_KEY: 'e' };
-    const settings = readSettings({ env, providers: PROVIDERS });
-    const config = resolveSettingsSync(settings, PROVIDERS, env);
-    for (const capability of ['metrics', 'logs', 'alerts', 'incidents', 'services'] as const) {
-      expect(config[capability].map((i) => [i.instance, i.kind])).toContainEqual(['dd', 'datadog']);
-    }
   });
 });

@@ -1,5 +1,7 @@
 // The contract-fake helper itself, on a Swagger 2.0 document with examples (Slack's): what it accepts, what it
 // refuses, and that it still serves a test in a clone without ../shared.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startContractFake, startFakeFront, type ContractFake } from './contract-fake.ts';
@@ -109,5 +111,39 @@ describe('contract fake', () => {
     } finally {
       await front.close();
     }
+  });
+
+  it('checks each value of a repeated parameter, follows references into responses, and applies a spec patch', async () => {
+    // A small OAS 3.0 document with what PagerDuty's has: `statuses[]` typed as one value but repeated, a schema
+    // that points into `components.responses`, and a field whose type the patch corrects.
+    const dir = mkdtempSync(join(tmpdir(), 'contract-fake-'));
+    const item = { type: 'object', properties: { id: { type: 'string' }, details: { type: 'object' } }, required: ['id'] };
+    writeFileSync(
+      join(dir, 'mini.openapi.json'),
+      JSON.stringify({
+        openapi: '3.0.2',
+        info: { title: 'mini', version: '1' },
+        paths: {
+          '/things': {
+            get: {
+              parameters: [{ name: 'statuses[]', in: 'query', explode: true, schema: { type: 'string', enum: ['open', 'closed'] } }],
+              responses: { '200': { content: { 'application/json': { schema: { type: 'object', properties: { things: { type: 'array', items: { $ref: '#/components/responses/Thing/content/application~1json/schema' } } } } } } } },
+            },
+          },
+        },
+        components: { schemas: {}, responses: { Thing: { description: 'a thing', content: { 'application/json': { schema: item } } } } },
+      }),
+    );
+    fake = await startContractFake({ spec: 'mini.openapi.json', vendor: 'Mini', specDir: dir, patchSpec: (doc) => (doc.components.responses.Thing.content['application/json'].schema.properties.details = { type: 'string' }) });
+    fake.on('GET /things', () => ({ body: { things: [{ id: 'a', details: 'text' }] } }));
+    expect((await fetch(`${fake.url}/things?statuses[]=open&statuses[]=closed`)).status).toBe(200);
+    expect(fake.violations).toEqual([]);
+    expect((await fetch(`${fake.url}/things?statuses[]=open&statuses[]=gone`)).status).toBe(400);
+    expect(fake.violations).toEqual([expect.stringContaining('query parameter/statuses[] must be equal to one of the allowed values')]);
+    fake.violations.length = 0;
+    fake.on('GET /things', () => ({ body: { things: [{ details: 'text' }] } }));
+    await fetch(`${fake.url}/things`);
+    expect(fake.violations).toEqual([expect.stringContaining("must have required property 'id'")]);
+    fake.violations.length = 0;
   });
 });

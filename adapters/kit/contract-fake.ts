@@ -71,6 +71,12 @@ export interface ContractFakeOptions {
    * where the API takes `Authorization: Bearer`): say why beside the option.
    */
   ignoreParameters?: readonly string[];
+  /**
+   * Corrects a known error of the published document before it is used, where the vendor's own examples and API
+   * contradict its schema (PagerDuty's `IncidentBody.details` is typed object; its example and API take a string):
+   * say why beside the option.
+   */
+  patchSpec?: (document: Record<string, any>) => void;
   /** Folder of the vendors' documents (default ../shared/vendor-api). */
   specDir?: string;
   /**
@@ -258,8 +264,24 @@ export async function startContractFake(options: ContractFakeOptions): Promise<C
   let coercing: Ajv | null = null;
   if (validating) {
     document = await loadSpec(specFile);
+    options.patchSpec?.(document);
     const schemas = Object.fromEntries(Object.entries((document.components?.schemas ?? {}) as Json).map(([name, s]) => [name, normalizeSchema(s)]));
-    const components = { $id: 'spec', components: { schemas } };
+    // Schemas may point into responses, request bodies and parameters (PagerDuty's do): those schemas are there too.
+    const nested = (section: string, at: (entry: Json) => Json) =>
+      Object.fromEntries(Object.entries((document.components?.[section] ?? {}) as Json).map(([name, entry]) => [name, at(entry as Json)]));
+    const withContent = (entry: Json) => ({
+      ...entry,
+      content: Object.fromEntries(Object.entries((entry.content ?? {}) as Json).map(([type, media]) => [type, { ...media, schema: normalizeSchema((media as Json).schema) }])),
+    });
+    const components = {
+      $id: 'spec',
+      components: {
+        schemas,
+        responses: nested('responses', withContent),
+        requestBodies: nested('requestBodies', withContent),
+        parameters: nested('parameters', (entry) => ({ ...entry, schema: normalizeSchema(entry.schema) })),
+      },
+    };
     ajv = addFormats(new Ajv({ strict: false, allErrors: true, validateSchema: false }));
     coercing = addFormats(new Ajv({ strict: false, allErrors: true, validateSchema: false, coerceTypes: 'array' }));
     ajv.addSchema(components);
@@ -332,7 +354,10 @@ export async function startContractFake(options: ContractFakeOptions): Promise<C
       }
       if (!parameter.schema) continue;
       const validate = compiled(`${op.route} ${where} ${name}`, { type: 'object', properties: { [name]: parameter.schema } }, true);
-      if (!validate({ [name]: value })) problems.push(describeErrors(validate.errors, `${where} parameter`));
+      // An exploded parameter whose schema is one value (PagerDuty's `statuses[]`) may repeat: each value is checked.
+      const values = Array.isArray(value) && parameter.schema.type !== 'array' && parameter.explode === true ? value : [value];
+      const failed = values.find((v) => !validate({ [name]: v })) !== undefined;
+      if (failed) problems.push(describeErrors(validate.errors, `${where} parameter`));
     }
     if (op.requestBody) {
       const media = contentSchema(op.requestBody.content);

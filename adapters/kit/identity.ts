@@ -14,6 +14,11 @@ export interface ServiceIdentityOptions {
   catalog?: ServiceCatalog;
   /** How long a mapping learned from the catalog is reused (default 60 s). */
   ttlMs?: number;
+  /**
+   * Also accept a reference that is itself a catalog id (a tag `service:checkout` in a tool whose references are
+   * free text, like Opsgenie's tags). Default false: Prometheus-style labels map only through refs and aliases.
+   */
+  acceptCanonicalIds?: boolean;
 }
 
 interface Cached<T> {
@@ -57,9 +62,13 @@ export class ServiceIdentity {
       }
     }
     if (unknown.length > 0 && this.options.catalog) {
-      const found = await this.options.catalog.resolveExternalRefs(unknown.map((id) => ({ system: this.options.system, id })), ctx);
+      const catalog = this.options.catalog;
+      const [found, entries] = await Promise.all([
+        catalog.resolveExternalRefs(unknown.map((id) => ({ system: this.options.system, id })), ctx),
+        this.options.acceptCanonicalIds ? catalog.getMany(unknown, ctx) : Promise.resolve([]),
+      ]);
       unknown.forEach((value, i) => {
-        const canonical = found[i] ?? null;
+        const canonical = found[i] ?? entries[i]?.id ?? null;
         this.toCanonicalCache.set(value, { value: canonical, until: now + this.ttl });
         result.set(value, canonical);
       });

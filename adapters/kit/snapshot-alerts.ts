@@ -79,12 +79,13 @@ export abstract class SnapshotAlertProvider<S extends SnapshotToolSettings = Sna
   protected readonly externalUrl: string;
   private memo: { requestId: string; at: number; alerts: Promise<AlertRecord[]> } | null = null;
 
-  protected constructor(settings: S, deps: ProviderDeps) {
+  /** `identity.acceptCanonicalIds`: the tool's service references may be catalog ids themselves (kit/identity.ts). */
+  protected constructor(settings: S, deps: ProviderDeps, identity: { acceptCanonicalIds?: boolean } = {}) {
     this.instance = deps.instance;
     this.settings = settings;
     this.catalog = deps.catalog;
     this.externalUrl = (settings.externalUrl ?? settings.url).replace(/\/+$/, '');
-    this.identity = new ServiceIdentity({ system: settings.catalogSystem, aliases: settings.serviceAliases, catalog: deps.catalog });
+    this.identity = new ServiceIdentity({ system: settings.catalogSystem, aliases: settings.serviceAliases, catalog: deps.catalog, ...identity });
   }
 
   /** Every alert the tool holds now, newest first. */
