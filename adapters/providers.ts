@@ -4,6 +4,7 @@ export { alertmanager } from './alertmanager/index.ts';
 export { corePlugin as 'core-plugin' } from './core-plugin/index.ts';
 export { demo } from './demo/index.ts';
 export { elasticsearch } from './elasticsearch/index.ts';
+export { github } from './github/index.ts';
 export { loki } from './loki/index.ts';
 export { plugin } from './plugins/index.ts';
 export { prometheus } from './prometheus/index.ts';

@@ -62,6 +62,13 @@ export interface ContractFakeOptions {
   /** Folder of the vendors' documents (default ../shared/vendor-api). */
   specDir?: string;
   /**
+   * The whole document as a file, when the slice in ../shared lacks operations the adapter uses and the vendor
+   * publishes its document in a package (GitHub's `@octokit/openapi`, a devDependency): wins over `specDir`.
+   */
+  specFile?: string;
+  /** Keeps the fixtures small for a document of a thousand operations: only these routes' examples are committed. */
+  fixtureRoutes?: readonly string[];
+  /**
    * A folder for the spec's response examples, committed with the tests (`example()` reads them there, so tests
    * run without ../shared). With the spec present they are checked against it; `UPDATE_FIXTURES=true` rewrites them.
    */
@@ -234,7 +241,7 @@ const skipped = new Set<string>();
 
 /** Starts a contract fake on a free loopback port. */
 export async function startContractFake(options: ContractFakeOptions): Promise<ContractFake> {
-  const specFile = join(options.specDir ?? VENDOR_API_DIR, options.spec);
+  const specFile = options.specFile ?? join(options.specDir ?? VENDOR_API_DIR, options.spec);
   const validating = existsSync(specFile);
   const violations: string[] = [];
   const requests: FakeRequest[] = [];
@@ -272,6 +279,7 @@ export async function startContractFake(options: ContractFakeOptions): Promise<C
   if (fixtureFile) {
     const fromSpec: Fixtures = { basePath, examples: {} };
     for (const op of operations) {
+      if (options.fixtureRoutes && !options.fixtureRoutes.includes(op.route)) continue;
       for (const [status, response] of Object.entries(op.responses)) {
         const example = exampleOf(deref(document, response as Json).content);
         if (example !== undefined) (fromSpec.examples[op.route] ??= {})[status] = example;
