@@ -1,6 +1,7 @@
 // What every GitHub capability shares: the API client, people, repo ↔ service identity, deep links, ids.
 import { ServiceIdentity } from '../kit/identity.ts';
 import type { ProviderContext } from '../src/context.ts';
+import { fanOutPage, type Page, type PageRequest } from '../src/paging.ts';
 import { badInput } from '../src/errors.ts';
 import { composeId, parseId } from '../src/ids.ts';
 import type { ProviderDeps } from '../src/provider.ts';
@@ -86,6 +87,33 @@ export class GithubBase {
     const natives = await this.identity.toNative(serviceIds, ctx);
     return new Map(serviceIds.map((id) => [id, (natives.get(id) ?? []).flatMap((r) => this.configuredRepo(r) ?? [])]));
   }
+}
+
+/**
+ * One page merged newest first from several GitHub lists (repositories, workflows), with one cursor. A list that
+ * fails fails the page with its own error: a silent gap would read as "nothing happened".
+ */
+export async function mergeLists<T>(lists: readonly { key: string; fetch: (page: PageRequest) => Promise<Page<T>> }[], page: PageRequest, compare: (a: T, b: T) => number, capability: string): Promise<Page<T>> {
+  let failure: unknown = null;
+  const merged = await fanOutPage(
+    lists.map((list) => ({
+      instance: list.key,
+      fetch: (request: PageRequest) =>
+        list.fetch(request).catch((error: unknown) => {
+          // fanOutPage labels the errors it sees with the list's key; the caller gets the original.
+          failure ??= error;
+          throw new Error(`GitHub list ${list.key} failed`);
+        }),
+    })),
+    page,
+    compare,
+    capability,
+  ).catch((error: unknown) => {
+    // Every list failed: fanOutPage answers one of them, labelled; answer the original.
+    throw failure ?? error;
+  });
+  if (merged.failures.length > 0) throw failure;
+  return { items: merged.items.map((i) => i.item), nextCursor: merged.hasNextPage ? merged.endCursor : null };
 }
 
 /** Short form of a commit sha as GitHub shows it. */

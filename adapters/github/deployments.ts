@@ -3,11 +3,11 @@
 import type { DeploymentStatus } from '@opsorch/schema';
 import { allFromVendor, pageFromVendor, type FetchVendorPage } from '../kit/paging.ts';
 import type { ProviderContext } from '../src/context.ts';
-import { fanOutPage, type Page, type PageRequest } from '../src/paging.ts';
+import type { Page, PageRequest } from '../src/paging.ts';
 import type { ProviderDeps } from '../src/provider.ts';
 import type { DeploymentProvider, DeploymentQuery, DeploymentRecord, DeploymentWindow, ServiceDeploymentsRequest } from '../src/spi/deployments.ts';
 import { repoPath, type GhCommit, type GhDeployment, type GhDeploymentStatus, type GhRun } from './api.ts';
-import { GithubBase, mapLimited, shortSha, versionOf } from './base.ts';
+import { GithubBase, mapLimited, mergeLists, shortSha, versionOf } from './base.ts';
 import type { GithubSettings } from './settings.ts';
 
 /** A deployment status state → OpsOrch's; `inactive` is a deployment that was live and has been superseded. */
@@ -156,17 +156,15 @@ export class GithubDeploymentProvider extends GithubBase implements DeploymentPr
   private async mergedPage(repos: readonly string[], filter: Omit<DeploymentQuery, 'serviceIds'>, page: PageRequest, ctx: ProviderContext): Promise<Page<DeploymentRecord>> {
     const services = await this.servicesOfRepos(repos, ctx);
     const sources = this.sources(repos, filter.environment);
-    const merged = await fanOutPage(
+    return mergeLists(
       sources.map((source) => ({
-        instance: source.key,
+        key: source.key,
         fetch: (request: PageRequest) => pageFromVendor(request, this.sourcePages(source, filter, services.get(source.repo) ?? null, ctx), { maxPageSize: 100 }),
       })),
       page,
       newestFirst,
       'deployments',
     );
-    if (merged.failures.length > 0) throw merged.failures[0];
-    return { items: merged.items.map((i) => i.item), nextCursor: merged.hasNextPage ? merged.endCursor : null };
   }
 
   async getMany(ids: readonly string[], ctx: ProviderContext): Promise<(DeploymentRecord | null)[]> {

@@ -5,7 +5,7 @@ import type { ManualStepOutcome, RunbookRunStatus, RunbookStepStatus } from '@op
 import { allFromVendor, pageFromVendor } from '../kit/paging.ts';
 import type { ProviderContext } from '../src/context.ts';
 import { badInput, notFound, OpsOrchError } from '../src/errors.ts';
-import { fanOutPage, pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
+import { pageOfArray, type Page, type PageRequest } from '../src/paging.ts';
 import type { ProviderDeps } from '../src/provider.ts';
 import type {
   AlertRef,
@@ -18,7 +18,7 @@ import type {
   RunbookStepStateRecord,
 } from '../src/spi/orchestration.ts';
 import { repoPath, type GhJob, type GhPendingDeployment, type GhRun, type GhWorkflow } from './api.ts';
-import { GithubBase, mapLimited } from './base.ts';
+import { GithubBase, mapLimited, mergeLists } from './base.ts';
 import type { GithubSettings } from './settings.ts';
 import { approvalStepId, describeInputs, dispatchInputs, parseWorkflow, stepsOf, type ParsedWorkflow } from './workflows.ts';
 
@@ -288,14 +288,12 @@ export class GithubOrchestrationProvider extends GithubBase implements Orchestra
       return runbook ? this.workflowRuns(runbook, keep, ctx)(page) : { items: [], nextCursor: null };
     }
     // Every repository's dispatched runs, merged newest first.
-    const merged = await fanOutPage(
-      this.repoNames.map((repo) => ({ instance: repo, fetch: this.runPages(repo, `${repoPath(repo)}/actions/runs`, { event: 'workflow_dispatch' }, keep, ctx) })),
+    return mergeLists(
+      this.repoNames.map((repo) => ({ key: repo, fetch: this.runPages(repo, `${repoPath(repo)}/actions/runs`, { event: 'workflow_dispatch' }, keep, ctx) })),
       page,
       (a, b) => b.startedAt.localeCompare(a.startedAt) || (a.id < b.id ? -1 : 1),
       'orchestration',
     );
-    if (merged.failures.length > 0) throw merged.failures[0];
-    return { items: merged.items.map((i) => i.item), nextCursor: merged.hasNextPage ? merged.endCursor : null };
   }
 
   async runsForRunbooks(runbookIds: readonly string[], page: PageRequest, ctx: ProviderContext): Promise<Page<RunbookRunRecord>[]> {

@@ -182,12 +182,16 @@ function contentSchema(content: Json | undefined): { type: string; schema: Json 
   return type ? { type, schema: content[type]?.schema } : null;
 }
 
-function exampleOf(content: Json | undefined): unknown {
+function exampleOf(document: Json, content: Json | undefined): unknown {
   const media = content ? content[Object.keys(content).find((t) => /json/i.test(t)) ?? ''] : undefined;
   if (!media) return undefined;
   if (media.example !== undefined) return media.example;
+  // Named examples may be `$ref`s to `components/examples` (GitHub's document).
   const first = media.examples ? Object.values(media.examples as Json)[0] : undefined;
-  return (first as Json | undefined)?.value;
+  // …and an example's value may itself be one (`{ $ref: '#/components/examples/issue' }`).
+  let example = first ? deref(document, first as Json) : undefined;
+  for (let hops = 0; example?.value && typeof example.value.$ref === 'string' && hops < 5; hops++) example = deref(document, example.value);
+  return example?.value;
 }
 
 /** The spec as OpenAPI 3.0 (Swagger 2.0 documents are converted). */
@@ -281,7 +285,7 @@ export async function startContractFake(options: ContractFakeOptions): Promise<C
     for (const op of operations) {
       if (options.fixtureRoutes && !options.fixtureRoutes.includes(op.route)) continue;
       for (const [status, response] of Object.entries(op.responses)) {
-        const example = exampleOf(deref(document, response as Json).content);
+        const example = exampleOf(document, deref(document, response as Json).content);
         if (example !== undefined) (fromSpec.examples[op.route] ??= {})[status] = example;
       }
     }
