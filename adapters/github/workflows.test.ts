@@ -45,3 +45,15 @@ describe('GitHub settings', () => {
     expect(githubSettingsSchema.safeParse({ ...base, tokn: 'x' }).success).toBe(false);
   });
 });
+
+describe('opsorch.example.yaml', () => {
+  it('configures GitHub with settings the kind accepts, for the four capabilities it serves', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { parse } = await import('yaml');
+    const file = parse(readFileSync(join(import.meta.dirname, '..', '..', 'opsorch.example.yaml'), 'utf8')) as { capabilities: Record<string, { provider: string; config: unknown }[]> };
+    const github = Object.entries(file.capabilities).flatMap(([capability, entries]) => entries.filter((e) => e.provider === 'github').map((e) => [capability, e.config] as const));
+    expect(github.map(([capability]) => capability).sort()).toEqual(['deployments', 'orchestration', 'teams', 'tickets']);
+    for (const [, config] of github) expect(githubSettingsSchema.safeParse(config).error).toBeUndefined();
+  });
+});
