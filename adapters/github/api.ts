@@ -137,6 +137,8 @@ export type Query = HttpRequest['query'];
 export class GithubApi {
   readonly http: HttpClient;
   private installationToken: { value: string; renewAt: number } | null = null;
+  /** Per rate-limit resource (`core`, `search`): when an exhausted budget resets, epoch ms. */
+  private readonly exhaustedUntil = new Map<string, number>();
   private minting: Promise<string> | null = null;
 
   constructor(
@@ -186,9 +188,21 @@ export class GithubApi {
 
   /** One request with credentials; a refused installation token is dropped so the next call mints a new one. */
   async call<T>(request: HttpRequest & { signal: AbortSignal }): Promise<{ body: T; headers: Headers }> {
+    // A budget GitHub said is spent is not spent further: asking anyway counts against the App or token and
+    // GitHub blocks integrations that keep going.
+    const below = new URL(this.http.url(request.path)).pathname.slice(new URL(this.http.baseUrl).pathname.replace(/\/$/, '').length);
+    const resource = below.startsWith('/search/') ? 'search' : 'core';
+    const until = this.exhaustedUntil.get(resource) ?? 0;
+    if (until > Date.now()) {
+      const retryAfter = Math.ceil((until - Date.now()) / 1000);
+      throw new OpsOrchError('PROVIDER_RATE_LIMITED', `GitHub's ${resource} rate limit is spent until its reset; retry after ${retryAfter} s`, { retryAfter });
+    }
     const authorization = await this.authorization(request.signal);
     try {
-      return await this.http.jsonWithHeaders<T>({ ...request, headers: { ...request.headers, authorization } });
+      const answer = await this.http.jsonWithHeaders<T>({ ...request, headers: { ...request.headers, authorization } });
+      const reset = Number(answer.headers.get('x-ratelimit-reset'));
+      if (answer.headers.get('x-ratelimit-remaining') === '0' && reset > 0) this.exhaustedUntil.set(answer.headers.get('x-ratelimit-resource') ?? resource, reset * 1000);
+      return answer;
     } catch (error) {
       if (error instanceof OpsOrchError && error.code === 'PROVIDER_AUTH_FAILED' && this.installationToken) this.installationToken = null;
       throw error;

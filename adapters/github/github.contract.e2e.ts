@@ -667,8 +667,8 @@ describe('GitHub App installation tokens and opsorch check', () => {
 describe('GitHub failures', () => {
   // Each failure is asked of a gateway of its own: the registry remembers a rate limit's retry-after and counts
   // failures toward the circuit breaker, which would answer for GitHub after the first case.
-  const ask = async () => {
-    const fresh = await startTestGateway({ env: env(), logger: logs.logger });
+  const ask = async (extra: Record<string, string> = {}) => {
+    const fresh = await startTestGateway({ env: env(extra), logger: logs.logger });
     try {
       return await gql(fresh.url, `{ deployments(first: 2) { nodes { id } providerErrors { code } } }`);
     } finally {
@@ -713,6 +713,27 @@ describe('GitHub failures', () => {
     });
   });
 
+  it('stops asking once a successful answer says a budget is spent, for that budget only', async () => {
+    const fresh = await startTestGateway({ env: env(), logger: logs.logger });
+    try {
+      const reset = String(Math.floor(Date.now() / 1000) + 120);
+      world.failure = (r) =>
+        r.route === 'GET /search/issues'
+          ? { body: { total_count: 0, incomplete_results: false, search_type: 'lexical', items: [] }, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset, 'x-ratelimit-resource': 'search' } }
+          : null;
+      expect((await gql(fresh.url, `{ tickets { nodes { id } } }`)).errors).toBeUndefined();
+      const before = world.fake.requests.length;
+      const spent = await gql(fresh.url, `{ tickets(filter: { text: "again" }) { nodes { id } } }`);
+      expect(spent.errors![0]!.extensions).toMatchObject({ code: 'PROVIDER_RATE_LIMITED', provider: 'gh' });
+      expect(spent.errors![0]!.extensions!.retryAfter).toBeGreaterThan(100);
+      expect(world.fake.requests.length).toBe(before);
+      // The core budget is another one: deployments still answer.
+      expect((await gql(fresh.url, `{ deployments(first: 1) { nodes { id } } }`)).errors).toBeUndefined();
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('maps 401 and a plain 403 to PROVIDER_AUTH_FAILED, 5xx to PROVIDER_UNAVAILABLE, a hang to PROVIDER_TIMEOUT; never showing the token', async () => {
     world.failure = () => ({
       status: 401,
@@ -736,10 +757,10 @@ describe('GitHub failures', () => {
     world.failure = () => ({ status: 502, raw: '<html>bad gateway</html>' });
     expect((await ask()).errors![0]!.extensions!.code).toBe('PROVIDER_UNAVAILABLE');
     world.failure = async () => {
-      await new Promise((resolve) => setTimeout(resolve, 2600));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
       return null;
     };
-    expect((await ask()).errors![0]!.extensions!.code).toBe('PROVIDER_TIMEOUT');
+    expect((await ask({ OPSORCH_PROVIDER_TIMEOUT_MS: '300' })).errors![0]!.extensions!.code).toBe('PROVIDER_TIMEOUT');
   });
 
   it('answers NOT_FOUND for an unknown repository reached by a write', async () => {
