@@ -76,6 +76,11 @@ function paged(fake: ContractFake, request: FakeRequest, items: unknown[], wrap?
   return { body: wrap ? wrap(slice) : slice, headers };
 }
 
+/** GitHub's 404 answer. */
+const NOT_FOUND: FakeReply = { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
+/** The thing, or GitHub's 404. */
+const found = (thing: unknown): FakeReply => (thing ? { body: thing } : NOT_FOUND);
+
 const user = (name: string, id: number, type = 'User') => {
   const login = encodeURIComponent(name);
   return {
@@ -148,7 +153,7 @@ jobs:
       - run: npm test
 `;
 
-export async function startGithubWorld(options: { basePath?: string } = {}): Promise<GithubWorld & GithubWorldHelpers> {
+export async function startGithubWorld(options: { basePath?: string } = {}) {
   const fake = await startContractFake({
     spec: 'github.openapi.json',
     vendor: 'GitHub',
@@ -400,9 +405,9 @@ export async function startGithubWorld(options: { basePath?: string } = {}): Pro
       world.members.set(slug, members);
     },
   };
-  Object.assign(world, helpers);
 
   const guard = (handler: (r: FakeRequest) => FakeReply | Promise<FakeReply>) => async (r: FakeRequest) => (await world.failure?.(r)) ?? handler(r);
+  const runsPage = (r: FakeRequest, runs: Json[]) => paged(fake, r, runs, (workflow_runs) => ({ total_count: runs.length, workflow_runs }));
   const issueByNumber = (r: FakeRequest) => (world.issues.get(repoOf(r)) ?? []).find((i) => i.number === Number(r.params.issue_number));
 
   fake
@@ -474,11 +479,7 @@ export async function startGithubWorld(options: { basePath?: string } = {}): Pro
       'GET /repos/{owner}/{repo}/contents/{path}',
       guard((r) => {
         const found = (world.workflows.get(repoOf(r)) ?? []).find((w) => w.workflow.path === r.params.path);
-        if (!found)
-          return {
-            status: 404,
-            body: { message: 'Not Found', documentation_url: '' },
-          };
+        if (!found) return NOT_FOUND;
         const base = ex('GET /repos/{owner}/{repo}/contents/{path}');
         return {
           body: {
@@ -508,10 +509,7 @@ export async function startGithubWorld(options: { basePath?: string } = {}): Pro
           if (created?.startsWith('>=')) return Date.parse(run.created_at) >= Date.parse(created.slice(2));
           return true;
         });
-        return paged(fake, r, runs, (workflow_runs) => ({
-          total_count: runs.length,
-          workflow_runs,
-        }));
+        return runsPage(r, runs);
       })
     )
     .on(
@@ -519,22 +517,14 @@ export async function startGithubWorld(options: { basePath?: string } = {}): Pro
       guard((r) => {
         const event = r.query.get('event');
         const runs = (world.runs.get(repoOf(r)) ?? []).filter((run) => !event || run.event === event);
-        return paged(fake, r, runs, (workflow_runs) => ({
-          total_count: runs.length,
-          workflow_runs,
-        }));
+        return runsPage(r, runs);
       })
     )
     .on(
       'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
       guard((r) => {
         const run = (world.runs.get(repoOf(r)) ?? []).find((x) => x.id === Number(r.params.run_id));
-        return run
-          ? { body: run }
-          : {
-              status: 404,
-              body: { message: 'Not Found', documentation_url: '' },
-            };
+        return found(run);
       })
     )
     .on(
@@ -562,11 +552,7 @@ export async function startGithubWorld(options: { basePath?: string } = {}): Pro
       'POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel',
       guard((r) => {
         const run = (world.runs.get(repoOf(r)) ?? []).find((x) => x.id === Number(r.params.run_id));
-        if (!run)
-          return {
-            status: 404,
-            body: { message: 'Not Found', documentation_url: '' },
-          };
+        if (!run) return NOT_FOUND;
         Object.assign(run, { status: 'completed', conclusion: 'cancelled' });
         for (const job of world.jobs.get(run.id) ?? [])
           if (job.status !== 'completed')
@@ -636,12 +622,7 @@ export async function startGithubWorld(options: { basePath?: string } = {}): Pro
       'GET /repos/{owner}/{repo}/issues/{issue_number}',
       guard((r) => {
         const issue = issueByNumber(r);
-        return issue
-          ? { body: issue }
-          : {
-              status: 404,
-              body: { message: 'Not Found', documentation_url: '' },
-            };
+        return found(issue);
       })
     )
     .on(
@@ -668,11 +649,7 @@ export async function startGithubWorld(options: { basePath?: string } = {}): Pro
       'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
       guard((r) => {
         const issue = issueByNumber(r);
-        if (!issue)
-          return {
-            status: 404,
-            body: { message: 'Not Found', documentation_url: '' },
-          };
+        if (!issue) return NOT_FOUND;
         const body = r.body as Json;
         if (body.state)
           Object.assign(issue, {
@@ -724,11 +701,7 @@ export async function startGithubWorld(options: { basePath?: string } = {}): Pro
       'GET /orgs/{org}/teams/{team_slug}/members',
       guard((r) => {
         const members = world.members.get(r.params.team_slug!);
-        if (!members)
-          return {
-            status: 404,
-            body: { message: 'Not Found', documentation_url: '' },
-          };
+        if (!members) return NOT_FOUND;
         const role = r.query.get('role') ?? 'all';
         return paged(
           fake,
@@ -745,11 +718,7 @@ export async function startGithubWorld(options: { basePath?: string } = {}): Pro
       'GET /users/{username}',
       guard((r) => {
         const member = [...world.members.values()].flat().find((m) => m.login === r.params.username);
-        if (!member)
-          return {
-            status: 404,
-            body: { message: 'Not Found', documentation_url: '' },
-          };
+        if (!member) return NOT_FOUND;
         return {
           body: {
             ...ex<Json>('GET /users/{username}'),
@@ -760,61 +729,5 @@ export async function startGithubWorld(options: { basePath?: string } = {}): Pro
         };
       })
     );
-  return world as GithubWorld & GithubWorldHelpers;
+  return Object.assign(world, helpers);
 }
-
-export type GithubWorldHelpers = {
-  deployment(
-    repo: string,
-    id: number,
-    fields: {
-      sha: string;
-      ref: string;
-      environment: string;
-      createdAt: string;
-      creator: Json;
-      states: string[];
-    }
-  ): Json;
-  run(
-    repo: string,
-    fields: {
-      id: number;
-      workflowId: number;
-      path: string;
-      status: string;
-      conclusion: string | null;
-      sha: string;
-      branch: string;
-      createdAt: string;
-      actor: Json;
-      message: string;
-      event?: string;
-    }
-  ): Json;
-  job(
-    runId: number,
-    fields: {
-      name: string;
-      status: string;
-      conclusion: string | null;
-      steps?: number;
-    }
-  ): Json;
-  workflow(repo: string, fields: { id: number; name: string; file: string; yaml: string }): Json;
-  pendingReview(runId: number, environment: string, environmentId: number): void;
-  issue(
-    repo: string,
-    fields: {
-      number: number;
-      title: string;
-      body?: string;
-      state?: string;
-      stateReason?: string | null;
-      labels?: string[];
-      assignee?: Json | null;
-      updatedAt: string;
-    }
-  ): Json;
-  team(slug: string, name: string, parent: string | null, members: { login: string; id: number; maintainer: boolean }[]): void;
-};

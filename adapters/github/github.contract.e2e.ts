@@ -575,6 +575,8 @@ describe('GitHub Actions as a workflow engine', () => {
       rawStatus: 'cancelled',
       cancelReason: 'wrong version',
     });
+    const forIncident = await gql(gateway.url, `{ runbookRuns(filter: { incidentId: "pd:Q123" }) { nodes { id status } } }`);
+    expect(forIncident.data.runbookRuns.nodes).toEqual([{ id: run.id, status: 'CANCELLED' }]);
     const twice = await gql(gateway.url, `mutation { cancelRunbookRun(runId: "${run.id}") { status } }`);
     expect(twice.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
   });

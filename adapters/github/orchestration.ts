@@ -68,7 +68,7 @@ const maxTime = (values: (string | null | undefined)[]) => values.filter((v): v 
 export class GithubOrchestrationProvider extends GithubBase implements OrchestrationProvider {
   private readonly runbookCache = new Map<string, { until: number; runbooks: Promise<Runbook[]> }>();
   /** Incident and parameters of runs started here: GitHub does not return a run's inputs. */
-  private readonly started = new Map<number, { incidentId: string | null; parameters: Record<string, unknown> | null }>();
+  private readonly started = new Map<number, { repo: string; incidentId: string | null; parameters: Record<string, unknown> | null }>();
 
   constructor(settings: GithubSettings, deps: ProviderDeps) {
     super(settings, deps);
@@ -278,7 +278,8 @@ export class GithubOrchestrationProvider extends GithubBase implements Orchestra
     const keep = (r: RunbookRunRecord) => (!filter.statuses || filter.statuses.includes(r.status)) && (!filter.incidentId || r.incidentId === filter.incidentId);
     if (filter.incidentId) {
       // GitHub keeps no incident on a run: only runs started through this OpsOrch know theirs.
-      const runs = (await this.getRuns([...this.started.keys()].map((id) => id).flatMap((runId) => this.repoNames.map((repo) => this.id(`${repo}/runs/${runId}`))), ctx)).filter(
+      const mine = [...this.started].filter(([, memo]) => memo.incidentId === filter.incidentId);
+      const runs = (await this.getRuns(mine.map(([runId, memo]) => this.id(`${memo.repo}/runs/${runId}`)), ctx)).filter(
         (r): r is RunbookRunRecord => r !== null && keep(r) && (!filter.runbookId || r.runbookId === filter.runbookId),
       );
       return pageOfArray(runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt)), page);
@@ -328,7 +329,7 @@ export class GithubOrchestrationProvider extends GithubBase implements Orchestra
       runId = runs.find((r) => !before.has(r.id))?.id ?? null;
     }
     if (runId === null) throw new OpsOrchError('PROVIDER_UNAVAILABLE', `GitHub accepted the dispatch of ${runbook.record.name} but shows no new run yet; look at ${runbook.record.url} before starting it again`);
-    this.started.set(runId, { incidentId: options.incidentId, parameters: options.parameters });
+    this.started.set(runId, { repo: runbook.repo, incidentId: options.incidentId, parameters: options.parameters });
     if (this.started.size > 1000) this.started.delete(this.started.keys().next().value!);
     const run = await this.getRun(runbook.repo, runId, ctx);
     if (!run) throw new OpsOrchError('PROVIDER_UNAVAILABLE', `GitHub started run ${runId} but does not show it`);
