@@ -5,7 +5,7 @@ import { fanOutPage, type Page, type PageRequest } from '../src/paging.ts';
 import { badInput } from '../src/errors.ts';
 import { composeId, parseId } from '../src/ids.ts';
 import type { ProviderDeps } from '../src/provider.ts';
-import { GithubApi } from './api.ts';
+import { GithubApi, repoPath } from './api.ts';
 import { People } from './people.ts';
 import { webBase, type GithubSettings } from './settings.ts';
 
@@ -57,9 +57,12 @@ export class GithubBase {
     return this.repos.get(name.toLowerCase()) ?? null;
   }
 
-  /** Reachability: the rate-limit endpoint answers any valid credential and costs nothing. */
+  /**
+   * Reachability: the first repository, as the credentials see it (GitHub answers 404 for a repository the token
+   * may not read; `/rate_limit` would not tell, and is 404 on Enterprise servers without rate limits).
+   */
   async checkHealth(ctx: ProviderContext): Promise<void> {
-    await this.api.get('/rate_limit', ctx.signal);
+    await this.api.get(repoPath(this.repoNames[0]!), ctx.signal);
   }
 
   source(nativeId: string) {

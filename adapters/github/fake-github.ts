@@ -10,7 +10,7 @@ export const GITHUB_SPEC_FILE = join(import.meta.dirname, '..', '..', 'node_modu
 
 /** The operations OpsOrch uses; only their examples are committed. */
 export const GITHUB_ROUTES = [
-  'GET /rate_limit',
+  'GET /repos/{owner}/{repo}',
   'POST /app/installations/{installation_id}/access_tokens',
   'GET /repos/{owner}/{repo}/deployments',
   'GET /repos/{owner}/{repo}/deployments/{deployment_id}',
@@ -412,8 +412,12 @@ export async function startGithubWorld(options: { basePath?: string } = {}) {
 
   fake
     .on(
-      'GET /rate_limit',
-      guard(() => ({ body: ex('GET /rate_limit') }))
+      'GET /repos/{owner}/{repo}',
+      guard((r) => {
+        // GitHub's own example lacks `language`, which its schema requires; a plain (not forked) repository.
+        const { source: _source, parent: _parent, ...repository } = ex<Json>('GET /repos/{owner}/{repo}');
+        return { body: { ...repository, language: 'TypeScript', name: r.params.repo, full_name: repoOf(r) } };
+      })
     )
     .on(
       'GET /repos/{owner}/{repo}/deployments',

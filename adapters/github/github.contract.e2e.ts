@@ -41,7 +41,6 @@ function env(extra: Record<string, string> = {}) {
     OPSORCH_ORCHESTRATION_PROVIDER: 'gh=github',
     OPSORCH_ORCHESTRATION_CONFIG: settings(),
     OPSORCH_PROVIDER_READ_ATTEMPTS: '1',
-    OPSORCH_PROVIDER_TIMEOUT_MS: '2000',
     ...extra,
   };
 }
