@@ -122,6 +122,14 @@ export interface GhPendingDeployment {
   reviewers: { type?: string; reviewer?: { login?: string; slug?: string } }[];
 }
 
+/** A review of a run's deployment to environments: who approved or rejected, and why. */
+export interface GhApproval {
+  state: 'approved' | 'rejected' | 'pending';
+  comment: string;
+  user: GhUser;
+  environments: { name?: string }[];
+}
+
 export interface GhTeam {
   id: number;
   slug: string;

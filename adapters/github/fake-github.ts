@@ -24,6 +24,7 @@ export const GITHUB_ROUTES = [
   'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs',
   'GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments',
   'POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments',
+  'GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals',
   'POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel',
   'GET /repos/{owner}/{repo}/contents/{path}',
   'GET /search/issues',
@@ -52,6 +53,7 @@ export interface GithubWorld {
   runs: Map<string, Json[]>;
   jobs: Map<number, Json[]>;
   pending: Map<number, Json[]>;
+  approvals: Map<number, Json[]>;
   workflows: Map<string, { workflow: Json; yaml: string }[]>;
   issues: Map<string, Json[]>;
   comments: Map<string, Json[]>;
@@ -172,6 +174,7 @@ export async function startGithubWorld(options: { basePath?: string } = {}) {
     runs: new Map(),
     jobs: new Map(),
     pending: new Map(),
+    approvals: new Map(),
     workflows: new Map(),
     issues: new Map(),
     comments: new Map(),
@@ -544,13 +547,19 @@ export async function startGithubWorld(options: { basePath?: string } = {}) {
       guard((r) => {
         const runId = Number(r.params.run_id);
         const run = (world.runs.get(repoOf(r)) ?? []).find((x) => x.id === runId)!;
-        const { state } = r.body as { state: string };
+        const { state, comment } = r.body as { state: string; comment: string };
+        const environment = world.pending.get(runId)?.[0]?.environment;
+        world.approvals.set(runId, [...(world.approvals.get(runId) ?? []), { state, comment, user: PEOPLE.alex, environments: [{ ...environment }] }]);
         world.pending.delete(runId);
         const job = (world.jobs.get(runId) ?? []).find((j) => j.status === 'waiting')!;
         Object.assign(job, state === 'approved' ? { status: 'in_progress', steps: [] } : { status: 'completed', conclusion: 'failure', steps: [] });
         Object.assign(run, state === 'approved' ? { status: 'in_progress' } : { status: 'completed', conclusion: 'failure' });
         return { body: [] };
       })
+    )
+    .on(
+      'GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals',
+      guard((r) => ({ body: world.approvals.get(Number(r.params.run_id)) ?? [] }))
     )
     .on(
       'POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel',

@@ -524,13 +524,15 @@ describe('GitHub Actions as a workflow engine', () => {
     expect(notWaiting.errors![0]!.message).toContain('SUCCEEDED');
     const body = await gql(
       gateway.url,
-      `mutation { completeManualStep(runId: "gh:acme-shop/checkout/runs/401", stepId: "rollback:approval", note: "go", idempotencyKey: "gh-approve-1") { status steps { step { id } status } } }`,
+      `mutation { completeManualStep(runId: "gh:acme-shop/checkout/runs/401", stepId: "rollback:approval", note: "go", idempotencyKey: "gh-approve-1") { status steps { step { id } status note completedBy { id } } } }`,
       undefined,
       { 'x-opsorch-actor': 'user:alex@acme-shop.example' }
     );
     expect(body.errors).toBeUndefined();
     expect(body.data.completeManualStep.status).toBe('RUNNING');
     expect(body.data.completeManualStep.steps.map((s: any) => s.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'RUNNING']);
+    // GitHub's approvals name who approved and why.
+    expect(body.data.completeManualStep.steps[1]).toMatchObject({ status: 'SUCCEEDED', note: expect.stringContaining('go'), completedBy: { id: 'alex@acme-shop.example' } });
     const review = world.fake.requests.find((r) => r.route === 'POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments')!;
     expect(review.body).toMatchObject({
       environment_ids: [9001],

@@ -17,7 +17,7 @@ import type {
   RunbookRunRecord,
   RunbookStepStateRecord,
 } from '../src/spi/orchestration.ts';
-import { repoPath, type GhJob, type GhPendingDeployment, type GhRun, type GhWorkflow } from './api.ts';
+import { repoPath, type GhApproval, type GhJob, type GhPendingDeployment, type GhRun, type GhWorkflow } from './api.ts';
 import { GithubBase, mapLimited, mergeLists } from './base.ts';
 import type { GithubSettings } from './settings.ts';
 import { approvalStepId, describeInputs, dispatchInputs, parseWorkflow, stepsOf, type ParsedWorkflow } from './workflows.ts';
@@ -175,12 +175,15 @@ export class GithubOrchestrationProvider extends GithubBase implements Orchestra
   private async runRecord(repo: string, run: GhRun, ctx: ProviderContext, cancelReason: string | null = null): Promise<RunbookRunRecord | null> {
     const runbook = (await this.runbooksOf(repo, ctx)).find((r) => r.workflow.id === run.workflow_id);
     if (!runbook) return null;
-    const [jobs, pending] = await Promise.all([
+    const reviewed = runbook.record.steps.some((s) => s.kind === 'APPROVAL') && run.status !== 'queued' && run.status !== 'requested' && run.status !== 'pending';
+    const [jobs, pending, approvals] = await Promise.all([
       allFromVendor(
         this.api.pages<{ total_count: number; jobs: GhJob[] }, GhJob>(`${repoPath(repo)}/actions/runs/${run.id}/jobs`, { filter: 'latest' }, ctx.signal, (b) => ({ items: b.jobs })),
         { pageSize: 100, maxItems: 1000 },
       ),
       run.status === 'waiting' ? this.api.get<GhPendingDeployment[]>(`${repoPath(repo)}/actions/runs/${run.id}/pending_deployments`, ctx.signal) : Promise.resolve([]),
+      // Who approved or rejected each environment, and their comment (the approval steps' completedBy and note).
+      reviewed ? this.api.get<GhApproval[]>(`${repoPath(repo)}/actions/runs/${run.id}/approvals`, ctx.signal) : Promise.resolve([]),
     ]);
     const status = runStatus(run);
     const finished = run.status === 'completed';
@@ -193,6 +196,11 @@ export class GithubOrchestrationProvider extends GithubBase implements Orchestra
         if (review) {
           const who = review.reviewers.map((r) => r.reviewer?.login ?? r.reviewer?.slug).filter(Boolean);
           return { step, status: 'WAITING_FOR_INPUT', startedAt: review.wait_timer_started_at ?? minTime(mine.map((j) => j.started_at)), finishedAt: null, note: who.length ? `Reviewers: ${who.join(', ')}` : null, completedById: null };
+        }
+        const decision = approvals.find((a) => a.state !== 'pending' && a.environments.some((e) => e.name === job.environment));
+        if (decision) {
+          const at = minTime(mine.map((j) => j.started_at));
+          return { step, status: decision.state === 'approved' ? 'SUCCEEDED' : 'FAILED', startedAt: at, finishedAt: at, note: decision.comment || null, completedById: this.people.idOf(decision.user) };
         }
         if (mine.length === 0) return { step, status: notReached, startedAt: null, finishedAt: null, note: null, completedById: null };
         const neverRan = mine.every((j) => j.status === 'completed' && (j.steps ?? []).length === 0);
