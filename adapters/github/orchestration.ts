@@ -351,8 +351,10 @@ export class GithubOrchestrationProvider extends GithubBase implements Orchestra
     const state = run.steps.find((s) => s.step.id === stepId);
     if (!state) throw badInput(`run ${runId} has no step "${stepId}"; its steps: ${run.steps.map((s) => s.step.id).join(', ')}`);
     if (state.status !== 'WAITING_FOR_INPUT') throw badInput(`step "${stepId}" is ${state.status}, not WAITING_FOR_INPUT: only a pending environment approval can be completed`);
+    const runbook = await this.runbookByNativeId(this.nativeId(run.runbookId, 'runbook id'), ctx);
+    const job = runbook?.parsed.jobs.find((j) => approvalStepId(j.key) === stepId);
     const environment = (await this.api.get<GhPendingDeployment[]>(`${repoPath(parsed.repo)}/actions/runs/${parsed.runId}/pending_deployments`, ctx.signal)).find(
-      (p) => `${p.environment.name}` === state.step.title.replace(/^Approve deployment to /, ''),
+      (p) => p.environment.name === job?.environment,
     );
     if (!environment?.environment.id) throw badInput(`step "${stepId}" is no longer waiting for a review`);
     if (!environment.current_user_can_approve) throw new OpsOrchError('PROVIDER_AUTH_FAILED', `OpsOrch's GitHub identity is not a required reviewer of environment "${environment.environment.name}"`);
