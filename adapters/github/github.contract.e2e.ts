@@ -210,6 +210,9 @@ afterAll(async () => {
   await world?.close();
   // The token never reaches a log line (it is only ever sent as a header to GitHub).
   expect(logs.lines.join('\n')).not.toContain(TOKEN);
+  // …and it travels only in the Authorization header: never in a URL GitHub was asked.
+  expect(world.fake.requests.filter((r) => `${r.path}?${r.query}`.includes(TOKEN))).toEqual([]);
+  expect(world.fake.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
 });
 
 /** Reads a whole connection page by page with `first`, answering every node. */
