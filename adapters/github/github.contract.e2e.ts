@@ -408,6 +408,23 @@ describe('GitHub issues as tickets', () => {
   });
 });
 
+describe('GitHub issue edits', () => {
+  it('updates title, labels, assignee and the linked incident; refuses a priority and a move to another service with what to do', async () => {
+    const body = await gql(gateway.url, `mutation { updateTicket(id: "gh:acme-shop/checkout#12", input: { title: "Checkout bug 2 (triaged)", labels: ["bug", "P0"], incidentId: "pd:Q777" }) { title labels priority rawPriority incident { id } description } }`);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.updateTicket).toEqual({ title: 'Checkout bug 2 (triaged)', labels: ['bug', 'P0'], priority: 'HIGHEST', rawPriority: 'P0', incident: { id: 'pd:Q777' }, description: 'Body 2' });
+    const patched = world.fake.requests.filter((r) => r.route === 'PATCH /repos/{owner}/{repo}/issues/{issue_number}').at(-1)!;
+    expect(patched.body).toEqual({ title: 'Checkout bug 2 (triaged)', labels: ['bug', 'P0'], body: 'Body 2\n\n<!-- opsorch:incident=pd:Q777 -->' });
+    const priority = await gql(gateway.url, `mutation { updateTicket(id: "gh:acme-shop/checkout#12", input: { priority: HIGH }) { id } }`);
+    expect(priority.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(priority.errors![0]!.message).toContain('priority label');
+    const move = await gql(gateway.url, `mutation { updateTicket(id: "gh:acme-shop/checkout#12", input: { serviceId: "cart" }) { id } }`);
+    expect(move.errors![0]!.message).toContain('create a new ticket');
+    const unknown = await gql(gateway.url, `mutation { updateTicket(id: "gh:acme-shop/checkout#999", input: { title: "x" }) { id } }`);
+    expect(unknown.errors![0]!.extensions!.code).toBe('NOT_FOUND');
+  });
+});
+
 describe('GitHub organization teams', () => {
   it('lists teams with parents and members (maintainers lead), and people by e-mail', async () => {
     const body = await gql(
@@ -542,6 +559,19 @@ describe('GitHub Actions as a workflow engine', () => {
       state: 'approved',
       comment: expect.stringContaining('go'),
     });
+  });
+
+  it('rejects a pending review: the approval step fails with the reviewer and the run fails', async () => {
+    world.run('acme-shop/checkout', { id: 404, workflowId: 79, path: '.github/workflows/rollback.yml', status: 'waiting', conclusion: null, sha: SHA(44), branch: 'main', createdAt: iso(-3 * 86_400_000), actor: PEOPLE.alex, message: 'Rollback', event: 'workflow_dispatch' });
+    world.job(404, { name: 'Plan rollback', status: 'completed', conclusion: 'success', steps: 2 });
+    world.job(404, { name: 'rollback', status: 'waiting', conclusion: null, steps: 0 });
+    world.pendingReview(404, 'production', 9001);
+    const body = await gql(gateway.url, `mutation { completeManualStep(runId: "gh:acme-shop/checkout/runs/404", stepId: "rollback:approval", outcome: FAILED, note: "wrong version") { status rawStatus steps { step { id } status note completedBy { id } } } }`);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.completeManualStep).toMatchObject({ status: 'FAILED', rawStatus: 'failure' });
+    expect(body.data.completeManualStep.steps.map((s: any) => s.status)).toEqual(['SUCCEEDED', 'FAILED', 'FAILED']);
+    expect(body.data.completeManualStep.steps[1]).toMatchObject({ note: expect.stringContaining('wrong version'), completedBy: { id: 'alex@acme-shop.example' } });
+    expect(world.fake.requests.filter((r) => r.route === 'POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments').at(-1)!.body).toMatchObject({ state: 'rejected' });
   });
 
   it('starts a run with checked parameters, finds the run GitHub created, and cancels it', async () => {
