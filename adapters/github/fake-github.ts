@@ -78,6 +78,9 @@ function paged(fake: ContractFake, request: FakeRequest, items: unknown[], wrap?
   return { body: wrap ? wrap(slice) : slice, headers };
 }
 
+/** An issue's label as GitHub answers it. */
+const label = (name: string, n: number) => ({ id: n + 1, node_id: `L${n}`, url: `https://api.github.com/labels/${encodeURIComponent(name)}`, name, description: null, color: 'ff0000', default: false });
+
 /** GitHub's 404 answer. */
 const NOT_FOUND: FakeReply = { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
 /** The thing, or GitHub's 404. */
@@ -358,15 +361,7 @@ export async function startGithubWorld(options: { basePath?: string } = {}) {
         body: fields.body ?? '',
         state: fields.state ?? 'open',
         state_reason: fields.stateReason ?? null,
-        labels: (fields.labels ?? []).map((name, n) => ({
-          id: n + 1,
-          node_id: `L${n}`,
-          url: `https://api.github.com/labels/${encodeURIComponent(name)}`,
-          name,
-          description: null,
-          color: 'ff0000',
-          default: false,
-        })),
+        labels: (fields.labels ?? []).map(label),
         assignee: fields.assignee ?? null,
         assignees: fields.assignee ? [fields.assignee] : [],
         user: PEOPLE.sam,
@@ -673,15 +668,7 @@ export async function startGithubWorld(options: { basePath?: string } = {}) {
         if (body.title) issue.title = body.title;
         if (body.body !== undefined) issue.body = body.body;
         if (body.labels)
-          issue.labels = body.labels.map((name: string, n: number) => ({
-            id: n + 1,
-            node_id: `L${n}`,
-            url: `https://api.github.com/labels/${encodeURIComponent(name)}`,
-            name,
-            description: null,
-            color: 'ff0000',
-            default: false,
-          }));
+          issue.labels = body.labels.map(label);
         issue.updated_at = iso(0);
         return { body: issue };
       })
