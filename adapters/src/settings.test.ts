@@ -54,7 +54,7 @@ describe('settings are read once and strictly', () => {
 
   it('unknown provider kinds, kinds that do not serve the capability and unknown sections say what would work', () => {
     expect(failure({ OPSORCH_METRICS_PROVIDER: 'promethues' })).toBe(
-      'invalid configuration at OPSORCH_METRICS_PROVIDER: unknown provider kind "promethues"; did you mean "prometheus"? (known kinds: alertmanager, core-plugin, demo, elasticsearch, loki, plugin, prometheus)',
+      'invalid configuration at OPSORCH_METRICS_PROVIDER: unknown provider kind "promethues"; did you mean "prometheus"? (known kinds: alertmanager, core-plugin, demo, elasticsearch, github, loki, plugin, prometheus)',
     );
     expect(failure({ OPSORCH_LOGS_PROVIDER: 'alertmanager' })).toContain('provider "alertmanager" does not serve logs (it serves: alerts)');
     const file = fileWith('capabilities:\n  metrics:\n    - provider: prometheus\n      confg: { url: "http://p:9090" }\n');
