@@ -6,6 +6,7 @@ export { corePlugin as 'core-plugin' } from './core-plugin/index.ts';
 export { datadog } from './datadog/index.ts';
 export { demo } from './demo/index.ts';
 export { elasticsearch } from './elasticsearch/index.ts';
+export { github } from './github/index.ts';
 export { jira } from './jira/index.ts';
 export { loki } from './loki/index.ts';
 export { opsgenie } from './opsgenie/index.ts';

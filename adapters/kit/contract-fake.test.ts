@@ -147,3 +147,42 @@ describe('contract fake', () => {
     fake.violations.length = 0;
   });
 });
+
+describe('contract fake on a whole vendor document from a package', () => {
+  it('reads `specFile`, follows `$ref` examples, and commits only the `fixtureRoutes` examples', async () => {
+    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'contract-fake-'));
+    const document = {
+      openapi: '3.0.3',
+      info: { title: 'Tiny', version: '1' },
+      servers: [{ url: 'https://api.tiny.example' }],
+      paths: {
+        '/issues/{n}': { get: { parameters: [{ name: 'n', in: 'path', required: true, schema: { type: 'integer' } }], responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/issue' }, examples: { default: { $ref: '#/components/examples/issue' } } } } } } } },
+        '/teams': { get: { responses: { '200': { description: 'ok', content: { 'application/json': { schema: { type: 'array' }, example: [{ slug: 'a' }] } } } } } },
+      },
+      components: {
+        schemas: { issue: { type: 'object', required: ['number'], properties: { number: { type: 'integer' } } } },
+        // GitHub's examples point at other examples.
+        examples: { issue: { value: { $ref: '#/components/examples/issue-base' } }, 'issue-base': { value: { number: 7 } } },
+      },
+    };
+    const specFile = join(dir, 'tiny.json');
+    writeFileSync(specFile, JSON.stringify(document));
+    const previous = process.env.UPDATE_FIXTURES;
+    process.env.UPDATE_FIXTURES = 'true';
+    try {
+      fake = await startContractFake({ spec: 'tiny.openapi.json', vendor: 'Tiny', specFile, fixtures: dir, fixtureRoutes: ['GET /issues/{n}'] });
+    } finally {
+      if (previous === undefined) delete process.env.UPDATE_FIXTURES;
+      else process.env.UPDATE_FIXTURES = previous;
+    }
+    expect(fake.validating).toBe(true);
+    expect(fake.example('GET /issues/{n}')).toEqual({ number: 7 });
+    expect(JSON.parse(readFileSync(join(dir, 'tiny.openapi.examples.json'), 'utf8'))).toEqual({ basePath: '', examples: { 'GET /issues/{n}': { '200': { number: 7 } } } });
+    fake.on('GET /issues/{n}', () => ({ body: { number: 'seven' } }));
+    await fetch(`${fake.url}/issues/x`);
+    expect(fake.violations.join('\n')).toMatch(/path parameter\/n must be integer/);
+    fake.violations.splice(0);
+  });
+});

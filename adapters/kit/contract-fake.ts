@@ -80,6 +80,13 @@ export interface ContractFakeOptions {
   /** Folder of the vendors' documents (default ../shared/vendor-api). */
   specDir?: string;
   /**
+   * The whole document as a file, when the slice in ../shared lacks operations the adapter uses and the vendor
+   * publishes its document in a package (GitHub's `@octokit/openapi`, a devDependency): wins over `specDir`.
+   */
+  specFile?: string;
+  /** Keeps the fixtures small for a document of a thousand operations: only these routes' examples are committed. */
+  fixtureRoutes?: readonly string[];
+  /**
    * A folder for the spec's response examples, committed with the tests (`example()` reads them there, so tests
    * run without ../shared). With the spec present they are checked against it; `UPDATE_FIXTURES=true` rewrites them.
    */
@@ -193,12 +200,16 @@ function contentSchema(content: Json | undefined): { type: string; schema: Json 
   return type ? { type, schema: content[type]?.schema } : null;
 }
 
-function exampleOf(content: Json | undefined): unknown {
+function exampleOf(document: Json, content: Json | undefined): unknown {
   const media = content ? content[Object.keys(content).find((t) => /json/i.test(t)) ?? ''] : undefined;
   if (!media) return undefined;
   if (media.example !== undefined) return media.example;
+  // Named examples may be `$ref`s to `components/examples` (GitHub's document).
   const first = media.examples ? Object.values(media.examples as Json)[0] : undefined;
-  return (first as Json | undefined)?.value;
+  // …and an example's value may itself be one (`{ $ref: '#/components/examples/issue' }`).
+  let example = first ? deref(document, first as Json) : undefined;
+  for (let hops = 0; example?.value && typeof example.value.$ref === 'string' && hops < 5; hops++) example = deref(document, example.value);
+  return example?.value;
 }
 
 /** The spec as OpenAPI 3.0 (Swagger 2.0 documents are converted). */
@@ -252,7 +263,7 @@ const skipped = new Set<string>();
 
 /** Starts a contract fake on a free loopback port. */
 export async function startContractFake(options: ContractFakeOptions): Promise<ContractFake> {
-  const specFile = join(options.specDir ?? VENDOR_API_DIR, options.spec);
+  const specFile = options.specFile ?? join(options.specDir ?? VENDOR_API_DIR, options.spec);
   const validating = existsSync(specFile);
   const violations: string[] = [];
   const requests: FakeRequest[] = [];
@@ -306,8 +317,9 @@ export async function startContractFake(options: ContractFakeOptions): Promise<C
   if (fixtureFile) {
     const fromSpec: Fixtures = { basePath, examples: {} };
     for (const op of operations) {
+      if (options.fixtureRoutes && !options.fixtureRoutes.includes(op.route)) continue;
       for (const [status, response] of Object.entries(op.responses)) {
-        const example = exampleOf(deref(document, response as Json).content);
+        const example = exampleOf(document, deref(document, response as Json).content);
         if (example !== undefined) (fromSpec.examples[op.route] ??= {})[status] = example;
       }
     }
