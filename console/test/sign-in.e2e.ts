@@ -58,6 +58,8 @@ async function signInAs(who: keyof typeof accounts, expectedPath: string): Promi
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${base}${expectedPath}`);
   await page.locator('.sidebar .actor', { hasText: `You: ${accounts[who].name}` }).waitFor();
+  // The page's scripts have loaded and hydrated before a test types into a form (hydration would reset it).
+  await page.waitForLoadState('networkidle');
 }
 
 beforeAll(async () => {
