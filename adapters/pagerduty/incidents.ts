@@ -183,9 +183,10 @@ export class PagerDutyIncidentProvider implements IncidentProvider {
 
   /** The account's log entries since the earliest of the incidents, grouped by incident; null when it takes more pages than incidents. */
   private async accountLogEntries(natives: readonly string[], ctx: ProviderContext): Promise<Map<string, PdLogEntry[]> | null> {
-    // A trigger entry is logged at the incident's creation: a minute of slack covers clocks that disagree.
+    // A trigger entry is logged at the incident's creation: a minute of slack either side covers clocks that disagree.
     const since = new Date(Math.min(...natives.map((n) => this.startedAt.get(n)!)) - 60_000).toISOString();
-    const fetchPage = this.api.pages<PdLogEntry>('/log_entries', 'log_entries', { since }, ctx);
+    const until = new Date(ctx.now.getTime() + 60_000).toISOString();
+    const fetchPage = this.api.pages<PdLogEntry>('/log_entries', 'log_entries', { since, until }, ctx);
     const byIncident = new Map<string, PdLogEntry[]>(natives.map((n) => [n, []]));
     let cursor: number | null = null;
     for (let pages = 0; pages < natives.length; pages++) {

@@ -145,7 +145,8 @@ beforeAll(async () => {
     })
     .on('GET /log_entries', (request) => {
       const since = Date.parse(request.query.get('since')!);
-      const all = [...incidents.flatMap(logOf), ...noise].filter((e) => Date.parse(e.created_at) >= since);
+      const until = Date.parse(request.query.get('until')!);
+      const all = [...incidents.flatMap(logOf), ...noise].filter((e) => Date.parse(e.created_at) >= since && Date.parse(e.created_at) <= until);
       const offset = Number(request.query.get('offset') ?? 0);
       const limit = Number(request.query.get('limit') ?? 25);
       return { body: { log_entries: all.slice(offset, offset + limit), limit, offset, more: offset + limit < all.length, total: null } };
@@ -315,6 +316,7 @@ describe('PagerDuty incidents against the contract fake', () => {
     expect(callsTo('GET /incidents/{id}/log_entries')).toHaveLength(0);
     // Since the earliest incident asked (Q000006, 11:54), a minute of slack.
     expect(callsTo('GET /log_entries')[0]!.query.get('since')).toBe('2026-12-01T11:53:00.000Z');
+    expect(Date.parse(callsTo('GET /log_entries')[0]!.query.get('until')!)).toBeGreaterThan(Date.now());
 
     // Another incident of the account logged 700 entries since then: more pages than incidents asked, so each
     // incident's own log is read instead, with the same answer.
