@@ -1,6 +1,7 @@
 // `npm run bench:incident-tools`: the PagerDuty and Opsgenie adapters against their contract fakes.
 // 1. Vendor calls the war-room query makes for N = 5 and N = 25 open incidents (batching keeps what it can constant;
-//    PagerDuty's slice has no account-wide log entries or alerts, so timelines and alerts are read per incident).
+//    timelines are one read of PagerDuty's account log; PagerDuty has no account-wide alerts, so the alert list
+//    reads the alerts of each open incident, a number set by the account's open incidents, not by N).
 // 2. Latency the adapter adds over the fake's own time: incidents.getMany of one id through the registry against the
 //    same HTTP request sent directly, median of 500 calls each.
 import { WAR_ROOM } from '../../gateway/test/queries.ts';
@@ -9,6 +10,7 @@ import { createRuntimeSync } from '../../gateway/src/runtime.ts';
 import { silentLogger } from '../src/context.ts';
 import { startContractFake, type ContractFake, type FakeRequest } from '../kit/contract-fake.ts';
 import { benchContext, fmt, time } from './timing.ts';
+import { patchPagerDutySpec } from '../pagerduty/testing/pagerduty-spec.ts';
 
 type Json = Record<string, any>;
 const RUNS = 500;
@@ -52,11 +54,7 @@ async function pagerDuty(): Promise<void> {
   const pd = await startContractFake({
     spec: 'pagerduty.openapi.json',
     vendor: 'PagerDuty',
-    // The same corrections of the published document as the adapter's contract test (see there).
-    patchSpec: (d) => {
-      delete d.components.parameters.change_since.schema.pattern;
-      delete d.components.parameters.change_until.schema.pattern;
-    },
+    patchSpec: patchPagerDutySpec,
   });
   const incidents = Array.from({ length: 25 }, (_, i) => ({
     id: `QB${i}`, type: 'incident', incident_number: i, title: `Bench incident ${i}`, created_at: iso((i + 1) * 60_000), status: 'triggered', urgency: 'high',
@@ -65,6 +63,9 @@ async function pagerDuty(): Promise<void> {
   pd.on('GET /incidents', (r) => ({ body: offsetPage(r, incidents, 'incidents') }))
     .on('GET /incidents/{id}', (r) => ({ body: { incident: incidents.find((i) => i.id === r.params.id) ?? incidents[0] } }))
     .on('GET /incidents/{id}/log_entries', (r) => ({ body: offsetPage(r, [{ id: `L${r.params.id}`, type: 'trigger_log_entry', summary: 'Triggered', created_at: iso(60_000) }], 'log_entries') }))
+    .on('GET /log_entries', (r) => ({
+      body: offsetPage(r, incidents.filter((i) => i.created_at >= r.query.get('since')!.replace(/\.\d{3}Z$/, 'Z')).map((i) => ({ id: `L${i.id}`, type: 'trigger_log_entry', summary: 'Triggered', created_at: i.created_at, incident: { id: i.id, type: 'incident_reference' } })), 'log_entries'),
+    }))
     .on('GET /incidents/{id}/notes', () => ({ body: { notes: [] } }))
     .on('GET /incidents/{id}/alerts', (r) => ({ body: offsetPage(r, [{ id: `A${r.params.id}`, type: 'alert', summary: 'High error rate', created_at: iso(120_000), status: 'triggered', severity: 'critical', service: { id: CHECKOUT, type: 'service_reference' } }], 'alerts') }))
     .on('GET /teams', (r) => ({ body: offsetPage(r, [{ id: 'PTCOM', type: 'team', name: 'Commerce' }], 'teams') }))

@@ -40,6 +40,8 @@ export class CoreOrchestrationProvider implements OrchestrationProvider {
         description: String(s.description ?? ''),
         kind: normalized(str(s.type), stepKind, 'MANUAL'),
         dependsOn: Array.isArray(s.dependsOn) ? s.dependsOn.map(String) : [],
+        // OpsOrch Core has no deployment environments: its approvals gate none.
+        environment: null,
       })),
     };
   }
@@ -63,7 +65,7 @@ export class CoreOrchestrationProvider implements OrchestrationProvider {
       startedById: lowerEmail(r.fields?.startedBy),
       incidentId: str(r.fields?.incidentId),
       steps: asArray(r.steps, 'run steps').map((s) => ({
-        step: stepsById.get(String(s.stepId)) ?? { id: String(s.stepId), title: String(s.stepId), description: '', kind: 'MANUAL', dependsOn: [] },
+        step: stepsById.get(String(s.stepId)) ?? { id: String(s.stepId), title: String(s.stepId), description: '', kind: 'MANUAL', dependsOn: [], environment: null },
         status: normalized(str(s.status), stepStatus, 'PENDING'),
         startedAt: time(s.startedAt),
         finishedAt: time(s.finishedAt),

@@ -83,6 +83,8 @@ function stepsOf(rb: DemoRunbook): RunbookStepRecord[] {
     description: s.world !== undefined ? rb.steps[s.world]! : s.description!,
     kind: s.kind,
     dependsOn: [...s.dependsOn],
+    // The demo's manual steps are people's work, not deployment reviews: they gate no environment.
+    environment: null,
   }));
 }
 

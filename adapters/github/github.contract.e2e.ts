@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/src/index.ts';
 import { runCheck } from '../../gateway/src/check.ts';
 import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
+import { apiKey, bearer, writeGatewayConfig } from '../../gateway/test/security-fixtures.ts';
 import { CI_YAML, iso, PEOPLE, RUNBOOK_YAML, startGithubWorld } from './fake-github.ts';
 
 const TOKEN = 'ghp_contractFakeToken0123456789abcdef';
@@ -806,3 +807,61 @@ describe('GitHub failures', () => {
   });
 });
 
+
+describe('GitHub environment approvals and environment grants (decision 014)', () => {
+  const PROMOTE_YAML = 'name: Promote to staging\non: workflow_dispatch\njobs:\n  promote:\n    runs-on: ubuntu-latest\n    environment: staging\n    steps:\n      - run: ./promote.sh\n';
+  const staging = apiKey('staging-ci', ['*'], { environments: ['staging'], actor: 'service' });
+  const ops = apiKey('ops', ['*']);
+  let guarded: RunningGateway;
+
+  /** A run of `workflowId` whose job `job` waits for the review of `environment`. */
+  function waitingRun(id: number, workflowId: number, path: string, job: string, environment: string, environmentId: number) {
+    world.run('acme-shop/checkout', { id, workflowId, path, status: 'waiting', conclusion: null, sha: SHA(id), branch: 'main', createdAt: iso(-60_000), actor: PEOPLE.alex, message: job, event: 'workflow_dispatch' });
+    world.job(id, { name: job, status: 'waiting', conclusion: null, steps: 0 });
+    world.pendingReview(id, environment, environmentId);
+  }
+
+  beforeAll(async () => {
+    const promote = world.workflow('acme-shop/checkout', { id: 80, name: 'Promote to staging', file: 'promote.yml', yaml: PROMOTE_YAML });
+    world.job(411, { name: 'Plan rollback', status: 'completed', conclusion: 'success', steps: 2 });
+    waitingRun(411, 79, '.github/workflows/rollback.yml', 'rollback', 'production', 9011);
+    waitingRun(412, 80, promote.path, 'promote', 'staging', 9012);
+    const config = writeGatewayConfig({ auth: { apiKeys: [staging.entry, ops.entry] } });
+    guarded = await startTestGateway({ env: env({ OPSORCH_CONFIG: config }), logger: logs.logger });
+  });
+
+  afterAll(async () => {
+    await guarded?.close();
+  });
+
+  const approve = (run: number, step: string, key: string) =>
+    gql(guarded.url, `mutation { completeManualStep(runId: "gh:acme-shop/checkout/runs/${run}", stepId: "${step}", note: "ship it", idempotencyKey: "grant-${run}-${key.length}") { status steps { step { id environment } status } } }`, undefined, bearer(key));
+  const reviewsOf = (run: number) => world.fake.requests.filter((r) => r.route === 'POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments' && r.params.run_id === String(run));
+
+  it('an approval step carries the environment its review gates', async () => {
+    const body = await gql(guarded.url, `{ runbookRun(id: "gh:acme-shop/checkout/runs/412") { steps { step { id kind environment } status } } }`, undefined, bearer(staging.key));
+    expect(body.errors).toBeUndefined();
+    expect(body.data.runbookRun.steps).toEqual([
+      { step: { id: 'promote:approval', kind: 'APPROVAL', environment: 'staging' }, status: 'WAITING_FOR_INPUT' },
+      { step: { id: 'promote', kind: 'AUTOMATED', environment: null }, status: 'PENDING' },
+    ]);
+  });
+
+  it('refuses a staging-only credential on a production review before GitHub is asked, and lets it approve a staging one', async () => {
+    const refused = await approve(411, 'rollback:approval', staging.key);
+    expect(refused.data?.completeManualStep ?? null).toBeNull();
+    expect(refused.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    expect(refused.errors![0]!.message).toContain('production');
+    expect(reviewsOf(411)).toEqual([]);
+
+    const allowed = await approve(412, 'promote:approval', staging.key);
+    expect(allowed.errors).toBeUndefined();
+    expect(allowed.data.completeManualStep.steps[0]).toEqual({ step: { id: 'promote:approval', environment: 'staging' }, status: 'SUCCEEDED' });
+    expect(reviewsOf(412).map((r) => r.body)).toEqual([expect.objectContaining({ environment_ids: [9012], state: 'approved' })]);
+
+    // A credential of every environment approves the production review.
+    const production = await approve(411, 'rollback:approval', ops.key);
+    expect(production.errors).toBeUndefined();
+    expect(reviewsOf(411)).toHaveLength(1);
+  });
+});

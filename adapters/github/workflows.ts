@@ -90,6 +90,7 @@ export function stepsOf(workflow: ParsedWorkflow): RunbookStepRecord[] {
       description: job.steps.length > 0 ? job.steps.map((s) => `- ${s}`).join('\n') : `Job ${job.key}`,
       kind: 'AUTOMATED',
       dependsOn: job.environment ? [approvalStepId(job.key)] : job.needs,
+      environment: null,
     };
     if (!job.environment) return [automated];
     return [
@@ -99,6 +100,8 @@ export function stepsOf(workflow: ParsedWorkflow): RunbookStepRecord[] {
         description: `The "${job.environment}" environment's required reviewers approve or reject job ${job.title}; when the environment has no reviewers GitHub continues on its own.`,
         kind: 'APPROVAL',
         dependsOn: job.needs,
+        // The environment's deployment review: completing it needs a credential of that environment (decision 014).
+        environment: job.environment,
       },
       automated,
     ];

@@ -55,6 +55,8 @@ export interface PdLogEntry {
   note?: string;
   channel?: { type?: string; summary?: string; details?: string };
   assignees?: PdReference[];
+  /** The incident an entry belongs to (account-wide reads mix incidents). */
+  incident?: PdReference;
 }
 
 export interface PdNote {

@@ -22,6 +22,8 @@ import { PagerDutyUsers } from './users.ts';
 
 const STATUS: Record<IncidentStatus, PdIncident['status']> = { TRIGGERED: 'triggered', ACKNOWLEDGED: 'acknowledged', RESOLVED: 'resolved' };
 const FROM_STATUS: Record<string, IncidentStatus> = { triggered: 'TRIGGERED', acknowledged: 'ACKNOWLEDGED', resolved: 'RESOLVED' };
+/** Incident start times kept for account-wide log reads (a few hundred kilobytes at most). */
+const REMEMBERED_STARTS = 10_000;
 const DEFAULT_PRIORITIES: Record<string, Severity> = { P1: 'SEV1', P2: 'SEV2', P3: 'SEV3', P4: 'SEV4', P5: 'SEV5' };
 
 /** Log entry type → timeline kind; the rest are OTHER with the type kept in `rawKind`. */
@@ -56,6 +58,8 @@ export class PagerDutyIncidentProvider implements IncidentProvider {
   private readonly catalog: ServiceCatalog | undefined;
   private readonly users: PagerDutyUsers;
   private readonly webUrl: string | null;
+  /** Creation time of each incident read lately (native id → epoch ms): where its log entries start. */
+  private readonly startedAt = new Map<string, number>();
 
   constructor(
     private readonly settings: PagerDutySettings,
@@ -152,26 +156,76 @@ export class PagerDutyIncidentProvider implements IncidentProvider {
   }
 
   async timelines(incidentIds: readonly string[], order: TimelineOrder, page: PageRequest, ctx: ProviderContext): Promise<Page<TimelineEntryRecord>[]> {
+    const natives = incidentIds.map((id) => this.ownNativeId(id));
+    const logs = await this.logEntriesOf([...new Set(natives.filter((n): n is string => n !== null))], ctx);
     return Promise.all(
-      incidentIds.map(async (id) => {
-        const native = this.ownNativeId(id);
+      natives.map(async (native) => {
         if (native === null) return { items: [], nextCursor: null, totalCount: 0 };
-        const entries = await this.timelineOf(native, ctx);
+        const entries = await this.timelineOf(native, logs.get(native) ?? null, ctx);
         if (order === 'NEWEST_FIRST') entries.reverse();
         return pageOfArray(entries, page);
       }),
     );
   }
 
+  /**
+   * Log entries of several incidents (null: the incident does not exist). Incidents whose start this instance has
+   * seen are read together from the account's log (`GET /log_entries` since the earliest of them), at most one page
+   * per incident asked: a busier account falls back to one read per incident, never more calls than that plus one.
+   */
+  private async logEntriesOf(natives: readonly string[], ctx: ProviderContext): Promise<Map<string, PdLogEntry[] | null>> {
+    const known = natives.filter((n) => this.startedAt.has(n));
+    const account = known.length > 1 ? await this.accountLogEntries(known, ctx) : null;
+    const logs = new Map<string, PdLogEntry[] | null>(account ?? []);
+    await Promise.all(natives.filter((n) => !logs.has(n)).map(async (n) => logs.set(n, await this.incidentLogEntries(n, ctx))));
+    return logs;
+  }
+
+  /** The account's log entries since the earliest of the incidents, grouped by incident; null when it takes more pages than incidents. */
+  private async accountLogEntries(natives: readonly string[], ctx: ProviderContext): Promise<Map<string, PdLogEntry[]> | null> {
+    // A trigger entry is logged at the incident's creation: a minute of slack either side covers clocks that disagree.
+    const since = new Date(Math.min(...natives.map((n) => this.startedAt.get(n)!)) - 60_000).toISOString();
+    const until = new Date(ctx.now.getTime() + 60_000).toISOString();
+    const fetchPage = this.api.pages<PdLogEntry>('/log_entries', 'log_entries', { since, until }, ctx);
+    const byIncident = new Map<string, PdLogEntry[]>(natives.map((n) => [n, []]));
+    let cursor: number | null = null;
+    for (let pages = 0; pages < natives.length; pages++) {
+      const vendor = await fetchPage(cursor, PD_MAX_PAGE);
+      for (const entry of vendor.items) {
+        byIncident.get(entry.incident?.id ?? '')?.push(entry);
+      }
+      cursor = vendor.next;
+      if (cursor === null) {
+        // The incident-level read stops at `maxTimelineEntries` too.
+        for (const [incident, entries] of byIncident) byIncident.set(incident, entries.slice(0, this.settings.maxTimelineEntries));
+        return byIncident;
+      }
+    }
+    return null;
+  }
+
+  /** One incident's log entries (`GET /incidents/{id}/log_entries`), null when PagerDuty does not know it. */
+  private async incidentLogEntries(native: string, ctx: ProviderContext): Promise<PdLogEntry[] | null> {
+    try {
+      return await allFromVendor(this.api.pages<PdLogEntry>(`/incidents/${encodeURIComponent(native)}/log_entries`, 'log_entries', {}, ctx), {
+        pageSize: PD_MAX_PAGE,
+        maxItems: this.settings.maxTimelineEntries,
+      });
+    } catch (error) {
+      if (error instanceof OpsOrchError && error.code === 'NOT_FOUND') return null;
+      throw error;
+    }
+  }
+
   /** Log entries and notes of one incident, oldest first; an unknown incident has none. */
-  private async timelineOf(native: string, ctx: ProviderContext): Promise<TimelineEntryRecord[]> {
-    const path = `/incidents/${encodeURIComponent(native)}`;
-    let logEntries: PdLogEntry[];
+  private async timelineOf(native: string, logEntries: PdLogEntry[] | null, ctx: ProviderContext): Promise<TimelineEntryRecord[]> {
+    if (logEntries === null) return [];
     let notes: PdNote[];
     try {
-      logEntries = await allFromVendor(this.api.pages<PdLogEntry>(`${path}/log_entries`, 'log_entries', {}, ctx), { pageSize: PD_MAX_PAGE, maxItems: this.settings.maxTimelineEntries });
       // Every note leaves an `annotate_log_entry`: the notes are read only for incidents that have some.
-      notes = logEntries.some((e) => e.type === 'annotate_log_entry') ? (await this.api.get<{ notes: PdNote[] }>(`${path}/notes`, {}, ctx)).notes : [];
+      notes = logEntries.some((e) => e.type === 'annotate_log_entry')
+        ? (await this.api.get<{ notes: PdNote[] }>(`/incidents/${encodeURIComponent(native)}/notes`, {}, ctx)).notes
+        : [];
     } catch (error) {
       if (error instanceof OpsOrchError && error.code === 'NOT_FOUND') return [];
       throw error;
@@ -284,6 +338,13 @@ export class PagerDutyIncidentProvider implements IncidentProvider {
 
   // --- mapping ---
 
+  /** Keeps an incident's creation time (it never changes) for account-wide log reads; the oldest are forgotten first. */
+  private rememberStart(incident: PdIncident): void {
+    this.startedAt.delete(incident.id);
+    this.startedAt.set(incident.id, Date.parse(incident.created_at));
+    if (this.startedAt.size > REMEMBERED_STARTS) this.startedAt.delete(this.startedAt.keys().next().value!);
+  }
+
   /** Whether a question scoped to `environment` (none: every one) can match this account's incidents. */
   private inEnvironment(environment: string | null | undefined): boolean {
     return !environment || environment === this.settings.environment;
@@ -302,6 +363,7 @@ export class PagerDutyIncidentProvider implements IncidentProvider {
 
   private async toRecords(incidents: readonly (PdIncident | null)[], ctx: ProviderContext): Promise<(IncidentRecord | null)[]> {
     const present = incidents.filter((i): i is PdIncident => i !== null);
+    for (const incident of present) this.rememberStart(incident);
     const services = await this.identity.toCanonical(present.map((i) => i.service.id), ctx);
     const people = present.flatMap((i) => (i.assignments ?? []).map((a) => a.assignee));
     const emails = await this.users.emailsOf(people, ctx);

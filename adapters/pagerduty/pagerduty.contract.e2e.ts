@@ -11,6 +11,7 @@ import { checkExampleProvider } from '../kit/example-check.ts';
 import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
 import { apiKey, bearer, tempDir } from '../../gateway/test/security-fixtures.ts';
 import { startContractFake, type ContractFake, type FakeReply, type FakeRequest } from '../kit/contract-fake.ts';
+import { patchPagerDutySpec } from './testing/pagerduty-spec.ts';
 
 const TOKEN = 'u+pd-test-token-6f1c2a';
 const FROM = 'oncall-bot@acme-shop.example';
@@ -26,6 +27,8 @@ let mode: 'ok' | 'unauthorized' | 'forbidden' | 'rate-limited' | 'unavailable' |
 let incidents: Json[] = [];
 let notes: Record<string, Json[]> = {};
 let changeEvents: Json[] = [];
+/** Log entries of the account besides its incidents' own (another incident's busy hour). */
+let noise: Json[] = [];
 
 /** A change event shaped like the spec's example: a deploy of `service` at `minutesAgo` before now. */
 function changeEvent(n: number, service: string, minutesAgo: number, details: Json = {}): Json {
@@ -77,6 +80,17 @@ function incident(n: number, service: string, status: string, extra: Json = {}):
   return record;
 }
 
+/** An incident's log as PagerDuty keeps it: triggered, escalated, and an annotation per note. */
+function logOf(found: Json): Json[] {
+  const template = fake.example<Json>('GET /incidents/{id}/log_entries').log_entries[0];
+  const incident = { id: found.id, type: 'incident_reference' };
+  return [
+    { ...template, id: `LTRIGGER${found.id}`, type: 'trigger_log_entry', summary: 'Triggered through the API', created_at: found.created_at, agent: { id: 'PSVC', type: 'service_reference', summary: 'Checkout' }, incident },
+    { ...template, id: `LACK${found.id}`, type: 'escalate_log_entry', summary: 'Escalated to Earline Greenholt', created_at: '2026-12-01T12:05:00Z', agent: { id: 'PXPGF42', type: 'user_reference', summary: 'Earline Greenholt' }, incident },
+    ...(notes[found.id] ?? []).map((n) => ({ ...template, id: `L${n.id}`, type: 'annotate_log_entry', summary: 'Note added', created_at: n.created_at, agent: { id: 'PXPGF42', type: 'user_reference' }, incident })),
+  ];
+}
+
 const lastOf = (route: string) => [...fake.requests].reverse().find((r) => r.route === route)!;
 const callsTo = (route: string) => fake.requests.filter((r) => r.route === route);
 
@@ -85,14 +99,7 @@ beforeAll(async () => {
     spec: 'pagerduty.openapi.json',
     vendor: 'PagerDuty',
     fixtures: join(import.meta.dirname, '__fixtures__'),
-    // The document types an incident body's `details` as an object; its own request example and the API take text.
-    // The change events' `since`/`until` carry `pattern: "YYYY-MM-DDThh:mm:ssZ"`, a format written as a pattern
-    // (as a regular expression it matches only that text): the date-time format stays, the pattern goes.
-    patchSpec: (document) => {
-      document.components.schemas.IncidentBody.properties.details = { type: 'string' };
-      delete document.components.parameters.change_since.schema.pattern;
-      delete document.components.parameters.change_until.schema.pattern;
-    },
+    patchSpec: patchPagerDutySpec,
   });
   const byId = (request: FakeRequest) => incidents.find((i) => i.id === request.params.id);
   fake
@@ -132,16 +139,17 @@ beforeAll(async () => {
       return { status: 201, body: { incident: created } };
     })
     .on('GET /incidents/{id}/log_entries', (request) => {
-      if (!byId(request)) return { status: 404, body: { error: { message: 'Not Found', code: 2100 } } };
-      const example = fake.example<Json>('GET /incidents/{id}/log_entries');
-      const template = example.log_entries[0];
-      const entries = [
-        { ...template, id: 'LTRIGGER', type: 'trigger_log_entry', summary: 'Triggered through the API', created_at: '2026-12-01T12:00:00Z', agent: { id: 'PSVC', type: 'service_reference', summary: 'Checkout' } },
-        { ...template, id: 'LACK', type: 'escalate_log_entry', summary: 'Escalated to Earline Greenholt', created_at: '2026-12-01T12:05:00Z', agent: { id: 'PXPGF42', type: 'user_reference', summary: 'Earline Greenholt' } },
-        // PagerDuty logs each note as an annotation.
-        ...(notes[request.params.id!] ?? []).map((n) => ({ ...template, id: `L${n.id}`, type: 'annotate_log_entry', summary: 'Note added', created_at: n.created_at, agent: { id: 'PXPGF42', type: 'user_reference' } })),
-      ];
-      return { body: { ...example, log_entries: entries, limit: 100, offset: 0, more: false } };
+      const found = byId(request);
+      if (!found) return { status: 404, body: { error: { message: 'Not Found', code: 2100 } } };
+      return { body: { ...fake.example<Json>('GET /incidents/{id}/log_entries'), log_entries: logOf(found), limit: 100, offset: 0, more: false } };
+    })
+    .on('GET /log_entries', (request) => {
+      const since = Date.parse(request.query.get('since')!);
+      const until = Date.parse(request.query.get('until')!);
+      const all = [...incidents.flatMap(logOf), ...noise].filter((e) => Date.parse(e.created_at) >= since && Date.parse(e.created_at) <= until);
+      const offset = Number(request.query.get('offset') ?? 0);
+      const limit = Number(request.query.get('limit') ?? 25);
+      return { body: { log_entries: all.slice(offset, offset + limit), limit, offset, more: offset + limit < all.length, total: null } };
     })
     .on('GET /incidents/{id}/notes', (request) => {
       if (!byId(request)) return { status: 404, body: { error: { message: 'Not Found', code: 2100 } } };
@@ -213,6 +221,7 @@ beforeEach(() => {
   ];
   notes = { Q000001: [{ ...fake.example<Json>('GET /incidents/{id}/notes').notes[0], id: 'N1', content: 'Rolling back v2.14.0', created_at: '2026-12-01T12:06:00Z' }] };
   changeEvents = [];
+  noise = [];
   fake.requests.length = 0;
 });
 
@@ -289,6 +298,37 @@ describe('PagerDuty incidents against the contract fake', () => {
       { kind: 'ESCALATED', rawKind: 'escalate_log_entry', message: 'Escalated to Earline Greenholt', actor: { id: '125.greenholt.earline@graham.name' } },
       { kind: 'NOTE', rawKind: 'note', message: 'Rolling back v2.14.0', actor: { id: '125.greenholt.earline@graham.name' } },
     ]);
+  });
+
+  it('reads the timelines of several incidents from one read of the account log, and one per incident when that log is busier', async () => {
+    const query = `{ incidents(filter: { statuses: [TRIGGERED, ACKNOWLEDGED] }, first: 5) { nodes { id timeline(first: 5, order: OLDEST_FIRST) { nodes { kind message } } } } }`;
+    const body = await gql(gateway.url, query);
+    expect(body.errors).toBeUndefined();
+    const timelines = (answer: Json) => Object.fromEntries(answer.data.incidents.nodes.map((n: Json) => [n.id, n.timeline.nodes.map((e: Json) => e.kind)]));
+    expect(timelines(body)).toEqual({
+      'pd:Q000001': ['TRIGGERED', 'ESCALATED', 'NOTE'],
+      'pd:Q000002': ['TRIGGERED', 'ESCALATED'],
+      'pd:Q000003': ['TRIGGERED', 'ESCALATED'],
+      'pd:Q000005': ['TRIGGERED', 'ESCALATED'],
+      'pd:Q000006': ['TRIGGERED', 'ESCALATED'],
+    });
+    expect(callsTo('GET /log_entries')).toHaveLength(1);
+    expect(callsTo('GET /incidents/{id}/log_entries')).toHaveLength(0);
+    // Since the earliest incident asked (Q000006, 11:54), a minute of slack.
+    expect(callsTo('GET /log_entries')[0]!.query.get('since')).toBe('2026-12-01T11:53:00.000Z');
+    expect(Date.parse(callsTo('GET /log_entries')[0]!.query.get('until')!)).toBeGreaterThan(Date.now());
+
+    // Another incident of the account logged 700 entries since then: more pages than incidents asked, so each
+    // incident's own log is read instead, with the same answer.
+    const busy = incident(8, WEB, 'resolved', { created_at: '2026-12-01T11:58:30Z' });
+    incidents.push(busy);
+    noise = Array.from({ length: 700 }, (_, i) => ({ ...logOf(busy)[1], id: `LBUSY${i}` }));
+    fake.requests.length = 0;
+    const busier = await gql(gateway.url, query);
+    expect(busier.errors).toBeUndefined();
+    expect(timelines(busier)).toEqual(timelines(body));
+    expect(callsTo('GET /log_entries')).toHaveLength(5);
+    expect(callsTo('GET /incidents/{id}/log_entries')).toHaveLength(5);
   });
 
   it('acknowledges once per idempotency key, with the From header, and refuses a resolved incident', async () => {

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/src/index.ts';
 import { gql, startTestGateway } from '../../gateway/test/harness.ts';
 import { startContractFake, type ContractFake, type FakeRequest } from '../kit/contract-fake.ts';
+import { patchPagerDutySpec } from './testing/pagerduty-spec.ts';
 
 type Json = Record<string, any>;
 let fake: ContractFake;
@@ -52,7 +53,7 @@ const page = (request: FakeRequest, all: Json[], key: string) => {
 const callsTo = (route: string) => fake.requests.filter((r) => r.route === route);
 
 beforeAll(async () => {
-  fake = await startContractFake({ spec: 'pagerduty.openapi.json', vendor: 'PagerDuty', fixtures: join(import.meta.dirname, '__fixtures__') });
+  fake = await startContractFake({ spec: 'pagerduty.openapi.json', vendor: 'PagerDuty', fixtures: join(import.meta.dirname, '__fixtures__'), patchSpec: patchPagerDutySpec });
   fake
     .on('GET /teams', (r) => page(r, teams, 'teams'))
     .on('GET /users', (r) => page(r, users, 'users'))

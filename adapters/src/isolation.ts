@@ -6,7 +6,7 @@ import type { Capability } from './capabilities.ts';
 import type { EnvironmentDenial, ProviderContext } from './context.ts';
 import { OpsOrchError } from './errors.ts';
 import type { WRITE_METHODS } from './resilience.ts';
-import type { NewTicket, ProviderBase, ProviderMap, TicketChanges } from './spi/index.ts';
+import type { NewTicket, ProviderBase, ProviderMap, RunbookRunRecord, TicketChanges } from './spi/index.ts';
 
 /** Capabilities whose objects belong to one environment each; their records carry `environment`. */
 export const ENVIRONMENT_SCOPED_CAPABILITIES = ['incidents', 'alerts', 'deployments'] as const;
@@ -30,11 +30,13 @@ const READS: { readonly [C in Scoped]: Record<ReadsOf<C>, ReadShape> } = {
 /**
  * What a write acts on, for every write of every SPI (a new write is a compile error until listed):
  * `object` (an object of its own capability, by id), `incident` (a write elsewhere that links an incident, such
- * as a ticket or a runbook run for it), `create` (a new object in the environment it names), or `unscoped`
- * (objects that belong to no environment: tickets, messages, runs).
+ * as a ticket or a runbook run for it), `create` (a new object in the environment it names), `step` (a step of
+ * a run, in the environment its approval gates, if any: a deployment review), or `unscoped` (objects that belong
+ * to no environment: tickets, messages, runs).
  */
 type WriteTarget =
   | { kind: 'object'; id: (args: readonly unknown[]) => string }
+  | { kind: 'step'; runId: (args: readonly unknown[]) => string; stepId: (args: readonly unknown[]) => string }
   | { kind: 'incident'; id: (args: readonly unknown[]) => string | null | undefined }
   | { kind: 'create'; environment: (args: readonly unknown[]) => string | null | undefined }
   | { kind: 'unscoped' };
@@ -63,7 +65,7 @@ const WRITES: { readonly [C in Capability]: { readonly [M in (typeof WRITE_METHO
   deployments: {},
   orchestration: {
     startRun: { kind: 'incident', id: (args) => (args[1] as { incidentId: string | null }).incidentId },
-    completeManualStep: { kind: 'unscoped' },
+    completeManualStep: { kind: 'step', runId: first, stepId: (args) => args[1] as string },
     cancelRun: { kind: 'unscoped' },
   },
 };
@@ -145,8 +147,11 @@ export function hideOtherEnvironments(capability: Capability, method: string, an
   }
 }
 
-/** How the registry reads one object by id for a write's check (through itself, so the read is isolated too). */
-export type ReadById = (capability: Scoped, id: string, ctx: ProviderContext) => Promise<unknown>;
+/**
+ * How the registry reads one object by id for a write's check (through itself, so the read is isolated too): an
+ * object of a scoped capability, or a run (`orchestration`) whose step a write completes.
+ */
+export type ReadById = (capability: Scoped | 'orchestration', id: string, ctx: ProviderContext) => Promise<unknown>;
 
 /**
  * Refuses, before it reaches the tool, a write on an object the caller may not see: NOT_FOUND exactly as for an
@@ -169,6 +174,16 @@ export async function checkWrite(capability: Capability, method: string, args: r
       );
     }
     return;
+  }
+  if (target.kind === 'step') {
+    const runId = target.runId(args);
+    const stepId = target.stepId(args);
+    const run = (await read('orchestration', runId, ctx)) as RunbookRunRecord | null;
+    // A missing run or step, and a step that gates no environment, are the provider's to answer.
+    const environment = run?.steps.find((s) => s.step.id === stepId)?.step.environment;
+    if (environment === null || environment === undefined || environmentAllowed(environments, environment)) return;
+    deny(ctx, capability, { id: `${runId}/${stepId}`, environment }, 'write');
+    throw new OpsOrchError('FORBIDDEN', `this credential may not act on the ${environment} environment: step "${stepId}" of run ${runId} approves a deployment there`, { capability });
   }
   const owner: Scoped = target.kind === 'incident' ? 'incidents' : (capability as Scoped);
   const id = target.id(args);

@@ -332,6 +332,7 @@ export class ProviderRegistry {
 
   /** One object by id through the instrumented provider (counted, isolated): how a write's target is checked. */
   private readonly readById: ReadById = async (capability, id, ctx) => {
+    if (capability === 'orchestration') return (await this.forId(capability, id).getRuns([id], ctx))[0] ?? null;
     const provider = this.forId(capability, id) as { getMany(ids: string[], ctx: ProviderContext): Promise<unknown[]> };
     return (await provider.getMany([id], ctx))[0] ?? null;
   };

@@ -1702,6 +1702,11 @@ export type RunbookStep = {
   dependsOn: Array<Scalars['ID']['output']>;
   /** What to do, with the exact commands. */
   description: Scalars['String']['output'];
+  /**
+   * The environment an APPROVAL step gates (a deployment review of the workflow engine, for example `production`), or
+   * null. Completing it needs a credential of that environment.
+   */
+  environment: Maybe<Scalars['String']['output']>;
   /** Step id, unique within its runbook, for example `rollback`. */
   id: Scalars['ID']['output'];
   /** Who carries it out. */
