@@ -61,6 +61,7 @@ beforeAll(async () => {
 afterEach(() => {
   fake.failure = null;
   fake.createFailure = null;
+  fake.listFailure = null;
   fake.verify();
 });
 
@@ -128,6 +129,22 @@ describe('silencing a Datadog alert schedules a downtime of its monitor', () => 
     expect(tooLong.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     expect(created(2003)).toEqual([]);
     expect(created(1003)).toEqual([]);
+  });
+
+  it('still reads monitors when the application key may not list downtimes, with their v1 downtimes only, and says why in the log', async () => {
+    fake.listFailure = { status: 403, body: { errors: ['Forbidden'] } };
+    const body = await gql(gateway.url, `{ alerts(first: 20) { nodes { id state } providerErrors { code } } }`, undefined, asOps);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.alerts.providerErrors).toEqual([]);
+    const state = Object.fromEntries(body.data.alerts.nodes.map((a: { id: string; state: string }) => [a.id, a.state]));
+    // 1002's v1 downtime still counts; 1001's v2 downtime cannot be read.
+    expect(state).toMatchObject({ 'dd:1002': 'SILENCED', 'dd:1001': 'FIRING' });
+    expect(logs.lines.some((l) => l.includes('monitors_downtime'))).toBe(true);
+    const listed = await gql(gateway.url, READ, { id: 'dd:1001' }, asOps);
+    expect(listed.data.alert.state).toBe('FIRING');
+    fake.listFailure = null;
+    const again = await gql(gateway.url, READ, { id: 'dd:1001' }, asOps);
+    expect(again.data.alert.state).toBe('SILENCED');
   });
 
   it('maps Datadog\'s refusals to the schema\'s codes, writes once per attempt, and never shows the keys', async () => {

@@ -244,6 +244,8 @@ export interface RunningFakeDatadog {
   failure: FakeFailure;
   /** Answer the requests that schedule a downtime with this instead while set (reads still answer). */
   createFailure: FakeFailure;
+  /** Answer the requests that list downtimes with this instead while set. */
+  listFailure: FakeFailure;
   /** Extra delay before answering, ms (deadline tests). */
   delayMs: number;
   /** Requests to both fakes, in order. */
@@ -258,7 +260,7 @@ export async function startFakeDatadog(world: DatadogWorld): Promise<RunningFake
   const v2 = await startContractFake({ spec: 'datadog-v2.openapi.json', vendor: 'Datadog v2', fixtures: FIXTURES });
   const downtimes = await startContractFake({ spec: DOWNTIMES_SPEC, vendor: 'Datadog downtimes', specDir: FIXTURES });
   const front = await startFakeFront({ '/api/v1/': v1, '/api/v2/downtime': downtimes, '/api/v2/': v2 });
-  const state = { failure: null as FakeFailure, createFailure: null as FakeFailure, delayMs: 0 };
+  const state = { failure: null as FakeFailure, createFailure: null as FakeFailure, listFailure: null as FakeFailure, delayMs: 0 };
   const guard = async (answer: () => FakeReply): Promise<FakeReply> => {
     if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
     return state.failure ?? answer();
@@ -276,6 +278,7 @@ export async function startFakeDatadog(world: DatadogWorld): Promise<RunningFake
   downtimes
     .on('GET /api/v2/downtime', (request) =>
       guard(() => {
+        if (state.listFailure) return state.listFailure;
         const now = Date.now();
         const offset = Number(request.query.get('page[offset]') ?? 0);
         const limit = Number(request.query.get('page[limit]') ?? 30);
@@ -469,6 +472,12 @@ export async function startFakeDatadog(world: DatadogWorld): Promise<RunningFake
     },
     set createFailure(value: FakeFailure) {
       state.createFailure = value;
+    },
+    get listFailure() {
+      return state.listFailure;
+    },
+    set listFailure(value: FakeFailure) {
+      state.listFailure = value;
     },
     get delayMs() {
       return state.delayMs;
