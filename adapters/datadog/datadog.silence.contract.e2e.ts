@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/src/index.ts';
 import { captureLogs, gql, startTestGateway } from '../../gateway/test/harness.ts';
 import { apiKey, bearer, writeGatewayConfig } from '../../gateway/test/security-fixtures.ts';
+import { CONTRACT_TEST_ENV } from '../kit/contract-fake.ts';
 import { sampleWorld, startFakeDatadog, type RunningFakeDatadog } from './fake-datadog.ts';
 
 const NOW = Date.now();
@@ -24,6 +25,19 @@ let fake: RunningFakeDatadog;
 let gateway: RunningGateway;
 const logs = captureLogs();
 
+/** A gateway serving the fake Datadog as the alerts provider `dd`, with the two credentials above. */
+function gatewayEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const config = JSON.stringify({ url: fake.url, apiKey: 'secret://env/DD_API_KEY', applicationKey: 'secret://env/DD_APP_KEY' });
+  return {
+    OPSORCH_ALERTS_PROVIDER: 'dd=datadog',
+    OPSORCH_ALERTS_CONFIG: config,
+    OPSORCH_CONFIG: writeGatewayConfig({ auth: { apiKeys: [ops.entry, stagingOnCall.entry] } }),
+    DD_API_KEY: API_KEY,
+    DD_APP_KEY: APP_KEY,
+    ...extra,
+  };
+}
+
 /** The downtimes OpsOrch asked Datadog to schedule for one monitor. */
 const created = (monitorId: number) =>
   fake.requests().filter((r) => r.route === 'POST /api/v2/downtime' && (r.body as any)?.data?.attributes?.monitor_identifier?.monitor_id === monitorId);
@@ -42,20 +56,7 @@ beforeAll(async () => {
     monitor(2003, 'Checkout queue depth', ['service:checkout', 'env:production']),
   );
   fake = await startFakeDatadog(world);
-  const config = JSON.stringify({ url: fake.url, apiKey: 'secret://env/DD_API_KEY', applicationKey: 'secret://env/DD_APP_KEY' });
-  gateway = await startTestGateway({
-    env: {
-      OPSORCH_ALERTS_PROVIDER: 'dd=datadog',
-      OPSORCH_ALERTS_CONFIG: config,
-      OPSORCH_CONFIG: writeGatewayConfig({ auth: { apiKeys: [ops.entry, stagingOnCall.entry] } }),
-      DD_API_KEY: API_KEY,
-      DD_APP_KEY: APP_KEY,
-      OPSORCH_PROVIDER_TIMEOUT_MS: '1500',
-      OPSORCH_PROVIDER_READ_ATTEMPTS: '1',
-      OPSORCH_BREAKER_FAILURES: '100',
-    },
-    logger: logs.logger,
-  });
+  gateway = await startTestGateway({ env: gatewayEnv(CONTRACT_TEST_ENV), logger: logs.logger });
 }, 60_000);
 
 afterEach(() => {
@@ -175,16 +176,7 @@ describe('environment isolation of silences (decision 014)', () => {
   let isolated: RunningGateway;
 
   beforeAll(async () => {
-    const config = JSON.stringify({ url: fake.url, apiKey: 'secret://env/DD_API_KEY', applicationKey: 'secret://env/DD_APP_KEY' });
-    isolated = await startTestGateway({
-      env: {
-        OPSORCH_ALERTS_PROVIDER: 'dd=datadog',
-        OPSORCH_ALERTS_CONFIG: config,
-        OPSORCH_CONFIG: writeGatewayConfig({ auth: { apiKeys: [ops.entry, stagingOnCall.entry] } }),
-        DD_API_KEY: API_KEY,
-        DD_APP_KEY: APP_KEY,
-      },
-    });
+    isolated = await startTestGateway({ env: gatewayEnv() });
   }, 60_000);
   afterAll(async () => {
     await isolated?.close();
