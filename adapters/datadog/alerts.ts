@@ -18,8 +18,9 @@ const PAGE_SIZE = 1000;
 const MAX_MONITORS = 20_000;
 const DOWNTIME_PAGE_SIZE = 100;
 const MAX_DOWNTIMES = 10_000;
-/** Downtimes OpsOrch scheduled that Datadog's list may not show yet, kept at most this many. */
+/** Downtimes OpsOrch scheduled that Datadog's list may not show yet: at most this many, for at most this long. */
 const MAX_PENDING = 1_000;
+const PENDING_MS = 60_000;
 /** The downtime scope that mutes every group of a monitor: the only kind that silences the whole alert. */
 const WHOLE_MONITOR = '*';
 /** An `@handle` in a downtime's message notifies that handle (Datadog's notation), so a comment may not hold one. */
@@ -73,7 +74,7 @@ export class DatadogAlertProvider extends SnapshotAlertProvider<SnapshotToolSett
   readonly kind = 'datadog';
   readonly api: DatadogApi;
   /** Downtimes scheduled here, by id, until Datadog's list shows them (it may lag a moment behind the write). */
-  private readonly pending = new Map<string, DatadogDowntime>();
+  private readonly pending = new Map<string, { downtime: DatadogDowntime; until: number }>();
   private readonly logger: ProviderDeps['logger'];
 
   constructor(
@@ -138,9 +139,8 @@ export class DatadogAlertProvider extends SnapshotAlertProvider<SnapshotToolSett
       listed = [];
     }
     const ids = new Set(listed.map((d) => d.id));
-    for (const [id, downtime] of this.pending) {
-      const end = downtime.attributes?.schedule?.end;
-      if (ids.has(id) || (end && Date.parse(end) <= ctx.now.getTime())) this.pending.delete(id);
+    for (const [id, { downtime, until }] of this.pending) {
+      if (ids.has(id) || until <= ctx.now.getTime()) this.pending.delete(id);
       else listed.push(downtime);
     }
     return listed;
@@ -222,7 +222,7 @@ export class DatadogAlertProvider extends SnapshotAlertProvider<SnapshotToolSett
       ctx.signal,
     );
     if (downtime?.id) {
-      this.pending.set(downtime.id, downtime);
+      this.pending.set(downtime.id, { downtime, until: start + PENDING_MS });
       if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value as string);
     }
     const updated = (await this.snapshot(ctx, true)).find((a) => a.fingerprint === nativeId);
