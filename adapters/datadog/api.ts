@@ -1,5 +1,5 @@
-// Datadog's HTTP API v1 and v2 (../shared/vendor-api/datadog-v1/-v2.openapi.json), the calls OpsOrch makes.
-// Nothing here knows OpsOrch's schema.
+// Datadog's HTTP API v1 and v2 (../shared/vendor-api/datadog-v1/-v2.openapi.json, and the downtime operations in
+// __fixtures__/datadog-downtimes.openapi.json), the calls OpsOrch makes. Nothing here knows OpsOrch's schema.
 import type { Logger } from '../src/context.ts';
 import { HttpClient } from '../kit/http.ts';
 import { DATADOG_SITES, type DatadogSettings } from './settings.ts';
@@ -55,6 +55,31 @@ export interface DatadogMonitor {
   options?: { silenced?: Record<string, number | null> };
   matching_downtimes?: { id: number; start?: number; end?: number | null; active?: boolean; scope?: string[] }[];
   state?: { groups?: Record<string, { status?: string; last_triggered_ts?: number; last_resolved_ts?: number }> };
+}
+
+/** `DowntimeResponseData` of the v2 API (the fields OpsOrch reads). */
+export interface DatadogDowntime {
+  id: string;
+  type?: 'downtime';
+  attributes?: {
+    canceled?: string | null;
+    message?: string | null;
+    monitor_identifier?: { monitor_id?: number; monitor_tags?: string[] };
+    /** One-time (`start`, `end`) or recurring (`current_downtime` holds the ongoing or next occurrence). */
+    schedule?: { start?: string; end?: string | null; current_downtime?: { start?: string; end?: string | null } };
+    scope?: string;
+    status?: 'active' | 'canceled' | 'ended' | 'scheduled';
+  };
+}
+
+/** What OpsOrch asks for when it mutes one monitor for a while. */
+export interface NewDowntime {
+  monitorId: number;
+  /** Datadog's search syntax; `*` mutes every group of the monitor. */
+  scope: string;
+  start: string;
+  end: string;
+  message: string;
 }
 
 /** `IncidentResponseData` of the v2 API. */
@@ -170,6 +195,38 @@ export class DatadogApi {
       query: { page, page_size: pageSize, group_states: 'all', with_downtimes: true, monitor_tags: monitorTags },
       signal,
     });
+  }
+
+  /** GET /api/v2/downtime: one page (by offset) of the downtimes active now. */
+  async currentDowntimes(offset: number, limit: number, signal: AbortSignal): Promise<DatadogDowntime[]> {
+    const answer = await this.http.json<{ data?: DatadogDowntime[] }>({
+      path: '/api/v2/downtime',
+      query: { current_only: true, 'page[offset]': offset, 'page[limit]': limit },
+      signal,
+    });
+    return answer?.data ?? [];
+  }
+
+  /** POST /api/v2/downtime: a one-time downtime of one monitor. */
+  async createDowntime(downtime: NewDowntime, signal: AbortSignal): Promise<DatadogDowntime> {
+    const answer = await this.http.json<{ data: DatadogDowntime }>({
+      method: 'POST',
+      path: '/api/v2/downtime',
+      json: {
+        data: {
+          type: 'downtime',
+          attributes: {
+            monitor_identifier: { monitor_id: downtime.monitorId },
+            scope: downtime.scope,
+            schedule: { start: downtime.start, end: downtime.end },
+            message: downtime.message,
+            display_timezone: 'UTC',
+          },
+        },
+      },
+      signal,
+    });
+    return answer.data;
   }
 
   /** GET /api/v2/incidents: one page by offset, with the users they name. */

@@ -1,11 +1,15 @@
-// Test code: a Datadog behind contract fakes of its v1 and v2 documents (../shared/vendor-api), holding a small
-// organization (service definitions, monitors, incidents, metrics, log lines). The log search and the metric query
+// Test code: a Datadog behind contract fakes of its v1 and v2 documents (../shared/vendor-api, and the downtime
+// operations of __fixtures__/datadog-downtimes.openapi.json), holding a small organization (service definitions,
+// monitors, downtimes, incidents, metrics, log lines). The log search and the metric query
 // are EVALUATED here, with parsers of the syntax the adapter writes: a value that escaped its quoting would change
 // which lines or series match, so tests see injection as wrong answers, not just as odd strings.
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { startContractFake, startFakeFront, type ContractFake, type FakeReply } from '../kit/contract-fake.ts';
 
 export const FIXTURES = join(import.meta.dirname, '__fixtures__');
+/** Datadog's downtime operations: a slice of its published v2 document, kept in __fixtures__ (see the README there). */
+export const DOWNTIMES_SPEC = 'datadog-downtimes.openapi.json';
 
 export interface FakeLogLine {
   id: string;
@@ -25,12 +29,41 @@ export interface FakeSeries {
   value(t: number): number;
 }
 
+export interface FakeDowntime {
+  id: string;
+  type: 'downtime';
+  attributes: {
+    canceled: string | null;
+    created: string;
+    modified: string;
+    display_timezone: string | null;
+    message: string | null;
+    monitor_identifier: { monitor_id: number } | { monitor_tags: string[] };
+    mute_first_recovery_notification: boolean;
+    notify_end_states: string[];
+    notify_end_types: string[];
+    schedule: { start: string; end: string | null };
+    scope: string;
+    status?: string;
+  };
+}
+
+/** A downtime's status at `now`, as Datadog reports it. */
+function statusAt(downtime: FakeDowntime, now: number): string {
+  const { canceled, schedule } = downtime.attributes;
+  if (canceled) return 'canceled';
+  if (Date.parse(schedule.start) > now) return 'scheduled';
+  return schedule.end && Date.parse(schedule.end) <= now ? 'ended' : 'active';
+}
+
 /** A failure the next matching requests answer with instead of data. */
 export type FakeFailure = FakeReply | null;
 
 export interface DatadogWorld {
   services: Record<string, unknown>[];
   monitors: Record<string, unknown>[];
+  /** v2 downtimes (`DowntimeResponseData`); their status is computed when they are listed. */
+  downtimes: FakeDowntime[];
   incidents: Record<string, unknown>[];
   users: Record<string, unknown>[];
   logs: FakeLogLine[];
@@ -204,9 +237,15 @@ export interface RunningFakeDatadog {
   url: string;
   v1: ContractFake;
   v2: ContractFake;
+  /** Datadog's downtime operations (`/api/v2/downtime`). */
+  downtimes: ContractFake;
   world: DatadogWorld;
   /** Answer every request with this instead (a 401, a 429...) while set. */
   failure: FakeFailure;
+  /** Answer the requests that schedule a downtime with this instead while set (reads still answer). */
+  createFailure: FakeFailure;
+  /** Answer the requests that list downtimes with this instead while set. */
+  listFailure: FakeFailure;
   /** Extra delay before answering, ms (deadline tests). */
   delayMs: number;
   /** Requests to both fakes, in order. */
@@ -219,8 +258,9 @@ export interface RunningFakeDatadog {
 export async function startFakeDatadog(world: DatadogWorld): Promise<RunningFakeDatadog> {
   const v1 = await startContractFake({ spec: 'datadog-v1.openapi.json', vendor: 'Datadog v1', fixtures: FIXTURES });
   const v2 = await startContractFake({ spec: 'datadog-v2.openapi.json', vendor: 'Datadog v2', fixtures: FIXTURES });
-  const front = await startFakeFront({ '/api/v1/': v1, '/api/v2/': v2 });
-  const state = { failure: null as FakeFailure, delayMs: 0 };
+  const downtimes = await startContractFake({ spec: DOWNTIMES_SPEC, vendor: 'Datadog downtimes', specDir: FIXTURES });
+  const front = await startFakeFront({ '/api/v1/': v1, '/api/v2/downtime': downtimes, '/api/v2/': v2 });
+  const state = { failure: null as FakeFailure, createFailure: null as FakeFailure, listFailure: null as FakeFailure, delayMs: 0 };
   const guard = async (answer: () => FakeReply): Promise<FakeReply> => {
     if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
     return state.failure ?? answer();
@@ -234,6 +274,45 @@ export async function startFakeDatadog(world: DatadogWorld): Promise<RunningFake
     }),
   )
     .on('GET /api/v1/metrics', () => guard(() => ({ body: { from: '0', metrics: [...new Set(world.series.map((s) => s.metric))].sort() } })));
+
+  downtimes
+    .on('GET /api/v2/downtime', (request) =>
+      guard(() => {
+        if (state.listFailure) return state.listFailure;
+        const now = Date.now();
+        const offset = Number(request.query.get('page[offset]') ?? 0);
+        const limit = Number(request.query.get('page[limit]') ?? 30);
+        const all = world.downtimes.map((d) => ({ ...d, attributes: { ...d.attributes, status: statusAt(d, now) } }));
+        const listed = request.query.get('current_only') === 'true' ? all.filter((d) => d.attributes.status === 'active') : all;
+        return { body: { data: listed.slice(offset, offset + limit), meta: { page: { total_filtered_count: listed.length } } } };
+      }),
+    )
+    .on('POST /api/v2/downtime', (request) =>
+      guard(() => {
+        if (state.createFailure) return state.createFailure;
+        const attributes = (request.body as { data: { attributes: Record<string, any> } }).data.attributes;
+        const now = new Date().toISOString();
+        const downtime: FakeDowntime = {
+          id: randomUUID(),
+          type: 'downtime',
+          attributes: {
+            canceled: null,
+            created: now,
+            modified: now,
+            display_timezone: attributes.display_timezone ?? 'UTC',
+            message: attributes.message ?? null,
+            monitor_identifier: attributes.monitor_identifier,
+            mute_first_recovery_notification: attributes.mute_first_recovery_notification ?? false,
+            notify_end_states: attributes.notify_end_states ?? ['alert', 'no data', 'warn'],
+            notify_end_types: attributes.notify_end_types ?? ['expired'],
+            schedule: { start: attributes.schedule?.start ?? now, end: attributes.schedule?.end ?? null },
+            scope: attributes.scope,
+          },
+        };
+        world.downtimes.push(downtime);
+        return { body: { data: { ...downtime, attributes: { ...downtime.attributes, status: statusAt(downtime, Date.now()) } } } };
+      }),
+    );
 
   v2.on('POST /api/v2/logs/events/search', (request) =>
     guard(() => {
@@ -380,12 +459,25 @@ export async function startFakeDatadog(world: DatadogWorld): Promise<RunningFake
     url: front.url,
     v1,
     v2,
+    downtimes,
     world,
     get failure() {
       return state.failure;
     },
     set failure(value: FakeFailure) {
       state.failure = value;
+    },
+    get createFailure() {
+      return state.createFailure;
+    },
+    set createFailure(value: FakeFailure) {
+      state.createFailure = value;
+    },
+    get listFailure() {
+      return state.listFailure;
+    },
+    set listFailure(value: FakeFailure) {
+      state.listFailure = value;
     },
     get delayMs() {
       return state.delayMs;
@@ -394,15 +486,17 @@ export async function startFakeDatadog(world: DatadogWorld): Promise<RunningFake
       state.delayMs = value;
     },
     requests: () =>
-      [...v1.requests, ...v2.requests].map((r) => ({ route: r.route, body: r.body, query: r.query, headers: r.headers as Record<string, unknown> })),
+      [...v1.requests, ...v2.requests, ...downtimes.requests].map((r) => ({ route: r.route, body: r.body, query: r.query, headers: r.headers as Record<string, unknown> })),
     verify() {
       v1.verify();
       v2.verify();
+      downtimes.verify();
     },
     async close() {
       await front.close();
       await v1.close();
       await v2.close();
+      await downtimes.close();
     },
   };
 }
@@ -451,6 +545,26 @@ export function sampleWorld(now: number, options: { logLines?: number } = {}): D
     }),
     monitor(1003, 'Payments queue depth', 'OK', null, ['service:payments-api', 'team:payments']),
     monitor(1004, 'Unmapped host CPU', 'No Data', 5, ['host:legacy-1']),
+  ];
+  // A downtime of some of 1004's groups: the monitor still alerts in the others, so the alert stays FIRING.
+  const downtimes: FakeDowntime[] = [
+    {
+      id: '00000000-0000-1234-0000-000000000077',
+      type: 'downtime',
+      attributes: {
+        canceled: null,
+        created: iso(-120_000),
+        modified: iso(-120_000),
+        display_timezone: 'UTC',
+        message: 'host legacy-1 is being replaced',
+        monitor_identifier: { monitor_id: 1004 },
+        mute_first_recovery_notification: false,
+        notify_end_states: ['alert', 'warn'],
+        notify_end_types: ['expired'],
+        schedule: { start: iso(-60_000), end: iso(3_600_000) },
+        scope: 'host:legacy-1 AND region:eu',
+      },
+    },
   ];
   const users = [{ id: 'u-1', type: 'users', attributes: { email: 'Alex@Acme-Shop.example', handle: 'alex@acme-shop.example', name: 'Alex' } }];
   const incidents = Array.from({ length: 5 }, (_, i) => ({
@@ -502,5 +616,5 @@ export function sampleWorld(now: number, options: { logLines?: number } = {}): D
       series.push({ metric: 'system.cpu.user', tags: [...tags, 'host:h1'], value: (t) => 40 + s * 5 + ((t / 60_000) % 10) });
     }
   }
-  return { services, monitors, incidents, users, logs, series, metricTypes: { 'trace.http.request.hits': 'count', 'trace.http.request': 'distribution', 'system.cpu.user': 'gauge' } };
+  return { services, monitors, downtimes, incidents, users, logs, series, metricTypes: { 'trace.http.request.hits': 'count', 'trace.http.request': 'distribution', 'system.cpu.user': 'gauge' } };
 }
