@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readVendorApi, vendorApiSkipNotice } from '../testing/vendor-api.ts';
 import { startContractFake, startFakeFront, type ContractFake } from './contract-fake.ts';
 
 const FIXTURES = join(import.meta.dirname, '__fixtures__');
@@ -18,6 +19,9 @@ const slack = (extra: Partial<Parameters<typeof startContractFake>[0]> = {}) =>
   startContractFake({ spec: 'slack.openapi.json', vendor: 'Slack', fixtures: FIXTURES, ignoreParameters: ['token'], ...extra });
 
 const BEARER = { authorization: 'Bearer xoxb-test' };
+/** The checks themselves need Slack's document from ../shared; a clone without it runs the rest and says so. */
+const checking = readVendorApi('slack.openapi.json') !== undefined;
+if (!checking) console.log(`[contract fake test] ${vendorApiSkipNotice('slack.openapi.json')}`);
 
 describe('contract fake', () => {
   it('serves the test\'s answers under the spec\'s base path, from the spec\'s examples', async () => {
@@ -33,7 +37,7 @@ describe('contract fake', () => {
     fake.verify();
   });
 
-  it('fails the test on a request the real API would refuse: unknown operation, wrong type, missing field or credentials', async () => {
+  it.skipIf(!checking)('fails the test on a request the real API would refuse: unknown operation, wrong type, missing field or credentials', async () => {
     fake = await slack();
     fake.on('GET /conversations.list', () => ({ body: fake!.example('GET /conversations.list') }));
     fake.on('POST /chat.postMessage', () => ({ body: fake!.example('POST /chat.postMessage') }));
@@ -55,7 +59,7 @@ describe('contract fake', () => {
     expect(fake.violations).toEqual([]);
   });
 
-  it('fails the test on an answer the spec forbids, and on an operation it does not serve', async () => {
+  it.skipIf(!checking)('fails the test on an answer the spec forbids, and on an operation it does not serve', async () => {
     fake = await slack();
     fake.on('GET /users.info', () => ({ body: { ok: true, profile: { email: 'a@example.com' } } }));
     await fetch(`${fake.url}/users.info?user=U1`, { headers: BEARER });
@@ -68,7 +72,7 @@ describe('contract fake', () => {
     fake.violations.length = 0;
   });
 
-  it('checks an answer against the documented response it names: Slack\'s ok:false errors travel with HTTP 200', async () => {
+  it.skipIf(!checking)('checks an answer against the documented response it names: Slack\'s ok:false errors travel with HTTP 200', async () => {
     fake = await slack();
     let error = 'channel_not_found';
     fake.on('GET /conversations.history', () => ({ body: { ok: false, error }, documentedAs: 'default' }));
@@ -95,7 +99,7 @@ describe('contract fake', () => {
     fake.violations.length = 0;
   });
 
-  it('puts several fakes behind one origin by path prefix, each still checking its own requests', async () => {
+  it.skipIf(!checking)('puts several fakes behind one origin by path prefix, each still checking its own requests', async () => {
     fake = await slack();
     fake.on('GET /conversations.list', () => ({ body: fake!.example('GET /conversations.list') }));
     const front = await startFakeFront({ '/api/': fake });
