@@ -130,6 +130,12 @@ export default function RunPage() {
                   <div>
                     <Badge kind="step" value={s.status} /> <span className="muted small">{s.step.kind.toLowerCase()}</span>
                   </div>
+                  {/* A person must see which environment their approval lets the engine deploy to. */}
+                  {s.step.kind === 'APPROVAL' && s.step.environment ? (
+                    <div className="step-environment" data-environment={s.step.environment}>
+                      approves <strong>{s.step.environment}</strong>
+                    </div>
+                  ) : null}
                   {s.startedAt ? (
                     <div className="muted small" title={formatUtc(s.startedAt, true)}>
                       {s.finishedAt ? `took ${formatDuration(Date.parse(s.finishedAt) - Date.parse(s.startedAt))}` : `since ${formatDuration(now - Date.parse(s.startedAt))}`}
@@ -155,7 +161,7 @@ export default function RunPage() {
                       <FieldError errors={failure && failure.intent === `complete:${s.step.id}` ? failure.errors : null} name="note" />
                       <div className="row">
                         <button type="submit" name="outcome" value="SUCCEEDED" className="good" disabled={busy}>
-                          {s.step.kind === 'APPROVAL' ? 'Approve' : 'Mark done'}
+                          {s.step.kind === 'APPROVAL' ? (s.step.environment ? `Approve ${s.step.environment}` : 'Approve') : 'Mark done'}
                         </button>
                         <button type="submit" name="outcome" value="SKIPPED" disabled={busy}>
                           Skip
