@@ -52,4 +52,7 @@ async function stop(code: number): Promise<void> {
 }
 process.once('SIGINT', () => void stop(0));
 process.once('SIGTERM', () => void stop(0));
-gateway.once('exit', (code) => void stop(code ?? 1));
+gateway.once('exit', (code, signal) => {
+  if (!stopping) process.stderr.write(`OpsOrch exited (${signal ?? `code ${code}`}); stopping the fakes\n`);
+  void stop(code ?? 1);
+});

@@ -1,5 +1,6 @@
 // The console against the vendors' contract fakes (the sandbox world of `npm run start:sandbox`), in Chromium: what
-// an on-call engineer sees of a PagerDuty incident and of a GitHub Actions run waiting for a production approval.
+// an on-call engineer sees of a PagerDuty incident, a GitHub issue they comment on, and a GitHub Actions run waiting
+// for a production approval.
 // Every request the adapters send is checked against the vendor's published API.
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +53,14 @@ describe('the console against the vendors', { timeout: 60_000 }, () => {
       expect.stringMatching(/triggered.*Triggered through the API/),
     ]);
     await screenshot(page, 'vendors-pagerduty-incident');
+  });
+
+  it('comments on a GitHub issue, whose id holds a `#`, and shows the comment GitHub now lists', async () => {
+    await open(`/tickets/${encodeURIComponent('gh:acme-shop/checkout#231')}`);
+    await page.locator('textarea[name=body]').fill('Retry lands in v3.2.1');
+    await page.getByRole('button', { name: 'Comment' }).click();
+    await page.locator('.flash', { hasText: 'Commented on acme-shop/checkout#231' }).waitFor({ timeout: 10_000 });
+    await page.locator('#comments', { hasText: 'Retry lands in v3.2.1' }).waitFor({ timeout: 10_000 });
   });
 
   it('shows the approval step of a GitHub Actions run with the environment it approves', async () => {
