@@ -82,6 +82,11 @@ export function servePagerDuty(fake: ContractFake, state: PagerDutyAccount): Con
       if (change.status) found.status = change.status;
       if (change.status === 'acknowledged') found.acknowledgements = [{ at: now, acknowledger: ref('user', 'PBOT', 'OpsOrch') }];
       if (change.status === 'resolved') found.resolved_at = now;
+      // PagerDuty logs each change of status on the incident, as the timeline then shows.
+      if (change.status === 'acknowledged' || change.status === 'resolved') {
+        const type = change.status === 'acknowledged' ? 'acknowledge_log_entry' : 'resolve_log_entry';
+        (account().log[found.id] ??= []).push({ id: `L${type.slice(0, 3).toUpperCase()}${found.id}`, type, summary: `${change.status === 'acknowledged' ? 'Acknowledged' : 'Resolved'} through the API`, created_at: now, agent: ref('user', 'PBOT', 'OpsOrch') });
+      }
       if (change.title) found.title = change.title;
       if (change.urgency) found.urgency = change.urgency;
       found.updated_at = now;
