@@ -153,6 +153,7 @@ beforeAll(async () => {
 
 beforeEach(() => {
   pdAccount.notes = {};
+  pdAccount.log = {};
   pdAccount.incidents = [0, 1, 2, 3].map((n) => pdIncident(n, n % 2 === 0 ? PD_CHECKOUT : PD_CART));
   ogIncidents = [0, 1, 2].map((n) => ogIncident(n, [n === 1 ? 'service:cart' : 'service:checkout']));
   // Jira's and GitHub's tickets interleave by last update: Jira's 2, 6, 10, 14 minutes ago; GitHub's 4, 8, 12.

@@ -44,17 +44,19 @@ export async function startPagerDutyFake(): Promise<ContractFake> {
   return startContractFake({ spec: 'pagerduty.openapi.json', vendor: 'PagerDuty', patchSpec: patchPagerDutySpec, fixtures: join(import.meta.dirname, '..', '__fixtures__') });
 }
 
-/** Serves the account's (a test may replace its lists between tests) incidents, their writes, logs and alerts, change events, people, teams and on-call. */
+/**
+ * Serves the account's incidents, their writes, logs and alerts, change events, people, teams and on-call, from
+ * `state` as it is at each request (a test may replace its lists between tests).
+ */
 export function servePagerDuty(fake: ContractFake, state: PagerDutyAccount): ContractFake {
-  const account = () => state;
-  const byId = (request: FakeRequest) => account().incidents.find((i) => i.id === request.params.id);
-  const guard = (handler: (r: FakeRequest) => FakeReply) => (r: FakeRequest) => account().failure?.() ?? handler(r);
+  const byId = (request: FakeRequest) => state.incidents.find((i) => i.id === request.params.id);
+  const guard = (handler: (r: FakeRequest) => FakeReply) => (r: FakeRequest) => state.failure?.() ?? handler(r);
   const logTemplate = () => fake.example<Json>('GET /incidents/{id}/log_entries').log_entries[0];
   const logOf = (found: Json): Json[] => {
     const incident = ref('incident', found.id);
     const trigger = { ...logTemplate(), id: `LT${found.id}`, type: 'trigger_log_entry', summary: 'Triggered through the API', created_at: found.created_at, agent: ref('service', found.service.id), incident };
-    const notes = (account().notes[found.id] ?? []).map((n) => ({ ...logTemplate(), id: `LN${n.id}`, type: 'annotate_log_entry', summary: 'Note added', created_at: n.created_at, agent: n.user ?? ref('user', 'PBOT'), incident }));
-    return [trigger, ...(account().log[found.id] ?? []).map((e) => ({ ...logTemplate(), ...e, incident })), ...notes].sort((a, b) => a.created_at.localeCompare(b.created_at));
+    const notes = (state.notes[found.id] ?? []).map((n) => ({ ...logTemplate(), id: `LN${n.id}`, type: 'annotate_log_entry', summary: 'Note added', created_at: n.created_at, agent: n.user ?? ref('user', 'PBOT'), incident }));
+    return [trigger, ...(state.log[found.id] ?? []).map((e) => ({ ...logTemplate(), ...e, incident })), ...notes].sort((a, b) => a.created_at.localeCompare(b.created_at));
   };
   const within = (request: FakeRequest, at: string) => {
     const since = request.query.get('since');
@@ -65,8 +67,8 @@ export function servePagerDuty(fake: ContractFake, state: PagerDutyAccount): Con
     .on('GET /incidents', guard((request) => {
       const statuses = request.query.getAll('statuses[]');
       const services = request.query.getAll('service_ids[]');
-      const matching = account()
-        .incidents.filter((i) => (statuses.length === 0 || statuses.includes(i.status)) && (services.length === 0 || services.includes(i.service.id)))
+      const matching = state.incidents
+        .filter((i) => (statuses.length === 0 || statuses.includes(i.status)) && (services.length === 0 || services.includes(i.service.id)))
         .sort((a, b) => b.created_at.localeCompare(a.created_at));
       return page(request, matching, 'incidents');
     }))
@@ -85,17 +87,17 @@ export function servePagerDuty(fake: ContractFake, state: PagerDutyAccount): Con
       // PagerDuty logs each change of status on the incident, as the timeline then shows.
       if (change.status === 'acknowledged' || change.status === 'resolved') {
         const type = change.status === 'acknowledged' ? 'acknowledge_log_entry' : 'resolve_log_entry';
-        (account().log[found.id] ??= []).push({ id: `L${type.slice(0, 3).toUpperCase()}${found.id}`, type, summary: `${change.status === 'acknowledged' ? 'Acknowledged' : 'Resolved'} through the API`, created_at: now, agent: ref('user', 'PBOT', 'OpsOrch') });
+        (state.log[found.id] ??= []).push({ id: `L${type.slice(0, 3).toUpperCase()}${found.id}`, type, summary: `${change.status === 'acknowledged' ? 'Acknowledged' : 'Resolved'} through the API`, created_at: now, agent: ref('user', 'PBOT', 'OpsOrch') });
       }
       if (change.title) found.title = change.title;
       if (change.urgency) found.urgency = change.urgency;
       found.updated_at = now;
       return { body: { incident: found } };
     }))
-    .on('GET /incidents/{id}/notes', guard((request) => (byId(request) ? { body: { notes: account().notes[request.params.id!] ?? [] } } : NOT_FOUND)))
+    .on('GET /incidents/{id}/notes', guard((request) => (byId(request) ? { body: { notes: state.notes[request.params.id!] ?? [] } } : NOT_FOUND)))
     .on('POST /incidents/{id}/notes', guard((request) => {
       if (!byId(request)) return NOT_FOUND;
-      const notes = (account().notes[request.params.id!] ??= []);
+      const notes = (state.notes[request.params.id!] ??= []);
       const note = { ...fake.example<Json>('POST /incidents/{id}/notes').note, id: `N${request.params.id}${notes.length + 1}`, content: (request.body as Json).note.content, created_at: pdTime(Date.now()) };
       notes.push(note);
       return { body: { note } };
@@ -104,33 +106,33 @@ export function servePagerDuty(fake: ContractFake, state: PagerDutyAccount): Con
       const found = byId(request);
       return found ? page(request, logOf(found), 'log_entries', 100) : NOT_FOUND;
     }))
-    .on('GET /log_entries', guard((request) => page(request, account().incidents.flatMap(logOf).filter((e) => within(request, e.created_at)), 'log_entries')))
-    .on('GET /incidents/{id}/alerts', guard((request) => (byId(request) ? page(request, account().alerts[request.params.id!] ?? [], 'alerts', 100) : NOT_FOUND)))
+    .on('GET /log_entries', guard((request) => page(request, state.incidents.flatMap(logOf).filter((e) => within(request, e.created_at)), 'log_entries')))
+    .on('GET /incidents/{id}/alerts', guard((request) => (byId(request) ? page(request, state.alerts[request.params.id!] ?? [], 'alerts', 100) : NOT_FOUND)))
     .on('GET /change_events', guard((request) => {
-      const { body } = page(request, account().changeEvents.filter((e) => within(request, e.timestamp)), 'change_events');
+      const { body } = page(request, state.changeEvents.filter((e) => within(request, e.timestamp)), 'change_events');
       return { body: { change_events: (body as Json).change_events } };
     }))
-    .on('GET /users', guard((request) => page(request, account().users, 'users')))
+    .on('GET /users', guard((request) => page(request, state.users, 'users')))
     .on('GET /users/{id}', guard((request) => {
-      const user = account().users.find((u) => u.id === request.params.id);
+      const user = state.users.find((u) => u.id === request.params.id);
       return user ? { body: { user } } : NOT_FOUND;
     }))
-    .on('GET /teams', guard((request) => page(request, account().teams, 'teams')))
+    .on('GET /teams', guard((request) => page(request, state.teams, 'teams')))
     .on('GET /teams/{id}/members', guard((request) => {
-      const members = account()
-        .users.filter((u) => (u.teams ?? []).some((t: Json) => t.id === request.params.id))
+      const members = state.users
+        .filter((u) => (u.teams ?? []).some((t: Json) => t.id === request.params.id))
         .map((u, i) => ({ user: ref('user', u.id), role: i === 0 ? 'manager' : 'responder' }));
       return page(request, members, 'members');
     }))
-    .on('GET /escalation_policies', guard((request) => page(request, account().escalationPolicies, 'escalation_policies')))
+    .on('GET /escalation_policies', guard((request) => page(request, state.escalationPolicies, 'escalation_policies')))
     .on('GET /oncalls', guard((request) => {
       const wanted = request.query.getAll('escalation_policy_ids[]');
       const since = Date.parse(request.query.get('since') ?? new Date().toISOString());
       const until = Date.parse(request.query.get('until') ?? new Date().toISOString());
-      const matching = account().oncalls.filter((o) => (wanted.length === 0 || wanted.includes(o.escalation_policy.id)) && Date.parse(o.start) <= until && Date.parse(o.end) >= since);
+      const matching = state.oncalls.filter((o) => (wanted.length === 0 || wanted.includes(o.escalation_policy.id)) && Date.parse(o.start) <= until && Date.parse(o.end) >= since);
       return page(request, matching, 'oncalls');
     }))
     .on('GET /schedules', guard((request) => page(request, [], 'schedules')))
-    .on('GET /services', guard((request) => page(request, account().services, 'services')))
+    .on('GET /services', guard((request) => page(request, state.services, 'services')))
     .on('GET /service_dependencies/technical_services/{id}', guard(() => ({ body: { relationships: [] } })));
 }
