@@ -3,7 +3,6 @@
 // the vendor's published API), and a Backstage catalog (its contract fake) joins them through `externalRefs`. The
 // merged lists come under one cursor, writes go back to the instance an item came from, one tool's outage leaves the
 // other's items in the answer, and a PagerDuty service and a GitHub repository are one catalog service.
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../gateway/src/index.ts';
 import { gql, startTestGateway } from '../gateway/test/harness.ts';
@@ -11,7 +10,7 @@ import { component, group, startFakeCatalog, type FakeCatalog } from './backstag
 import { iso, PEOPLE, startGithubWorld } from './github/fake-github.ts';
 import { issue, serveJira, SITE, type StoredIssue } from './jira/testing/jira-fake.ts';
 import { CONTRACT_TEST_ENV, startContractFake, type ContractFake, type FakeReply, type FakeRequest } from './kit/contract-fake.ts';
-import { patchPagerDutySpec } from './pagerduty/testing/pagerduty-spec.ts';
+import { emptyAccount, servePagerDuty, startPagerDutyFake } from './pagerduty/testing/pagerduty-fake.ts';
 
 type Json = Record<string, any>;
 type Mode = 'ok' | 'unavailable' | 'unauthorized';
@@ -25,7 +24,7 @@ let og: ContractFake;
 let jira: ContractFake;
 let github: Awaited<ReturnType<typeof startGithubWorld>>;
 let gateway: RunningGateway;
-let pdIncidents: Json[] = [];
+const pdAccount = { ...emptyAccount(), failure: () => pdFailure() };
 let ogIncidents: Json[] = [];
 let jiraIssues: StoredIssue[] = [];
 const modes: { pd: Mode; og: Mode; jira: Mode } = { pd: 'ok', og: 'ok', jira: 'ok' };
@@ -91,33 +90,7 @@ beforeAll(async () => {
     group('payments', { profile: { displayName: 'Payments' } }),
   ]);
 
-  pd = await startContractFake({ spec: 'pagerduty.openapi.json', vendor: 'PagerDuty', patchSpec: patchPagerDutySpec, fixtures: join(import.meta.dirname, 'pagerduty', '__fixtures__') });
-  const pdById = (request: FakeRequest) => pdIncidents.find((i) => i.id === request.params.id);
-  const pdNotFound = { status: 404, body: { error: { message: 'Not Found', code: 2100 } } };
-  pd.on('GET /incidents', (request) => {
-    const statuses = request.query.getAll('statuses[]');
-    const services = request.query.getAll('service_ids[]');
-    const matching = pdIncidents.filter((i) => (statuses.length === 0 || statuses.includes(i.status)) && (services.length === 0 || services.includes(i.service.id)));
-    const { offset, limit } = offsetOf(request, 25);
-    return pdFailure() ?? { body: { incidents: matching.slice(offset, offset + limit), limit, offset, more: offset + limit < matching.length, total: null } };
-  })
-    .on('GET /incidents/{id}', (request) => {
-      const found = pdById(request);
-      return pdFailure() ?? (found ? { body: { incident: found } } : pdNotFound);
-    })
-    .on('PUT /incidents/{id}', (request) => {
-      const found = pdById(request);
-      if (!found) return pdNotFound;
-      const change = (request.body as Json).incident;
-      found.status = change.status;
-      if (change.status === 'acknowledged') found.acknowledgements = [{ at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), acknowledger: { id: 'PBOT', type: 'user_reference' } }];
-      if (change.status === 'resolved') found.resolved_at = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-      return { body: { incident: found } };
-    })
-    .on('POST /incidents/{id}/notes', (request) => {
-      if (!pdById(request)) return pdNotFound;
-      return { body: { note: { ...pd.example<Json>('POST /incidents/{id}/notes').note, content: (request.body as Json).note.content } } };
-    });
+  pd = servePagerDuty(await startPagerDutyFake(), pdAccount);
 
   og = await startContractFake({ spec: 'opsgenie.openapi.json', vendor: 'Opsgenie' });
   og.on('GET /v1/incidents/', (request) => {
@@ -179,7 +152,9 @@ beforeAll(async () => {
 }, 60_000);
 
 beforeEach(() => {
-  pdIncidents = [0, 1, 2, 3].map((n) => pdIncident(n, n % 2 === 0 ? PD_CHECKOUT : PD_CART));
+  pdAccount.notes = {};
+  pdAccount.log = {};
+  pdAccount.incidents = [0, 1, 2, 3].map((n) => pdIncident(n, n % 2 === 0 ? PD_CHECKOUT : PD_CART));
   ogIncidents = [0, 1, 2].map((n) => ogIncident(n, [n === 1 ? 'service:cart' : 'service:checkout']));
   // Jira's and GitHub's tickets interleave by last update: Jira's 2, 6, 10, 14 minutes ago; GitHub's 4, 8, 12.
   jiraIssues = ['CHK-1', 'CART-2', 'CHK-3', 'CHK-4'].map((key, i) => issue(key, { updated: jiraTime(2 + i * 4) }));

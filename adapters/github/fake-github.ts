@@ -337,6 +337,8 @@ export async function startGithubWorld(options: { basePath?: string } = {}) {
             name: environment,
           },
           reviewers: pendingTemplate.reviewers.slice(0, 1),
+          // The job waits since it reached the environment (GitHub's example says 2020).
+          wait_timer_started_at: iso(-60_000),
         },
       ]);
     },

@@ -83,8 +83,12 @@ export class PagerDutyAlertProvider extends SnapshotAlertProvider<Settings> impl
     return Promise.all(
       own.map(async (native, i) => {
         if (native === null) return byService.get(incidents[i]!) ?? [];
-        const alerts = await this.alertsOf(native, ctx);
-        const records = await this.toRecords(alerts.map((alert) => ({ alert, incident: null })), ctx);
+        // The incident too: its alerts are ACKNOWLEDGED when it is, as the alert list says of the same alerts.
+        const [alerts, incident] = await Promise.all([
+          this.alertsOf(native, ctx),
+          this.api.get<{ incident: PdIncident }>(`/incidents/${encodeURIComponent(native)}`, {}, ctx).then((r) => r.incident),
+        ]);
+        const records = await this.toRecords(alerts.map((alert) => ({ alert, incident })), ctx);
         return records.sort((a, b) => b.startsAt.localeCompare(a.startsAt) || a.id.localeCompare(b.id));
       }),
     );

@@ -412,8 +412,9 @@ describe('PagerDuty incidents against the contract fake', () => {
   it('reads the alerts of an incident from the incident itself, and open incidents\' alerts as the alert list', async () => {
     const body = await gql(gateway.url, `{ incident(id: "pd:Q000002") { alerts { id name state rawState severity rawSeverity fingerprint url service { id } } } }`);
     expect(body.errors).toBeUndefined();
+    // Q000002 is acknowledged: so is its open alert, here as in the list below.
     expect(body.data.incident.alerts).toEqual([
-      { id: 'pd:AQ0000020', name: 'Alert 0 of Q000002', state: 'FIRING', rawState: 'triggered', severity: 'SEV2', rawSeverity: 'critical', fingerprint: 'key-Q000002-0', url: 'https://acme.pagerduty.com/alerts/AQ0000020', service: { id: 'checkout' } },
+      { id: 'pd:AQ0000020', name: 'Alert 0 of Q000002', state: 'ACKNOWLEDGED', rawState: 'triggered,incident_acknowledged', severity: 'SEV2', rawSeverity: 'critical', fingerprint: 'key-Q000002-0', url: 'https://acme.pagerduty.com/alerts/AQ0000020', service: { id: 'checkout' } },
       expect.objectContaining({ id: 'pd:AQ0000021', state: 'RESOLVED', severity: 'SEV3', rawSeverity: 'warning' }),
     ]);
     expect(callsTo('GET /incidents/{id}/alerts').map((r) => r.params.id)).toEqual(['Q000002']);

@@ -1,6 +1,7 @@
 // How a server process (the gateway, a standalone subgraph) serves HTTP so that no client can take it over
 // (decision 013): header and body timeouts and connection limits against slow and abusive clients, a deadline
 // per request that also stops CPU work, and the grace period of a shutdown.
+import { setMaxListeners } from 'node:events';
 import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { OpsOrchError, type Env, type Logger } from '@opsorch/adapters';
@@ -109,6 +110,9 @@ export function createHardenedServer(app: RequestListener, limits: HttpLimits, l
   return server;
 }
 
+/** Provider calls of one request that may wait on its signal at once before Node warns of a leak. */
+const MAX_CALLS_LISTENING = 500;
+
 /**
  * The AbortSignal of one request: it fires when the client goes away before the answer is sent (`gone` is
  * the reason), or when the request's deadline passes (PROVIDER_TIMEOUT). Provider calls stop on it, and so do
@@ -116,6 +120,9 @@ export function createHardenedServer(app: RequestListener, limits: HttpLimits, l
  */
 export function requestSignal(res: ServerResponse, deadlineMs: number, gone = 'client disconnected'): AbortSignal {
   const controller = new AbortController();
+  // Every provider call of the request listens for its end while it runs (and stops listening after): a page that
+  // fans out to a dozen calls at once is no leak, so Node's warning at eleven listeners would only be noise.
+  setMaxListeners(MAX_CALLS_LISTENING, controller.signal);
   const timer =
     deadlineMs > 0
       ? setTimeout(

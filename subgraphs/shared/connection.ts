@@ -44,6 +44,16 @@ export async function listConnection<C extends Capability, T>(
   return toConnection(merged);
 }
 
+/**
+ * The connection without a second node of an id already on the page: one team or person known to several instances
+ * (Backstage for ownership, PagerDuty for on-call) is one entity, whose fields merge every instance's answers.
+ */
+export function distinctById<T extends { id: string }>(connection: Connection<T>): Connection<T> {
+  const seen = new Set<string>();
+  const edges = connection.edges.filter((e) => !seen.has(e.node.id) && seen.add(e.node.id));
+  return { ...connection, nodes: edges.map((e) => e.node), edges };
+}
+
 /** The GraphQL connection of a merged page. */
 export function toConnection<T>(merged: MergedPage<T>): Connection<T> {
   return {

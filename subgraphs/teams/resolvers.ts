@@ -9,7 +9,7 @@ import {
 } from '@opsorch/adapters';
 import type { TeamFilter, UserFilter } from '@opsorch/schema';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { listConnection, loadersFor, perKeyEverywhere, type RequestContext } from '../shared/index.ts';
+import { distinctById, listConnection, loadersFor, perKeyEverywhere, type RequestContext } from '../shared/index.ts';
 import { valuesOrThrow } from '../shared/index.ts';
 import { byName, createTeamLoaders, type TeamLoaders } from './loaders.ts';
 
@@ -45,7 +45,7 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
     teams: async (_: unknown, args: PageArgs & { filter?: TeamFilter | null }, ctx: RequestContext) => {
       checkText(args.filter?.text);
       const filter = args.filter ?? {};
-      const connection = await listConnection(ctx, 'teams', args, (p, page) => p.queryTeams(filter, page, ctx.provider), byName);
+      const connection = distinctById(await listConnection(ctx, 'teams', args, (p, page) => p.queryTeams(filter, page, ctx.provider), byName));
       for (const team of connection.nodes) loaders(ctx).team.prime(team.id, team);
       return connection;
     },
@@ -62,7 +62,7 @@ export const resolvers: GraphQLResolverMap<RequestContext> = {
     users: async (_: unknown, args: PageArgs & { filter?: UserFilter | null }, ctx: RequestContext) => {
       checkText(args.filter?.text);
       const filter = args.filter ?? {};
-      const connection = await listConnection(ctx, 'teams', args, (p, page) => p.queryUsers(filter, page, ctx.provider), byName);
+      const connection = distinctById(await listConnection(ctx, 'teams', args, (p, page) => p.queryUsers(filter, page, ctx.provider), byName));
       for (const user of connection.nodes) loaders(ctx).user.prime(user.id, user);
       return connection;
     },

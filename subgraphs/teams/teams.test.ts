@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { onCallAt, secondaryOnCallAt, teamById } from '@opsorch/adapters/demo/world.ts';
 import { createRequestContext } from '../shared/context.ts';
 import { IdempotencyStore } from '../shared/idempotency.ts';
-import { createSubgraphRunner } from '../shared/testing.ts';
+import { createSubgraphRunner, testRegistry } from '../shared/testing.ts';
 import { teamsSubgraph } from './index.ts';
 
 const runner = createSubgraphRunner(teamsSubgraph);
@@ -155,5 +155,20 @@ describe('teams subgraph: federation', () => {
     expect(counts['teams/demo.getMany']).toBeLessThanOrEqual(2);
     expect(counts['teams/demo.getUsers']).toBeLessThanOrEqual(3);
     expect(counts['teams/demo.teamsOfUsers']).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('teams subgraph: one team or person known to several instances', () => {
+  // Backstage for ownership and PagerDuty for on-call both know the payments team and its people: two demo instances.
+  const twice = createSubgraphRunner(teamsSubgraph, testRegistry({ OPSORCH_TEAMS_PROVIDER: 'a=demo,b=demo' }));
+
+  it('lists each team and each person once', async () => {
+    const once = await runner.run(`{ teams(first: 100) { nodes { id } } users(first: 200) { nodes { id } } }`);
+    const result = await twice.run(`{ teams(first: 100) { nodes { id } edges { node { id } } } users(first: 200) { nodes { id } } }`);
+    expect(result.errors).toBeUndefined();
+    const data = result.data as { teams: { nodes: { id: string }[]; edges: { node: { id: string } }[] }; users: { nodes: { id: string }[] } };
+    expect(data.teams.nodes).toEqual((once.data as typeof data).teams.nodes);
+    expect(data.teams.edges.map((e) => e.node)).toEqual(data.teams.nodes);
+    expect(data.users.nodes).toEqual((once.data as typeof data).users.nodes);
   });
 });

@@ -11,6 +11,9 @@ export function patchPagerDutySpec(document: Json): void {
   // (as a regular expression it matches only that text): the date-time format stays, the pattern goes.
   delete document.components.parameters.change_since.schema.pattern;
   delete document.components.parameters.change_until.schema.pattern;
+  // An acknowledgement's log entry names its type `acknowledgement_log_entry`, which the base LogEntry's own enum
+  // refuses (no entry could match both); the base enum and the API say `acknowledge_log_entry`.
+  document.components.schemas.AcknowledgeLogEntry.allOf[1].properties.type.enum = ['acknowledge_log_entry'];
   // The slice lacks the account's log (`GET /log_entries`, operation `listLogEntries` of PagerDuty's REST API v2):
   // its parameters and answer are an incident's log entries' without the incident id, plus `team_ids[]`.
   const incidentLog = document.paths['/incidents/{id}/log_entries'].get;

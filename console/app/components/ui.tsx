@@ -210,3 +210,13 @@ export function FieldError({ errors, name }: { errors?: Record<string, string | 
     </div>
   );
 }
+
+/** The environment an approval step lets the engine deploy to ("approves production"): a person must see it before approving. */
+export function ApprovesEnvironment({ step }: { step: { kind: string; environment?: string | null } }) {
+  if (step.kind !== 'APPROVAL' || !step.environment) return null;
+  return (
+    <div className="step-environment" data-environment={step.environment}>
+      approves <strong>{step.environment}</strong>
+    </div>
+  );
+}

@@ -10,7 +10,7 @@ import { LabelFilters } from '../components/explorer/label-filters.tsx';
 import { ScopeSelects } from '../components/explorer/scope-selects.tsx';
 import { TimePicker } from '../components/explorer/time-picker.tsx';
 import '../components/explorer/explorer.css';
-import { Empty, PageHeader, Problems } from '../components/ui.tsx';
+import { Empty, PageHeader, Problems, toolName } from '../components/ui.tsx';
 import { ExplorerMetricCatalogDocument, ExplorerMetricSeriesDocument, ExplorerScopeDocument } from '../graphql/explorer/generated.ts';
 import { query } from '../lib/api.server.ts';
 import { dedupeProblems } from '../lib/problems.ts';
@@ -75,7 +75,11 @@ export default function MetricsPage() {
         subtitle={
           descriptor ? (
             <>
-              <span className="mono">{descriptor.name}</span> · {descriptor.type.toLowerCase()} in {descriptor.unit} · {descriptor.description}
+              {/* Datadog leaves many metrics without type, unit or description: say only what is known. */}
+              <span className="mono">{descriptor.name}</span>
+              {descriptor.type !== 'UNKNOWN' ? ` · ${descriptor.type.toLowerCase()}` : ''}
+              {descriptor.unit ? ` in ${descriptor.unit}` : ''}
+              {descriptor.description ? ` · ${descriptor.description}` : ''}
             </>
           ) : (
             'Pick a metric from the catalog'
@@ -88,7 +92,7 @@ export default function MetricsPage() {
             </Link>
             {result?.url ? (
               <a className="button" href={result.url} target="_blank" rel="noreferrer">
-                Open in Prometheus ↗
+                Open in {toolName(result.url)} ↗
               </a>
             ) : null}
           </>
@@ -182,7 +186,8 @@ export default function MetricsPage() {
           />
           {result.query ? (
             <div className="promql">
-              <span className="muted small">PromQL</span> <code>{result.query}</code>
+              {/* In the metrics tool's own language: PromQL for Prometheus, a metric query for Datadog. */}
+              <span className="muted small">Query</span> <code>{result.query}</code>
             </div>
           ) : null}
           {result.series.length ? <SeriesStats series={result.series} metric={descriptor.name} /> : null}

@@ -4,7 +4,7 @@ import flowStyles from '@xyflow/react/dist/style.css?url';
 import { z } from 'zod';
 import { Flow } from '../components/flow.tsx';
 import { RunTable, servicePath } from '../components/tables.tsx';
-import { Badge, Empty, FieldError, PageHeader, Problems, Section, SourceLink } from '../components/ui.tsx';
+import { ApprovesEnvironment, Badge, Empty, FieldError, PageHeader, Problems, Section, SourceLink } from '../components/ui.tsx';
 import { RunbookDetailDocument, StartRunbookRunDocument } from '../graphql/generated.ts';
 import { mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
 import { apiFailure, fail, formFields, parseWith } from '../lib/forms.server.ts';
@@ -114,6 +114,7 @@ export default function RunbookPage() {
                       <Badge kind="kind" value={s.kind} />
                     </div>
                     {s.dependsOn.length ? <div className="muted small">after {s.dependsOn.join(', ')}</div> : null}
+                    <ApprovesEnvironment step={s} />
                   </div>
                   <pre>{s.description}</pre>
                 </li>

@@ -5,7 +5,7 @@ import { useEffect } from 'react';
 import { z } from 'zod';
 import { Flow } from '../components/flow.tsx';
 import { incidentPath, runbookPath, StepProgress } from '../components/tables.tsx';
-import { Badge, FieldError, PageHeader, Problems, Section, SourceLink } from '../components/ui.tsx';
+import { ApprovesEnvironment, Badge, FieldError, PageHeader, Problems, Section, SourceLink } from '../components/ui.tsx';
 import { CancelRunbookRunDocument, CompleteManualStepDocument, RunDetailDocument } from '../graphql/generated.ts';
 import { mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
 import { apiFailure, fail, formFields, parseWith } from '../lib/forms.server.ts';
@@ -130,6 +130,7 @@ export default function RunPage() {
                   <div>
                     <Badge kind="step" value={s.status} /> <span className="muted small">{s.step.kind.toLowerCase()}</span>
                   </div>
+                  <ApprovesEnvironment step={s.step} />
                   {s.startedAt ? (
                     <div className="muted small" title={formatUtc(s.startedAt, true)}>
                       {s.finishedAt ? `took ${formatDuration(Date.parse(s.finishedAt) - Date.parse(s.startedAt))}` : `since ${formatDuration(now - Date.parse(s.startedAt))}`}
@@ -155,7 +156,7 @@ export default function RunPage() {
                       <FieldError errors={failure && failure.intent === `complete:${s.step.id}` ? failure.errors : null} name="note" />
                       <div className="row">
                         <button type="submit" name="outcome" value="SUCCEEDED" className="good" disabled={busy}>
-                          {s.step.kind === 'APPROVAL' ? 'Approve' : 'Mark done'}
+                          {s.step.kind === 'APPROVAL' ? (s.step.environment ? `Approve ${s.step.environment}` : 'Approve') : 'Mark done'}
                         </button>
                         <button type="submit" name="outcome" value="SKIPPED" disabled={busy}>
                           Skip

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
 import { z } from 'zod';
-import { incidentPath, servicePath } from '../components/tables.tsx';
+import { incidentPath, servicePath, ticketPath } from '../components/tables.tsx';
 import { Badge, Empty, FieldError, PageHeader, Person, Problems, Section, Severity, SourceLink } from '../components/ui.tsx';
 import { CommentOnTicketDocument, TicketDetailDocument, TransitionTicketDocument } from '../graphql/generated.ts';
 import { mutate, newIdempotencyKey, query } from '../lib/api.server.ts';
@@ -77,7 +77,8 @@ export default function TicketPage() {
       />
       <Problems problems={problems.filter((p) => !p.path || p.path.length <= 2)} />
       <div className="actions-bar">
-        <Form method="post" className="inline-form" replace>
+        {/* The action is this ticket's encoded path: the form's default would lose a GitHub id's `#231` as a fragment. */}
+        <Form method="post" action={ticketPath(ticket.id)} className="inline-form" replace>
           <CsrfField />
           <input type="hidden" name="idempotencyKey" value={`${idempotencyKey}:transition`} />
           <input type="hidden" name="intent" value="transition" />
@@ -111,7 +112,7 @@ export default function TicketPage() {
             ) : (
               <Empty>No comments yet.</Empty>
             )}
-            <Form method="post" className="stack" ref={commentForm} replace>
+            <Form method="post" action={ticketPath(ticket.id)} className="stack" ref={commentForm} replace>
               <CsrfField />
               <input type="hidden" name="idempotencyKey" value={`${idempotencyKey}:comment`} />
               <textarea name="body" placeholder="Add a comment  ( n )" aria-label="Comment" data-key="n" required />

@@ -73,6 +73,17 @@ const axisWidth = (_u: uPlot, values: string[] | null) => axisWidthFor(values ??
  * its whole label.
  */
 const RIGHT_PADDING = 28;
+
+/**
+ * A value with no neighbour to draw a line to would not show at all: a sparse series (the error share of a quiet
+ * service's logs, a metric reported now and then) gets a dot there instead of an empty chart.
+ */
+const isolatedPoints = (u: uPlot, seriesIdx: number): number[] => {
+  const values = u.data[seriesIdx] ?? [];
+  const dots: number[] = [];
+  for (let i = 0; i < values.length; i++) if (values[i] != null && values[i - 1] == null && values[i + 1] == null) dots.push(i);
+  return dots;
+};
 /** Past this many lines the colours repeat: the legend says how to pick one out. */
 const MANY_LINES = 8;
 
@@ -168,7 +179,7 @@ export function TimeChart({ timestamps, series, window, markers = [], bands = []
           width: kind === 'stacked-bars' ? 0 : 1.5,
           fill: kind === 'stacked-bars' ? s.color : undefined,
           paths: barWidth,
-          points: { show: false },
+          points: kind === 'stacked-bars' ? { show: false } : { show: true, size: 5, filter: isolatedPoints },
           spanGaps: false,
           show: kind === 'stacked-bars' || !live.current.hidden.has(s.label),
         })),
