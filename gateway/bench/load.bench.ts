@@ -164,6 +164,27 @@ async function post(url: string, body: string): Promise<{ status: number; text: 
   return { status: response.status, text: await response.text() };
 }
 
+/** CPU time (user + system) of a process and its descendants so far, in ms. */
+function treeCpuMs(pid: number): number {
+  let ticks = 0;
+  const visit = (p: number) => {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+      for (const task of readdirSync(`/proc/${p}/task`)) {
+        const children = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim();
+        for (const child of children ? children.split(/\s+/) : []) visit(Number(child));
+      }
+    } catch {
+      // the process ended
+    }
+  };
+  visit(pid);
+  return ticks * CLOCK_TICK_MS;
+}
+/** Kernel clock ticks are 1/100 s on Linux (USER_HZ). */
+const CLOCK_TICK_MS = 10;
+
 /** RSS of a process and its descendants, in MiB (Hive Gateway may fork workers). */
 function treeRssMiB(pid: number): number {
   let kib = 0;
@@ -229,6 +250,8 @@ interface Run {
   p99: number;
   errors: number;
   requests: number;
+  /** CPU time the gateway process spent per answered request during the measured load (stable on a busy machine). */
+  cpuMsPerRequest: number;
   idleRss: number;
   peakRss: number;
   afterRss: number;
@@ -283,7 +306,9 @@ async function measure(variant: VariantId, proc: Proc): Promise<Run[]> {
     let peakRss = 0;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRssMiB(pid))), 250);
     const from = performance.now() - proc.startedAt;
+    const cpuBefore = treeCpuMs(pid);
     const result = await cannon(proc.url, scenario, DURATION, first.text);
+    const cpuMs = treeCpuMs(pid) - cpuBefore;
     proc.measured.push([from, performance.now() - proc.startedAt]);
     clearInterval(sampler);
     peakRss = Math.max(peakRss, treeRssMiB(pid));
@@ -301,12 +326,13 @@ async function measure(variant: VariantId, proc: Proc): Promise<Run[]> {
       p99: result.latency.p99,
       errors,
       requests: result.requests.total,
+      cpuMsPerRequest: cpuMs / Math.max(1, result.requests.total),
       idleRss,
       peakRss,
       afterRss,
       freshSeconds,
     };
-    console.error(`  ${scenario.id}: ${run.rps.toFixed(1)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, peak ${run.peakRss.toFixed(0)} MiB (load ${load()})`);
+    console.error(`  ${scenario.id}: ${run.rps.toFixed(1)} req/s, ${run.cpuMsPerRequest.toFixed(1)} CPU ms/req, p50 ${run.p50} ms, p99 ${run.p99} ms, peak ${run.peakRss.toFixed(0)} MiB (load ${load()})`);
     runs.push(run);
   }
   return runs;
@@ -378,18 +404,19 @@ try {
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 const lines: string[] = [];
-lines.push(`| query | variant | RPS | p50 ms | p90 ms | p99 ms | p99/p50 | errors | idle RSS MiB | peak RSS MiB | RSS 10 s after MiB | fresh process, req/s in its first seconds |`);
-lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+lines.push(`| query | variant | RPS | CPU ms/req | p50 ms | p90 ms | p99 ms | p99/p50 | errors | idle RSS MiB | peak RSS MiB | RSS 10 s after MiB | fresh process, req/s in its first seconds |`);
+lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const run of runs) {
   const scenario = SCENARIOS.find((s) => s.id === run.scenario)!;
   lines.push(
-    `| ${scenario.label} | ${VARIANTS[run.variant].label} | ${fmt(run.rps, 1)} | ${run.p50} | ${run.p90} | ${run.p99} | ${fmt(run.p99 / run.p50, 1)} | ${run.errors} | ${fmt(run.idleRss)} | ${fmt(run.peakRss)} | ${fmt(run.afterRss)} | ${run.freshSeconds.join(' / ') || ''} |`,
+    `| ${scenario.label} | ${VARIANTS[run.variant].label} | ${fmt(run.rps, 1)} | ${fmt(run.cpuMsPerRequest, 1)} | ${run.p50} | ${run.p90} | ${run.p99} | ${fmt(run.p99 / run.p50, 1)} | ${run.errors} | ${fmt(run.idleRss)} | ${fmt(run.peakRss)} | ${fmt(run.afterRss)} | ${run.freshSeconds.join(' / ') || ''} |`,
   );
 }
 const ratio = (scenario: string, a: VariantId, b: VariantId) => {
   const x = runs.find((r) => r.scenario === scenario && r.variant === a);
   const y = runs.find((r) => r.scenario === scenario && r.variant === b);
-  return x && y ? `${fmt(x.rps / y.rps, 2)}×` : null;
+  // Requests per CPU-second too: on a machine shared with other work, it moves far less than RPS does.
+  return x && y ? `${fmt(x.rps / y.rps, 2)}× (per CPU-second ${fmt(y.cpuMsPerRequest / x.cpuMsPerRequest, 2)}×)` : null;
 };
 lines.push('');
 for (const scenario of scenarios) {
