@@ -242,7 +242,7 @@ export class InstanceResilience {
     const deadline = started + call.timeoutMs;
     const overall = new AbortController();
     // The error is made only when the deadline passes: building one (and its stack) per call was a measurable
-    // share of every request's CPU (decision 019).
+    // share of every request's CPU (decision 021).
     const timer = setTimeout(
       () =>
         overall.abort(

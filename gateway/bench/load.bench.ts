@@ -1,5 +1,5 @@
 // `npm run bench:load`: throughput, latency and memory of the gateway under load, against stock @apollo/gateway
-// and Hive Gateway in the same run (issue 15, decision 019).
+// and Hive Gateway in the same run (issue 15, decision 021).
 //
 // Each variant is its own process, pinned to core 0 with taskset; this process (autocannon) and, in distributed
 // mode, the eleven `opsorch subgraph` processes run on core 1:

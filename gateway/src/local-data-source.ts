@@ -10,7 +10,7 @@ type Prepared = { document: DocumentNode; compiled: CompiledQuery | null } | { e
 /**
  * Runs a subgraph in-process. Unlike @apollo/gateway's LocalGraphQLDataSource, which parses and validates
  * every fetch, this prepares each subgraph query text once: parsed, validated and compiled with graphql-jit
- * (decision 019), since the gateway sends the same few query-plan fetches over and over and, under load, the
+ * (decision 021), since the gateway sends the same few query-plan fetches over and over and, under load, the
  * parse/validate work and graphql-js's per-field interpretation would dominate.
  * The cache is bounded in entries and in the characters of query text it holds (least recently used entries
  * go first): the planner keeps an operation's literal arguments in its fetches, so a client sending distinct

@@ -1,7 +1,7 @@
 // The answers OpsOrch gives do not depend on how the gateway runs its subgraphs: with the demo world's clock and
 // the request clock pinned, our in-process data source and @apollo/gateway's own LocalGraphQLDataSource answer
 // every query byte for byte alike, and exactly as the snapshots in __snapshots__/answers record (taken before
-// the gateway's performance work, decision 019). distributed.e2e.ts compares the HTTP subgraphs with these.
+// the gateway's performance work, decision 021). distributed.e2e.ts compares the HTTP subgraphs with these.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { services } from '../../adapters/demo/world.ts';
