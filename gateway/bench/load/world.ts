@@ -2,14 +2,15 @@
 // createIncident, at the demo clock, so every process (gateway or subgraph) holds the same incidents with the
 // same ids and times and every variant's answers can be compared byte for byte.
 import { ANONYMOUS, silentLogger, type ProviderModule } from '@opsorch/adapters';
-import { demoProviders } from '../../../adapters/demo/index.ts';
+import { demo } from '../../../adapters/demo/index.ts';
 import { demoAnchor } from '../../../adapters/demo/clock.ts';
 import { services } from '../../../adapters/demo/world.ts';
 
 export function loadTestWorld(extraIncidents: number): ProviderModule {
-  const factories = demoProviders.factories;
+  const factories = demo.factories;
   return {
-    label: `${demoProviders.label} + ${extraIncidents} open incidents`,
+    ...demo,
+    label: `${demo.label} + ${extraIncidents} open incidents`,
     factories: {
       ...factories,
       incidents: (settings, deps) => {
