@@ -93,6 +93,9 @@ const baseEnv: NodeJS.ProcessEnv = {
   OPSORCH_DEMO_NOW: demoNow,
   BENCH_EXTRA_INCIDENTS: flags['extra-incidents'],
   NODE_ENV: 'production',
+  // Stock @apollo/gateway and Hive Gateway cannot sign subgraph requests (decision 014), and every distributed
+  // variant reaches the same subgraph processes: they trust the forwarded headers, so no variant pays for signing.
+  OPSORCH_SUBGRAPH_TRUST: 'network',
 };
 
 // Cores: the gateway under test alone on core 0; this process, autocannon and the subgraphs on core 1.
