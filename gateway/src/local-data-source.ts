@@ -4,8 +4,11 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
-/** A query-plan fetch, ready to run: compiled to JavaScript when graphql-jit can, else graphql-js executes it. */
-type Prepared = { document: DocumentNode; compiled: CompiledQuery | null } | { errors: readonly GraphQLError[] };
+/**
+ * A query-plan fetch, ready to run: compiled to JavaScript once it is seen again and graphql-jit can compile
+ * it (`compiled` false when it cannot), else graphql-js executes it.
+ */
+type Prepared = { document: DocumentNode; compiled: CompiledQuery | false | undefined } | { errors: readonly GraphQLError[] };
 
 /**
  * Runs a subgraph in-process. Unlike @apollo/gateway's LocalGraphQLDataSource, which parses and validates
@@ -15,6 +18,9 @@ type Prepared = { document: DocumentNode; compiled: CompiledQuery | null } | { e
  * The cache is bounded in entries and in the characters of query text it holds (least recently used entries
  * go first): the planner keeps an operation's literal arguments in its fetches, so a client sending distinct
  * operations with large literals would otherwise fill a thousand entries with megabytes each.
+ * Only a cached document that is fetched a second time is compiled: compiling costs more than interpreting a
+ * fetch once, and the generated function's source (literals included) stays in V8's compilation cache for
+ * several collections, so compiling every one-off document would hold memory the bound above does not count.
  */
 export class CachedLocalDataSource implements GraphQLDataSource {
   private readonly documents = new Map<string, Prepared>();
@@ -29,6 +35,16 @@ export class CachedLocalDataSource implements GraphQLDataSource {
     private readonly maxChars = 2 * 2 ** 20,
   ) {}
 
+  /** The compiled fetch, or false when graphql-jit cannot compile it (graphql-js then executes it). */
+  private compile(document: DocumentNode, operationName: string | undefined): CompiledQuery | false {
+    try {
+      const compiled = compileQuery(this.schema, document, operationName, { disablingCapturingStackErrors: true });
+      return isCompiledQuery(compiled) ? compiled : false;
+    } catch {
+      return false;
+    }
+  }
+
   private prepared(query: string, operationName: string | undefined): Prepared {
     const key = operationName ? `${operationName}\u0000${query}` : query;
     const cached = this.documents.get(key);
@@ -36,6 +52,7 @@ export class CachedLocalDataSource implements GraphQLDataSource {
     if (cached) {
       this.documents.delete(key);
       this.documents.set(key, cached);
+      if ('document' in cached && cached.compiled === undefined) cached.compiled = this.compile(cached.document, operationName);
       return cached;
     }
     let entry: Prepared;
@@ -43,10 +60,7 @@ export class CachedLocalDataSource implements GraphQLDataSource {
       const document = parse(query);
       const errors = validate(this.schema, document);
       if (errors.length > 0) entry = { errors };
-      else {
-        const compiled = compileQuery(this.schema, document, operationName, { disablingCapturingStackErrors: true });
-        entry = { document, compiled: isCompiledQuery(compiled) ? compiled : null };
-      }
+      else entry = { document, compiled: undefined };
     } catch (error) {
       entry = { errors: [error as GraphQLError] };
     }
