@@ -241,12 +241,18 @@ export class InstanceResilience {
     const started = Date.now();
     const deadline = started + call.timeoutMs;
     const overall = new AbortController();
-    const timeout = new OpsOrchError(
-      'PROVIDER_TIMEOUT',
-      `${capability} provider ${instance} did not answer ${call.method} within ${call.timeoutMs} ms`,
-      { capability, provider: instance },
+    // The error is made only when the deadline passes: building one (and its stack) per call was a measurable
+    // share of every request's CPU (decision 021).
+    const timer = setTimeout(
+      () =>
+        overall.abort(
+          new OpsOrchError('PROVIDER_TIMEOUT', `${capability} provider ${instance} did not answer ${call.method} within ${call.timeoutMs} ms`, {
+            capability,
+            provider: instance,
+          }),
+        ),
+      call.timeoutMs,
     );
-    const timer = setTimeout(() => overall.abort(timeout), call.timeoutMs);
     const onCallerAbort = () => overall.abort(call.signal!.reason);
     call.signal?.addEventListener('abort', onCallerAbort, { once: true });
     if (call.signal?.aborted) onCallerAbort();
@@ -403,10 +409,21 @@ interface Flight<T = unknown> {
  */
 export function dedupKey(method: string, args: readonly unknown[], ctx: ProviderContext): string | null {
   const pinned = Math.abs(ctx.now.getTime() - Date.now()) > 1_000 ? ctx.now.toISOString() : 'live';
-  const scope = stableStringify({ actor: ctx.actor, environment: ctx.environment ?? null, now: pinned });
+  const scope = scopeKey(ctx, pinned);
   const keyedArgs = stableStringify(args);
   if (scope === null || keyedArgs === null) return null;
   return `${method}\u0000${scope}\u0000${keyedArgs}`;
+}
+
+/** One request's contexts share actor and environment: their key is built once per context and clock reading. */
+const scopeKeys = new WeakMap<ProviderContext, { actor: unknown; environment: unknown; pinned: string; key: string | null }>();
+
+function scopeKey(ctx: ProviderContext, pinned: string): string | null {
+  const cached = scopeKeys.get(ctx);
+  if (cached && cached.pinned === pinned && cached.actor === ctx.actor && cached.environment === ctx.environment) return cached.key;
+  const key = stableStringify({ actor: ctx.actor, environment: ctx.environment ?? null, now: pinned });
+  scopeKeys.set(ctx, { actor: ctx.actor, environment: ctx.environment, pinned, key });
+  return key;
 }
 
 /** JSON with sorted keys and dates as ISO strings; null for what cannot be keyed (functions, cycles, symbols). */

@@ -150,7 +150,10 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<RequestContext> {
     url: string,
     private readonly security: Security,
   ) {
-    super({ url });
+    // Node's own fetch (undici: pooled keep-alive connections) instead of Apollo's default make-fetch-happen,
+    // whose agent reads an Error's stack on every request to tell http from https (decision 021).
+    // Apollo sends its JSON body as a string, which RequestInit takes.
+    super({ url, fetcher: (target, init) => fetch(target, init as RequestInit) });
   }
 
   override async willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RequestContext>['willSendRequest']>>[0]) {

@@ -4,7 +4,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { isCapability, type Logger } from '@opsorch/adapters';
+import { isCapability, type Logger, type ProviderModule } from '@opsorch/adapters';
 import { SUBGRAPH_NAMES, type SubgraphName } from '@opsorch/schema';
 import { buildSchemaOf, IdempotencyStore, SUBGRAPHS, type RequestContext } from '@opsorch/subgraphs';
 import { createErrorFormatter } from './errors.ts';
@@ -25,6 +25,8 @@ export interface SubgraphServerOptions {
   host?: string;
   env?: Env;
   logger?: Logger;
+  /** Provider kinds beyond the built-in ones (plugins, test doubles, the load benchmark's world). */
+  extraProviders?: Record<string, ProviderModule>;
   /** Send spans here whatever OPSORCH_TRACING says (tests). */
   traceExporter?: SpanExporter;
 }
@@ -46,7 +48,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
   // The schema is fixed; what a reload rebuilds here is the runtime: configuration, secrets and providers
   // (only this capability's, src/runtime.ts).
   const serving = await startServingRuntime(
-    { env, logger, capabilities, component: `subgraph-${name}`, serviceName: `opsorch-subgraph-${name}`, traceExporter: options.traceExporter },
+    { env, logger, capabilities, extraProviders: options.extraProviders, component: `subgraph-${name}`, serviceName: `opsorch-subgraph-${name}`, traceExporter: options.traceExporter },
     async (runtime) => runtime,
   );
   const { metrics, tracing } = serving;

@@ -118,6 +118,17 @@ describe('alert mutations', () => {
     await refused(SILENCE, { id: alertId, duration: 'forever' }, 'BAD_USER_INPUT', /duration/);
     await refused(SILENCE, { id: alertId, duration: '30d' }, 'BAD_USER_INPUT');
   });
+
+  it('a retried write is the same write whatever order or form its arguments take', async () => {
+    // Sent three times each so that the compiled fetch (used from the second time on) answers too.
+    const AS_VARIABLES = `mutation($id: ID!, $duration: String!, $key: String) { silenceAlert(id: $id, duration: $duration, comment: "retry", idempotencyKey: $key) { state silencedUntil } }`;
+    const AS_LITERALS = `mutation { silenceAlert(idempotencyKey: "retry-order", comment: "retry", duration: "1h", id: "${alertId}") { state silencedUntil } }`;
+    const first = await data(AS_VARIABLES, { id: alertId, duration: '1h', key: 'retry-order' });
+    for (let i = 0; i < 3; i++) {
+      expect(await data(AS_LITERALS)).toEqual(first);
+      expect(await data(AS_VARIABLES, { id: alertId, duration: '1h', key: 'retry-order' })).toEqual(first);
+    }
+  });
 });
 
 describe('ticket mutations', () => {

@@ -44,3 +44,20 @@ export const WAR_ROOM = /* GraphQL */ `
     }
   }
 `;
+
+/** The light read: ten incidents with their service (the console's incident list asks about this much). */
+export const INCIDENTS_WITH_SERVICE = /* GraphQL */ `
+  query IncidentsWithService($first: Int = 10) {
+    incidents(first: $first) {
+      nodes {
+        id
+        number
+        title
+        severity
+        status
+        startedAt
+        service { id name tier }
+      }
+    }
+  }
+`;

@@ -1,4 +1,4 @@
-import { badInput, OpsOrchError, unfinishedWrite, type Actor } from '@opsorch/adapters';
+import { badInput, OpsOrchError, stableStringify, unfinishedWrite, type Actor } from '@opsorch/adapters';
 
 /** What resolvers use: run a write at most once per (scope, idempotency key). */
 export interface IdempotentWrites {
@@ -38,7 +38,9 @@ export class IdempotencyStore {
     if (key === null || key === undefined) return write();
     if (key.length === 0 || key.length > 255) throw badInput('idempotencyKey must be 1 to 255 characters');
     const id = `${scope}\u0000${key}`;
-    const fingerprint = JSON.stringify(args);
+    // Sorted keys: the same arguments in another order (graphql-jit builds literal arguments before variables,
+    // graphql-js in the operation's order) are the same write.
+    const fingerprint = stableStringify(args) ?? JSON.stringify(args);
     const now = Date.now();
     const existing = this.entries.get(id);
     if (existing && existing.expiresAt > now) {

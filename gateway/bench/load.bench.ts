@@ -1,0 +1,442 @@
+// `npm run bench:load`: throughput, latency and memory of the gateway under load, against stock @apollo/gateway
+// and Hive Gateway in the same run (issue 15, decision 021).
+//
+// Each variant is its own process, pinned to core 0 with taskset; this process (autocannon) and, in distributed
+// mode, the eleven `opsorch subgraph` processes run on core 1:
+//   ours                 OpsOrch's gateway, subgraphs in-process
+//   stock                the same process and settings with @apollo/gateway's LocalGraphQLDataSource
+//   ours-distributed     OpsOrch's gateway, every subgraph over HTTP (OPSORCH_SUBGRAPH_URLS)
+//   stock-distributed    stock @apollo/gateway + @apollo/server over the same subgraphs
+//   hive-distributed     Hive Gateway (`hive-gateway supergraph`, stock settings) over the same subgraphs; installed
+//                        at bench time into a cache folder outside the repository, never a dependency of OpsOrch
+// Every process serves the same world (the demo world plus open incidents, bench/load/world.ts) with the demo clock
+// pinned. Each answer is checked: the first answer of every variant must equal the others byte for byte, and every
+// response under load must equal it (a difference counts as an error). Prints one Markdown table and the ratios.
+//
+//   npm run bench:load -- [--duration 20] [--warmup 5] [--variants ours,stock] [--scenarios war-room-50,light]
+//                         [--cpu-prof <dir>] [--heap-snapshot <dir>] [--json <file>]
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, homedir, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isDeepStrictEqual } from 'node:util';
+import autocannon from 'autocannon';
+import { SUBGRAPH_NAMES, SUPERGRAPH_PATH } from '@opsorch/schema';
+import { INCIDENTS_WITH_SERVICE, WAR_ROOM } from '../test/queries.ts';
+import { summarizeProfile } from './load/profile.ts';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const SERVE = join(import.meta.dirname, 'load', 'serve.ts');
+const HIVE_VERSION = '2.15.1';
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '5' },
+    variants: { type: 'string', default: 'ours,stock,ours-distributed,stock-distributed,hive-distributed' },
+    scenarios: { type: 'string', default: 'war-room-50,light,war-room-25' },
+    'extra-incidents': { type: 'string', default: '100' },
+    'cpu-prof': { type: 'string' },
+    'heap-snapshot': { type: 'string' },
+    json: { type: 'string' },
+    connections: { type: 'string' },
+    'hive-dir': { type: 'string' },
+  },
+});
+const DURATION = Number(flags.duration);
+const WARMUP = Number(flags.warmup);
+
+interface Scenario {
+  id: string;
+  label: string;
+  body: string;
+  connections: number;
+  /** Run only against the distributed variants. */
+  distributedOnly?: boolean;
+}
+
+const SCENARIOS: Scenario[] = [
+  { id: 'war-room-50', label: 'war-room `first: 50`', body: JSON.stringify({ query: WAR_ROOM, variables: { first: 50 } }), connections: 50 },
+  { id: 'light', label: '10 incidents with their service', body: JSON.stringify({ query: INCIDENTS_WITH_SERVICE }), connections: 50 },
+  {
+    id: 'war-room-25',
+    label: 'war-room `first: 25`, 20 connections',
+    body: JSON.stringify({ query: WAR_ROOM, variables: { first: 25 } }),
+    connections: 20,
+    distributedOnly: true,
+  },
+];
+
+type VariantId = 'ours' | 'stock' | 'ours-distributed' | 'stock-distributed' | 'hive-distributed';
+const VARIANTS: Record<VariantId, { label: string; distributed: boolean }> = {
+  ours: { label: 'OpsOrch, in-process', distributed: false },
+  stock: { label: 'stock `LocalGraphQLDataSource`, in-process', distributed: false },
+  'ours-distributed': { label: 'OpsOrch, distributed', distributed: true },
+  'stock-distributed': { label: 'stock @apollo/gateway + @apollo/server, distributed', distributed: true },
+  'hive-distributed': { label: `Hive Gateway ${HIVE_VERSION}, distributed`, distributed: true },
+};
+
+const variantIds = flags.variants.split(',').map((v) => v.trim()) as VariantId[];
+for (const id of variantIds) if (!VARIANTS[id]) throw new Error(`--variants: unknown variant "${id}"; known: ${Object.keys(VARIANTS).join(', ')}`);
+const scenarios = flags.scenarios.split(',').map((id) => {
+  const scenario = SCENARIOS.find((s) => s.id === id.trim());
+  if (!scenario) throw new Error(`--scenarios: unknown scenario "${id}"; known: ${SCENARIOS.map((s) => s.id).join(', ')}`);
+  return flags.connections ? { ...scenario, connections: Number(flags.connections) } : scenario;
+});
+
+const workDir = mkdtempSync(join(tmpdir(), 'opsorch-bench-load-'));
+const demoNow = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
+const baseEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  OPSORCH_DEMO_NOW: demoNow,
+  BENCH_EXTRA_INCIDENTS: flags['extra-incidents'],
+  NODE_ENV: 'production',
+  // Stock @apollo/gateway and Hive Gateway cannot sign subgraph requests (decision 014), and every distributed
+  // variant reaches the same subgraph processes: they trust the forwarded headers, so no variant pays for signing.
+  OPSORCH_SUBGRAPH_TRUST: 'network',
+};
+
+// Cores: the gateway under test alone on core 0; this process, autocannon and the subgraphs on core 1.
+const CORES = availableParallelism();
+const pinned = CORES >= 2 && existsSync('/usr/bin/taskset');
+const GATEWAY_CORE = '0';
+const LOAD_CORE = '1';
+if (pinned) execFileSync('taskset', ['-a', '-pc', LOAD_CORE, String(process.pid)], { stdio: 'ignore' });
+
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Proc {
+  name: string;
+  child: ChildProcess;
+  url: string;
+  log: string;
+  /** When the process was started (performance.now()), to find the measured load in its CPU profile. */
+  startedAt: number;
+  /** Spans of measured load, in ms since the process started. */
+  measured: [number, number][];
+}
+
+/** Starts `node <args>` on a core, output to a log file; resolves when `url` answers a GraphQL request. */
+async function startProcess(name: string, core: string, nodeArgs: string[], env: NodeJS.ProcessEnv, url?: string, cwd = ROOT): Promise<Proc> {
+  const log = join(workDir, `${name}.log`);
+  const startedAt = performance.now();
+  const readyFile = join(workDir, `${name}.url`);
+  rmSync(readyFile, { force: true });
+  const out = openSync(log, 'w');
+  const command = pinned ? 'taskset' : process.execPath;
+  const args = pinned ? ['-c', core, process.execPath, ...nodeArgs] : nodeArgs;
+  const child = spawn(command, args, { cwd, env: { ...env, BENCH_READY_FILE: readyFile }, stdio: ['ignore', out, out] });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}; see ${log}:\n${readFileSync(log, 'utf8').slice(-2000)}`);
+    if (Date.now() > deadline) throw new Error(`${name} did not start within 180 s; see ${log}`);
+    const target = url ?? (existsSync(readyFile) ? readFileSync(readyFile, 'utf8').trim() : undefined);
+    if (target && (await post(target, JSON.stringify({ query: '{ __typename }' })).catch(() => null))?.status === 200) {
+      return { name, child, url: target, log, startedAt, measured: [] };
+    }
+    await sleep(200);
+  }
+}
+
+async function stopProcess(proc: Proc): Promise<void> {
+  if (proc.child.exitCode !== null) return;
+  const exited = new Promise((r) => proc.child.once('exit', r));
+  proc.child.kill('SIGTERM');
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), 60_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const tsNode = (...args: string[]) => ['--import', 'tsx', ...args];
+const profiling = (variant: string): string[] => {
+  const args: string[] = [];
+  if (flags['cpu-prof']) {
+    const dir = resolve(flags['cpu-prof'], variant);
+    mkdirSync(dir, { recursive: true });
+    args.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
+  }
+  if (flags['heap-snapshot']) args.push('--heapsnapshot-signal=SIGUSR2');
+  return args;
+};
+
+async function post(url: string, body: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  return { status: response.status, text: await response.text() };
+}
+
+/** CPU time (user + system) of a process and its descendants so far, in ms. */
+function treeCpuMs(pid: number): number {
+  let ticks = 0;
+  const visit = (p: number) => {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+      for (const task of readdirSync(`/proc/${p}/task`)) {
+        const children = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim();
+        for (const child of children ? children.split(/\s+/) : []) visit(Number(child));
+      }
+    } catch {
+      // the process ended
+    }
+  };
+  visit(pid);
+  return ticks * CLOCK_TICK_MS;
+}
+/** Kernel clock ticks are 1/100 s on Linux (USER_HZ). */
+const CLOCK_TICK_MS = 10;
+
+/** RSS of a process and its descendants, in MiB (Hive Gateway may fork workers). */
+function treeRssMiB(pid: number): number {
+  let kib = 0;
+  const visit = (p: number) => {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      kib += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      for (const task of readdirSync(`/proc/${p}/task`)) {
+        const children = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim();
+        for (const child of children ? children.split(/\s+/) : []) visit(Number(child));
+      }
+    } catch {
+      // the process ended
+    }
+  };
+  visit(pid);
+  return kib / 1024;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** The supergraph with every subgraph's URL replaced by the running subgraph's. */
+function supergraphFor(urls: Record<string, string>): string {
+  const sdl = readFileSync(SUPERGRAPH_PATH, 'utf8').replace(
+    /@join__graph\(name: "([^"]+)", url: "[^"]*"\)/g,
+    (_all, name: string) => `@join__graph(name: "${name}", url: "${urls[name]}")`,
+  );
+  const file = join(workDir, 'supergraph.graphql');
+  writeFileSync(file, sdl);
+  return file;
+}
+
+/** Hive Gateway, installed once into a cache folder outside the repository (never an OpsOrch dependency). */
+function hiveGatewayBin(): string {
+  const dir = flags['hive-dir'] ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'opsorch', 'bench', `hive-gateway-${HIVE_VERSION}`);
+  const bin = join(dir, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
+  if (!existsSync(bin)) {
+    console.error(`installing @graphql-hive/gateway@${HIVE_VERSION} into ${dir} (benchmark only)...`);
+    mkdirSync(dir, { recursive: true });
+    execFileSync('npm', ['install', '--prefix', dir, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `@graphql-hive/gateway@${HIVE_VERSION}`], {
+      stdio: 'inherit',
+    });
+  }
+  if (!existsSync(bin)) throw new Error(`Hive Gateway is not at ${bin} after installing it`);
+  return bin;
+}
+
+interface Run {
+  variant: VariantId;
+  scenario: string;
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  errors: number;
+  requests: number;
+  /** CPU time the gateway process spent per answered request during the measured load (stable on a busy machine). */
+  cpuMsPerRequest: number;
+  idleRss: number;
+  peakRss: number;
+  afterRss: number;
+  /** Requests answered in each of the first seconds of load on the freshly started process. */
+  freshSeconds: number[];
+}
+
+function cannon(url: string, scenario: Scenario, seconds: number, expectBody: string | undefined, onTick?: (count: number) => void) {
+  return new Promise<autocannon.Result>((resolveRun, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: scenario.body,
+        connections: scenario.connections,
+        duration: seconds,
+        timeout: 30,
+        expectBody,
+      },
+      (error, result) => (error ? reject(error) : resolveRun(result)),
+    );
+    // autocannon passes each second's counts to 'tick' (its typings omit the argument).
+    if (onTick) (instance as unknown as NodeJS.EventEmitter).on('tick', ({ counter }: { counter: number }) => onTick(counter));
+  });
+}
+
+const references = new Map<string, { variant: VariantId; text: string }>();
+const failures: string[] = [];
+
+async function measure(variant: VariantId, proc: Proc): Promise<Run[]> {
+  const runs: Run[] = [];
+  const pid = proc.child.pid!;
+  let fresh = true;
+  for (const scenario of scenarios) {
+    if (scenario.distributedOnly && !VARIANTS[variant].distributed) continue;
+    // The answer must be error-free and the same as every other variant's.
+    const first = await post(proc.url, scenario.body);
+    writeFileSync(join(workDir, `${variant}.${scenario.id}.json`), first.text);
+    const parsed = JSON.parse(first.text) as { errors?: unknown[] };
+    if (first.status !== 200 || parsed.errors) failures.push(`${variant} ${scenario.id}: answered ${first.status} ${first.text.slice(0, 300)}`);
+    const reference = references.get(scenario.id);
+    if (!reference) references.set(scenario.id, { variant, text: first.text });
+    // A trailing newline is framing (Apollo Server ends its body with one, Hive Gateway does not), not the answer.
+    else if (reference.text.trimEnd() !== first.text.trimEnd()) {
+      const same = isDeepStrictEqual(JSON.parse(reference.text), parsed);
+      failures.push(`${variant} ${scenario.id}: the answer differs from ${reference.variant}'s${same ? ' in its bytes only (same JSON value)' : ''}`);
+    }
+    await sleep(1000);
+    const idleRss = treeRssMiB(pid);
+    const freshSeconds: number[] = [];
+    await cannon(proc.url, scenario, WARMUP, first.text, fresh ? (count) => freshSeconds.push(count) : undefined);
+    fresh = false;
+    let peakRss = 0;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRssMiB(pid))), 250);
+    const from = performance.now() - proc.startedAt;
+    const cpuBefore = treeCpuMs(pid);
+    const result = await cannon(proc.url, scenario, DURATION, first.text);
+    const cpuMs = treeCpuMs(pid) - cpuBefore;
+    proc.measured.push([from, performance.now() - proc.startedAt]);
+    clearInterval(sampler);
+    peakRss = Math.max(peakRss, treeRssMiB(pid));
+    if (flags['heap-snapshot']) proc.child.kill('SIGUSR2');
+    await sleep(10_000);
+    const afterRss = treeRssMiB(pid);
+    const errors = result.errors + result.non2xx + result.mismatches;
+    if (errors > 0) failures.push(`${variant} ${scenario.id}: ${result.errors} connection errors, ${result.non2xx} non-2xx, ${result.mismatches} answers that differ`);
+    const run: Run = {
+      variant,
+      scenario: scenario.id,
+      rps: result.requests.average,
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      errors,
+      requests: result.requests.total,
+      cpuMsPerRequest: cpuMs / Math.max(1, result.requests.total),
+      idleRss,
+      peakRss,
+      afterRss,
+      freshSeconds,
+    };
+    console.error(`  ${scenario.id}: ${run.rps.toFixed(1)} req/s, ${run.cpuMsPerRequest.toFixed(1)} CPU ms/req, p50 ${run.p50} ms, p99 ${run.p99} ms, peak ${run.peakRss.toFixed(0)} MiB (load ${load()})`);
+    runs.push(run);
+  }
+  return runs;
+}
+
+async function startVariant(variant: VariantId, subgraphUrls: Record<string, string> | null): Promise<Proc> {
+  const env = { ...baseEnv };
+  switch (variant) {
+    case 'ours':
+    case 'stock':
+      return startProcess(variant, GATEWAY_CORE, [...profiling(variant), ...tsNode(SERVE, 'gateway', variant)], env);
+    case 'ours-distributed':
+      env.OPSORCH_SUBGRAPH_URLS = Object.entries(subgraphUrls!).map(([name, url]) => `${name}=${url}`).join(',');
+      return startProcess(variant, GATEWAY_CORE, [...profiling(variant), ...tsNode(SERVE, 'gateway', 'ours')], env);
+    case 'stock-distributed':
+      return startProcess(variant, GATEWAY_CORE, [...profiling(variant), ...tsNode(SERVE, 'apollo', supergraphFor(subgraphUrls!))], env);
+    case 'hive-distributed': {
+      const bin = hiveGatewayBin();
+      const port = await freePort();
+      const supergraph = supergraphFor(subgraphUrls!);
+      const cwd = join(workDir, 'hive');
+      mkdirSync(cwd, { recursive: true });
+      return startProcess(variant, GATEWAY_CORE, [...profiling(variant), bin, 'supergraph', supergraph, '--port', String(port), '--host', '127.0.0.1'], env, `http://127.0.0.1:${port}/graphql`, cwd);
+    }
+  }
+}
+
+/** Where the gateway's CPU went during the measured load (not start-up or warm-up), beside its profile. */
+function printProfile(variant: VariantId, proc: Proc): void {
+  const dir = resolve(flags['cpu-prof']!, variant);
+  const newest = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => join(dir, f))
+    .sort()
+    .pop();
+  if (!newest) return console.error(`${variant}: no CPU profile in ${dir}`);
+  const summary = summarizeProfile(newest, { top: 40, windows: proc.measured });
+  writeFileSync(newest.replace(/\.cpuprofile$/, '.summary.txt'), summary);
+  console.error(summary);
+}
+
+console.error(`bench:load: ${DURATION} s measured after ${WARMUP} s warm-up per scenario; gateway on core ${GATEWAY_CORE}, load on core ${LOAD_CORE}${pinned ? '' : ' (NOT pinned: taskset or a second core is missing)'}`);
+console.error(`load average at start: ${load()}; logs in ${workDir}`);
+const loadAtStart = load();
+const runs: Run[] = [];
+let subgraphs: Proc[] = [];
+try {
+  for (const variant of variantIds) {
+    let subgraphUrls: Record<string, string> | null = null;
+    if (VARIANTS[variant].distributed) {
+      if (subgraphs.length === 0) {
+        console.error(`starting ${SUBGRAPH_NAMES.length} subgraph processes on core ${LOAD_CORE}...`);
+        subgraphs = await Promise.all(SUBGRAPH_NAMES.map((name) => startProcess(`subgraph-${name}`, LOAD_CORE, tsNode(SERVE, 'subgraph', name), baseEnv)));
+      }
+      subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, subgraphs[i]!.url]));
+    }
+    console.error(`${variant}: starting (load ${load()})`);
+    const proc = await startVariant(variant, subgraphUrls);
+    try {
+      runs.push(...(await measure(variant, proc)));
+    } finally {
+      await stopProcess(proc);
+    }
+    if (flags['cpu-prof']) printProfile(variant, proc);
+  }
+} finally {
+  await Promise.all(subgraphs.map(stopProcess));
+}
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+const lines: string[] = [];
+lines.push(`| query | variant | RPS | CPU ms/req | p50 ms | p90 ms | p99 ms | p99/p50 | errors | idle RSS MiB | peak RSS MiB | RSS 10 s after MiB | fresh process, req/s in its first seconds |`);
+lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const run of runs) {
+  const scenario = SCENARIOS.find((s) => s.id === run.scenario)!;
+  lines.push(
+    `| ${scenario.label} | ${VARIANTS[run.variant].label} | ${fmt(run.rps, 1)} | ${fmt(run.cpuMsPerRequest, 1)} | ${run.p50} | ${run.p90} | ${run.p99} | ${fmt(run.p99 / run.p50, 1)} | ${run.errors} | ${fmt(run.idleRss)} | ${fmt(run.peakRss)} | ${fmt(run.afterRss)} | ${run.freshSeconds.join(' / ') || ''} |`,
+  );
+}
+const ratio = (scenario: string, a: VariantId, b: VariantId) => {
+  const x = runs.find((r) => r.scenario === scenario && r.variant === a);
+  const y = runs.find((r) => r.scenario === scenario && r.variant === b);
+  // Requests per CPU-second too: on a machine shared with other work, it moves far less than RPS does.
+  return x && y ? `${fmt(x.rps / y.rps, 2)}× (per CPU-second ${fmt(y.cpuMsPerRequest / x.cpuMsPerRequest, 2)}×)` : null;
+};
+lines.push('');
+for (const scenario of scenarios) {
+  const parts = [
+    ['OpsOrch / stock, in-process', ratio(scenario.id, 'ours', 'stock')],
+    ['OpsOrch / stock, distributed', ratio(scenario.id, 'ours-distributed', 'stock-distributed')],
+    ['OpsOrch / Hive Gateway, distributed', ratio(scenario.id, 'ours-distributed', 'hive-distributed')],
+  ].filter(([, value]) => value !== null);
+  if (parts.length > 0) lines.push(`- ${scenario.label}: RPS ratio ${parts.map(([name, value]) => `${name} ${value}`).join('; ')}`);
+}
+lines.push('');
+lines.push(`Load average (1, 5, 15 min) at start: ${loadAtStart}; at end: ${load()}. Node ${process.version}, ${CORES} cores, ${DURATION} s per run after ${WARMUP} s warm-up.`);
+console.log(lines.join('\n'));
+if (flags.json) writeFileSync(flags.json, JSON.stringify({ loadAtStart, loadAtEnd: load(), runs, failures }, null, 2));
+if (failures.length > 0) {
+  console.log(`\nFAILED checks:\n${failures.map((f) => `- ${f}`).join('\n')}`);
+  process.exitCode = 1;
+}

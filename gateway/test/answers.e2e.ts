@@ -1,0 +1,78 @@
+// The answers OpsOrch gives do not depend on how the gateway runs its subgraphs: with the demo world's clock and
+// the request clock pinned, our in-process data source and @apollo/gateway's own LocalGraphQLDataSource answer
+// every query byte for byte alike, and exactly as the snapshots in __snapshots__/answers record (taken before
+// the gateway's performance work, decision 021). distributed.e2e.ts compares the HTTP subgraphs with these.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { services } from '../../adapters/demo/world.ts';
+import { startGateway, type RunningGateway } from '../src/index.ts';
+import { captureLogs } from './harness.ts';
+import { INCIDENTS_WITH_SERVICE, WAR_ROOM } from './queries.ts';
+
+const DEMO_NOW = '2025-05-06T09:30:00.000Z';
+process.env.OPSORCH_DEMO_NOW = DEMO_NOW;
+
+/** The demo world plus open incidents created through the API (the load benchmark's world). */
+const EXTRA_INCIDENTS = 100;
+
+const READS: Record<string, { query: string; variables?: Record<string, unknown> }> = {
+  'war-room-50': { query: WAR_ROOM, variables: { first: 50 } },
+  'war-room-default': { query: WAR_ROOM },
+  'incidents-with-service': { query: INCIDENTS_WITH_SERVICE },
+  'unknown-instance': { query: '{ incident(id: "nowhere:Q1") { id title } }' },
+  'bad-first': { query: '{ incidents(first: 5000) { nodes { id } } }' },
+  'unknown-field': { query: '{ incidents { nodes { id colour } } }' },
+};
+
+async function post(url: string, body: unknown): Promise<string> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return `${response.status} ${await response.text()}`;
+}
+
+async function answersOf(gateway: RunningGateway): Promise<Record<string, string>> {
+  const creates = Array.from({ length: EXTRA_INCIDENTS }, (_, i) =>
+    `i${i}: createIncident(input: { title: "Load ${i}", serviceId: "${services[i % services.length]!.id}", severity: SEV4 }) { id }`,
+  );
+  const created = await post(gateway.url, { query: `mutation { ${creates.join('\n')} }` });
+  expect(created).toMatch(/^200 /);
+  const answers: Record<string, string> = {};
+  for (const [name, read] of Object.entries(READS)) answers[name] = await post(gateway.url, read);
+  const rest = await fetch(gateway.url.replace(/\/graphql$/, '/api/v1/incidents/demo:Q3VW8TR/war-room'));
+  answers['rest-war-room'] = `${rest.status} ${await rest.text()}`;
+  return answers;
+}
+
+describe('answers with the clocks pinned', () => {
+  const answers: Record<'ours' | 'stock', Record<string, string>> = { ours: {}, stock: {} };
+
+  beforeAll(async () => {
+    // Only Date is pinned (timers run), so "now" and on-call are the same on every run.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date(DEMO_NOW) });
+    for (const variant of ['ours', 'stock'] as const) {
+      const gateway = await startGateway({
+        port: 0,
+        host: '127.0.0.1',
+        env: {},
+        logger: captureLogs().logger,
+        stockLocalDataSource: variant === 'stock',
+      });
+      try {
+        answers[variant] = await answersOf(gateway);
+      } finally {
+        await gateway.close();
+      }
+    }
+  });
+  afterAll(() => {
+    vi.useRealTimers();
+  });
+
+  for (const name of [...Object.keys(READS), 'rest-war-room']) {
+    it(`${name}: the same as the snapshot, from both data sources`, async () => {
+      const [status, ...rest] = answers.ours[name]!.split(' ');
+      const body = JSON.parse(rest.join(' '));
+      await expect(`${status}\n${JSON.stringify(body, null, 2)}\n`).toMatchFileSnapshot(join(import.meta.dirname, '__snapshots__', 'answers', `${name}.txt`));
+      expect(answers.ours[name]).toBe(answers.stock[name]);
+    });
+  }
+});
