@@ -14,6 +14,7 @@ import { createErrorFormatter } from './errors.ts';
 import { errorPages, notFoundPage } from './error-pages.ts';
 import { graphiqlAssets, graphiqlPage } from './graphiql.ts';
 import { CachedLocalDataSource } from './local-data-source.ts';
+import { createTurns } from './turns.ts';
 import { createLogger } from './logger.ts';
 import { injectTraceContext, traceHttpRequests, type Metrics } from './observability/index.ts';
 import { drainHttpServer, watchFiles } from './reload.ts';
@@ -211,6 +212,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   // Outlives reloads: a mutation retried after a reload with the same idempotency key still writes once.
   const idempotency = new IdempotencyStore();
   const coreMount = coreMountFrom(env);
+  // One queue for /graphql, REST and Core: requests start in the order they arrived (src/turns.ts).
+  const turns = createTurns();
 
   // Settings, secrets, providers and security come from the composition root (src/runtime.ts); each generation
   // adds its Apollo server, REST and Core routes over them.
@@ -257,9 +260,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       ...security.beforeBody,
       express.json({ limit: security.maxBodyBytes }),
       ...security.afterBody,
+      turns.middleware,
       expressMiddleware(server, { context: async ({ req, res }) => contextOf(req, res) }),
     );
-    const pipeline = createOperationPipeline({ security, server, context: contextOf });
+    const pipeline = createOperationPipeline({ security, server, context: contextOf, turns: turns.middleware });
     const authenticate = express.Router();
     authenticate.use(...security.authenticate);
     return {
