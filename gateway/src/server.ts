@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloGateway, LocalGraphQLDataSource, RemoteGraphQLDataSource, type GraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway, LocalGraphQLDataSource, type GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -14,12 +14,13 @@ import { createErrorFormatter } from './errors.ts';
 import { errorPages, notFoundPage } from './error-pages.ts';
 import { graphiqlAssets, graphiqlPage } from './graphiql.ts';
 import { CachedLocalDataSource } from './local-data-source.ts';
+import { ForwardingDataSource } from './forwarding-data-source.ts';
+import { createTurns } from './turns.ts';
 import { createLogger } from './logger.ts';
-import { injectTraceContext, traceHttpRequests, type Metrics } from './observability/index.ts';
+import { traceHttpRequests, type Metrics } from './observability/index.ts';
 import { drainHttpServer, watchFiles } from './reload.ts';
-import { contextFor, ENVIRONMENT_DENIALS_EXTENSION, FORWARDED_HEADERS, stripInternalHeaders } from './request-context.ts';
+import { contextFor, stripInternalHeaders } from './request-context.ts';
 import { startServingRuntime, type Runtime } from './runtime.ts';
-import { operationHash } from './security/gateway-token.ts';
 import type { Principal, Security } from './security/index.ts';
 import { coreMountFrom, coreRequestIds, createCoreRouter } from './core-compat/router.ts';
 import { apiDocs } from './rest/docs.ts';
@@ -139,48 +140,6 @@ export function parseSubgraphUrls(value: string | undefined): Partial<Record<Sub
   return urls;
 }
 
-/**
- * Sends a subgraph running in another process the request's identity, time, scopes and environments, signed
- * (security/gateway-token.ts): the subgraph trusts nothing else. Objects the subgraph hid from the caller for
- * their environment come back in a response extension, so the gateway's audit log records them.
- */
-class ForwardingDataSource extends RemoteGraphQLDataSource<RequestContext> {
-  constructor(
-    private readonly subgraph: string,
-    url: string,
-    private readonly security: Security,
-  ) {
-    // Node's own fetch (undici: pooled keep-alive connections) instead of Apollo's default make-fetch-happen,
-    // whose agent reads an Error's stack on every request to tell http from https (decision 021).
-    // Apollo sends its JSON body as a string, which RequestInit takes.
-    super({ url, fetcher: (target, init) => fetch(target, init as RequestInit) });
-  }
-
-  override async willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RequestContext>['willSendRequest']>>[0]) {
-    const headers = request.http?.headers;
-    if (!headers || !context?.provider) return;
-    const token = await this.security.subgraphToken(this.subgraph, context as RequestContext, operationHash(request.query, request.variables));
-    if (token) headers.set(FORWARDED_HEADERS.gatewayToken, token);
-    else {
-      // `gateway.subgraphs.trust: network`: the subgraph reads these headers (another router's convention).
-      headers.set(FORWARDED_HEADERS.requestId, context.provider.requestId);
-      headers.set(FORWARDED_HEADERS.actor, `${context.provider.actor.kind}:${context.provider.actor.id}`);
-      headers.set(FORWARDED_HEADERS.now, context.provider.now.toISOString());
-      if (context.provider.environment) headers.set(FORWARDED_HEADERS.environment, context.provider.environment);
-    }
-    injectTraceContext(headers);
-  }
-
-  override didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RequestContext>['didReceiveResponse']>>[0]) {
-    const denials = response.extensions?.[ENVIRONMENT_DENIALS_EXTENSION];
-    if (Array.isArray(denials) && context?.provider?.onEnvironmentDenied) {
-      for (const denial of denials) context.provider.onEnvironmentDenied(denial);
-    }
-    if (response.extensions) delete response.extensions[ENVIRONMENT_DENIALS_EXTENSION];
-    return response;
-  }
-}
-
 function wantsGraphiql(req: Request): boolean {
   return req.method === 'GET' && req.query.query === undefined && (req.headers.accept ?? '').includes('text/html');
 }
@@ -211,6 +170,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   // Outlives reloads: a mutation retried after a reload with the same idempotency key still writes once.
   const idempotency = new IdempotencyStore();
   const coreMount = coreMountFrom(env);
+  // One queue for /graphql, REST and Core: requests start in the order they arrived (src/turns.ts).
+  const turns = createTurns();
 
   // Settings, secrets, providers and security come from the composition root (src/runtime.ts); each generation
   // adds its Apollo server, REST and Core routes over them.
@@ -228,7 +189,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       supergraphSdl: readSupergraph(env),
       buildService({ name, url }): GraphQLDataSource {
         const remoteUrl = subgraphUrls[name as SubgraphName];
-        if (remoteUrl) return new ForwardingDataSource(name, remoteUrl, security);
+        if (remoteUrl) return new ForwardingDataSource(name, remoteUrl, security, (shared) => metrics.cacheLookup('subgraph_fetch_in_flight', shared));
         const module = localSchemas.get(name as SubgraphName);
         if (!module) throw new Error(`supergraph names subgraph "${name}" (${url}) but OpsOrch has no such subgraph`);
         const schema = buildSchemaOf(module);
@@ -257,9 +218,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       ...security.beforeBody,
       express.json({ limit: security.maxBodyBytes }),
       ...security.afterBody,
+      turns.middleware,
       expressMiddleware(server, { context: async ({ req, res }) => contextOf(req, res) }),
     );
-    const pipeline = createOperationPipeline({ security, server, context: contextOf });
+    const pipeline = createOperationPipeline({ security, server, context: contextOf, turns: turns.middleware });
     const authenticate = express.Router();
     authenticate.use(...security.authenticate);
     return {

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SUBGRAPH_NAMES } from '@opsorch/schema';
@@ -139,5 +142,83 @@ describe('distributed: `opsorch subgraph <name>` per capability behind the gatew
       /needs the key it signs with: set gateway\.subgraphs\.signingKey/,
     );
     await expect(startTestGateway({ subgraphUrls: { incidents: urlOf('incidents') } })).rejects.toThrow(/need gateway\.subgraphs\.signingKey/);
+  });
+});
+
+describe('distributed: identical reads in flight', () => {
+  const caller = apiKey('oncall-a', ['*']);
+  const other = apiKey('oncall-b', ['*']);
+  const staging = apiKey('staging-dash', ['*'], { environments: ['staging'] });
+  let incidents: SpawnedServer;
+  let proxy: Server;
+  let gateway: RunningGateway;
+  let auditFile: string;
+  /** The operations the incidents subgraph received through the proxy, by their text. */
+  const received: string[] = [];
+
+  beforeAll(async () => {
+    incidents = await spawnOpsOrch(['subgraph', 'incidents', '--port', '0', '--host', '127.0.0.1'], { OPSORCH_DEMO_NOW: DEMO_NOW, ...SIGNING }, 150_000);
+    // Counts what reaches the subgraph and holds each request 300 ms, so that concurrent requests overlap.
+    proxy = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks).toString();
+      received.push((JSON.parse(body) as { query: string }).query);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name))) as Record<string, string>;
+      const answer = await fetch(incidents.url, { method: 'POST', headers, body });
+      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+      res.end(await answer.text());
+    });
+    proxy.listen(0, '127.0.0.1');
+    await once(proxy, 'listening');
+    const dir = tempDir();
+    auditFile = join(dir, 'audit.jsonl');
+    const config = writeGatewayConfig({ auth: { apiKeys: [caller.entry, other.entry, staging.entry] }, audit: { sinks: [{ type: 'file', path: auditFile }] } }, dir);
+    gateway = await startTestGateway({
+      subgraphUrls: { incidents: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/graphql` },
+      env: { ...SIGNING, OPSORCH_CONFIG: config },
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    await Promise.all([gateway?.close(), incidents?.stop(), new Promise((resolve) => proxy ? proxy.close(resolve) : resolve(undefined))]);
+  });
+
+  const reaching = (text: string) => received.filter((query) => query.includes(text)).length;
+
+  it('are sent to the subgraph once per caller, and each caller gets the whole answer', async () => {
+    const LIST = '{ incidents(first: 3) { nodes { id title } } }';
+    const answers = await Promise.all([caller, caller, caller, caller, other, other, other, other].map((key) => gql(gateway.url, LIST, undefined, bearer(key.key))));
+    for (const answer of answers) expect(answer.errors).toBeUndefined();
+    expect(answers[0]!.data.incidents.nodes).toHaveLength(3);
+    for (const answer of answers) expect(answer.data).toEqual(answers[0]!.data);
+    // One fetch per caller, not one per request (a request that arrived after the first fetch came back may send its own).
+    expect(reaching('incidents(first:3)')).toBeGreaterThanOrEqual(2);
+    expect(reaching('incidents(first:3)')).toBeLessThanOrEqual(4);
+  });
+
+  it('still audit every caller the subgraph hid an object from', async () => {
+    const PEEK = 'query PeekTogether { incident(id: "demo:Q5TJ2NB") { id title } }';
+    const reads = await Promise.all(Array.from({ length: 4 }, () => gql(gateway.url, PEEK, undefined, bearer(staging.key))));
+    for (const read of reads) {
+      expect(read.errors).toBeUndefined();
+      expect(read.data.incident).toBeNull();
+    }
+    expect(reaching('PeekTogether')).toBeLessThanOrEqual(2);
+    const peeks = () => auditLinesOf(auditFile).filter((line) => line.operation.name === 'PeekTogether');
+    await vi.waitFor(() => expect(peeks()).toHaveLength(4));
+    expect(new Set(peeks().map((line) => line.requestId)).size).toBe(4);
+    for (const line of peeks()) {
+      expect(line.outcome).toBe('denied');
+      expect(line.errors.map((e: { reason?: string }) => e.reason)).toContain('ENVIRONMENT_ISOLATION');
+    }
+  });
+
+  it('never share a write', async () => {
+    const NOTE = 'mutation { addIncidentNote(incidentId: "demo:Q3VW8TR", body: "sent three times at once") { id } }';
+    const writes = await Promise.all(Array.from({ length: 3 }, () => gql(gateway.url, NOTE, undefined, bearer(caller.key))));
+    for (const write of writes) expect(write.errors).toBeUndefined();
+    expect(reaching('sent three times at once')).toBe(3);
   });
 });

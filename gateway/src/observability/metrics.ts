@@ -25,7 +25,7 @@ export interface Metrics {
   providerObserver: ProviderObserver;
   /** Apollo Server plugin: requests and latency per operation. */
   apolloPlugin: ApolloServerPlugin;
-  /** A cache answered (hit) or did not (miss); `cache` names it (`subgraph_document`, `apq`, `provider_inflight`...). */
+  /** A cache answered (hit) or did not (miss); `cache` names it (`subgraph_document`, `subgraph_fetch_in_flight`, `apq`, `provider_inflight`...). */
   cacheLookup(cache: string, hit: boolean): void;
   /** One HTTP response on a known route (unknown paths are `other`, so scanners cannot grow the series). */
   httpResponse(route: string, method: string, status: number): void;

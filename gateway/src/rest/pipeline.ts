@@ -26,6 +26,8 @@ export interface OperationPipelineOptions {
   server: ApolloServer<RequestContext>;
   /** The GraphQL context of a request, built exactly as /graphql builds it. */
   context(req: Request, res: Response): Promise<RequestContext> | RequestContext;
+  /** Starts admitted requests in arrival order, shared with /graphql (src/turns.ts). */
+  turns: RequestHandler;
 }
 
 /**
@@ -53,7 +55,7 @@ export function createOperationPipeline(options: OperationPipelineOptions) {
       restores.get(res)?.();
       next();
     };
-    return [start, ...security.beforeBody, json, ...bodyErrors, stop];
+    return [start, ...security.beforeBody, json, ...bodyErrors, stop, options.turns];
   }
 
   /** Runs one operation for the admitted request through Apollo Server, as /graphql would. */

@@ -12,7 +12,7 @@ import { createAuditLog } from './audit.ts';
 import { createAuthentication } from './authentication.ts';
 import { createAuthorization } from './authorization.ts';
 import { loadSecurityConfig, SecurityConfigError, type SecurityConfig } from './config.ts';
-import { createGatewayTokenSigner, signingKeyFrom } from './gateway-token.ts';
+import { createGatewayTokenSigner, signingKeyFrom, type GatewayClaims } from './gateway-token.ts';
 import { hostCheck } from './hosts.ts';
 import { createLimits } from './limits.ts';
 import { createOperationKnowledge } from './operation.ts';
@@ -116,6 +116,21 @@ export async function createSecurity(options: SecurityOptions) {
       : 'security configured',
   );
 
+  /** What a request to a remote subgraph says of the caller: everything that decides what the subgraph answers. */
+  function subgraphClaims(context: RequestContext): GatewayClaims {
+    const provider = context.provider;
+    const principal = stateOfContext(context)?.principal;
+    return {
+      actor: provider.actor,
+      acting: principal?.actor ?? provider.actor,
+      requestId: provider.requestId,
+      now: provider.now,
+      scopes: principal ? principal.grants.describe().scopes : [],
+      ...(provider.environment ? { environment: provider.environment } : {}),
+      ...(provider.environments ? { environments: provider.environments } : {}),
+    };
+  }
+
   return {
     /** First on every route: the Host/Origin allow-list (DNS rebinding, cross-site requests). */
     hosts: hostCheck(config.http, logger),
@@ -166,22 +181,10 @@ export async function createSecurity(options: SecurityOptions) {
      */
     async subgraphToken(subgraph: string, context: RequestContext, operation: string): Promise<string | null> {
       if (!signing) return null;
-      const provider = context.provider;
-      const principal = stateOfContext(context)?.principal;
-      return signing(
-        subgraph,
-        {
-          actor: provider.actor,
-          acting: principal?.actor ?? provider.actor,
-          requestId: provider.requestId,
-          now: provider.now,
-          scopes: principal ? principal.grants.describe().scopes : [],
-          ...(provider.environment ? { environment: provider.environment } : {}),
-          ...(provider.environments ? { environments: provider.environments } : {}),
-        },
-        operation,
-      );
+      return signing(subgraph, subgraphClaims(context), operation);
     },
+    /** What a request to a remote subgraph says of the caller: everything that decides what the subgraph answers. */
+    subgraphClaims,
     /** Refuses to start a gateway with remote subgraphs it cannot sign for (unless told they trust their network). */
     requireSubgraphSigning(subgraphs: string[]): void {
       if (signing) return;

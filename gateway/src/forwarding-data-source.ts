@@ -1,0 +1,117 @@
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { stableStringify } from '@opsorch/adapters';
+import type { RequestContext } from '@opsorch/subgraphs';
+import { injectTraceContext } from './observability/index.ts';
+import { ENVIRONMENT_DENIALS_EXTENSION, FORWARDED_HEADERS } from './request-context.ts';
+import { operationHash } from './security/gateway-token.ts';
+import type { Security } from './security/index.ts';
+
+type Response = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
+
+/** A query fetch on its way to the subgraph, which identical fetches made meanwhile wait for. */
+interface InFlight {
+  response: Promise<Response>;
+  /** The objects the subgraph hid for their environment, handed to every caller's audit. */
+  denials?: unknown[];
+}
+
+/** The objects the subgraph hid for their environment, taken out of the answer (the client never sees them). */
+function takeDenials(response: Response): unknown[] | undefined {
+  const denials = response.extensions?.[ENVIRONMENT_DENIALS_EXTENSION];
+  if (response.extensions) delete response.extensions[ENVIRONMENT_DENIALS_EXTENSION];
+  return Array.isArray(denials) ? denials : undefined;
+}
+
+/** A subgraph operation that only reads: queries, entity fetches included (the planner writes `query` or `{`). */
+const READ_OPERATION = /^\s*(?:query\b|\{)/;
+
+/**
+ * Sends a subgraph running in another process the request's identity, time, scopes and environments, signed
+ * (security/gateway-token.ts): the subgraph trusts nothing else. Objects the subgraph hid from the caller for
+ * their environment come back in a response extension, so the gateway's audit log records them.
+ *
+ * Identical read fetches in flight are sent once (decision 021): when many clients ask the same thing at once
+ * (a dashboard on every on-call screen), the gateway asks each subgraph once and hands each caller its own copy
+ * of the answer. Identical means the same operation text and variables for the same signed identity: actor,
+ * acting agent, scopes, environments and clock (live, or the same pinned instant), so no answer crosses from one
+ * caller to another. Writes are never shared.
+ */
+export class ForwardingDataSource extends RemoteGraphQLDataSource<RequestContext> {
+  private readonly inFlight = new Map<string, InFlight>();
+
+  constructor(
+    private readonly subgraph: string,
+    url: string,
+    private readonly security: Security,
+    private readonly onShared?: (shared: boolean) => void,
+  ) {
+    // Node's own fetch (undici: pooled keep-alive connections) instead of Apollo's default make-fetch-happen,
+    // whose agent reads an Error's stack on every request to tell http from https (decision 021).
+    // Apollo sends its JSON body as a string, which RequestInit takes.
+    super({ url, fetcher: (target, init) => fetch(target, init as RequestInit) });
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<RequestContext>): Promise<Response> {
+    const context = options.context as RequestContext | undefined;
+    const key = this.sharingKey(options);
+    if (key === null) {
+      const response = await super.process(options);
+      this.report(takeDenials(response), context);
+      return response;
+    }
+    const existing = this.inFlight.get(key);
+    if (existing) {
+      this.onShared?.(true);
+      const response = await existing.response;
+      this.report(existing.denials, context);
+      // Each caller gets its own copy: the gateway merges later fetches into the objects of this answer.
+      return structuredClone(response);
+    }
+    this.onShared?.(false);
+    const flight: InFlight = { response: super.process(options) };
+    this.inFlight.set(key, flight);
+    try {
+      const response = await flight.response;
+      flight.denials = takeDenials(response);
+      this.report(flight.denials, context);
+      return response;
+    } finally {
+      if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
+    }
+  }
+
+  /** What makes two fetches identical; null for a write, or a fetch without a request's identity. */
+  private sharingKey({ request, context }: GraphQLDataSourceProcessOptions<RequestContext>): string | null {
+    if (!context?.provider || !READ_OPERATION.test(request.query ?? '')) return null;
+    const identity = this.security.subgraphClaims(context as RequestContext);
+    const now = identity.now.getTime();
+    const variables = stableStringify(request.variables ?? {});
+    if (variables === null) return null;
+    const scope = stableStringify({
+      ...identity,
+      requestId: null,
+      now: Math.abs(now - Date.now()) > 1_000 ? identity.now.toISOString() : 'live',
+    });
+    return `${scope}\u0000${request.operationName ?? ''}\u0000${request.query}\u0000${variables}`;
+  }
+
+  private report(denials: unknown[] | undefined, context: RequestContext | undefined) {
+    if (!denials || !context?.provider?.onEnvironmentDenied) return;
+    for (const denial of denials) context.provider.onEnvironmentDenied(denial as never);
+  }
+
+  override async willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RequestContext>['willSendRequest']>>[0]) {
+    const headers = request.http?.headers;
+    if (!headers || !context?.provider) return;
+    const token = await this.security.subgraphToken(this.subgraph, context as RequestContext, operationHash(request.query, request.variables));
+    if (token) headers.set(FORWARDED_HEADERS.gatewayToken, token);
+    else {
+      // `gateway.subgraphs.trust: network`: the subgraph reads these headers (another router's convention).
+      headers.set(FORWARDED_HEADERS.requestId, context.provider.requestId);
+      headers.set(FORWARDED_HEADERS.actor, `${context.provider.actor.kind}:${context.provider.actor.id}`);
+      headers.set(FORWARDED_HEADERS.now, context.provider.now.toISOString());
+      if (context.provider.environment) headers.set(FORWARDED_HEADERS.environment, context.provider.environment);
+    }
+    injectTraceContext(headers);
+  }
+}
