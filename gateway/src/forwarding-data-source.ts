@@ -65,7 +65,9 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<RequestContext
       const response = await existing.response;
       this.report(existing.denials, context);
       // Each caller gets its own copy: the gateway merges later fetches into the objects of this answer.
-      return structuredClone(response);
+      // The HTTP response beside it is shared as it is (Node 22 and later refuse to clone it).
+      const { http, ...answer } = response;
+      return { ...structuredClone(answer), ...(http ? { http } : {}) };
     }
     this.onShared?.(false);
     const flight: InFlight = { response: super.process(options) };

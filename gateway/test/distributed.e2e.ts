@@ -190,7 +190,7 @@ describe('distributed: identical reads in flight', () => {
   it('are sent to the subgraph once per caller, and each caller gets the whole answer', async () => {
     const LIST = '{ incidents(first: 3) { nodes { id title } } }';
     const answers = await Promise.all([caller, caller, caller, caller, other, other, other, other].map((key) => gql(gateway.url, LIST, undefined, bearer(key.key))));
-    for (const answer of answers) expect(answer.errors).toBeUndefined();
+    for (const answer of answers) expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
     expect(answers[0]!.data.incidents.nodes).toHaveLength(3);
     for (const answer of answers) expect(answer.data).toEqual(answers[0]!.data);
     // One fetch per caller, not one per request (a request that arrived after the first fetch came back may send its own).
