@@ -15,7 +15,7 @@ import { errorPages, notFoundPage } from './error-pages.ts';
 import { graphiqlAssets, graphiqlPage } from './graphiql.ts';
 import { CachedLocalDataSource } from './local-data-source.ts';
 import { ForwardingDataSource } from './forwarding-data-source.ts';
-import { createTurns } from './turns.ts';
+import { createTurns, waitedMs } from './turns.ts';
 import { createLogger } from './logger.ts';
 import { traceHttpRequests, type Metrics } from './observability/index.ts';
 import { drainHttpServer, watchFiles } from './reload.ts';
@@ -140,6 +140,11 @@ export function parseSubgraphUrls(value: string | undefined): Partial<Record<Sub
   return urls;
 }
 
+/** The request's deadline less the time it waited for its turn (0: no deadline). */
+function deadlineAfterWait(deadlineMs: number, waited: number): number {
+  return deadlineMs > 0 ? Math.max(1, deadlineMs - waited) : 0;
+}
+
 function wantsGraphiql(req: Request): boolean {
   return req.method === 'GET' && req.query.query === undefined && (req.headers.accept ?? '').includes('text/html');
 }
@@ -171,7 +176,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const idempotency = new IdempotencyStore();
   const coreMount = coreMountFrom(env);
   // One queue for /graphql, REST and Core: requests start in the order they arrived (src/turns.ts).
-  const turns = createTurns();
+  const turns = createTurns({ maxWaitMs: () => serving.servingSettings.requestTimeoutMs });
 
   // Settings, secrets, providers and security come from the composition root (src/runtime.ts); each generation
   // adds its Apollo server, REST and Core routes over them.
@@ -212,7 +217,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     // Identity from the authenticated principal, never from the client's headers (decision 014); one deadline
     // for CPU work and provider waits alike (OPSORCH_REQUEST_TIMEOUT_MS, decision 013), REST and Core included.
     const contextOf = (req: Request, res: Response) =>
-      security.bind(req, contextFor({ registry, idempotency, logger, signal: requestSignal(res, servingSettings.requestTimeoutMs), identity: security.identity(req) }));
+      security.bind(req, contextFor({ registry, idempotency, logger, signal: requestSignal(res, deadlineAfterWait(servingSettings.requestTimeoutMs, waitedMs(req))), identity: security.identity(req) }));
     const graphql = express.Router();
     graphql.use(
       ...security.beforeBody,

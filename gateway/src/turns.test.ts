@@ -1,14 +1,14 @@
 import type { Request, Response } from 'express';
 import { describe, expect, it } from 'vitest';
-import { createTurns } from './turns.ts';
+import { createTurns, waitedMs } from './turns.ts';
 
-const request = (destroyed = false) => ({ socket: { destroyed } }) as unknown as Request;
+const request = (destroyed = false) => ({ socket: { destroyed }, headers: {} }) as unknown as Request;
 const response = () => ({ destroyed: false, writableEnded: false }) as unknown as Response;
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('turns', () => {
   it('start requests in arrival order, one per turn of the event loop', async () => {
-    const turns = createTurns();
+    const turns = createTurns({ maxWaitMs: () => 30_000 });
     const started: string[] = [];
     for (const name of ['a', 'b', 'c']) turns.middleware(request(), response(), () => started.push(name));
     expect(started).toEqual([]);
@@ -22,7 +22,7 @@ describe('turns', () => {
   });
 
   it('do not start a request whose client went away while it waited', async () => {
-    const turns = createTurns();
+    const turns = createTurns({ maxWaitMs: () => 30_000 });
     const started: string[] = [];
     const gone = response();
     turns.middleware(request(), gone, () => started.push('gone'));
@@ -31,5 +31,43 @@ describe('turns', () => {
     (gone as { destroyed: boolean }).destroyed = true;
     for (let i = 0; i < 3; i++) await turn();
     expect(started).toEqual(['still here']);
+  });
+
+  it('refuse a request that waited past its deadline, and tell the others how long they waited', async () => {
+    let clock = 1_000;
+    const turns = createTurns({ maxWaitMs: () => 5_000, now: () => clock });
+    const sent: { status?: number; headers: Record<string, string>; body?: string } = { headers: {} };
+    const refused = {
+      destroyed: false,
+      writableEnded: false,
+      status(code: number) {
+        sent.status = code;
+        return this;
+      },
+      setHeader(name: string, value: string) {
+        sent.headers[name] = value;
+      },
+      end(body: string) {
+        sent.body = body;
+      },
+    } as unknown as Response;
+    const started: string[] = [];
+    const late = request();
+    turns.middleware(late, refused, () => started.push('late'));
+    clock += 5_000;
+    await turn();
+    expect(started).toEqual([]);
+    expect(sent.status).toBe(503);
+    expect(sent.headers['retry-after']).toBe('1');
+    expect(JSON.parse(sent.body!).errors[0]).toMatchObject({
+      message: expect.stringMatching(/waited 5000 ms to start, past its deadline of 5000 ms \(OPSORCH_REQUEST_TIMEOUT_MS\)/),
+      extensions: { code: 'RATE_LIMITED', reason: 'GATEWAY_BUSY', retryAfter: 1 },
+    });
+    const prompt = request();
+    turns.middleware(prompt, response(), () => started.push('prompt'));
+    clock += 1_200;
+    await turn();
+    expect(started).toEqual(['prompt']);
+    expect(waitedMs(prompt)).toBe(1_200);
   });
 });

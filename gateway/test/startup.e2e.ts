@@ -40,7 +40,9 @@ describe('start-up says where things are', () => {
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += String(chunk)));
     const deadline = Date.now() + 60_000;
-    while (!output.includes('Demo data:') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    // The human line and the JSON line reach the terminal in either order, possibly in separate reads: wait for both.
+    const both = () => output.includes('Demo data:') && output.includes('"msg":"DEMO DATA');
+    while (!both() && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
     expect(output).toMatch(/OpsOrch is up: GraphiQL http:\/\/127\.0\.0\.1:\d+\/graphql · MCP http:\/\/127\.0\.0\.1:\d+\/mcp · metrics http:\/\/127\.0\.0\.1:\d+\/metrics/);
     expect(output).toContain('Demo data: incidents, alerts, logs, metrics, tickets, messaging, services, teams, deployments, orchestration answer from the built-in demo world');
     // The JSON log still says the same for machines.

@@ -55,7 +55,7 @@ export function createOperationPipeline(options: OperationPipelineOptions) {
       restores.get(res)?.();
       next();
     };
-    return [start, ...security.beforeBody, json, ...bodyErrors, stop, options.turns];
+    return [start, ...security.beforeBody, json, ...bodyErrors, options.turns, stop];
   }
 
   /** Runs one operation for the admitted request through Apollo Server, as /graphql would. */
