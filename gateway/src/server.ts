@@ -140,11 +140,6 @@ export function parseSubgraphUrls(value: string | undefined): Partial<Record<Sub
   return urls;
 }
 
-/** The request's deadline less the time it waited for its turn (0: no deadline). */
-function deadlineAfterWait(deadlineMs: number, waited: number): number {
-  return deadlineMs > 0 ? Math.max(1, deadlineMs - waited) : 0;
-}
-
 function wantsGraphiql(req: Request): boolean {
   return req.method === 'GET' && req.query.query === undefined && (req.headers.accept ?? '').includes('text/html');
 }
@@ -217,7 +212,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     // Identity from the authenticated principal, never from the client's headers (decision 014); one deadline
     // for CPU work and provider waits alike (OPSORCH_REQUEST_TIMEOUT_MS, decision 013), REST and Core included.
     const contextOf = (req: Request, res: Response) =>
-      security.bind(req, contextFor({ registry, idempotency, logger, signal: requestSignal(res, deadlineAfterWait(servingSettings.requestTimeoutMs, waitedMs(req))), identity: security.identity(req) }));
+      security.bind(req, contextFor({ registry, idempotency, logger, signal: requestSignal(res, servingSettings.requestTimeoutMs, undefined, waitedMs(req)), identity: security.identity(req) }));
     const graphql = express.Router();
     graphql.use(
       ...security.beforeBody,

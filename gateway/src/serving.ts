@@ -118,7 +118,7 @@ const MAX_CALLS_LISTENING = 500;
  * the reason), or when the request's deadline passes (PROVIDER_TIMEOUT). Provider calls stop on it, and so do
  * the cooperative CPU loops of providers (adapters/src/cooperative.ts).
  */
-export function requestSignal(res: ServerResponse, deadlineMs: number, gone = 'client disconnected'): AbortSignal {
+export function requestSignal(res: ServerResponse, deadlineMs: number, gone = 'client disconnected', waitedMs = 0): AbortSignal {
   const controller = new AbortController();
   // Every provider call of the request listens for its end while it runs (and stops listening after): a page that
   // fans out to a dozen calls at once is no leak, so Node's warning at eleven listeners would only be noise.
@@ -130,7 +130,8 @@ export function requestSignal(res: ServerResponse, deadlineMs: number, gone = 'c
             controller.abort(
               new OpsOrchError('PROVIDER_TIMEOUT', `the request ran past its deadline of ${deadlineMs} ms (OPSORCH_REQUEST_TIMEOUT_MS); ask for less or a shorter range`),
             ),
-          deadlineMs,
+          // The time the request already waited for its turn (src/turns.ts) counts against its deadline.
+          Math.max(1, deadlineMs - waitedMs),
         )
       : undefined;
   timer?.unref();
