@@ -408,11 +408,19 @@ interface Flight<T = unknown> {
  * shares with requests pinned to the same instant. Null when the arguments cannot be keyed (no dedup then).
  */
 export function dedupKey(method: string, args: readonly unknown[], ctx: ProviderContext): string | null {
-  const pinned = Math.abs(ctx.now.getTime() - Date.now()) > 1_000 ? ctx.now.toISOString() : 'live';
+  const pinned = clockKey(ctx.now);
   const scope = scopeKey(ctx, pinned);
   const keyedArgs = stableStringify(args);
   if (scope === null || keyedArgs === null) return null;
   return `${method}\u0000${scope}\u0000${keyedArgs}`;
+}
+
+/**
+ * The clock part of a sharing key: "live" for a request on the present clock (within a second of it), else the
+ * pinned instant, so a request pinned to another `now` only shares with requests pinned to the same instant.
+ */
+export function clockKey(now: Date): string {
+  return Math.abs(now.getTime() - Date.now()) > 1_000 ? now.toISOString() : 'live';
 }
 
 /** One request's contexts share actor and environment: their key is built once per context and clock reading. */

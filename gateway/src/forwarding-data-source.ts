@@ -1,5 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { stableStringify } from '@opsorch/adapters';
+import { clockKey, stableStringify } from '@opsorch/adapters';
 import type { RequestContext } from '@opsorch/subgraphs';
 import { injectTraceContext } from './observability/index.ts';
 import { ENVIRONMENT_DENIALS_EXTENSION, FORWARDED_HEADERS } from './request-context.ts';
@@ -86,14 +86,9 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<RequestContext
   private sharingKey({ request, context }: GraphQLDataSourceProcessOptions<RequestContext>): string | null {
     if (!context?.provider || !READ_OPERATION.test(request.query ?? '')) return null;
     const identity = this.security.subgraphClaims(context as RequestContext);
-    const now = identity.now.getTime();
     const variables = stableStringify(request.variables ?? {});
     if (variables === null) return null;
-    const scope = stableStringify({
-      ...identity,
-      requestId: null,
-      now: Math.abs(now - Date.now()) > 1_000 ? identity.now.toISOString() : 'live',
-    });
+    const scope = stableStringify({ ...identity, requestId: null, now: clockKey(identity.now) });
     return `${scope}\u0000${request.operationName ?? ''}\u0000${request.query}\u0000${variables}`;
   }
 

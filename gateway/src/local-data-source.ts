@@ -59,8 +59,7 @@ export class CachedLocalDataSource implements GraphQLDataSource {
     try {
       const document = parse(query);
       const errors = validate(this.schema, document);
-      if (errors.length > 0) entry = { errors };
-      else entry = { document, compiled: undefined };
+      entry = errors.length > 0 ? { errors } : { document, compiled: undefined };
     } catch (error) {
       entry = { errors: [error as GraphQLError] };
     }

@@ -183,7 +183,6 @@ export async function createSecurity(options: SecurityOptions) {
       if (!signing) return null;
       return signing(subgraph, subgraphClaims(context), operation);
     },
-    /** What a request to a remote subgraph says of the caller: everything that decides what the subgraph answers. */
     subgraphClaims,
     /** Refuses to start a gateway with remote subgraphs it cannot sign for (unless told they trust their network). */
     requireSubgraphSigning(subgraphs: string[]): void {
