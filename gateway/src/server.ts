@@ -14,6 +14,7 @@ import { createErrorFormatter } from './errors.ts';
 import { errorPages, notFoundPage } from './error-pages.ts';
 import { graphiqlAssets, graphiqlPage } from './graphiql.ts';
 import { CachedLocalDataSource } from './local-data-source.ts';
+import { shapeResultsOf } from './result-shaping.ts';
 import { ForwardingDataSource } from './forwarding-data-source.ts';
 import { createTurns, waitedMs } from './turns.ts';
 import { createLogger } from './logger.ts';
@@ -49,7 +50,10 @@ export interface GatewayOptions {
   /** Subgraphs to reach over HTTP instead of in-process. Default: from OPSORCH_SUBGRAPH_URLS. */
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
   logger?: Logger;
-  /** Use @apollo/gateway's own LocalGraphQLDataSource (benchmarks compare against it). */
+  /**
+   * Run as stock @apollo/gateway does: its own LocalGraphQLDataSource for in-process subgraphs and its own result
+   * shaping (benchmarks and the answers test compare against it).
+   */
   stockLocalDataSource?: boolean;
   /**
    * Adds handlers after the gateway's own routes (the web console at `/`, MCP at `/mcp`, the copilot);
@@ -209,6 +213,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       plugins: [ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin, ...security.plugins],
     });
     await server.start();
+    // Answers shaped from the operation read once per request, not once per value (decision 029).
+    if (!options.stockLocalDataSource) shapeResultsOf(gateway);
     // Identity from the authenticated principal, never from the client's headers (decision 014); one deadline
     // for CPU work and provider waits alike (OPSORCH_REQUEST_TIMEOUT_MS, decision 013), REST and Core included.
     const contextOf = (req: Request, res: Response) =>
