@@ -4,7 +4,7 @@
 // Each variant is its own process, pinned to core 0 with taskset; this process (autocannon) and, in distributed
 // mode, the eleven `opsorch subgraph` processes run on core 1:
 //   ours                 OpsOrch's gateway, subgraphs in-process
-//   stock                the same process and settings with @apollo/gateway's LocalGraphQLDataSource
+//   stock                the same process and settings with @apollo/gateway's LocalGraphQLDataSource and result shaping
 //   ours-distributed     OpsOrch's gateway, every subgraph over HTTP (OPSORCH_SUBGRAPH_URLS)
 //   stock-distributed    stock @apollo/gateway + @apollo/server over the same subgraphs
 //   hive-distributed     Hive Gateway (`hive-gateway supergraph`, stock settings) over the same subgraphs; installed
