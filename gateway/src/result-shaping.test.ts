@@ -123,6 +123,15 @@ describe('result shaping', () => {
     });
   }
 
+  it('leaves response names that Object.prototype has to Apollo, and answers with plain objects otherwise', () => {
+    const input = { incidents: { nodes: [{ constructor: 'a', toString: 't', hasOwnProperty: 'h' }] } };
+    const { fast, answer } = compare(argsOf('{ incidents { nodes { constructor: id toString: title hasOwnProperty: title } } }', input));
+    expect(fast).toBe(false);
+    expect(answer).toMatchObject({ errors: [] });
+    const { data } = computeResponse(argsOf('{ incidents { totalCount } }', { incidents: { totalCount: 3 } }));
+    expect(Object.getPrototypeOf((data as { incidents: object }).incidents)).toBe(Object.prototype);
+  });
+
   it('leaves introspection and an empty answer to Apollo', () => {
     expect(compare(argsOf('{ __schema { queryType { name } } incidents { totalCount } }', { incidents: { totalCount: 1 } })).fast).toBe(false);
     expect(compare(argsOf('{ incidents { totalCount } }', null)).fast).toBe(false);

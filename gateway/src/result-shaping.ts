@@ -134,9 +134,13 @@ function compileSteps(schema: FedSchema, selectionSet: FedSelectionSet | undefin
       if (field.definition.isSchemaIntrospectionField()) throw NOT_COMPILED;
       const typename = field.name === '__typename';
       const selects = selection.selectionSet !== undefined;
+      const responseName = field.responseName();
+      // Answers are plain objects (faster to fill and to serialize than Apollo's null-prototype ones), so a
+      // response name that Object.prototype already has (`constructor`, `__proto__`) is left to Apollo's walk.
+      if (responseName in Object.prototype) throw NOT_COMPILED;
       return {
         field: true,
-        responseName: field.responseName(),
+        responseName,
         typename,
         shape: typename ? undefined : compileShape(schema, field.definition.type, selection.selectionSet, selects),
         ...conditions,
@@ -280,7 +284,7 @@ function shapeValue(shape: Shape, outputValue: unknown, inputValue: unknown, run
         if (!named || !federation.isCompositeType(named)) throw HAND_TO_APOLLO;
         type = named;
       }
-      const output = (outputValue as Record<string, unknown> | undefined) ?? Object.create(null);
+      const output = (outputValue as Record<string, unknown> | undefined) ?? {};
       applySteps(shape.steps, object, output, type, run);
       return output;
     }
@@ -310,7 +314,7 @@ export function computeResponse(args: ComputeResponseArgs): { data: unknown; err
     let types = typeMemos.get(schema);
     if (!types) typeMemos.set(schema, (types = new Map()));
     const run: Run = { schema, variables: args.variables, defaults: operation.collectDefaultedVariableValues(), types };
-    const data = Object.create(null) as Record<string, unknown>;
+    const data: Record<string, unknown> = {};
     applySteps(steps, input, data, rootType, run);
     resultShapingCounts.fast++;
     return { data, errors: [] };
