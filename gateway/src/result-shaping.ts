@@ -111,10 +111,10 @@ interface Run {
   schema: FedSchema;
   variables: Record<string, unknown> | undefined;
   defaults: Record<string, unknown>;
-  types: Map<string, FedType | undefined>;
+  types: Map<string, FedType>;
 }
 
-const typeMemos = new WeakMap<FedSchema, Map<string, FedType | undefined>>();
+const typeMemos = new WeakMap<FedSchema, Map<string, FedType>>();
 
 function conditionOf(element: FedElement, definition: unknown): Condition | undefined {
   const directive = element.appliedDirectivesOf(definition)[0];
@@ -193,11 +193,12 @@ function leafCheck(schema: FedSchema, type: FedType): (value: unknown) => boolea
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/** The schema's type of that name; only types that exist are remembered, so a subgraph's bad __typename costs no memory. */
 function typeNamed(run: Run, name: string): FedType | undefined {
   let type = run.types.get(name);
-  if (type === undefined && !run.types.has(name)) {
+  if (type === undefined) {
     type = run.schema.type(name);
-    run.types.set(name, type);
+    if (type) run.types.set(name, type);
   }
   return type;
 }
@@ -318,8 +319,9 @@ export function computeResponse(args: ComputeResponseArgs): { data: unknown; err
     applySteps(steps, input, data, rootType, run);
     resultShapingCounts.fast++;
     return { data, errors: [] };
-  } catch (error) {
-    if (error !== HAND_TO_APOLLO && error !== NOT_COMPILED) throw error;
+  } catch {
+    // An error to report, something to leave to Apollo, or anything unexpected here (the stack of a pathological
+    // answer): Apollo's walk shapes it from the same, unmodified input.
     resultShapingCounts.apollo++;
     return apolloComputeResponse(args);
   }
