@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 /**
  * How far V8 may grow the old space past what survived the last major collection, in percent. By default V8 lets it
  * grow to about four times the live heap while a server allocates fast: the gateway held 510–540 MiB under load with
- * 100–125 MiB live. At 50 % it peaked at 279 MiB at the same throughput (`npm run bench:load`, decision 022); at 30 %
+ * 100–125 MiB live. At 50 % it peaked at 279 MiB at the same throughput (`npm run bench:load`, decision 028); at 30 %
  * it lost about 5 %. This is not a limit: the heap still grows with what is live.
  */
 export const HEAP_GROWING_PERCENT = 50;

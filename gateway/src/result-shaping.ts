@@ -101,10 +101,11 @@ type Step =
       applies: Map<string | FedType, boolean>;
     };
 
-/** Thrown when Apollo's walk would report an error or assert: the request is then shaped by Apollo's own function. */
+/**
+ * Thrown where Apollo's walk would report an error or assert, and for operations this walk leaves to Apollo
+ * (introspection, a prototype name): the request is then shaped by Apollo's own function.
+ */
 const HAND_TO_APOLLO = Symbol('hand to Apollo');
-/** Thrown while compiling an operation this walk leaves to Apollo (introspection, a composite without selections). */
-const NOT_COMPILED = Symbol('not compiled');
 
 /** Per request: the schema, the variables as Apollo merges them, and a memo of type lookups by name. */
 interface Run {
@@ -124,20 +125,20 @@ function conditionOf(element: FedElement, definition: unknown): Condition | unde
 }
 
 function compileSteps(schema: FedSchema, selectionSet: FedSelectionSet | undefined): Step[] {
-  if (!selectionSet) throw NOT_COMPILED;
+  if (!selectionSet) throw HAND_TO_APOLLO;
   const skip = schema.skipDirective();
   const include = schema.includeDirective();
   return selectionSet.selections().map((selection): Step => {
     const conditions = { skip: conditionOf(selection.element, skip), include: conditionOf(selection.element, include) };
     if (selection.kind === 'FieldSelection') {
       const field = selection.element as FedField;
-      if (field.definition.isSchemaIntrospectionField()) throw NOT_COMPILED;
+      if (field.definition.isSchemaIntrospectionField()) throw HAND_TO_APOLLO;
       const typename = field.name === '__typename';
       const selects = selection.selectionSet !== undefined;
       const responseName = field.responseName();
       // Answers are plain objects (faster to fill and to serialize than Apollo's null-prototype ones), so a
       // response name that Object.prototype already has (`constructor`, `__proto__`) is left to Apollo's walk.
-      if (responseName in Object.prototype) throw NOT_COMPILED;
+      if (responseName in Object.prototype) throw HAND_TO_APOLLO;
       return {
         field: true,
         responseName,
@@ -156,13 +157,14 @@ function compileShape(schema: FedSchema, type: FedType, selectionSet: FedSelecti
   if (federation.isListType(type)) return { kind: LIST, of: compileShape(schema, type.ofType!, selectionSet, selects), selects };
   if (federation.isCompositeType(type)) return { kind: COMPOSITE, type, steps: compileSteps(schema, selectionSet), selects: true };
   // A leaf with a selection set cannot pass validation; Apollo's walk would treat it as a composite.
-  if (selects) throw NOT_COMPILED;
+  if (selects) throw HAND_TO_APOLLO;
   return { kind: LEAF, type, valid: leafCheck(schema, type), selects: false };
 }
 
 /** Apollo's integer test for Int and ID values given as numbers. */
 const INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
 const BUILT_IN_SCALARS = new Set(['Int', 'Float', 'String', 'Boolean', 'ID']);
+const finiteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
 /**
  * federation-internals' `isValidLeafValue` for one type, decided once per type instead of once per value (it looks
@@ -171,7 +173,6 @@ const BUILT_IN_SCALARS = new Set(['Int', 'Float', 'String', 'Boolean', 'ID']);
 function leafCheck(schema: FedSchema, type: FedType): (value: unknown) => boolean {
   const builtIn = schema.type(type.name) === type && BUILT_IN_SCALARS.has(type.name);
   if (type.kind === 'ScalarType' && !builtIn) return () => true;
-  const finiteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
   switch (builtIn ? type.name : type.kind) {
     case 'Boolean':
       return (value) => typeof value === 'boolean';
@@ -296,8 +297,8 @@ function shapeValue(shape: Shape, outputValue: unknown, inputValue: unknown, run
   }
 }
 
-/** What each path shaped since the process started: the fast walk, or Apollo's (errors, introspection). */
-export const resultShapingCounts = { fast: 0, apollo: 0 };
+/** Answers this walk shaped since the process started (the others were Apollo's). */
+export const resultShapingCounts = { fast: 0 };
 
 const apolloComputeResponse: ComputeResponse = resultShaping.computeResponse;
 /** The federation schemas of gateways that shape with this walk; stock gateways in the same process keep Apollo's. */
@@ -310,7 +311,7 @@ export function computeResponse(args: ComputeResponseArgs): { data: unknown; err
   if (!input || !shapedSchemas.has(schema)) return apolloComputeResponse(args);
   try {
     const rootType = schema.schemaDefinition.rootType(operation.rootKind);
-    if (!rootType) throw NOT_COMPILED;
+    if (!rootType) throw HAND_TO_APOLLO;
     const steps = compileSteps(schema, operation.selectionSet);
     let types = typeMemos.get(schema);
     if (!types) typeMemos.set(schema, (types = new Map()));
@@ -322,7 +323,6 @@ export function computeResponse(args: ComputeResponseArgs): { data: unknown; err
   } catch {
     // An error to report, something to leave to Apollo, or anything unexpected here (the stack of a pathological
     // answer): Apollo's walk shapes it from the same, unmodified input.
-    resultShapingCounts.apollo++;
     return apolloComputeResponse(args);
   }
 }

@@ -1,7 +1,8 @@
 // Missed scrape rounds fall on absolute instants and the demo's pods on instants relative to its clock, so how many
 // gaps a day of points holds depended on when the test ran (about one run in two saw too few). The demo clock is
-// pinned for this file, set before anything reads it and restored after.
+// pinned for this file (vi.hoisted runs before the imports, so before anything reads it) and restored after.
 import { afterAll, describe, it, expect, vi } from 'vitest';
+import { seriesOf, values, window, type Point } from './series-testing.ts';
 
 const pinned = vi.hoisted(() => {
   const before = process.env.OPSORCH_DEMO_NOW;
@@ -13,8 +14,6 @@ afterAll(() => {
   else process.env.OPSORCH_DEMO_NOW = pinned.before;
 });
 
-const { seriesOf, values, window } = await import('./series-testing.ts');
-type Point = import('./series-testing.ts').Point;
 
 describe('missed scrapes', () => {
   /** Indexes of points more than 40% below both neighbours' values: what a series losing members looks like. */
