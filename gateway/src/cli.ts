@@ -106,6 +106,8 @@ async function main(argv: string[]): Promise<void> {
     running = gateway;
     // Beside the JSON log, a person at a terminal gets where things are (issue 17).
     if (process.stdout.isTTY) {
+      // After the start-up lines, which the logger may still hold for a few milliseconds.
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
       const baseUrl = gateway.url.replace(/\/graphql$/, '');
       process.stdout.write(startupBanner({ baseUrl, console: withConsole, mcp: process.env.OPSORCH_MCP !== 'off', demo: gateway.settings.demo }));
     }

@@ -7,6 +7,7 @@ import type { DocumentNode } from 'graphql';
 import { symbols as pinoSymbols } from 'pino';
 import { ANONYMOUS, type Env, type Logger } from '@opsorch/adapters';
 import type { RequestContext } from '@opsorch/subgraphs';
+import { lazyChild } from '../logger.ts';
 import type { RequestIdentity } from '../request-context.ts';
 import { createAuditLog } from './audit.ts';
 import { createAuthentication } from './authentication.ts';
@@ -219,7 +220,7 @@ export async function createSecurity(options: SecurityOptions) {
           if (typeof bindings.capability === 'string' && typeof bindings.provider === 'string') {
             state.providers.add(`${bindings.capability}/${bindings.provider}`);
           }
-          return logger.child(bindings);
+          return lazyChild(() => logger.child(bindings));
         },
       };
       return context;

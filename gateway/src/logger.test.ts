@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, lazyChild } from './logger.ts';
+import { requestScope } from './observability/request-scope.ts';
+
+const WRITER = join(import.meta.dirname, '..', 'test', 'log-writer.ts');
+
+/** Runs log-writer.ts; resolves with its stdout once `until` holds for it or the process ended. */
+function runWriter(lines: number, ending: 'crash' | 'exit' | 'stay', until?: (stdout: string) => boolean) {
+  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, String(lines), ending], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  return new Promise<{ stdout: string; code: number | null }>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`log-writer ${ending}: gave up after 20 s with ${stdout.split('\n').length - 1} lines`));
+    }, 20_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += String(chunk);
+      if (until?.(stdout)) {
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        resolve({ stdout, code: null });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ stdout, code });
+    });
+  });
+}
+
+const linesOf = (stdout: string) => stdout.split('\n').filter((line) => line.includes('"msg":"line"'));
+
+describe('the stdout logger', () => {
+  it('writes every line logged before an uncaught exception or process.exit', async () => {
+    const crashed = await runWriter(500, 'crash');
+    expect(crashed.code).not.toBe(0);
+    expect(linesOf(crashed.stdout)).toHaveLength(500);
+    const exited = await runWriter(500, 'exit');
+    expect(exited.code).toBe(3);
+    expect(linesOf(exited.stdout)).toHaveLength(500);
+  });
+
+  it('hands a line to stdout while the process keeps running, without waiting for more lines', async () => {
+    const { stdout } = await runWriter(1, 'stay', (out) => linesOf(out).length === 1);
+    expect(JSON.parse(linesOf(stdout)[0]!)).toMatchObject({ i: 0, msg: 'line', service: 'opsorch' });
+  });
+});
+
+describe('log lines', () => {
+  const capture = () => {
+    const lines: Record<string, unknown>[] = [];
+    const raw: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, callback) {
+        raw.push(String(chunk));
+        lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
+        callback();
+      },
+    });
+    return { lines, raw, logger: createLogger('debug', stream) };
+  };
+
+  it('carry the request id of the request being served once, whether or not the logger was bound to it', () => {
+    const { raw, lines, logger } = capture();
+    requestScope.run({ requestId: 'req-1' }, () => {
+      logger.info('unbound');
+      logger.child({ requestId: 'req-1' }).info('bound');
+    });
+    expect(lines.map((line) => [line.msg, line.requestId])).toEqual([
+      ['unbound', 'req-1'],
+      ['bound', 'req-1'],
+    ]);
+    for (const line of raw) expect(line.split('"requestId"')).toHaveLength(2);
+  });
+
+  it('never carry a credential, and lines without one are written as logged', () => {
+    const { lines, logger } = capture();
+    logger.info({ upstream: 'Authorization: Bearer abcdef123456' }, 'echoed');
+    logger.info({ path: '/graphql', status: 200 }, 'clean');
+    expect(JSON.stringify(lines[0])).not.toContain('abcdef123456');
+    expect(lines[1]).toMatchObject({ path: '/graphql', status: 200, msg: 'clean' });
+  });
+
+  it('a lazy child is made on its first line, and its lines carry its bindings', () => {
+    const { lines, logger } = capture();
+    let made = 0;
+    const child = lazyChild(() => {
+      made++;
+      return logger.child({ provider: 'demo' });
+    });
+    expect(made).toBe(0);
+    child.warn({ code: 'TIMEOUT' }, 'slow');
+    child.info('again');
+    expect(made).toBe(1);
+    expect(lines.map((line) => [line.msg, line.provider])).toEqual([
+      ['slow', 'demo'],
+      ['again', 'demo'],
+    ]);
+  });
+});
