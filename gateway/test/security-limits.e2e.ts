@@ -49,6 +49,12 @@ describe('limits', () => {
     expect(bomb.errors![0]!.extensions!.cost).toBeGreaterThan(200_000);
     expect(bomb.errors![0]!.message).toMatch(/lower `first`/);
     expect(totalCalls()).toBe(before);
+    // The same operation is judged by each request's variables, whichever came first.
+    const bombQuery = 'query Bomb($n: Int) { incidents(first: $n) { nodes { service { dependencies { dependencies { dependencies { id } } } } } } }';
+    for (const n of [1, 200, 1, 200]) {
+      const answer = await gql(gateway.url, bombQuery, { n }, bearer(ops.key));
+      expect(answer.errors?.[0]?.extensions?.reason, `first: ${n}`).toBe(n === 1 ? undefined : 'MAX_COST');
+    }
   });
 
   it('charges log searches for the lines they scan, and regular expressions by their complexity', async () => {

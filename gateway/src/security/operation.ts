@@ -3,6 +3,9 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { analyzeOperation, type AnalysisOptions, type OperationAnalysis } from './analysis.ts';
 import { ownershipFromSupergraph, type Ownership } from './ownership.ts';
 
+/** Analyses kept per operation, one per set of variables: a dashboard's few pages, not every id ever asked for. */
+const VARIABLE_SETS_PER_OPERATION = 16;
+
 /**
  * The schema and capability ownership the security plugins check against, following the gateway's
  * supergraph (also when it is reloaded), and the analysis of each request's operation, computed once.
@@ -11,6 +14,10 @@ export function createOperationKnowledge(model: AnalysisOptions) {
   let schema: GraphQLSchema | null = null;
   let ownership: Ownership = new Map();
   const analyses = new WeakMap<object, OperationAnalysis>();
+  // The analysis depends only on the schema, the operation and its variables: Apollo hands every request of one
+  // query text the same parsed document, so the analysis is kept per operation node and variables (a few sets of
+  // variables each, the newest kept), and forgotten with the schema on a reload.
+  let byOperation = new WeakMap<object, Map<string, OperationAnalysis>>();
 
   return {
     /** Apollo plugin: learns the API schema and ownership on every (re)load of the supergraph. */
@@ -19,6 +26,7 @@ export function createOperationKnowledge(model: AnalysisOptions) {
         return {
           schemaDidLoadOrUpdate({ apiSchema, coreSupergraphSdl }: { apiSchema: GraphQLSchema; coreSupergraphSdl?: string }) {
             schema = apiSchema;
+            byOperation = new WeakMap();
             if (coreSupergraphSdl) ownership = ownershipFromSupergraph(coreSupergraphSdl);
           },
         };
@@ -28,11 +36,19 @@ export function createOperationKnowledge(model: AnalysisOptions) {
     analysisOf(requestContext: GraphQLRequestContext<object>): OperationAnalysis | null {
       const key = requestContext.request;
       let analysis = analyses.get(key);
-      if (!analysis && schema && requestContext.operation && requestContext.document) {
-        const fragments = Object.fromEntries(
-          requestContext.document.definitions.flatMap((d) => (d.kind === 'FragmentDefinition' ? [[d.name.value, d]] : [])),
-        );
-        analysis = analyzeOperation(schema, ownership, requestContext.operation, fragments, requestContext.request.variables ?? {}, model);
+      const { operation, document } = requestContext;
+      if (!analysis && schema && operation && document) {
+        const variables = requestContext.request.variables ?? {};
+        const variablesKey = JSON.stringify(variables);
+        let known = byOperation.get(operation);
+        analysis = known?.get(variablesKey);
+        if (!analysis) {
+          const fragments = Object.fromEntries(document.definitions.flatMap((d) => (d.kind === 'FragmentDefinition' ? [[d.name.value, d]] : [])));
+          analysis = analyzeOperation(schema, ownership, operation, fragments, variables, model);
+          if (!known) byOperation.set(operation, (known = new Map()));
+          if (known.size >= VARIABLE_SETS_PER_OPERATION) known.delete(known.keys().next().value!);
+          known.set(variablesKey, analysis);
+        }
         analyses.set(key, analysis);
       }
       return analysis ?? null;
