@@ -25,10 +25,6 @@ const STATUSES: Record<DemoDeploy['status'], DeploymentStatus> = {
 /** Newest first, then id: the same order the subgraph merges instances in. */
 const newestFirst = (a: DeploymentRecord, b: DeploymentRecord) => b.startedAt.localeCompare(a.startedAt) || a.id.localeCompare(b.id);
 
-function inWindow(record: DeploymentRecord, from: Date | null | undefined, to: Date | null | undefined): boolean {
-  const started = Date.parse(record.startedAt);
-  return (!from || started >= from.getTime()) && (!to || started < to.getTime());
-}
 
 /** The demo world's CI/CD history (GitHub Actions-like): 14 days of staging then production deploys per service. */
 export class DemoDeploymentProvider implements DeploymentProvider {
@@ -36,11 +32,14 @@ export class DemoDeploymentProvider implements DeploymentProvider {
   private readonly byService: ReadonlyMap<string, DeploymentRecord[]>;
   private readonly byId: ReadonlyMap<string, DeploymentRecord>;
   private readonly all: readonly DeploymentRecord[];
+  /** Each deploy's start in epoch ms, parsed once: every war-room asks for the deploys around each incident. */
+  private readonly startedMs = new Map<DeploymentRecord, number>();
 
   constructor(readonly instance: string) {
     this.byService = new Map(services.map((s) => [s.id, this.historyOf(s.id)]));
     this.all = [...this.byService.values()].flat().sort(newestFirst);
     this.byId = new Map(this.all.map((d) => [d.id, d]));
+    for (const d of this.all) this.startedMs.set(d, Date.parse(d.startedAt));
   }
 
   private historyOf(serviceId: string): DeploymentRecord[] {
@@ -87,7 +86,8 @@ export class DemoDeploymentProvider implements DeploymentProvider {
       (!filter.environment || record.environment === filter.environment) &&
       (!filter.statuses || filter.statuses.includes(record.status)) &&
       (!filter.authorId || record.authorId === filter.authorId) &&
-      inWindow(record, filter.from, filter.to)
+      (!filter.from || this.startedMs.get(record)! >= filter.from.getTime()) &&
+      (!filter.to || this.startedMs.get(record)! < filter.to.getTime())
     );
   }
 
@@ -114,12 +114,14 @@ export class DemoDeploymentProvider implements DeploymentProvider {
   }
 
   async deploymentsInWindows(windows: readonly DeploymentWindow[], _ctx: ProviderContext): Promise<DeploymentRecord[][]> {
-    return windows.map((w) =>
-      (this.byService.get(w.serviceId) ?? []).filter((d) => {
-        const started = Date.parse(d.startedAt);
-        return (!w.environment || d.environment === w.environment) && started >= w.from.getTime() && started <= w.to.getTime();
-      }),
-    );
+    return windows.map((w) => {
+      const from = w.from.getTime();
+      const to = w.to.getTime();
+      return (this.byService.get(w.serviceId) ?? []).filter((d) => {
+        const started = this.startedMs.get(d)!;
+        return (!w.environment || d.environment === w.environment) && started >= from && started <= to;
+      });
+    });
   }
 }
 

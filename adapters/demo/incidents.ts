@@ -104,12 +104,15 @@ function newestFirst(a: IncidentRecord, b: IncidentRecord): number {
 export class DemoIncidentProvider implements IncidentProvider {
   readonly kind = 'demo';
   private readonly incidents = new Map<string, StoredIncident>();
+  /** `incidents` newest first; dropped when one is added (the sort keys, startedAt and id, never change). */
+  private newestFirstCache: StoredIncident[] | null = null;
 
   constructor(readonly instance: string) {
     for (const scenario of scenarios) {
       const stored = this.fromScenario(scenario);
       this.incidents.set(stored.record.source.id, stored);
     }
+    this.newestFirstCache = null;
   }
 
   private fromScenario(s: DemoScenario): StoredIncident {
@@ -165,8 +168,14 @@ export class DemoIncidentProvider implements IncidentProvider {
     return { ...stored.record, links: stored.record.links.map((l) => ({ ...l })), source: { ...stored.record.source } };
   }
 
-  private sorted(): StoredIncident[] {
-    return [...this.incidents.values()].sort((a, b) => newestFirst(a.record, b.record));
+  /** One page of incidents, copied (only the page: the rest is never handed out). */
+  private pageOf(incidents: readonly StoredIncident[], page: PageRequest): Page<IncidentRecord> {
+    const { items, ...rest } = pageOfArray(incidents, page);
+    return { ...rest, items: items.map((stored) => this.view(stored)) };
+  }
+
+  private sorted(): readonly StoredIncident[] {
+    return (this.newestFirstCache ??= [...this.incidents.values()].sort((a, b) => newestFirst(a.record, b.record)));
   }
 
   private lookup(id: string): StoredIncident | null {
@@ -208,12 +217,14 @@ export class DemoIncidentProvider implements IncidentProvider {
       if (filter.teamId && stored.teamId !== filter.teamId) return false;
       if (!this.environmentMatches(stored, filter.environment ?? ctx.environment)) return false;
       if (text && !`${r.title}\n${r.summary ?? ''}`.toLowerCase().includes(text)) return false;
-      const started = Date.parse(r.startedAt);
-      if (from !== undefined && started < from) return false;
-      if (to !== undefined && started >= to) return false;
+      if (from !== undefined || to !== undefined) {
+        const started = Date.parse(r.startedAt);
+        if (from !== undefined && started < from) return false;
+        if (to !== undefined && started >= to) return false;
+      }
       return true;
     });
-    return pageOfArray(matching.map((s) => this.view(s)), page);
+    return this.pageOf(matching, page);
   }
 
   private linked(
@@ -223,14 +234,14 @@ export class DemoIncidentProvider implements IncidentProvider {
     page: PageRequest,
     ctx: ProviderContext,
   ): Page<IncidentRecord>[] {
-    const byKey = new Map<string, IncidentRecord[]>(keys.map((k) => [k, []]));
+    const byKey = new Map<string, StoredIncident[]>(keys.map((k) => [k, []]));
     for (const stored of this.sorted()) {
       const key = keyOf(stored);
       if (key !== null && this.environmentMatches(stored, ctx.environment) && this.statusMatches(stored, filter.statuses)) {
-        byKey.get(key)?.push(this.view(stored));
+        byKey.get(key)?.push(stored);
       }
     }
-    return keys.map((k) => pageOfArray(byKey.get(k) ?? [], page));
+    return keys.map((k) => this.pageOf(byKey.get(k) ?? [], page));
   }
 
   async incidentsForServices(
@@ -334,6 +345,7 @@ export class DemoIncidentProvider implements IncidentProvider {
     const assigned = assigneeId ? `; assigned to ${nameOfEmail(assigneeId)}` : '';
     this.append(stored, 'triggered', `Incident #${number} triggered on ${service.id} by ${actorLabel(ctx)}${assigned}.`, ctx);
     this.incidents.set(nativeId, stored);
+    this.newestFirstCache = null;
     return this.view(stored);
   }
 
