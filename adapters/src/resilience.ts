@@ -111,7 +111,7 @@ export interface ProviderObserver {
   /** A call finished, after any retries: `code` null on success. Deduplicated joiners are reported too. */
   call?(event: ProviderCallEvent): void;
   /** A read failed transiently and is tried again after `delayMs`. */
-  retry?(event: { capability: Capability; instance: string; method: string; attempt: number; delayMs: number; code: ErrorCode }): void;
+  retry?(event: { capability: Capability; instance: string; method: string; attempt: number; delayMs: number; code: ErrorCode; requestId?: string }): void;
   /** An instance's circuit changed state. */
   breaker?(event: { capability: Capability; instance: string; state: BreakerState; requestId?: string }): void;
   /** A read joined an identical call already in flight (hit) or started one (miss). */
@@ -281,7 +281,7 @@ export class InstanceResilience {
           if (error.code === 'PROVIDER_RATE_LIMITED' && delay > this.options.maxRetryAfterMs) throw error;
           // Not enough time left to wait and try again: answer now rather than at the deadline.
           if (Date.now() + delay >= deadline) throw error;
-          this.observer.retry?.({ capability, instance, method: call.method, attempt: attemptNo, delayMs: delay, code: error.code });
+          this.observer.retry?.({ capability, instance, method: call.method, attempt: attemptNo, delayMs: delay, code: error.code, requestId: call.requestId });
           await sleep(delay, overall.signal).catch((reason: unknown) => {
             throw this.normalize(reason, call);
           });

@@ -3,6 +3,7 @@
 // never a stack trace, a file path or what a library put in its error.
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { redactSecrets, type Logger } from '@opsorch/adapters';
+import { requestIdOf } from './observability/request-scope.ts';
 
 const MESSAGES: Record<number, string> = {
   400: 'The request could not be read.',
@@ -51,8 +52,9 @@ export function errorPages(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const status = statusOf(error);
     const detail = redactSecrets(String((error as Error | null)?.message ?? error));
-    if (status >= 500) logger.error({ err: detail, path: req.path, status }, 'request failed');
-    else logger.info({ err: detail, path: req.path, status }, 'request refused');
+    const line = { err: detail, path: req.path, status, requestId: requestIdOf(req) };
+    if (status >= 500) logger.error(line, 'request failed');
+    else logger.info(line, 'request refused');
     if (res.headersSent) {
       res.destroy();
       return;

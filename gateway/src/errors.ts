@@ -1,5 +1,24 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import { isErrorCode, redactSecrets, type Logger } from '@opsorch/adapters';
+
+/** The request an error was raised in, set on the error object by `errorRequestIds` for the formatter's log line. */
+const REQUEST_ID = Symbol('opsorch.requestId');
+
+/**
+ * Apollo plugin: marks each error of a request with the request's id. Apollo hands the same error objects to
+ * `formatError` right after, which has no request of its own to name in the "unexpected error" line.
+ */
+export const errorRequestIds: ApolloServerPlugin<object> = {
+  async requestDidStart({ request }) {
+    const requestId = request.http?.headers.get('x-request-id');
+    return {
+      async didEncounterErrors({ errors }) {
+        for (const error of errors) Object.defineProperty(error, REQUEST_ID, { value: requestId, configurable: true });
+      },
+    };
+  },
+};
 
 /** Apollo's own codes for malformed requests, reported under OpsOrch's single list as BAD_USER_INPUT. */
 const REQUEST_ERROR_CODES = new Set([
@@ -20,7 +39,7 @@ const TOO_MANY_TOKENS = /^Syntax Error: Document contains more tha[nt] (\d+) tok
  * internal detail for unexpected errors (those are logged with the request id instead).
  */
 export function createErrorFormatter(logger: Logger) {
-  return (formatted: GraphQLFormattedError, _error: unknown): GraphQLFormattedError => {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const { stacktrace: _stacktrace, serviceName, exception: _exception, ...extensions } = (formatted.extensions ?? {}) as Record<
       string,
       unknown
@@ -37,7 +56,8 @@ export function createErrorFormatter(logger: Logger) {
       extensions.reason = code;
       code = 'BAD_USER_INPUT';
     } else if (!isErrorCode(code)) {
-      logger.error({ err: message, code, path: formatted.path, subgraph: serviceName }, 'unexpected error');
+      const requestId = (error as { [REQUEST_ID]?: string } | null)?.[REQUEST_ID];
+      logger.error({ err: message, code, path: formatted.path, subgraph: serviceName, requestId }, 'unexpected error');
       code = 'INTERNAL';
       message = 'Internal error in OpsOrch; it has been logged with the request id.';
     }

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, lazyChild } from './logger.ts';
-import { requestScope } from './observability/request-scope.ts';
 
 const WRITER = join(import.meta.dirname, '..', 'test', 'log-writer.ts');
 
@@ -52,29 +51,14 @@ describe('the stdout logger', () => {
 describe('log lines', () => {
   const capture = () => {
     const lines: Record<string, unknown>[] = [];
-    const raw: string[] = [];
     const stream = new Writable({
       write(chunk, _encoding, callback) {
-        raw.push(String(chunk));
         lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
         callback();
       },
     });
-    return { lines, raw, logger: createLogger('debug', stream) };
+    return { lines, logger: createLogger('debug', stream) };
   };
-
-  it('carry the request id of the request being served once, whether or not the logger was bound to it', () => {
-    const { raw, lines, logger } = capture();
-    requestScope.run({ requestId: 'req-1' }, () => {
-      logger.info('unbound');
-      logger.child({ requestId: 'req-1' }).info('bound');
-    });
-    expect(lines.map((line) => [line.msg, line.requestId])).toEqual([
-      ['unbound', 'req-1'],
-      ['bound', 'req-1'],
-    ]);
-    for (const line of raw) expect(line.split('"requestId"')).toHaveLength(2);
-  });
 
   it('never carry a credential, and lines without one are written as logged', () => {
     const { lines, logger } = capture();

@@ -1,25 +1,18 @@
-import { destination as pinoDestination, pino, symbols as pinoSymbols, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import { destination as pinoDestination, pino, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
 import { redactSecrets, type Logger } from '@opsorch/adapters';
-import { requestScope } from './observability/request-scope.ts';
 import { activeTraceIds } from './observability/tracing.ts';
 
 /**
  * JSON-lines logger on stdout. Every string argument is scrubbed of resolved secret values before it is
- * written, so a provider error that echoes a token cannot leak it into logs. A line written while serving a
- * request carries its `requestId` (and `traceId`/`spanId` when tracing), whichever logger wrote it.
+ * written, so a provider error that echoes a token cannot leak it into logs. When tracing, a line written inside a
+ * span carries its `traceId`/`spanId`; lines about a request name its `requestId` (observability/request-scope.ts).
  */
 export function createLogger(level = process.env.OPSORCH_LOG_LEVEL ?? 'info', destination?: DestinationStream): PinoLogger {
   const options: LoggerOptions = {
     level,
     base: { service: 'opsorch' },
-    mixin(_object, _level, logger) {
-      const scope = requestScope.getStore();
-      const ids = activeTraceIds();
-      if (!scope && !ids) return {};
-      const extra: Record<string, string> = {};
-      if (scope && !bindsRequestId(logger)) extra.requestId = scope.requestId;
-      if (ids) Object.assign(extra, ids);
-      return extra;
+    mixin() {
+      return activeTraceIds() ?? {};
     },
     hooks: {
       logMethod(args, method) {
@@ -36,15 +29,6 @@ export function createLogger(level = process.env.OPSORCH_LOG_LEVEL ?? 'info', de
     },
   };
   return pino(options, destination ?? batchedStdout());
-}
-
-/**
- * Whether a (child) logger already carries a `requestId` binding. Read from pino's serialized bindings rather
- * than `logger.bindings()`, which parses them again for every line.
- */
-function bindsRequestId(logger: PinoLogger): boolean {
-  const chindings = (logger as unknown as Record<symbol, unknown>)[pinoSymbols.chindingsSym];
-  return typeof chindings === 'string' ? chindings.includes('"requestId":') : 'requestId' in logger.bindings();
 }
 
 /** A line waits this long for others to share its write (and longer only while a write is under way). */

@@ -10,7 +10,7 @@ import express, { type Express, type Request, type RequestHandler, type Response
 import type { Logger, ProviderModule, ProviderRegistry, Settings } from '@opsorch/adapters';
 import { readSupergraphSdl, SUBGRAPH_NAMES, SUPERGRAPH_PATH, type SubgraphName } from '@opsorch/schema';
 import { buildSchemaOf, IdempotencyStore, SUBGRAPHS, type RequestContext } from '@opsorch/subgraphs';
-import { createErrorFormatter } from './errors.ts';
+import { createErrorFormatter, errorRequestIds } from './errors.ts';
 import { errorPages, notFoundPage } from './error-pages.ts';
 import { graphiqlAssets, graphiqlPage } from './graphiql.ts';
 import { CachedLocalDataSource } from './local-data-source.ts';
@@ -210,7 +210,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       introspection: true,
       formatError: createErrorFormatter(logger),
       ...security.apolloOptions,
-      plugins: [ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin, ...security.plugins],
+      plugins: [ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin, errorRequestIds, ...security.plugins],
     });
     await server.start();
     // Answers shaped from the operation read once per request, not once per value (decision 029).

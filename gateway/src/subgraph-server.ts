@@ -7,7 +7,7 @@ import express from 'express';
 import { isCapability, type Logger, type ProviderModule } from '@opsorch/adapters';
 import { SUBGRAPH_NAMES, type SubgraphName } from '@opsorch/schema';
 import { buildSchemaOf, IdempotencyStore, SUBGRAPHS, type RequestContext } from '@opsorch/subgraphs';
-import { createErrorFormatter } from './errors.ts';
+import { createErrorFormatter, errorRequestIds } from './errors.ts';
 import { errorPages, notFoundPage } from './error-pages.ts';
 import { createLogger } from './logger.ts';
 import { traceHttpRequests } from './observability/index.ts';
@@ -72,7 +72,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
     introspection: true,
     formatError: createErrorFormatter(logger),
     // Inline traces (ftv1) feed Apollo's usage reporting, which OpsOrch's gateway does not use; tracing is OpenTelemetry.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), metrics.apolloPlugin, trust.plugin],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), metrics.apolloPlugin, errorRequestIds, trust.plugin],
   });
   await server.start();
   let draining = false;

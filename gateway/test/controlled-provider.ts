@@ -12,7 +12,9 @@ export type Mode =
   | { kind: 'held'; released: Promise<void> }
   | { kind: 'rate-limited'; retryAfter: number }
   /** Does the call at once, then answers `delayMs` later whatever its AbortSignal says (a tool that applied a write but answers late). */
-  | { kind: 'late'; delayMs: number };
+  | { kind: 'late'; delayMs: number }
+  /** Answers pages whose records carry a status (state) no schema knows (a provider bug: an unexpected error). */
+  | { kind: 'malformed' };
 
 export interface Control {
   mode: Mode;
@@ -57,6 +59,10 @@ export function controlled(control: Control): ProviderModule {
               }
               const answer = await (value as (...a: unknown[]) => unknown).apply(target, args);
               if (mode.kind === 'late') await new Promise((resolve) => setTimeout(resolve, mode.delayMs));
+              if (mode.kind === 'malformed' && answer && typeof answer === 'object' && Array.isArray((answer as { items?: unknown }).items)) {
+                const page = answer as { items: object[] };
+                return { ...page, items: page.items.map((item) => ({ ...item, status: 'NOT_A_VALUE', state: 'NOT_A_VALUE' })) };
+              }
               return answer;
             };
           },

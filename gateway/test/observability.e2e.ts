@@ -207,6 +207,24 @@ describe('logs', () => {
     expect(access.durationMs).toEqual(expect.any(Number));
   });
 
+  it('an unexpected error is logged with the request id the client was told to quote, and only its code reaches the client', async () => {
+    const logs = captureLogs();
+    const alerts = control({ kind: 'malformed' });
+    const gateway = await gatewayWith({ env: { OPSORCH_ALERTS_PROVIDER: 'ctl' }, extraProviders: { ctl: controlled(alerts) }, logger: logs.logger });
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-obs-bug' },
+      body: JSON.stringify({ query: '{ alerts(first: 2) { nodes { id state } } }' }),
+    });
+    const body = (await response.json()) as { errors?: { message: string; extensions: { code: string } }[] };
+    expect(body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/logged with the request id/), extensions: { code: 'INTERNAL' } });
+    expect(response.headers.get('x-request-id')).toBe('req-obs-bug');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const logged = logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'unexpected error');
+    expect(logged.length).toBeGreaterThan(0);
+    for (const line of logged) expect(line).toMatchObject({ requestId: 'req-obs-bug', err: expect.stringMatching(/NOT_A_VALUE/) });
+  });
+
   it('an unusable request id is replaced by a fresh one', async () => {
     const gateway = await gatewayWith();
     const response = await fetch(gateway.url, {

@@ -12,6 +12,12 @@ import { plainPage } from '../page.ts';
 import { isLoopbackUrl, type ConsoleSettings, type SignInSettings } from '../settings.ts';
 import { memorySessionStore, redisSessionStore, sessionStorageOver, type SessionStore } from './sessions.ts';
 
+/** The id the gateway gave the request (its access-log line names it too). */
+const requestIdOf = (req: Request): string | undefined => {
+  const id = req.headers['x-request-id'];
+  return typeof id === 'string' ? id : undefined;
+};
+
 /** The paths sign-in answers itself, before Remix. */
 export const AUTH_PATHS = { login: '/auth/login', callback: '/auth/callback', logout: '/auth/logout', signedOut: '/auth/signed-out' } as const;
 
@@ -183,7 +189,7 @@ export function createSignIn(options: SignInOptions) {
           signedIn = (await pending) ?? undefined;
         } catch (error) {
           // The provider is unreachable: keep using the token while it is still valid.
-          logger.warn({ err: (error as Error).message }, 'console: token refresh failed; the identity provider did not answer');
+          logger.warn({ err: (error as Error).message, requestId: requestIdOf(req) }, 'console: token refresh failed; the identity provider did not answer');
           if (signedIn!.expiresAt <= now) return signedOut;
         }
       } else if (signedIn.expiresAt <= now) {
@@ -250,7 +256,7 @@ export function createSignIn(options: SignInOptions) {
         idTokenExpected: true,
       });
     } catch (error) {
-      logger.warn({ err: (error as Error).message }, 'console: sign-in callback refused');
+      logger.warn({ err: (error as Error).message, requestId: requestIdOf(req) }, 'console: sign-in callback refused');
       return problemPage(res, 400, 'Sign-in could not be completed', `The answer of the identity provider was not accepted: ${(error as Error).message}.`, pending.returnTo);
     }
     const claims = (tokens.claims() ?? {}) as Record<string, unknown>;
@@ -273,7 +279,7 @@ export function createSignIn(options: SignInOptions) {
     };
     fresh.set('signedIn', signedIn);
     res.append('set-cookie', await storage.commitSession(fresh));
-    logger.info({ subject: person.subject, email: person.email, groups: person.groups }, 'console: signed in');
+    logger.info({ subject: person.subject, email: person.email, groups: person.groups, requestId: requestIdOf(req) }, 'console: signed in');
     res.redirect(303, pending.returnTo);
   }
 
@@ -288,7 +294,7 @@ export function createSignIn(options: SignInOptions) {
     const signedIn = session.get('signedIn') as SignedIn | undefined;
     res.append('set-cookie', await storage.destroySession(session));
     if (!signedIn) return res.redirect(303, AUTH_PATHS.signedOut);
-    logger.info({ subject: signedIn.person.subject, email: signedIn.person.email }, 'console: signed out');
+    logger.info({ subject: signedIn.person.subject, email: signedIn.person.email, requestId: requestIdOf(req) }, 'console: signed out');
     let configuration: oidc.Configuration | null = null;
     try {
       configuration = await provider();
@@ -296,7 +302,7 @@ export function createSignIn(options: SignInOptions) {
         await oidc.tokenRevocation(configuration, signedIn.refreshToken).catch((error: Error) => logger.warn({ err: error.message }, 'console: refresh token revocation failed'));
       }
     } catch (error) {
-      logger.warn({ err: (error as Error).message }, 'console: identity provider unreachable at sign-out; the console session ended anyway');
+      logger.warn({ err: (error as Error).message, requestId: requestIdOf(req) }, 'console: identity provider unreachable at sign-out; the console session ended anyway');
     }
     if (configuration?.serverMetadata().end_session_endpoint) {
       const url = oidc.buildEndSessionUrl(configuration, {
@@ -318,7 +324,7 @@ export function createSignIn(options: SignInOptions) {
   const routes = (req: Request, res: Response, next: NextFunction) => {
     const run = (handler: (req: Request, res: Response) => Promise<void> | void) =>
       Promise.resolve(handler(req, res)).catch((error: Error) => {
-        logger.warn({ err: error.message, path: req.path }, 'console: sign-in failed');
+        logger.warn({ err: error.message, path: req.path, requestId: requestIdOf(req) }, 'console: sign-in failed');
         problemPage(res, 503, 'Sign-in is unavailable', `The identity provider (${signIn.issuer}) or the session store did not answer: ${error.message}. Try again in a moment.`, safeReturnTo(req.query.returnTo));
       });
     if (req.method === 'GET' && req.path === AUTH_PATHS.login) return void run(login);

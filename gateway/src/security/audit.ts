@@ -65,14 +65,14 @@ export function createAuditLog(options: AuditOptions) {
       // Belt and braces: whatever slipped into a message or variable, no resolved secret leaves.
       line = redactSecrets(JSON.stringify(record));
     } catch (error) {
-      logger.error({ err: String((error as Error).message) }, 'audit record could not be serialized');
+      logger.error({ err: String((error as Error).message), requestId: record.requestId }, 'audit record could not be serialized');
       return;
     }
     for (const sink of sinks) {
       try {
         sink.write(line);
       } catch (error) {
-        logger.warn({ sink: sink.name, err: String((error as Error).message) }, 'audit sink failed');
+        logger.warn({ sink: sink.name, err: String((error as Error).message), requestId: record.requestId }, 'audit sink failed');
       }
     }
   }
@@ -211,7 +211,8 @@ export function createAuditLog(options: AuditOptions) {
               errors: summarized.map(({ provider: _p, capability: _c, ...rest }) => rest),
             });
           } catch (error) {
-            logger.error({ err: String((error as Error).message) }, 'audit record failed; the request goes on');
+            const requestId = stateOfContext(requestContext.contextValue)?.requestId;
+            logger.error({ err: String((error as Error).message), requestId }, 'audit record failed; the request goes on');
           }
         },
       };

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { ANONYMOUS, type Actor, type Logger } from '@opsorch/adapters';
+import { requestIdOf } from '../observability/request-scope.ts';
 import { actorFromHeader, actorToHeader, CLIENT_HEADERS } from '../request-context.ts';
 import type { ApiKeyConfig, JwtConfig, SecurityConfig } from './config.ts';
 import { sendRefusal } from './http-errors.ts';
@@ -216,7 +217,7 @@ export function createAuthentication(options: AuthenticationOptions) {
     try {
       result = await authenticate(req);
     } catch (error) {
-      logger.error({ err: String((error as Error).message) }, 'authentication failed unexpectedly');
+      logger.error({ err: String((error as Error).message), requestId: requestIdOf(req) }, 'authentication failed unexpectedly');
       return { reason: 'AUTHENTICATION_ERROR', message: 'Authentication failed inside OpsOrch; it has been logged with the request id.' };
     }
     if (result === null) {

@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '@opsorch/adapters';
+import { requestIdOf } from '../observability/request-scope.ts';
 
 /** Host names every local setup reaches the gateway by. */
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
@@ -61,7 +62,10 @@ export function hostCheck(policy: HostPolicy, logger: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
     const refusal = checkHostAndOrigin(req, policy);
     if (!refusal) return next();
-    logger.warn({ host: req.headers.host ?? null, origin: req.headers.origin ?? null, path: req.path }, 'request refused: host or origin not allowed');
+    logger.warn(
+      { host: req.headers.host ?? null, origin: req.headers.origin ?? null, path: req.path, requestId: requestIdOf(req) },
+      'request refused: host or origin not allowed',
+    );
     res.status(403).setHeader('cache-control', 'no-store');
     if (req.path === '/mcp') {
       res.json({ jsonrpc: '2.0', error: { code: -32000, message: refusal }, id: null });

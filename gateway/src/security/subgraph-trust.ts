@@ -6,6 +6,7 @@ import { Kind } from 'graphql';
 import type { EnvironmentDenial, Env, Logger, ProviderRegistry } from '@opsorch/adapters';
 import type { IdempotencyStore, RequestContext } from '@opsorch/subgraphs';
 import { randomUUID } from 'node:crypto';
+import { requestIdOf } from '../observability/request-scope.ts';
 import { actorFromHeader, contextFor, ENVIRONMENT_DENIALS_EXTENSION, FORWARDED_HEADERS, header, type RequestIdentity } from '../request-context.ts';
 import { loadSecurityConfig, SecurityConfigError } from './config.ts';
 import { createGatewayTokenVerifier, GatewayTokenError, operationHash, signingKeyFrom, type GatewayClaims } from './gateway-token.ts';
@@ -75,7 +76,10 @@ export function createSubgraphTrust(options: SubgraphTrustOptions) {
       next();
     } catch (error) {
       if (!(error instanceof GatewayTokenError)) return next(error);
-      logger.warn({ subgraph: name, reason: error.message, client: req.socket.remoteAddress ?? null }, 'subgraph request refused: not from the gateway');
+      logger.warn(
+        { subgraph: name, reason: error.message, client: req.socket.remoteAddress ?? null, requestId: requestIdOf(req) },
+        'subgraph request refused: not from the gateway',
+      );
       sendRefusal(req, res, 401, 'UNAUTHENTICATED', `Refused: ${error.message}.`, { reason: 'GATEWAY_TOKEN_INVALID' });
     }
   };
