@@ -55,6 +55,12 @@ describe('limits', () => {
       const answer = await gql(gateway.url, bombQuery, { n }, bearer(ops.key));
       expect(answer.errors?.[0]?.extensions?.reason, `first: ${n}`).toBe(n === 1 ? undefined : 'MAX_COST');
     }
+    // Also when the variables are too long to be kept with the operation (analysed afresh every time).
+    const longQuery = 'query Long($n: Int, $f: IncidentFilter) { incidents(first: $n, filter: $f) { nodes { service { dependencies { dependencies { dependencies { id } } } } } } }';
+    for (const n of [1, 200, 1, 200]) {
+      const answer = await gql(gateway.url, longQuery, { n, f: { text: 'x'.repeat(1500) } }, bearer(ops.key));
+      expect(answer.errors?.[0]?.extensions?.reason, `long variables, first: ${n}`).toBe(n === 1 ? undefined : 'MAX_COST');
+    }
   });
 
   it('charges log searches for the lines they scan, and regular expressions by their complexity', async () => {

@@ -5,6 +5,11 @@ import { ownershipFromSupergraph, type Ownership } from './ownership.ts';
 
 /** Analyses kept per operation, one per set of variables: a dashboard's few pages, not every id ever asked for. */
 const VARIABLE_SETS_PER_OPERATION = 16;
+/**
+ * Variables longer than this (as JSON) are analysed on every request and never kept: Apollo bounds its cache of
+ * operations by their text, not by what hangs off them, so a kept key must stay small (16 × 1 KB per operation).
+ */
+const MAX_KEPT_VARIABLES_CHARS = 1024;
 
 /**
  * The schema and capability ownership the security plugins check against, following the gateway's
@@ -45,9 +50,11 @@ export function createOperationKnowledge(model: AnalysisOptions) {
         if (!analysis) {
           const fragments = Object.fromEntries(document.definitions.flatMap((d) => (d.kind === 'FragmentDefinition' ? [[d.name.value, d]] : [])));
           analysis = analyzeOperation(schema, ownership, operation, fragments, variables, model);
-          if (!known) byOperation.set(operation, (known = new Map()));
-          if (known.size >= VARIABLE_SETS_PER_OPERATION) known.delete(known.keys().next().value!);
-          known.set(variablesKey, analysis);
+          if (variablesKey.length <= MAX_KEPT_VARIABLES_CHARS) {
+            if (!known) byOperation.set(operation, (known = new Map()));
+            if (known.size >= VARIABLE_SETS_PER_OPERATION) known.delete(known.keys().next().value!);
+            known.set(variablesKey, analysis);
+          }
         }
         analyses.set(key, analysis);
       }
