@@ -19,6 +19,12 @@ describe('checking an answer against the tool results', () => {
     expect(unsupportedClaims(text, corpus).sort()).toEqual(['#1099', 'v2.15.1', '42.5 %', '950 ms', 'abc1234f', 'demo:QNOPE12', 'https://grafana.example/d/x'].sort());
   });
 
+  it('a version is supported only by the same version, not by a longer number that contains it', () => {
+    const logs = new Corpus([record({ lines: ['10.2.15.1:443 accepted', 'build 3.1.40 ready', 'running version=4.0.7.', 'release v5.2.3-rc1'] })]);
+    expect(unsupportedClaims('2.15.1 then 3.1.4 and 1.40.0', logs).sort()).toEqual(['1.40.0', '2.15.1', '3.1.4']);
+    expect(unsupportedClaims('v4.0.7, 3.1.40 and 5.2.3', logs)).toEqual([]);
+  });
+
   it('a figure is checked within its own rounding', () => {
     expect(unsupportedClaims('18 %', corpus)).toEqual([]);
     expect(unsupportedClaims('18.0 %', corpus)).toEqual(['18.0 %']);

@@ -32,6 +32,23 @@ export class Corpus {
   }
 
   /**
+   * A version some tool result carries as a version of its own: `2.15.1` is not supported by the address
+   * `10.2.15.1` or by `2.15.10`. A digit or a dot before it, or a digit or `.<digit>` after it, makes it part of
+   * another number.
+   */
+  hasVersion(version: string): boolean {
+    const text = this.text;
+    for (let at = text.indexOf(version); at !== -1; at = text.indexOf(version, at + 1)) {
+      const before = text[at - 1];
+      const end = at + version.length;
+      if (before !== undefined && (before === '.' || isDigit(before))) continue;
+      if (isDigit(text[end]) || (text[end] === '.' && isDigit(text[end + 1]))) continue;
+      return true;
+    }
+    return false;
+  }
+
+  /**
    * A figure some tool result carries, within the figure's own rounding (`42 %` is 41.5–42.5 %, `17.8 %`
    * 17.75–17.85 %): the same number, a ratio shown as a percentage, or seconds shown as milliseconds.
    * Coincidences remain possible among many metric points: ids, URLs and versions are the strict checks.
@@ -59,6 +76,10 @@ export class Corpus {
   }
 }
 
+function isDigit(char: string | undefined): boolean {
+  return char !== undefined && char >= '0' && char <= '9';
+}
+
 /** The claims of a text that no tool result supports. */
 export function unsupportedClaims(text: string, corpus: Corpus): string[] {
   const out = new Set<string>();
@@ -71,7 +92,7 @@ export function unsupportedClaims(text: string, corpus: Corpus): string[] {
       if (!pattern.test(token)) continue;
       let supported: boolean;
       if (name === 'incident') supported = corpus.has(`"number":${token.slice(1)}`) || corpus.has(token);
-      else if (name === 'version') supported = corpus.has(token.replace(/^v/, ''));
+      else if (name === 'version') supported = corpus.hasVersion(token.replace(/^v/i, ''));
       else if (name === 'commit') supported = /^\d+$/.test(token) || corpus.has(token);
       else supported = corpus.has(token);
       if (!supported) out.add(token);
