@@ -53,8 +53,31 @@ function decodeCursor(cursor: string): FanOutCursor {
 /** Per instance: its cursor before the page being consumed and how many of that page were consumed; null = done. */
 type FanOutCursor = Record<string, { c: string | null; k: number } | null>;
 
+/**
+ * One item of a merged page. Its cursor is encoded when first read: most queries select `nodes` only, and encoding
+ * one per item (JSON, then base64url) was the largest allocation of the war-room request (decision 030).
+ */
+export class MergedItem<T> {
+  private encoded: string | null = null;
+  /** `state`: every instance's position right after this item; never modified after the item is made. */
+  constructor(
+    readonly item: T,
+    private readonly state: FanOutCursor,
+  ) {}
+
+  /** The item as a GraphQL edge's `node`. */
+  get node(): T {
+    return this.item;
+  }
+
+  get cursor(): string {
+    return (this.encoded ??= encodeCursor(this.state));
+  }
+}
+
 export interface MergedPage<T> {
-  items: { item: T; cursor: string }[];
+  /** In merged order; each is also the item's GraphQL edge (`node`, `cursor`). */
+  items: MergedItem<T>[];
   hasNextPage: boolean;
   endCursor: string | null;
   totalCount: number | null;
@@ -104,7 +127,7 @@ export async function fanOutPage<T>(
 
   const taken = new Map<string, number>(fetched.map((f) => [f.source.instance, 0]));
   const next: FanOutCursor = { ...state };
-  const items: { item: T; cursor: string }[] = [];
+  const items: MergedItem<T>[] = [];
   const advance = (instance: string) => {
     const f = fetched.find((x) => x.source.instance === instance)!;
     const consumed = taken.get(instance)!;
@@ -127,7 +150,8 @@ export async function fanOutPage<T>(
     const index = taken.get(best.source.instance)!;
     taken.set(best.source.instance, index + 1);
     advance(best.source.instance);
-    items.push({ item: best.remaining[index]!, cursor: encodeCursor(next) });
+    // `advance` replaces an instance's position rather than changing it, so a shallow copy is this item's state.
+    items.push(new MergedItem(best.remaining[index]!, { ...next }));
   }
   for (const f of fetched) advance(f.source.instance);
 
@@ -139,6 +163,22 @@ export async function fanOutPage<T>(
       ? (totals as number[]).reduce((sum, t) => sum + t, 0)
       : null;
   // An empty page can still have more after it (a provider that stopped at its scan budget): keep a cursor then.
-  const endCursor = items.length > 0 || hasNextPage ? encodeCursor(next) : null;
-  return { items, hasNextPage, endCursor, totalCount, failures };
+  // Encoded when read, like the items' cursors: a nested list's `pageInfo` is rarely selected.
+  return new LazyMergedPage(items, hasNextPage, items.length > 0 || hasNextPage ? next : null, totalCount, failures);
+}
+
+/** A merged page whose end cursor is encoded when read (a class: object literals with getters are slow to make). */
+class LazyMergedPage<T> implements MergedPage<T> {
+  private encoded: string | undefined;
+  constructor(
+    readonly items: MergedItem<T>[],
+    readonly hasNextPage: boolean,
+    private readonly end: FanOutCursor | null,
+    readonly totalCount: number | null,
+    readonly failures: OpsOrchError[],
+  ) {}
+
+  get endCursor(): string | null {
+    return this.end === null ? null : (this.encoded ??= encodeCursor(this.end));
+  }
 }
