@@ -54,25 +54,14 @@ export function distinctById<T extends { id: string }>(connection: Connection<T>
   return { ...connection, nodes: edges.map((e) => e.node), edges };
 }
 
-/** A connection's `pageInfo`, whose end cursor is encoded only if the query selects it. */
-class PageInfo {
-  readonly hasNextPage: boolean;
-  constructor(private readonly merged: MergedPage<unknown>) {
-    this.hasNextPage = merged.hasNextPage;
-  }
-
-  get endCursor(): string | null {
-    return this.merged.endCursor;
-  }
-}
-
 /** The GraphQL connection of a merged page. */
 export function toConnection<T>(merged: MergedPage<T>): Connection<T> {
   return {
     nodes: merged.items.map((e) => e.item),
     // Each merged item is its own edge: its cursor is encoded only if the query selects it.
     edges: merged.items,
-    pageInfo: new PageInfo(merged),
+    // The merged page answers `hasNextPage` and `endCursor` itself, encoding the cursor only when it is selected.
+    pageInfo: merged,
     totalCount: merged.totalCount,
     providerErrors: providerErrorsOf(merged.failures),
   };
