@@ -304,6 +304,12 @@ const apolloComputeResponse: ComputeResponse = resultShaping.computeResponse;
 /** The federation schemas of gateways that shape with this walk; stock gateways in the same process keep Apollo's. */
 const shapedSchemas = new WeakSet<object>();
 
+/**
+ * Steps per operation. The gateway's own plan execution hands every request of one document the same operation
+ * (plan-execution.ts); Apollo's walk builds a new one per request, and those are compiled each time.
+ */
+const compiledSteps = new WeakMap<FedOperation, Step[] | typeof HAND_TO_APOLLO>();
+
 /** Shapes an answer as Apollo's `computeResponse` does, handing it to Apollo's function wherever an error is due. */
 export function computeResponse(args: ComputeResponseArgs): { data: unknown; errors: unknown[] } {
   const { operation, input } = args;
@@ -312,7 +318,17 @@ export function computeResponse(args: ComputeResponseArgs): { data: unknown; err
   try {
     const rootType = schema.schemaDefinition.rootType(operation.rootKind);
     if (!rootType) throw HAND_TO_APOLLO;
-    const steps = compileSteps(schema, operation.selectionSet);
+    let steps = compiledSteps.get(operation);
+    if (steps === undefined) {
+      try {
+        steps = compileSteps(schema, operation.selectionSet);
+      } catch (error) {
+        if (error === HAND_TO_APOLLO) compiledSteps.set(operation, HAND_TO_APOLLO);
+        throw error;
+      }
+      compiledSteps.set(operation, steps);
+    }
+    if (steps === HAND_TO_APOLLO) throw HAND_TO_APOLLO;
     let types = typeMemos.get(schema);
     if (!types) typeMemos.set(schema, (types = new Map()));
     const run: Run = { schema, variables: args.variables, defaults: operation.collectDefaultedVariableValues(), types };

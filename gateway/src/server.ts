@@ -14,6 +14,7 @@ import { createErrorFormatter, errorRequestIds } from './errors.ts';
 import { errorPages, notFoundPage } from './error-pages.ts';
 import { graphiqlAssets, graphiqlPage } from './graphiql.ts';
 import { CachedLocalDataSource } from './local-data-source.ts';
+import { executePlansOf } from './plan-execution.ts';
 import { shapeResultsOf } from './result-shaping.ts';
 import { ForwardingDataSource } from './forwarding-data-source.ts';
 import { createTurns, waitedMs } from './turns.ts';
@@ -214,7 +215,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     });
     await server.start();
     // Answers shaped from the operation read once per request, not once per value (decision 029).
-    if (!options.stockLocalDataSource) shapeResultsOf(gateway);
+    if (!options.stockLocalDataSource) {
+      shapeResultsOf(gateway);
+      // Query plans run with the operation built once per document, no per-node trace objects (decision 031).
+      executePlansOf(gateway);
+    }
     // Identity from the authenticated principal, never from the client's headers (decision 014); one deadline
     // for CPU work and provider waits alike (OPSORCH_REQUEST_TIMEOUT_MS, decision 013), REST and Core included.
     const contextOf = (req: Request, res: Response) =>

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { services } from '../../adapters/demo/world.ts';
 import { startGateway, type RunningGateway } from '../src/index.ts';
+import { planExecutionCounts } from '../src/plan-execution.ts';
 import { captureLogs } from './harness.ts';
 import { INCIDENTS_WITH_SERVICE, WAR_ROOM } from './queries.ts';
 
@@ -22,6 +23,12 @@ const READS: Record<string, { query: string; variables?: Record<string, unknown>
   'unknown-instance': { query: '{ incident(id: "nowhere:Q1") { id title } }' },
   'bad-first': { query: '{ incidents(first: 5000) { nodes { id } } }' },
   'unknown-field': { query: '{ incidents { nodes { id colour } } }' },
+  // Introspection next to data: Apollo's own plan execution answers it.
+  'introspection-with-data': { query: '{ __typename incidents(first: 2) { nodes { id service { name } } } __type(name: "Severity") { enumValues { name } } }' },
+  // Errors inside entity fetches, from two subgraphs at once: their paths are mapped through `_entities`.
+  'bad-arguments-in-entities': {
+    query: '{ incidents(first: 3) { nodes { id service { id alerts(first: 5000) { nodes { id } } } deploymentsBefore(within: "forever") { id } } } }',
+  },
 };
 
 async function post(url: string, body: unknown): Promise<string> {
@@ -44,6 +51,8 @@ async function answersOf(gateway: RunningGateway): Promise<Record<string, string
 
 describe('answers with the clocks pinned', () => {
   const answers: Record<'ours' | 'stock', Record<string, string>> = { ours: {}, stock: {} };
+  /** Query plans the gateway's own plan execution ran for each variant (Apollo's ran the others). */
+  const ownPlans: Record<'ours' | 'stock', number> = { ours: 0, stock: 0 };
 
   beforeAll(async () => {
     // Only Date is pinned (timers run), so "now" and on-call are the same on every run.
@@ -57,7 +66,9 @@ describe('answers with the clocks pinned', () => {
         stockLocalDataSource: variant === 'stock',
       });
       try {
+        const before = planExecutionCounts.own;
         answers[variant] = await answersOf(gateway);
+        ownPlans[variant] = planExecutionCounts.own - before;
       } finally {
         await gateway.close();
       }
@@ -65,6 +76,13 @@ describe('answers with the clocks pinned', () => {
   });
   afterAll(() => {
     vi.useRealTimers();
+  });
+
+  it('ours runs the query plans with its own plan execution, stock with Apollo\'s', () => {
+    // The mutation, every read but the one refused by validation (unknown-field) and the one with introspection,
+    // and the REST war-room.
+    expect(ownPlans.ours).toBe(1 + Object.keys(READS).length - 2 + 1);
+    expect(ownPlans.stock).toBe(0);
   });
 
   for (const name of [...Object.keys(READS), 'rest-war-room']) {

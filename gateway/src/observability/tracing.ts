@@ -44,6 +44,11 @@ class SpanProcessorSwitchboard implements SpanProcessor {
 const switchboard = new SpanProcessorSwitchboard();
 let provider: NodeTracerProvider | null = null;
 
+/** Whether any server of this process exports spans now (the gateway's own plan execution then leaves plans to Apollo's, which opens them). */
+export function tracingActive(): boolean {
+  return switchboard.processors.size > 0;
+}
+
 export interface TracingOptions {
   env: Env;
   /** `service.name` of the spans (the first server of the process names it). */
