@@ -59,10 +59,14 @@ type FanOutCursor = Record<string, { c: string | null; k: number } | null>;
  */
 export class MergedItem<T> {
   private encoded: string | null = null;
-  /** `state`: every instance's position right after this item; never modified after the item is made. */
+  /**
+   * `state`: every instance's position right after this item, never modified after the item is made; or, for a
+   * page from a single instance, that page, which works the position out from `taken` when the cursor is read.
+   */
   constructor(
     readonly item: T,
-    private readonly state: FanOutCursor,
+    private readonly state: FanOutCursor | SingleSourcePage,
+    private readonly taken = 0,
   ) {}
 
   /** The item as a GraphQL edge's `node`. */
@@ -71,8 +75,58 @@ export class MergedItem<T> {
   }
 
   get cursor(): string {
-    return (this.encoded ??= encodeCursor(this.state));
+    return (this.encoded ??= encodeCursor(this.state instanceof SingleSourcePage ? this.state.after(this.taken) : this.state));
   }
+}
+
+/** A position before any item: where a list starts. */
+const START = Object.freeze({ c: null, k: 0 });
+
+/** A page of one instance, read from `position` on (its own cursor, then `k` items of that page to skip). */
+class SingleSourcePage {
+  constructor(
+    readonly instance: string,
+    readonly position: { c: string | null; k: number },
+    /** Items of the instance's page after the skipped ones. */
+    readonly remaining: number,
+    readonly nextCursor: string | null,
+  ) {}
+
+  /** The cursor state after `taken` items of this page, as the k-way merge would have written it. */
+  after(taken: number): FanOutCursor {
+    if (taken === this.remaining) return { [this.instance]: this.nextCursor === null ? null : { c: this.nextCursor, k: 0 } };
+    return { [this.instance]: { c: this.position.c, k: this.position.k + taken } };
+  }
+}
+
+/**
+ * `fanOutPage` for one instance (most lists: one tool per capability), with the same pages and cursors: no merge,
+ * no per-item copy of the positions. The war-room asks this for a hundred nested lists per request.
+ */
+async function singleSourcePage<T>(source: FanOutSource<T>, request: PageRequest, capability: string): Promise<MergedPage<T>> {
+  let position: { c: string | null; k: number } | null = START;
+  if (request.after) {
+    const state = decodeCursor(request.after);
+    if (!(source.instance in state)) throw badInput('cursor was issued for a different set of providers; start again without "after"');
+    position = state[source.instance] ?? null;
+  }
+  // This instance was done: an empty last page, with no total (it was not asked).
+  if (position === null) return new LazyMergedPage([], false, null, null, []);
+  let page: Page<T>;
+  try {
+    page = await source.fetch({ first: request.first + position.k, after: position.c });
+  } catch (error) {
+    throw toOpsOrchError(error, capability, source.instance);
+  }
+  const remaining = Math.max(0, page.items.length - position.k);
+  const single = new SingleSourcePage(source.instance, position, remaining, page.nextCursor);
+  const count = Math.min(request.first, remaining);
+  const items = new Array<MergedItem<T>>(count);
+  for (let i = 0; i < count; i++) items[i] = new MergedItem(page.items[position.k + i]!, single, i + 1);
+  const next = single.after(count);
+  const hasNextPage = next[source.instance] !== null;
+  const totalCount = typeof page.totalCount === 'number' ? page.totalCount : null;
+  return new LazyMergedPage(items, hasNextPage, count > 0 || hasNextPage ? next : null, totalCount, []);
 }
 
 export interface MergedPage<T> {
@@ -95,7 +149,16 @@ export interface FanOutSource<T> {
  * `failures` and the others still answer; only when every instance fails does the whole list fail.
  * Each item gets its own cursor, so `edges.cursor` can resume right after any item.
  */
-export async function fanOutPage<T>(
+export function fanOutPage<T>(
+  sources: readonly FanOutSource<T>[],
+  request: PageRequest,
+  compare: (a: T, b: T) => number,
+  capability: string,
+): Promise<MergedPage<T>> {
+  return sources.length === 1 ? singleSourcePage(sources[0]!, request, capability) : mergedPage(sources, request, compare, capability);
+}
+
+async function mergedPage<T>(
   sources: readonly FanOutSource<T>[],
   request: PageRequest,
   compare: (a: T, b: T) => number,

@@ -248,6 +248,9 @@ function valuesAt(value: unknown, path: Path, from: number): unknown {
   if (from === path.length || value === undefined || value === null) return value;
   const key = path[from];
   if (key === '@') {
+    // The last step into a list of objects (every entity fetch below a list) is the list itself; Apollo's walk
+    // copies it, and the fetch only reads it.
+    if (from + 1 === path.length && !(value as unknown[]).some(Array.isArray)) return value;
     const flat: unknown[] = [];
     for (const element of value as unknown[]) {
       const inner = valuesAt(element, path, from + 1);
@@ -312,7 +315,9 @@ async function executeFetch(run: Run, fetch: FetchNode, cursor: Cursor): Promise
 function selectionOf(schema: unknown, source: unknown, selections: RequiredSelection[]): Record<string, unknown> | null {
   if (source === null) return null;
   const from = source as Record<string, unknown>;
-  const result: Record<string, unknown> = Object.create(null);
+  // A plain object, unlike Apollo's null-prototype one (V8 keeps those as hash tables): the response names are the
+  // supergraph's key fields, never a name Object.prototype has.
+  const result: Record<string, unknown> = {};
   for (const selection of selections) {
     if (selection.kind === 'Field') {
       const responseName = selection.alias ? selection.alias : selection.name;
