@@ -244,4 +244,21 @@ describe('amplification through cheap fields', () => {
     expect(body.errors![0]!.extensions!.bytes).toBeGreaterThan(100_000);
     expect((await gql(gateway.url, '{ metricSeries(query: { name: "error_ratio", scope: { service: "checkout" } }) { step } }')).errors).toBeUndefined();
   });
+
+  it('sends an answer under the limit whole, its length counted in bytes, not characters', async () => {
+    const gateway = await gatewayWithLimits({});
+    // Hundreds of bytes of two- and three-byte characters: a Content-Length in characters would cut the answer.
+    const title = 'Zürich → Kraków ☃ '.repeat(12).trim();
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `mutation { createIncident(input: { title: ${JSON.stringify(title)}, serviceId: "checkout", severity: SEV4 }) { title } }` }),
+    });
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(Number(response.headers.get('content-length'))).toBe(bytes.length);
+    const answer = JSON.parse(bytes.toString('utf8'));
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data.createIncident.title).toBe(title);
+  });
 });
