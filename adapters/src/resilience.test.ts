@@ -243,6 +243,19 @@ describe('in-flight dedup', () => {
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
     expect(stableStringify(cycle)).toBeNull();
+    // The same object twice is not a cycle; the text is fixed (idempotency fingerprints are made of it).
+    const shared = { id: 'x', at: new Date(0) };
+    expect(stableStringify({ z: [shared, shared, null, 1n, true], a: { 'quo"te': 'é\n', skipped: undefined } })).toBe(
+      '{"a":{"quo\\"te":"é\\n"},"z":[{"at":"1970-01-01T00:00:00.000Z","id":"x"},{"at":"1970-01-01T00:00:00.000Z","id":"x"},null,1n,true]}',
+    );
+    expect(stableStringify([])).toBe('[]');
+    expect(stableStringify({})).toBe('{}');
+    expect(stableStringify([{ f: Symbol('s') }])).toBeNull();
+    // A cycle found deep inside leaves nothing behind for the next call.
+    const deep: Record<string, unknown> = { a: { b: {} } };
+    (deep.a as Record<string, Record<string, unknown>>).b!.c = deep;
+    expect(stableStringify(deep)).toBeNull();
+    expect(stableStringify({ a: shared })).toBe('{"a":{"at":"1970-01-01T00:00:00.000Z","id":"x"}}');
   });
 });
 

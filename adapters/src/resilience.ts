@@ -434,8 +434,24 @@ function scopeKey(ctx: ProviderContext, pinned: string): string | null {
   return key;
 }
 
-/** JSON with sorted keys and dates as ISO strings; null for what cannot be keyed (functions, cycles, symbols). */
-export function stableStringify(value: unknown, seen = new Set<object>()): string | null {
+/** The objects being written by `stableStringify`, outermost first: a value met again inside itself is a cycle. */
+const writing: object[] = [];
+
+/**
+ * JSON with sorted keys and dates as ISO strings; null for what cannot be keyed (functions, cycles, symbols).
+ * Idempotency fingerprints are made of it, so its output for a given value must not change.
+ */
+export function stableStringify(value: unknown): string | null {
+  try {
+    return stable(value);
+  } finally {
+    writing.length = 0;
+  }
+}
+
+// Written into one string as it goes, with the cycle check on a shared stack: this keys every provider read
+// (about 2 % of a war-room request's CPU when it made an array, a Set and a string per value).
+function stable(value: unknown): string | null {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
     case 'string':
@@ -450,27 +466,36 @@ export function stableStringify(value: unknown, seen = new Set<object>()): strin
       return null;
   }
   if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (seen.has(value)) return null;
-  seen.add(value);
+  if (writing.includes(value)) return null;
+  writing.push(value);
   let out: string | null;
   if (Array.isArray(value)) {
-    const parts = value.map((v) => stableStringify(v, seen));
-    out = parts.includes(null) ? null : `[${parts.join(',')}]`;
-  } else {
-    const parts: string[] = [];
-    out = '';
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v === undefined) continue;
-      const s = stableStringify(v, seen);
-      if (s === null) {
+    out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const part = stable(value[i]);
+      if (part === null) {
         out = null;
         break;
       }
-      parts.push(`${JSON.stringify(key)}:${s}`);
+      out += i === 0 ? part : `,${part}`;
     }
-    if (out !== null) out = `{${parts.join(',')}}`;
+    if (out !== null) out += ']';
+  } else {
+    out = '{';
+    let first = true;
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v === undefined) continue;
+      const part = stable(v);
+      if (part === null) {
+        out = null;
+        break;
+      }
+      out += `${first ? '' : ','}${JSON.stringify(key)}:${part}`;
+      first = false;
+    }
+    if (out !== null) out += '}';
   }
-  seen.delete(value);
+  writing.pop();
   return out;
 }
