@@ -27,7 +27,6 @@ const rewrites = requireHere('@apollo/gateway/dist/dataRewrites.js') as {
   applyRewrites(schema: unknown, rewrites: unknown, value: unknown): void;
   isObjectOfType(schema: unknown, value: unknown, typeCondition: string): boolean;
 };
-const { deepMerge } = requireHere('@apollo/gateway/dist/utilities/deepMerge.js') as { deepMerge(target: unknown, source: unknown): unknown };
 const federation = requireInGateway('@apollo/federation-internals') as {
   operationFromDocument(schema: unknown, document: DocumentNode, options: { validate: boolean }): FedOperation;
   assert(condition: unknown, message: string | (() => string)): void;
@@ -117,6 +116,7 @@ interface Cursor {
   fullResult: Record<string, unknown>;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
 const apolloExecuteQueryPlan = apolloPlans.executeQueryPlan;
 /** Plans this walk ran since the process started (the others were Apollo's). */
 export const planExecutionCounts = { own: 0 };
@@ -261,7 +261,7 @@ function valuesAt(value: unknown, path: Path, from: number): unknown {
   }
   federation.assert(typeof key === 'string', () => `Unexpected ${typeof key} found in path`);
   federation.assert(!Array.isArray(value), () => `Unexpected array in result for path element ${key}`);
-  return Object.prototype.hasOwnProperty.call(value, key) ? valuesAt((value as Record<string, unknown>)[key as string], path, from + 1) : undefined;
+  return hasOwn.call(value, key) ? valuesAt((value as Record<string, unknown>)[key as string], path, from + 1) : undefined;
 }
 
 async function executeFetch(run: Run, fetch: FetchNode, cursor: Cursor): Promise<void> {
@@ -273,14 +273,14 @@ async function executeFetch(run: Run, fetch: FetchNode, cursor: Cursor): Promise
   const provided = run.requestContext.request.variables;
   if (fetch.variableUsages && provided) {
     for (const name of fetch.variableUsages) {
-      if (Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
+      if (hasOwn.call(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
     }
   }
 
   if (!fetch.requires) {
     const received = await send(run, fetch, cursor, service, variables);
     if (received) rewrites.applyRewrites(run.supergraphSchema, fetch.outputRewrites, received);
-    for (const entity of entities) deepMerge(entity, received);
+    for (const entity of entities) merge(entity, received);
     return;
   }
 
@@ -307,8 +307,40 @@ async function executeFetch(run: Run, fetch: FetchNode, cursor: Cursor): Promise
     const existingEntity = entities[representationToEntity[i]!] as Record<string, unknown> | undefined;
     if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = existingEntity!.__typename;
     rewrites.applyRewrites(run.supergraphSchema, fetch.outputRewrites, receivedEntity);
-    deepMerge(existingEntity, receivedEntity);
+    merge(existingEntity, receivedEntity);
   }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Merges a fetch's answer into the result, as Apollo's `deepMerge` (@apollo/gateway/dist/utilities/deepMerge.js)
+ * does: objects merged key by key, lists of the same length item by item, anything else replaced. A key the
+ * target does not have at all (most of them: each fetch brings its own fields) is set at once.
+ */
+function merge(target: unknown, source: unknown): unknown {
+  if (source === undefined || source === null) return target;
+  const into = target as Record<string, unknown>;
+  const from = source as Record<string, unknown>;
+  for (const key of Object.keys(from)) {
+    const value = from[key];
+    if (value === undefined) continue;
+    if (!(key in into)) {
+      into[key] = value;
+      continue;
+    }
+    // Inherited (`constructor` on a plain object): made the target's own before it is read or replaced.
+    if (!hasOwn.call(into, key)) Object.defineProperty(into, key, { configurable: true, enumerable: true, value: undefined, writable: true });
+    const existing = into[key];
+    if (existing && isObject(value)) merge(existing, value);
+    else if (Array.isArray(value) && Array.isArray(existing) && value.length === existing.length) {
+      for (let i = 0; i < value.length; i++) {
+        if (isObject(existing[i]) && isObject(value[i])) merge(existing[i], value[i]);
+        else existing[i] = value[i];
+      }
+    } else into[key] = value;
+  }
+  return target;
 }
 
 /** An entity's representation: the fields the fetch requires, or null when one is missing. */
@@ -321,13 +353,13 @@ function selectionOf(schema: unknown, source: unknown, selections: RequiredSelec
   for (const selection of selections) {
     if (selection.kind === 'Field') {
       const responseName = selection.alias ? selection.alias : selection.name;
-      if (!Object.prototype.hasOwnProperty.call(from, responseName) || from[responseName] === undefined) return null;
+      if (!hasOwn.call(from, responseName) || from[responseName] === undefined) return null;
       const value = from[responseName];
       const inner = selection.selections;
       if (Array.isArray(value)) result[responseName] = value.map((item) => (inner ? selectionOf(schema, item, inner) : item));
       else result[responseName] = inner ? selectionOf(schema, value, inner) : value;
     } else if (selection.kind === 'InlineFragment' && selection.typeCondition && rewrites.isObjectOfType(schema, from, selection.typeCondition)) {
-      deepMerge(result, selectionOf(schema, from, selection.selections));
+      merge(result, selectionOf(schema, from, selection.selections));
     }
   }
   return result;

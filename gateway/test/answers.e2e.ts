@@ -25,6 +25,10 @@ const READS: Record<string, { query: string; variables?: Record<string, unknown>
   'unknown-field': { query: '{ incidents { nodes { id colour } } }' },
   // Introspection next to data: Apollo's own plan execution answers it.
   'introspection-with-data': { query: '{ __typename incidents(first: 2) { nodes { id service { name } } } __type(name: "Severity") { enumValues { name } } }' },
+  // Response names Object.prototype has, merged from two subgraphs into one object.
+  'prototype-names': {
+    query: '{ incidents(first: 2) { nodes { constructor: id toString: title service { constructor: name hasOwnProperty: id valueOf: tier toString: owner { name } } } } }',
+  },
   // Errors inside entity fetches, from two subgraphs at once: their paths are mapped through `_entities`.
   'bad-arguments-in-entities': {
     query: '{ incidents(first: 3) { nodes { id service { id alerts(first: 5000) { nodes { id } } } deploymentsBefore(within: "forever") { id } } } }',

@@ -68,6 +68,17 @@ describe('distributed: `opsorch subgraph <name>` per capability behind the gatew
     expect(remote.data).toEqual(inProcess.data);
   });
 
+  it('merges answers with response names Object.prototype has, and leaves Object.prototype alone', async () => {
+    // JSON from a subgraph is made of plain objects: `toString` below is inherited until the merge makes it own.
+    const query = '{ incidents(first: 2) { nodes { constructor: id service { constructor: name toString: owner { name } } } } }';
+    const [remote, inProcess] = await Promise.all([gql(distributed.url, query), gql(local.url, query)]);
+    expect(remote.errors).toBeUndefined();
+    expect(remote.data).toEqual(inProcess.data);
+    expect(typeof remote.data.incidents.nodes[0].service.toString.name).toBe('string');
+    expect(Object.keys(Object.prototype.toString)).toEqual([]);
+    expect(Object.keys(Object)).toEqual([]);
+  });
+
   it('each subgraph process serves only its own capability', async () => {
     const query = '{ _service { sdl } }';
     const body = await direct(urlOf('incidents'), query, await signing.headers('incidents', query));
