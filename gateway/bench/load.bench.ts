@@ -14,7 +14,9 @@
 // response under load must equal it (a difference counts as an error). Prints one Markdown table and the ratios.
 //
 //   npm run bench:load -- [--duration 20] [--warmup 5] [--variants ours,stock] [--scenarios war-room-50,light]
-//                         [--cpu-prof <dir>] [--heap-snapshot <dir>] [--json <file>]
+//                         [--rounds 1] [--cpu-prof <dir>] [--heap-snapshot <dir>] [--json <file>]
+// With --rounds N every variant runs N times, the variants taking turns (ours, stock, ours, stock...), and the table
+// shows each variant's median: on a machine whose speed drifts, one variant must not get all the fast minutes.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -42,11 +44,14 @@ const { values: flags } = parseArgs({
     'heap-snapshot': { type: 'string' },
     json: { type: 'string' },
     connections: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
     'hive-dir': { type: 'string' },
   },
 });
 const DURATION = Number(flags.duration);
 const WARMUP = Number(flags.warmup);
+const ROUNDS = Number(flags.rounds);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds: expected a whole number of at least 1, got "${flags.rounds}"`);
 
 interface Scenario {
   id: string;
@@ -247,6 +252,8 @@ function hiveGatewayBin(): string {
 interface Run {
   variant: VariantId;
   scenario: string;
+  /** 1-based; every variant runs once per round. */
+  round: number;
   rps: number;
   p50: number;
   p90: number;
@@ -285,7 +292,7 @@ function cannon(url: string, scenario: Scenario, seconds: number, expectBody: st
 const references = new Map<string, { variant: VariantId; text: string }>();
 const failures: string[] = [];
 
-async function measure(variant: VariantId, proc: Proc): Promise<Run[]> {
+async function measure(variant: VariantId, proc: Proc, round: number): Promise<Run[]> {
   const runs: Run[] = [];
   const pid = proc.child.pid!;
   let fresh = true;
@@ -325,6 +332,7 @@ async function measure(variant: VariantId, proc: Proc): Promise<Run[]> {
     const run: Run = {
       variant,
       scenario: scenario.id,
+      round,
       rps: result.requests.average,
       p50: result.latency.p50,
       p90: result.latency.p90,
@@ -385,7 +393,7 @@ const loadAtStart = load();
 const runs: Run[] = [];
 let subgraphs: Proc[] = [];
 try {
-  for (const variant of variantIds) {
+  for (let round = 1; round <= ROUNDS; round++) for (const variant of variantIds) {
     let subgraphUrls: Record<string, string> | null = null;
     if (VARIANTS[variant].distributed) {
       if (subgraphs.length === 0) {
@@ -394,10 +402,10 @@ try {
       }
       subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, subgraphs[i]!.url]));
     }
-    console.error(`${variant}: starting (load ${load()})`);
+    console.error(`${variant}${ROUNDS > 1 ? ` (round ${round} of ${ROUNDS})` : ''}: starting (load ${load()})`);
     const proc = await startVariant(variant, subgraphUrls);
     try {
-      runs.push(...(await measure(variant, proc)));
+      runs.push(...(await measure(variant, proc, round)));
     } finally {
       await stopProcess(proc);
     }
@@ -411,17 +419,33 @@ const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) :
 const lines: string[] = [];
 lines.push(`| query | variant | RPS | CPU ms/req | p50 ms | p90 ms | p99 ms | p99/p50 | errors | idle RSS MiB | peak RSS MiB | RSS 10 s after MiB | fresh process, req/s in its first seconds |`);
 lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
-for (const run of runs) {
-  const scenario = SCENARIOS.find((s) => s.id === run.scenario)!;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const runsOf = (scenario: string, variant: VariantId) => runs.filter((r) => r.scenario === scenario && r.variant === variant);
+// One row per variant and query: with several rounds, the median of each measure (peak RSS: the highest; errors: all
+// of them; a fresh process's first seconds: the first round's).
+for (const { variant, scenario: scenarioId } of runs.filter((r) => r.round === 1)) {
+  const all = runsOf(scenarioId, variant);
+  const m = (pick: (run: Run) => number) => median(all.map(pick));
+  const scenario = SCENARIOS.find((s) => s.id === scenarioId)!;
+  const rps = all.length > 1 ? `${fmt(m((r) => r.rps), 1)} (${all.map((r) => fmt(r.rps, 1)).join(' / ')})` : fmt(all[0]!.rps, 1);
+  const [p50, p90, p99] = [m((r) => r.p50), m((r) => r.p90), m((r) => r.p99)];
   lines.push(
-    `| ${scenario.label} | ${VARIANTS[run.variant].label} | ${fmt(run.rps, 1)} | ${fmt(run.cpuMsPerRequest, 1)} | ${run.p50} | ${run.p90} | ${run.p99} | ${fmt(run.p99 / run.p50, 1)} | ${run.errors} | ${fmt(run.idleRss)} | ${fmt(run.peakRss)} | ${fmt(run.afterRss)} | ${run.freshSeconds.join(' / ') || ''} |`,
+    `| ${scenario.label} | ${VARIANTS[variant].label} | ${rps} | ${fmt(m((r) => r.cpuMsPerRequest), 1)} | ${p50} | ${p90} | ${p99} | ${fmt(p99 / p50, 1)} | ${all.reduce((n, r) => n + r.errors, 0)} | ${fmt(m((r) => r.idleRss))} | ${fmt(Math.max(...all.map((r) => r.peakRss)))} | ${fmt(m((r) => r.afterRss))} | ${all[0]!.freshSeconds.join(' / ') || ''} |`,
   );
 }
 const ratio = (scenario: string, a: VariantId, b: VariantId) => {
-  const x = runs.find((r) => r.scenario === scenario && r.variant === a);
-  const y = runs.find((r) => r.scenario === scenario && r.variant === b);
+  const pairs = runsOf(scenario, a).flatMap((x) => runsOf(scenario, b).filter((y) => y.round === x.round).map((y) => [x, y] as const));
+  if (pairs.length === 0) return null;
+  // Each round's ratio from the two runs side by side in it, then the median: drift between rounds cancels out.
+  const rps = pairs.map(([x, y]) => x.rps / y.rps);
   // Requests per CPU-second too: on a machine shared with other work, it moves far less than RPS does.
-  return x && y ? `${fmt(x.rps / y.rps, 2)}× (per CPU-second ${fmt(y.cpuMsPerRequest / x.cpuMsPerRequest, 2)}×)` : null;
+  const cpu = pairs.map(([x, y]) => y.cpuMsPerRequest / x.cpuMsPerRequest);
+  const byRound = pairs.length > 1 ? `; rounds ${rps.map((r) => `${fmt(r, 2)}×`).join(' / ')}` : '';
+  return `${fmt(median(rps), 2)}× (per CPU-second ${fmt(median(cpu), 2)}×${byRound})`;
 };
 lines.push('');
 for (const scenario of scenarios) {
@@ -433,7 +457,7 @@ for (const scenario of scenarios) {
   if (parts.length > 0) lines.push(`- ${scenario.label}: RPS ratio ${parts.map(([name, value]) => `${name} ${value}`).join('; ')}`);
 }
 lines.push('');
-lines.push(`Load average (1, 5, 15 min) at start: ${loadAtStart}; at end: ${load()}. Node ${process.version}, ${CORES} cores, ${DURATION} s per run after ${WARMUP} s warm-up.`);
+lines.push(`Load average (1, 5, 15 min) at start: ${loadAtStart}; at end: ${load()}. Node ${process.version}, ${CORES} cores, ${DURATION} s per run after ${WARMUP} s warm-up${ROUNDS > 1 ? `, ${ROUNDS} rounds (medians)` : ''}.`);
 console.log(lines.join('\n'));
 if (flags.json) writeFileSync(flags.json, JSON.stringify({ loadAtStart, loadAtEnd: load(), runs, failures }, null, 2));
 if (failures.length > 0) {
