@@ -257,6 +257,7 @@ describe('amplification through cheap fields', () => {
     const bytes = Buffer.from(await response.arrayBuffer());
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(Number(response.headers.get('content-length'))).toBe(bytes.length);
+    expect(response.headers.get('transfer-encoding')).toBeNull();
     const answer = JSON.parse(bytes.toString('utf8'));
     expect(answer.errors).toBeUndefined();
     expect(answer.data.createIncident.title).toBe(title);

@@ -143,8 +143,10 @@ export function createLimits(options: LimitsOptions) {
       }
       // An answer to a POST that already says it is UTF-8 (Apollo's): written as it is. Express's `send` would copy
       // it into a Buffer and hash it for an ETag no client revalidates a POST with (3–5 % of a war-room request).
-      if (typeof body === 'string' && req.method === 'POST' && res.statusCode !== 204 && res.statusCode !== 304 && isUtf8(res.getHeader('content-type'))) {
-        res.setHeader('Content-Length', Buffer.byteLength(body));
+      // Node counts the bytes itself for the Content-Length of a response ended with its one chunk before its
+      // headers went out, so they are counted once, not twice.
+      if (typeof body === 'string' && req.method === 'POST' && res.statusCode !== 204 && res.statusCode !== 304 && !res.headersSent && isUtf8(res.getHeader('content-type'))) {
+        if (res.hasHeader('content-length')) res.setHeader('Content-Length', Buffer.byteLength(body));
         res.end(body);
         return res;
       }
