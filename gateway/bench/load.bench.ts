@@ -72,6 +72,9 @@ const SCENARIOS: Scenario[] = [
     connections: 20,
     distributedOnly: true,
   },
+  // Only when --scenarios names it: what every request pays before any field resolves (HTTP, Express, the security checks,
+  // Apollo Server, logging, metrics), the floor under the light query's ratio.
+  { id: 'pipeline', label: '`{ __typename }`, the request pipeline alone', body: JSON.stringify({ query: '{ __typename }' }), connections: 50 },
 ];
 
 type VariantId = 'ours' | 'stock' | 'ours-distributed' | 'stock-distributed' | 'hive-distributed';
