@@ -8,6 +8,7 @@ import { askEachInstance } from './fan-out.ts';
 import { parseId } from './ids.ts';
 import { checkCreated, checkWrite, hideOtherEnvironments, type ReadById } from './isolation.ts';
 import {
+  Abandon,
   dedupKey,
   DEFAULT_RESILIENCE,
   InstanceResilience,
@@ -44,6 +45,40 @@ export interface InstanceInfo {
 
 /** Codes that say something about the provider itself; BAD_USER_INPUT or NOT_FOUND are the caller's. */
 const PROVIDER_FAULTS = new Set(['PROVIDER_UNAVAILABLE', 'PROVIDER_TIMEOUT', 'PROVIDER_RATE_LIMITED', 'PROVIDER_AUTH_FAILED', 'INTERNAL']);
+
+/**
+ * What the registry keeps of one instance, reached from its instrumented methods without building a key per call.
+ * Times are epoch milliseconds, made Dates only when read (`statsOf`).
+ */
+interface Slot {
+  capability: Capability;
+  config: InstanceConfig;
+  resilience: InstanceResilience;
+  stats: {
+    calls: number;
+    failures: number;
+    lastCallAt: number | null;
+    lastLatencyMs: number | null;
+    lastSuccessAt: number | null;
+    lastError: { code: string; message: string; at: number } | null;
+  };
+  /** Calls that reached the provider since the last reset, by method. */
+  counts: Map<string, number>;
+}
+
+/**
+ * The context of one attempt: the caller's, with the provider's logger, and a signal that fires when the attempt is
+ * abandoned, made only if the provider reads it (most in-process providers never do; decision 032).
+ */
+function attemptContext(ctx: ProviderContext, logger: Logger, abandon: Abandon): ProviderContext {
+  return {
+    ...ctx,
+    logger,
+    get signal() {
+      return abandon.signal;
+    },
+  };
+}
 
 /** What the registry saw of one instance's calls since start. */
 export interface InstanceStats {
@@ -85,12 +120,11 @@ export class ProviderRegistry {
   private readonly providers = new Map<Capability, ProviderMap[Capability][]>();
   private readonly raw: { info: InstanceInfo; label: string; provider: ProviderMap[Capability] }[] = [];
   private readonly info: InstanceInfo[] = [];
-  private readonly stats = new Map<string, InstanceStats>();
-  private counts: CallCounts = {};
+  /** Every instance's resilience, statistics and call counts, by `capability/instance`. */
+  private readonly slots = new Map<string, Slot>();
   private readonly logger: Logger;
   private readonly resilienceOptions: ResilienceOptions;
   private readonly observer: ProviderObserver;
-  private readonly resilience = new Map<string, InstanceResilience>();
   /** A health check answered within this window is reused, so a busy status page does not hammer the tools. */
   private healthCache: { at: number; result: Promise<InstanceHealth[]> } | null = null;
 
@@ -164,25 +198,24 @@ export class ProviderRegistry {
     const info = { capability, instance: config.instance, kind: config.kind, timeoutMs: config.timeoutMs };
     this.info.push(info);
     this.raw.push({ info, label: module.label, provider });
-    this.stats.set(`${capability}/${config.instance}`, {
-      calls: 0,
-      failures: 0,
-      lastCallAt: null,
-      lastLatencyMs: null,
-      lastSuccessAt: null,
-      lastError: null,
-    });
-    this.resilience.set(`${capability}/${config.instance}`, this.resilienceFor(capability, config.instance));
-    return this.instrument(capability, config, provider);
+    const slot: Slot = {
+      capability,
+      config,
+      resilience: this.resilienceFor(capability, config.instance),
+      stats: { calls: 0, failures: 0, lastCallAt: null, lastLatencyMs: null, lastSuccessAt: null, lastError: null },
+      counts: new Map(),
+    };
+    this.slots.set(`${capability}/${config.instance}`, slot);
+    return this.instrument(slot, provider);
   }
 
-  private instrument<C extends Capability>(capability: C, config: InstanceConfig, provider: ProviderMap[C]): ProviderMap[C] {
+  private instrument<C extends Capability>(slot: Slot, provider: ProviderMap[C]): ProviderMap[C] {
     const registry = this;
     return new Proxy(provider, {
       get(target, property, receiver) {
         const value = Reflect.get(target, property, receiver) as unknown;
         if (typeof value !== 'function' || typeof property !== 'string') return value;
-        return (...args: unknown[]) => registry.call(capability, config, property, () => value, target, args);
+        return (...args: unknown[]) => registry.call(slot, property, value as (...a: unknown[]) => unknown, target, args);
       },
     });
   }
@@ -204,17 +237,10 @@ export class ProviderRegistry {
     });
   }
 
-  private call(
-    capability: Capability,
-    config: InstanceConfig,
-    method: string,
-    resolve: () => unknown,
-    target: unknown,
-    args: unknown[],
-  ): Promise<unknown> {
+  private call(slot: Slot, method: string, fn: (...a: unknown[]) => unknown, target: unknown, args: unknown[]): Promise<unknown> {
+    const { capability, config, resilience } = slot;
     const ctx = args[args.length - 1] as ProviderContext | undefined;
     const write = isWriteMethod(capability, method);
-    const resilience = this.resilience.get(`${capability}/${config.instance}`)!;
     const key = !write && ctx && this.resilienceOptions.dedupReads ? dedupKey(method, args.slice(0, -1), ctx) : null;
     const attributes = {
       'opsorch.capability': capability,
@@ -229,16 +255,16 @@ export class ProviderRegistry {
       const progress = { attempts: 0 };
       let deduplicated = false;
       let code: OpsOrchError['code'] | null = null;
+      // This caller leaving (its request ended) abandons its wait, and the upstream call once no one else waits.
+      const caller = ctx?.signal ? Abandon.following(ctx.signal) : undefined;
       try {
         // Environment isolation (src/isolation.ts): a write on an object the caller may not see never reaches the tool,
         // and no record of another environment leaves a read.
         if (write) await checkWrite(capability, method, args, ctx, this.readById);
         let answer: unknown;
-        if (key === null) answer = await this.upstream(capability, config, method, write, resolve, target, args, ctx?.signal, progress);
+        if (key === null) answer = await this.upstream(slot, method, write, fn, target, args, caller, progress);
         else {
-          const shared = await resilience.dedupe(key, method, ctx?.signal, (signal) =>
-            this.upstream(capability, config, method, write, resolve, target, args, signal, progress),
-          );
+          const shared = await resilience.dedupe(key, method, caller, (callers) => this.upstream(slot, method, write, fn, target, args, callers, progress));
           deduplicated = shared.joined;
           answer = shared.value;
         }
@@ -251,6 +277,7 @@ export class ProviderRegistry {
         span.setAttribute('opsorch.error.code', failure.code);
         throw failure;
       } finally {
+        if (caller) caller.unfollow(ctx!.signal);
         span.setAttributes({ 'opsorch.attempts': progress.attempts, 'opsorch.deduplicated': deduplicated });
         span.end();
         this.observer.call?.({
@@ -270,48 +297,46 @@ export class ProviderRegistry {
 
   /** One call that reaches the provider (a deduplicated read makes one for all its callers). */
   private async upstream(
-    capability: Capability,
-    config: InstanceConfig,
+    slot: Slot,
     method: string,
     write: boolean,
-    resolve: () => unknown,
+    fn: (...a: unknown[]) => unknown,
     target: unknown,
     args: unknown[],
-    signal: AbortSignal | undefined,
+    callers: Abandon | undefined,
     progress: { attempts: number },
   ): Promise<unknown> {
-    const key = `${capability}/${config.instance}.${method}`;
-    this.counts[key] = (this.counts[key] ?? 0) + 1;
-    const stats = this.stats.get(`${capability}/${config.instance}`)!;
+    const { capability, config, stats } = slot;
+    slot.counts.set(method, (slot.counts.get(method) ?? 0) + 1);
     const started = performance.now();
     stats.calls++;
-    stats.lastCallAt = new Date();
+    stats.lastCallAt = Date.now();
     const ctx = args[args.length - 1] as ProviderContext | undefined;
     const logger = ctx?.logger.child({ capability, provider: config.instance });
-    const fn = resolve() as (...a: unknown[]) => unknown;
     try {
-      const answer = await this.resilience.get(`${capability}/${config.instance}`)!.run(
+      const answer = await slot.resilience.run(
         {
           method,
           write,
           timeoutMs: config.timeoutMs,
-          signal,
+          callers,
           requestId: ctx?.requestId,
-          attempt: (attemptSignal) =>
-            fn.apply(target, ctx ? [...args.slice(0, -1), { ...ctx, signal: attemptSignal, logger }] : args) as Promise<unknown>,
+          attempt(abandon) {
+            return fn.apply(target, ctx ? [...args.slice(0, -1), attemptContext(ctx, logger!, abandon)] : args) as Promise<unknown>;
+          },
         },
         progress,
       );
       stats.lastLatencyMs = performance.now() - started;
-      stats.lastSuccessAt = new Date();
+      stats.lastSuccessAt = Date.now();
       return answer;
     } catch (error) {
       const failure = toOpsOrchError(error, capability, config.instance);
       stats.lastLatencyMs = performance.now() - started;
       // A call stopped because its request ended (deadline, client gone, shutdown) says nothing about the provider.
-      if (PROVIDER_FAULTS.has(failure.code) && !signal?.aborted) {
+      if (PROVIDER_FAULTS.has(failure.code) && !callers?.aborted) {
         stats.failures++;
-        stats.lastError = { code: failure.code, message: failure.message, at: new Date() };
+        stats.lastError = { code: failure.code, message: failure.message, at: Date.now() };
       }
       ctx?.logger.warn(
         {
@@ -342,7 +367,7 @@ export class ProviderRegistry {
     return this.info.map(({ capability, instance }) => ({
       capability,
       instance,
-      state: this.resilience.get(`${capability}/${instance}`)!.breakerState,
+      state: this.slots.get(`${capability}/${instance}`)!.resilience.breakerState,
     }));
   }
 
@@ -399,8 +424,17 @@ export class ProviderRegistry {
 
   /** Call statistics of one instance (a copy). */
   statsOf(capability: Capability, instance: string): InstanceStats | null {
-    const stats = this.stats.get(`${capability}/${instance}`);
-    return stats ? { ...stats } : null;
+    const stats = this.slots.get(`${capability}/${instance}`)?.stats;
+    if (!stats) return null;
+    const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+    return {
+      calls: stats.calls,
+      failures: stats.failures,
+      lastCallAt: date(stats.lastCallAt),
+      lastLatencyMs: stats.lastLatencyMs,
+      lastSuccessAt: date(stats.lastSuccessAt),
+      lastError: stats.lastError && { code: stats.lastError.code, message: stats.lastError.message, at: new Date(stats.lastError.at) },
+    };
   }
 
   /**
@@ -466,10 +500,12 @@ export class ProviderRegistry {
 
   /** Provider calls made since the last reset, per `capability/instance.method`. */
   callCounts(): CallCounts {
-    return { ...this.counts };
+    const counts: CallCounts = {};
+    for (const [instance, slot] of this.slots) for (const [method, count] of slot.counts) counts[`${instance}.${method}`] = count;
+    return counts;
   }
 
   resetCallCounts(): void {
-    this.counts = {};
+    for (const slot of this.slots.values()) slot.counts.clear();
   }
 }

@@ -259,6 +259,76 @@ describe('in-flight dedup', () => {
   });
 });
 
+describe('the signal a provider sees', () => {
+  it('fires when its attempt is abandoned: a failed attempt\'s signal is aborted, the retry gets a fresh one', async () => {
+    const seen: AbortSignal[] = [];
+    const { module } = scripted((_m, n, c) => {
+      seen.push(c.signal);
+      if (n === 1) return unavailable();
+      expect(c.signal.aborted).toBe(false);
+      return Promise.resolve(['ok']);
+    });
+    const { alerts } = registryWith(module);
+    await expect(alerts.healthOfServices(['checkout'], ctx())).resolves.toEqual(['ok']);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]!.aborted).toBe(true);
+    expect(seen[0]!.reason).toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+    expect(seen[1]!.aborted).toBe(false);
+  });
+
+  it('is already aborted, with the timeout, when a provider first reads it after the deadline', async () => {
+    let late: AbortSignal | undefined;
+    const { module } = scripted(
+      (_m, _n, c) =>
+        new Promise((resolve) =>
+          setTimeout(() => {
+            late = c.signal;
+            resolve(['too late']);
+          }, 250),
+        ),
+    );
+    const { alerts } = registryWith(module, { readAttempts: 1 }, 100);
+    await expect(alerts.healthOfServices(['checkout'], ctx())).rejects.toMatchObject({ code: 'PROVIDER_TIMEOUT' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(late?.aborted).toBe(true);
+    expect(late?.reason).toMatchObject({ code: 'PROVIDER_TIMEOUT' });
+  });
+
+  it('fires for listeners added before the deadline, and survives the provider copying its context', async () => {
+    const events: string[] = [];
+    const { module } = scripted((_m, _n, c) => {
+      const copy = { ...c, now: new Date(0) };
+      copy.signal.addEventListener('abort', () => events.push(`abort: ${(copy.signal.reason as OpsOrchError).code}`));
+      return new Promise(() => {});
+    });
+    const { alerts } = registryWith(module, { readAttempts: 1 }, 100);
+    await expect(alerts.healthOfServices(['checkout'], ctx())).rejects.toMatchObject({ code: 'PROVIDER_TIMEOUT' });
+    expect(events).toEqual(['abort: PROVIDER_TIMEOUT']);
+  });
+
+  it('a shared read\'s signal fires only when its last caller has left, with that caller\'s reason', async () => {
+    let upstream: AbortSignal | undefined;
+    const { module, calls } = scripted((_m, _n, c) => {
+      upstream = c.signal;
+      return new Promise(() => {});
+    });
+    const { alerts } = registryWith(module, { readAttempts: 1 }, 5_000);
+    const first = new AbortController();
+    const second = new AbortController();
+    const one = alerts.healthOfServices(['checkout'], ctx(ANONYMOUS, first.signal));
+    const two = alerts.healthOfServices(['checkout'], ctx(ANONYMOUS, second.signal));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(calls).toHaveLength(1);
+    first.abort(new Error('first client left'));
+    await expect(one).rejects.toThrow(/first client left/);
+    expect(upstream?.aborted).toBe(false);
+    second.abort(new Error('second client left'));
+    await expect(two).rejects.toThrow(/second client left/);
+    expect(upstream?.aborted).toBe(true);
+    expect((upstream?.reason as Error).message).toBe('second client left');
+  });
+});
+
 describe('configuration', () => {
   it('reads the environment and names the variable to fix', () => {
     expect(resilienceFromEnv({ OPSORCH_PROVIDER_READ_ATTEMPTS: '5', OPSORCH_BREAKER_COOLDOWN_MS: '2500', OPSORCH_PROVIDER_DEDUP: 'false' })).toMatchObject({

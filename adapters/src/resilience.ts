@@ -136,11 +136,114 @@ export interface PlannedCall {
   method: string;
   write: boolean;
   timeoutMs: number;
-  /** The request's signal: when it fires the call stops, and the failure does not count against the circuit. */
-  signal?: AbortSignal;
+  /** Abandoned when every caller has gone: the call stops, and the failure does not count against the circuit. */
+  callers?: Abandon;
   requestId?: string;
-  /** One upstream attempt; given a signal that fires when this attempt is abandoned. */
-  attempt(signal: AbortSignal, attemptNo: number): Promise<unknown>;
+  /** One upstream attempt; `abandon.signal` fires when this attempt is abandoned. */
+  attempt(abandon: Abandon, attemptNo: number): Promise<unknown>;
+}
+
+/** Told when an Abandon is abandoned: an object rather than a closure, so following costs no allocation. */
+interface AbandonListener {
+  abandoned(reason: unknown): void;
+}
+
+/**
+ * Why a provider call, or one attempt of it, was given up (deadline passed, every caller gone, attempt failed),
+ * without an AbortController: making one, with its EventTarget, cost more than the rest of a provider call
+ * (decision 032). Its AbortSignal is made only when a provider asks for it, already aborted when asked too late.
+ */
+export class Abandon implements AbandonListener {
+  aborted = false;
+  reason: unknown = undefined;
+  private listeners: AbandonListener[] | null = null;
+  private controller: AbortController | null = null;
+
+  /** Follows a caller's AbortSignal until `unfollow`. */
+  static following(signal: AbortSignal): Abandon {
+    const abandon = new Abandon();
+    if (signal.aborted) abandon.abort(signal.reason);
+    else signal.addEventListener('abort', abandon);
+    return abandon;
+  }
+
+  /** The AbortSignal a provider sees; made on first use. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    const listeners = this.listeners;
+    this.listeners = null;
+    if (listeners) for (const listener of listeners) listener.abandoned(reason);
+  }
+
+  /** Follows another Abandon. */
+  abandoned(reason: unknown): void {
+    this.abort(reason);
+  }
+
+  /** The followed AbortSignal fired (EventListenerObject). */
+  handleEvent(event: Event): void {
+    this.abort((event.target as AbortSignal).reason);
+  }
+
+  unfollow(signal: AbortSignal): void {
+    signal.removeEventListener('abort', this);
+  }
+
+  /** Tells `listener` once when abandoned: at once when it already is. */
+  on(listener: AbandonListener): void {
+    if (this.aborted) listener.abandoned(this.reason);
+    else (this.listeners ??= []).push(listener);
+  }
+
+  off(listener: AbandonListener): void {
+    const at = this.listeners?.indexOf(listener) ?? -1;
+    if (at >= 0) this.listeners!.splice(at, 1);
+  }
+
+  /** `promise`'s outcome, or this one's reason when it is abandoned first (`follower` is then abandoned with it). */
+  settleOrAbandon<T>(promise: Promise<T>, follower?: Abandon): Promise<T> {
+    if (this.aborted) {
+      follower?.abort(this.reason);
+      return Promise.reject(this.reason);
+    }
+    return new Promise<T>((resolve, reject) => {
+      const waiter = new Waiter(reject, follower);
+      this.on(waiter);
+      promise.then(
+        (value) => {
+          this.off(waiter);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.off(waiter);
+          reject(error);
+        },
+      );
+    });
+  }
+}
+
+/** One wait in `settleOrAbandon`: rejects it, and abandons the follower, when the Abandon it waits on is. */
+class Waiter implements AbandonListener {
+  constructor(
+    private readonly reject: (reason: unknown) => void,
+    private readonly follower: Abandon | undefined,
+  ) {}
+  abandoned(reason: unknown): void {
+    this.follower?.abort(reason);
+    this.reject(reason);
+  }
 }
 
 /** Codes that say the tool is down or hanging: they count against the circuit. */
@@ -162,30 +265,22 @@ export function unfinishedWrite(error: unknown): Promise<unknown> | undefined {
   return typeof error === 'object' && error !== null ? unfinishedWrites.get(error) : undefined;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or rejects with the reason when `abandon` is abandoned first. */
+function sleep(ms: number, abandon: Abandon): Promise<void> {
+  if (abandon.aborted) return Promise.reject(abandon.reason);
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      abandon.off(wake);
       resolve();
     }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const wake: AbandonListener = {
+      abandoned(reason) {
+        clearTimeout(timer);
+        reject(reason);
+      },
+    };
+    abandon.on(wake);
   });
-}
-
-function rejectOnAbort(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
-  let onAbort = () => {};
-  const promise = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  promise.catch(() => {});
-  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
 const CIRCUIT_STATES: Record<CircuitState, BreakerState> = {
@@ -240,7 +335,7 @@ export class InstanceResilience {
     const { capability, instance } = this;
     const started = Date.now();
     const deadline = started + call.timeoutMs;
-    const overall = new AbortController();
+    const overall = new Abandon();
     // The error is made only when the deadline passes: building one (and its stack) per call was a measurable
     // share of every request's CPU (decision 021).
     const timer = setTimeout(
@@ -253,24 +348,22 @@ export class InstanceResilience {
         ),
       call.timeoutMs,
     );
-    const onCallerAbort = () => overall.abort(call.signal!.reason);
-    call.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    if (call.signal?.aborted) onCallerAbort();
+    call.callers?.on(overall);
     const maxAttempts = call.write ? 1 : this.options.readAttempts;
     try {
       for (let attemptNo = 1; ; attemptNo++) {
-        await this.passGate(call, deadline, overall.signal);
+        await this.passGate(call, deadline, overall);
         // cockatiel queues calls behind the half-open probe; answer them now instead, as while open.
         if (this.breaker.state === CircuitState.HalfOpen) throw this.probing();
         this.currentRequestId = call.requestId;
         try {
           return await this.breaker.execute(() => {
             progress.attempts++;
-            return this.attemptOnce(call, attemptNo, overall.signal);
+            return this.attemptOnce(call, attemptNo, overall);
           });
         } catch (raw) {
           const error = this.normalize(raw, call);
-          if (overall.signal.aborted || callerGone.has(error)) throw error;
+          if (overall.aborted || callerGone.has(error)) throw error;
           if (error.code === 'PROVIDER_RATE_LIMITED' && error.retryAfter !== undefined) {
             this.rateLimitedUntil = Math.max(this.rateLimitedUntil, Date.now() + error.retryAfter * 1000);
           }
@@ -282,28 +375,25 @@ export class InstanceResilience {
           // Not enough time left to wait and try again: answer now rather than at the deadline.
           if (Date.now() + delay >= deadline) throw error;
           this.observer.retry?.({ capability, instance, method: call.method, attempt: attemptNo, delayMs: delay, code: error.code, requestId: call.requestId });
-          await sleep(delay, overall.signal).catch((reason: unknown) => {
+          await sleep(delay, overall).catch((reason: unknown) => {
             throw this.normalize(reason, call);
           });
         }
       }
     } finally {
       clearTimeout(timer);
-      call.signal?.removeEventListener('abort', onCallerAbort);
+      call.callers?.off(overall);
     }
   }
 
   /** One attempt, bounded by the call's deadline even when the provider ignores its AbortSignal. */
-  private async attemptOnce(call: PlannedCall, attemptNo: number, overall: AbortSignal): Promise<unknown> {
-    const controller = new AbortController();
-    const abandoned = rejectOnAbort(overall);
-    const onOverall = () => controller.abort(overall.reason);
-    overall.addEventListener('abort', onOverall, { once: true });
-    const attempt = Promise.resolve().then(() => call.attempt(controller.signal, attemptNo));
+  private async attemptOnce(call: PlannedCall, attemptNo: number, overall: Abandon): Promise<unknown> {
+    const abandon = new Abandon();
+    const attempt = Promise.resolve().then(() => call.attempt(abandon, attemptNo));
     try {
-      return await Promise.race([attempt, abandoned.promise]);
+      return await overall.settleOrAbandon(attempt, abandon);
     } catch (raw) {
-      controller.abort(raw);
+      abandon.abort(raw);
       const error = this.normalize(raw, call);
       // A write sent to the tool and then abandoned may still land: keep its outcome for the idempotency store.
       if (call.write && overall.aborted) {
@@ -311,9 +401,6 @@ export class InstanceResilience {
         unfinishedWrites.set(error, attempt);
       }
       throw error;
-    } finally {
-      abandoned.dispose();
-      overall.removeEventListener('abort', onOverall);
     }
   }
 
@@ -328,7 +415,7 @@ export class InstanceResilience {
       );
     }
     const error = toOpsOrchError(raw, this.capability, this.instance);
-    if (call.signal?.aborted) callerGone.add(error);
+    if (call.callers?.aborted) callerGone.add(error);
     return error;
   }
 
@@ -347,7 +434,7 @@ export class InstanceResilience {
   }
 
   /** After a 429 with Retry-After: wait when it fits the budget, else fail at once with the time left. */
-  private async passGate(call: PlannedCall, deadline: number, signal: AbortSignal): Promise<void> {
+  private async passGate(call: PlannedCall, deadline: number, overall: Abandon): Promise<void> {
     const waitMs = this.rateLimitedUntil - Date.now();
     if (waitMs <= 0) return;
     if (waitMs > this.options.maxRetryAfterMs || Date.now() + waitMs >= deadline) {
@@ -357,40 +444,43 @@ export class InstanceResilience {
         { capability: this.capability, provider: this.instance, retryAfter: Math.ceil(waitMs / 1000) },
       );
     }
-    await sleep(waitMs, signal).catch((reason: unknown) => {
+    await sleep(waitMs, overall).catch((reason: unknown) => {
       throw this.normalize(reason, call);
     });
   }
 
+  private landed(key: string, flight: Flight): void {
+    if (this.inflight.get(key) === flight) this.inflight.delete(key);
+  }
+
   /**
    * Runs `start` once for every concurrent caller with the same key: the first starts the upstream call, the
-   * others join it. The shared call stops only when every caller has left; each caller leaves on its own signal.
+   * others join it. The shared call stops only when every caller has left; each caller leaves when its own
+   * `caller` is abandoned.
    */
-  async dedupe<T>(key: string, method: string, signal: AbortSignal | undefined, start: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; joined: boolean }> {
+  async dedupe<T>(key: string, method: string, caller: Abandon | undefined, start: (callers: Abandon) => Promise<T>): Promise<{ value: T; joined: boolean }> {
     let flight = this.inflight.get(key) as Flight<T> | undefined;
     const joined = flight !== undefined;
     this.observer.dedup?.({ capability: this.capability, instance: this.instance, method, hit: joined });
     if (!flight) {
-      const controller = new AbortController();
-      const created: Flight<T> = { controller, callers: 0, promise: undefined as unknown as Promise<T> };
-      created.promise = start(controller.signal).finally(() => {
-        if (this.inflight.get(key) === created) this.inflight.delete(key);
-      });
-      created.promise.catch(() => {});
+      const created: Flight<T> = { callers: new Abandon(), count: 0, promise: undefined as unknown as Promise<T> };
+      created.promise = start(created.callers);
+      created.promise.then(
+        () => this.landed(key, created),
+        () => this.landed(key, created),
+      );
       this.inflight.set(key, created as Flight);
       flight = created;
     }
-    flight.callers++;
-    const left = signal ? rejectOnAbort(signal) : null;
+    flight.count++;
     try {
-      const value = await (left ? Promise.race([flight.promise, left.promise]) : flight.promise);
+      const value = await (caller ? caller.settleOrAbandon(flight.promise) : flight.promise);
       return { value, joined };
     } finally {
-      left?.dispose();
-      if (--flight.callers === 0 && signal?.aborted) {
+      if (--flight.count === 0 && caller?.aborted) {
         // Everyone left: stop the upstream call, and let the next caller start a fresh one.
         if (this.inflight.get(key) === flight) this.inflight.delete(key);
-        flight.controller.abort(signal.reason);
+        flight.callers.abort(caller.reason);
       }
     }
   }
@@ -398,8 +488,9 @@ export class InstanceResilience {
 
 interface Flight<T = unknown> {
   promise: Promise<T>;
-  controller: AbortController;
-  callers: number;
+  /** Abandoned when the last caller leaves. */
+  callers: Abandon;
+  count: number;
 }
 
 /**
@@ -408,8 +499,7 @@ interface Flight<T = unknown> {
  * shares with requests pinned to the same instant. Null when the arguments cannot be keyed (no dedup then).
  */
 export function dedupKey(method: string, args: readonly unknown[], ctx: ProviderContext): string | null {
-  const pinned = clockKey(ctx.now);
-  const scope = scopeKey(ctx, pinned);
+  const scope = scopeKey(ctx);
   const keyedArgs = stableStringify(args);
   if (scope === null || keyedArgs === null) return null;
   return `${method}\u0000${scope}\u0000${keyedArgs}`;
@@ -423,14 +513,19 @@ export function clockKey(now: Date): string {
   return Math.abs(now.getTime() - Date.now()) > 1_000 ? now.toISOString() : 'live';
 }
 
-/** One request's contexts share actor and environment: their key is built once per context and clock reading. */
-const scopeKeys = new WeakMap<ProviderContext, { actor: unknown; environment: unknown; pinned: string; key: string | null }>();
+/**
+ * One request's contexts share actor, environment and clock: their key is built once per context, and again only
+ * when one of them changes or the request's clock stops being live.
+ */
+const scopeKeys = new WeakMap<ProviderContext, { actor: unknown; environment: unknown; nowMs: number; live: boolean; key: string | null }>();
 
-function scopeKey(ctx: ProviderContext, pinned: string): string | null {
+function scopeKey(ctx: ProviderContext): string | null {
+  const nowMs = ctx.now.getTime();
+  const live = Math.abs(nowMs - Date.now()) <= 1_000;
   const cached = scopeKeys.get(ctx);
-  if (cached && cached.pinned === pinned && cached.actor === ctx.actor && cached.environment === ctx.environment) return cached.key;
-  const key = stableStringify({ actor: ctx.actor, environment: ctx.environment ?? null, now: pinned });
-  scopeKeys.set(ctx, { actor: ctx.actor, environment: ctx.environment, pinned, key });
+  if (cached && cached.nowMs === nowMs && cached.live === live && cached.actor === ctx.actor && cached.environment === ctx.environment) return cached.key;
+  const key = stableStringify({ actor: ctx.actor, environment: ctx.environment ?? null, now: live ? 'live' : ctx.now.toISOString() });
+  scopeKeys.set(ctx, { actor: ctx.actor, environment: ctx.environment, nowMs, live, key });
   return key;
 }
 
