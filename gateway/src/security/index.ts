@@ -210,19 +210,7 @@ export async function createSecurity(options: SecurityOptions) {
       context.provider.onEnvironmentDenied = (denial) => {
         (state.environmentDenials ??= []).push(denial);
       };
-      const logger = context.provider.logger;
-      context.provider.logger = {
-        debug: (o: object | string, m?: string) => logger.debug(o, m),
-        info: (o: object | string, m?: string) => logger.info(o, m),
-        warn: (o: object | string, m?: string) => logger.warn(o, m),
-        error: (o: object | string, m?: string) => logger.error(o, m),
-        child(bindings: Record<string, unknown>) {
-          if (typeof bindings.capability === 'string' && typeof bindings.provider === 'string') {
-            state.providers.add(`${bindings.capability}/${bindings.provider}`);
-          }
-          return lazyChild(() => logger.child(bindings));
-        },
-      };
+      context.provider.logger = new AuditedLogger(context.provider.logger, state.providers);
       return context;
     },
     async close() {
@@ -232,3 +220,30 @@ export async function createSecurity(options: SecurityOptions) {
 }
 
 export type Security = Awaited<ReturnType<typeof createSecurity>>;
+
+/** The request's logger as providers get it: each child naming a provider adds that instance to the audit line's. */
+class AuditedLogger implements Logger {
+  constructor(
+    private readonly logger: Logger,
+    private readonly providers: Set<string>,
+  ) {}
+  debug(obj: object | string, msg?: string): void {
+    this.logger.debug(obj, msg);
+  }
+  info(obj: object | string, msg?: string): void {
+    this.logger.info(obj, msg);
+  }
+  warn(obj: object | string, msg?: string): void {
+    this.logger.warn(obj, msg);
+  }
+  error(obj: object | string, msg?: string): void {
+    this.logger.error(obj, msg);
+  }
+  child(bindings: Record<string, unknown>): Logger {
+    if (typeof bindings.capability === 'string' && typeof bindings.provider === 'string') {
+      this.providers.add(`${bindings.capability}/${bindings.provider}`);
+    }
+    const logger = this.logger;
+    return lazyChild(() => logger.child(bindings));
+  }
+}
