@@ -14,9 +14,12 @@
 // response under load must equal it (a difference counts as an error). Prints one Markdown table and the ratios.
 //
 //   npm run bench:load -- [--duration 20] [--warmup 5] [--variants ours,stock] [--scenarios war-room-50,light]
-//                         [--rounds 1] [--cpu-prof <dir>] [--heap-snapshot <dir>] [--json <file>]
+//                         [--rounds 1 | --interleave <s>] [--cpu-prof <dir>] [--heap-snapshot <dir>] [--json <file>]
 // With --rounds N every variant runs N times, the variants taking turns (ours, stock, ours, stock...), and the table
 // shows each variant's median: on a machine whose speed drifts, one variant must not get all the fast minutes.
+// With --interleave S every variant is started at once and they take turns every S seconds within one run: the
+// finest way to compare them while the machine drifts (RSS 10 s after and a fresh process's first seconds are not
+// measured then).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -45,6 +48,7 @@ const { values: flags } = parseArgs({
     json: { type: 'string' },
     connections: { type: 'string' },
     rounds: { type: 'string', default: '1' },
+    interleave: { type: 'string' },
     'hive-dir': { type: 'string' },
   },
 });
@@ -52,6 +56,11 @@ const DURATION = Number(flags.duration);
 const WARMUP = Number(flags.warmup);
 const ROUNDS = Number(flags.rounds);
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds: expected a whole number of at least 1, got "${flags.rounds}"`);
+const SLICE = flags.interleave === undefined ? 0 : Number(flags.interleave);
+if (flags.interleave !== undefined && !(Number.isInteger(SLICE) && SLICE >= 1 && SLICE <= DURATION)) {
+  throw new Error(`--interleave: expected whole seconds from 1 to --duration (${DURATION}), got "${flags.interleave}"`);
+}
+if (SLICE > 0 && ROUNDS > 1) throw new Error('--interleave and --rounds are two ways of taking turns: choose one');
 
 interface Scenario {
   id: string;
@@ -175,6 +184,12 @@ async function post(url: string, body: string): Promise<{ status: number; text: 
   return { status: response.status, text: await response.text() };
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /** CPU time (user + system) of a process and its descendants so far, in ms. */
 function treeCpuMs(pid: number): number {
   let ticks = 0;
@@ -295,24 +310,93 @@ function cannon(url: string, scenario: Scenario, seconds: number, expectBody: st
 const references = new Map<string, { variant: VariantId; text: string }>();
 const failures: string[] = [];
 
+/** The answer must be error-free and the same as every other variant's; returns it (every answer under load must equal it). */
+async function checkAnswer(variant: VariantId, proc: Proc, scenario: Scenario): Promise<{ text: string }> {
+  const first = await post(proc.url, scenario.body);
+  writeFileSync(join(workDir, `${variant}.${scenario.id}.json`), first.text);
+  const parsed = JSON.parse(first.text) as { errors?: unknown[] };
+  if (first.status !== 200 || parsed.errors) failures.push(`${variant} ${scenario.id}: answered ${first.status} ${first.text.slice(0, 300)}`);
+  const reference = references.get(scenario.id);
+  if (!reference) references.set(scenario.id, { variant, text: first.text });
+  // A trailing newline is framing (Apollo Server ends its body with one, Hive Gateway does not), not the answer.
+  else if (reference.text.trimEnd() !== first.text.trimEnd()) {
+    const same = isDeepStrictEqual(JSON.parse(reference.text), parsed);
+    failures.push(`${variant} ${scenario.id}: the answer differs from ${reference.variant}'s${same ? ' in its bytes only (same JSON value)' : ''}`);
+  }
+  return first;
+}
+
+/**
+ * `--interleave <s>`: every variant is started at once, each pinned to the gateway core, and loaded in turns of `s`
+ * seconds (the order reversed every other turn) until each has had `--duration` seconds. A machine whose speed drifts
+ * then slows every variant alike, where `--rounds` gives each a whole run at a time. RPS is each variant's requests
+ * over its seconds; p50/p90/p99 the medians of its turns'; RSS 10 s after is left out.
+ */
+async function measureInterleaved(procs: [VariantId, Proc][]): Promise<Run[]> {
+  const runs: Run[] = [];
+  const turns = Math.max(1, Math.round(DURATION / SLICE));
+  for (const scenario of scenarios) {
+    const active = procs.filter(([variant]) => !scenario.distributedOnly || VARIANTS[variant].distributed);
+    if (active.length === 0) continue;
+    const state = new Map<VariantId, { expect: string; idleRss: number; peakRss: number; requests: number; seconds: number; cpuMs: number; errors: number; p50: number[]; p90: number[]; p99: number[] }>();
+    for (const [variant, proc] of active) {
+      const first = await checkAnswer(variant, proc, scenario);
+      state.set(variant, { expect: first.text, idleRss: treeRssMiB(proc.child.pid!), peakRss: 0, requests: 0, seconds: 0, cpuMs: 0, errors: 0, p50: [], p90: [], p99: [] });
+    }
+    for (const [variant, proc] of active) await cannon(proc.url, scenario, WARMUP, state.get(variant)!.expect);
+    for (let turn = 0; turn < turns; turn++) {
+      for (const [variant, proc] of turn % 2 ? [...active].reverse() : active) {
+        const s = state.get(variant)!;
+        const pid = proc.child.pid!;
+        const sampler = setInterval(() => (s.peakRss = Math.max(s.peakRss, treeRssMiB(pid))), 250);
+        const from = performance.now() - proc.startedAt;
+        const cpuBefore = treeCpuMs(pid);
+        const result = await cannon(proc.url, scenario, SLICE, s.expect);
+        s.cpuMs += treeCpuMs(pid) - cpuBefore;
+        proc.measured.push([from, performance.now() - proc.startedAt]);
+        clearInterval(sampler);
+        s.peakRss = Math.max(s.peakRss, treeRssMiB(pid));
+        s.requests += result.requests.total;
+        s.seconds += SLICE;
+        s.errors += result.errors + result.non2xx + result.mismatches;
+        s.p50.push(result.latency.p50);
+        s.p90.push(result.latency.p90);
+        s.p99.push(result.latency.p99);
+      }
+    }
+    for (const [variant] of active) {
+      const s = state.get(variant)!;
+      if (s.errors > 0) failures.push(`${variant} ${scenario.id}: ${s.errors} connection errors, non-2xx answers or answers that differ`);
+      const run: Run = {
+        variant,
+        scenario: scenario.id,
+        round: 1,
+        rps: s.requests / s.seconds,
+        p50: median(s.p50),
+        p90: median(s.p90),
+        p99: median(s.p99),
+        errors: s.errors,
+        requests: s.requests,
+        cpuMsPerRequest: s.cpuMs / Math.max(1, s.requests),
+        idleRss: s.idleRss,
+        peakRss: s.peakRss,
+        afterRss: NaN,
+        freshSeconds: [],
+      };
+      console.error(`  ${variant} ${scenario.id}: ${run.rps.toFixed(1)} req/s over ${turns} turns of ${SLICE} s, ${run.cpuMsPerRequest.toFixed(1)} CPU ms/req, p50 ${run.p50} ms, p99 ${run.p99} ms`);
+      runs.push(run);
+    }
+  }
+  return runs;
+}
+
 async function measure(variant: VariantId, proc: Proc, round: number): Promise<Run[]> {
   const runs: Run[] = [];
   const pid = proc.child.pid!;
   let fresh = true;
   for (const scenario of scenarios) {
     if (scenario.distributedOnly && !VARIANTS[variant].distributed) continue;
-    // The answer must be error-free and the same as every other variant's.
-    const first = await post(proc.url, scenario.body);
-    writeFileSync(join(workDir, `${variant}.${scenario.id}.json`), first.text);
-    const parsed = JSON.parse(first.text) as { errors?: unknown[] };
-    if (first.status !== 200 || parsed.errors) failures.push(`${variant} ${scenario.id}: answered ${first.status} ${first.text.slice(0, 300)}`);
-    const reference = references.get(scenario.id);
-    if (!reference) references.set(scenario.id, { variant, text: first.text });
-    // A trailing newline is framing (Apollo Server ends its body with one, Hive Gateway does not), not the answer.
-    else if (reference.text.trimEnd() !== first.text.trimEnd()) {
-      const same = isDeepStrictEqual(JSON.parse(reference.text), parsed);
-      failures.push(`${variant} ${scenario.id}: the answer differs from ${reference.variant}'s${same ? ' in its bytes only (same JSON value)' : ''}`);
-    }
+    const first = await checkAnswer(variant, proc, scenario);
     await sleep(1000);
     const idleRss = treeRssMiB(pid);
     const freshSeconds: number[] = [];
@@ -395,16 +479,31 @@ console.error(`load average at start: ${load()}; logs in ${workDir}`);
 const loadAtStart = load();
 const runs: Run[] = [];
 let subgraphs: Proc[] = [];
+/** The subgraph processes' URLs for a distributed variant (started on first need), null for an in-process one. */
+async function subgraphUrlsFor(variant: VariantId): Promise<Record<string, string> | null> {
+  if (!VARIANTS[variant].distributed) return null;
+  if (subgraphs.length === 0) {
+    console.error(`starting ${SUBGRAPH_NAMES.length} subgraph processes on core ${LOAD_CORE}...`);
+    subgraphs = await Promise.all(SUBGRAPH_NAMES.map((name) => startProcess(`subgraph-${name}`, LOAD_CORE, tsNode(SERVE, 'subgraph', name), baseEnv)));
+  }
+  return Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, subgraphs[i]!.url]));
+}
+
 try {
-  for (let round = 1; round <= ROUNDS; round++) for (const variant of variantIds) {
-    let subgraphUrls: Record<string, string> | null = null;
-    if (VARIANTS[variant].distributed) {
-      if (subgraphs.length === 0) {
-        console.error(`starting ${SUBGRAPH_NAMES.length} subgraph processes on core ${LOAD_CORE}...`);
-        subgraphs = await Promise.all(SUBGRAPH_NAMES.map((name) => startProcess(`subgraph-${name}`, LOAD_CORE, tsNode(SERVE, 'subgraph', name), baseEnv)));
+  if (SLICE > 0) {
+    const procs: [VariantId, Proc][] = [];
+    try {
+      for (const variant of variantIds) {
+        console.error(`${variant}: starting (load ${load()})`);
+        procs.push([variant, await startVariant(variant, await subgraphUrlsFor(variant))]);
       }
-      subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, subgraphs[i]!.url]));
+      runs.push(...(await measureInterleaved(procs)));
+    } finally {
+      await Promise.all(procs.map(([, proc]) => stopProcess(proc)));
     }
+    if (flags['cpu-prof']) for (const [variant, proc] of procs) printProfile(variant, proc);
+  } else for (let round = 1; round <= ROUNDS; round++) for (const variant of variantIds) {
+    const subgraphUrls = await subgraphUrlsFor(variant);
     console.error(`${variant}${ROUNDS > 1 ? ` (round ${round} of ${ROUNDS})` : ''}: starting (load ${load()})`);
     const proc = await startVariant(variant, subgraphUrls);
     try {
@@ -422,11 +521,6 @@ const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) :
 const lines: string[] = [];
 lines.push(`| query | variant | RPS | CPU ms/req | p50 ms | p90 ms | p99 ms | p99/p50 | errors | idle RSS MiB | peak RSS MiB | RSS 10 s after MiB | fresh process, req/s in its first seconds |`);
 lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const runsOf = (scenario: string, variant: VariantId) => runs.filter((r) => r.scenario === scenario && r.variant === variant);
 // One row per variant and query: with several rounds, the median of each measure (peak RSS: the highest; errors: all
 // of them; a fresh process's first seconds: the first round's).
@@ -460,7 +554,7 @@ for (const scenario of scenarios) {
   if (parts.length > 0) lines.push(`- ${scenario.label}: RPS ratio ${parts.map(([name, value]) => `${name} ${value}`).join('; ')}`);
 }
 lines.push('');
-lines.push(`Load average (1, 5, 15 min) at start: ${loadAtStart}; at end: ${load()}. Node ${process.version}, ${CORES} cores, ${DURATION} s per run after ${WARMUP} s warm-up${ROUNDS > 1 ? `, ${ROUNDS} rounds (medians)` : ''}.`);
+lines.push(`Load average (1, 5, 15 min) at start: ${loadAtStart}; at end: ${load()}. Node ${process.version}, ${CORES} cores, ${DURATION} s per run after ${WARMUP} s warm-up${ROUNDS > 1 ? `, ${ROUNDS} rounds (medians)` : ''}${SLICE > 0 ? `, the variants loaded in turns of ${SLICE} s (latencies: medians of the turns')` : ''}.`);
 console.log(lines.join('\n'));
 if (flags.json) writeFileSync(flags.json, JSON.stringify({ loadAtStart, loadAtEnd: load(), runs, failures }, null, 2));
 if (failures.length > 0) {
