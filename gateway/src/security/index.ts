@@ -7,7 +7,7 @@ import type { DocumentNode } from 'graphql';
 import { symbols as pinoSymbols } from 'pino';
 import { ANONYMOUS, type Env, type Logger } from '@opsorch/adapters';
 import type { RequestContext } from '@opsorch/subgraphs';
-import { lazyChild } from '../logger.ts';
+import { ForwardingLogger, lazyChild } from '../logger.ts';
 import type { RequestIdentity } from '../request-context.ts';
 import { createAuditLog } from './audit.ts';
 import { createAuthentication } from './authentication.ts';
@@ -222,28 +222,18 @@ export async function createSecurity(options: SecurityOptions) {
 export type Security = Awaited<ReturnType<typeof createSecurity>>;
 
 /** The request's logger as providers get it: each child naming a provider adds that instance to the audit line's. */
-class AuditedLogger implements Logger {
+class AuditedLogger extends ForwardingLogger {
   constructor(
-    private readonly logger: Logger,
+    protected readonly target: Logger,
     private readonly providers: Set<string>,
-  ) {}
-  debug(obj: object | string, msg?: string): void {
-    this.logger.debug(obj, msg);
-  }
-  info(obj: object | string, msg?: string): void {
-    this.logger.info(obj, msg);
-  }
-  warn(obj: object | string, msg?: string): void {
-    this.logger.warn(obj, msg);
-  }
-  error(obj: object | string, msg?: string): void {
-    this.logger.error(obj, msg);
+  ) {
+    super();
   }
   child(bindings: Record<string, unknown>): Logger {
     if (typeof bindings.capability === 'string' && typeof bindings.provider === 'string') {
       this.providers.add(`${bindings.capability}/${bindings.provider}`);
     }
-    const logger = this.logger;
-    return lazyChild(() => logger.child(bindings));
+    const target = this.target;
+    return lazyChild(() => target.child(bindings));
   }
 }
