@@ -249,6 +249,7 @@ describe('in-flight dedup', () => {
       '{"a":{"quo\\"te":"é\\n"},"z":[{"at":"1970-01-01T00:00:00.000Z","id":"x"},{"at":"1970-01-01T00:00:00.000Z","id":"x"},null,1n,true]}',
     );
     expect(stableStringify([])).toBe('[]');
+    expect(stableStringify([['a"b', 'é\n', ''], ['x', 1]])).toBe('[["a\\"b","é\\n",""],["x",1]]');
     expect(stableStringify({})).toBe('{}');
     expect(stableStringify([{ f: Symbol('s') }])).toBeNull();
     // A cycle found deep inside leaves nothing behind for the next call.

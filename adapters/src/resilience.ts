@@ -529,6 +529,10 @@ function scopeKey(ctx: ProviderContext): string | null {
   return key;
 }
 
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
 /** The objects being written by `stableStringify`, outermost first: a value met again inside itself is a cycle. */
 const writing: object[] = [];
 
@@ -564,7 +568,10 @@ function stable(value: unknown): string | null {
   if (writing.includes(value)) return null;
   writing.push(value);
   let out: string | null;
-  if (Array.isArray(value)) {
+  if (Array.isArray(value) && value.every(isString)) {
+    // A batch's ids, the most common argument: one native call writes the same text.
+    out = JSON.stringify(value);
+  } else if (Array.isArray(value)) {
     out = '[';
     for (let i = 0; i < value.length; i++) {
       const part = stable(value[i]);
