@@ -277,7 +277,7 @@ export class ProviderRegistry {
         span.setAttribute('opsorch.error.code', failure.code);
         throw failure;
       } finally {
-        if (caller) caller.unfollow(ctx!.signal);
+        caller?.unfollow();
         span.setAttributes({ 'opsorch.attempts': progress.attempts, 'opsorch.deduplicated': deduplicated });
         span.end();
         this.observer.call?.({

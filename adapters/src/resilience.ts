@@ -158,12 +158,16 @@ export class Abandon implements AbandonListener {
   reason: unknown = undefined;
   private listeners: AbandonListener[] | null = null;
   private controller: AbortController | null = null;
+  private followed: AbortSignal | null = null;
 
   /** Follows a caller's AbortSignal until `unfollow`. */
   static following(signal: AbortSignal): Abandon {
     const abandon = new Abandon();
     if (signal.aborted) abandon.abort(signal.reason);
-    else signal.addEventListener('abort', abandon);
+    else {
+      signal.addEventListener('abort', abandon);
+      abandon.followed = signal;
+    }
     return abandon;
   }
 
@@ -196,8 +200,9 @@ export class Abandon implements AbandonListener {
     this.abort((event.target as AbortSignal).reason);
   }
 
-  unfollow(signal: AbortSignal): void {
-    signal.removeEventListener('abort', this);
+  unfollow(): void {
+    this.followed?.removeEventListener('abort', this);
+    this.followed = null;
   }
 
   /** Tells `listener` once when abandoned: at once when it already is. */
@@ -510,7 +515,12 @@ export function dedupKey(method: string, args: readonly unknown[], ctx: Provider
  * pinned instant, so a request pinned to another `now` only shares with requests pinned to the same instant.
  */
 export function clockKey(now: Date): string {
-  return Math.abs(now.getTime() - Date.now()) > 1_000 ? now.toISOString() : 'live';
+  return isLive(now.getTime()) ? 'live' : now.toISOString();
+}
+
+/** Whether a request's `now` is the present clock (within a second of it) rather than a pinned instant. */
+function isLive(nowMs: number): boolean {
+  return Math.abs(nowMs - Date.now()) <= 1_000;
 }
 
 /**
@@ -521,10 +531,10 @@ const scopeKeys = new WeakMap<ProviderContext, { actor: unknown; environment: un
 
 function scopeKey(ctx: ProviderContext): string | null {
   const nowMs = ctx.now.getTime();
-  const live = Math.abs(nowMs - Date.now()) <= 1_000;
+  const live = isLive(nowMs);
   const cached = scopeKeys.get(ctx);
   if (cached && cached.nowMs === nowMs && cached.live === live && cached.actor === ctx.actor && cached.environment === ctx.environment) return cached.key;
-  const key = stableStringify({ actor: ctx.actor, environment: ctx.environment ?? null, now: live ? 'live' : ctx.now.toISOString() });
+  const key = stableStringify({ actor: ctx.actor, environment: ctx.environment ?? null, now: clockKey(ctx.now) });
   scopeKeys.set(ctx, { actor: ctx.actor, environment: ctx.environment, nowMs, live, key });
   return key;
 }

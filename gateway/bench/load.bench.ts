@@ -310,6 +310,20 @@ function cannon(url: string, scenario: Scenario, seconds: number, expectBody: st
 const references = new Map<string, { variant: VariantId; text: string }>();
 const failures: string[] = [];
 
+/** Load that counts: the gateway's CPU time and peak RSS over it, its span noted for the CPU profile's summary. */
+async function measuredLoad(proc: Proc, scenario: Scenario, seconds: number, expectBody: string) {
+  const pid = proc.child.pid!;
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRssMiB(pid))), 250);
+  const from = performance.now() - proc.startedAt;
+  const cpuBefore = treeCpuMs(pid);
+  const result = await cannon(proc.url, scenario, seconds, expectBody);
+  const cpuMs = treeCpuMs(pid) - cpuBefore;
+  proc.measured.push([from, performance.now() - proc.startedAt]);
+  clearInterval(sampler);
+  return { result, cpuMs, peakRss: Math.max(peakRss, treeRssMiB(pid)) };
+}
+
 /** The answer must be error-free and the same as every other variant's; returns it (every answer under load must equal it). */
 async function checkAnswer(variant: VariantId, proc: Proc, scenario: Scenario): Promise<{ text: string }> {
   const first = await post(proc.url, scenario.body);
@@ -347,15 +361,9 @@ async function measureInterleaved(procs: [VariantId, Proc][]): Promise<Run[]> {
     for (let turn = 0; turn < turns; turn++) {
       for (const [variant, proc] of turn % 2 ? [...active].reverse() : active) {
         const s = state.get(variant)!;
-        const pid = proc.child.pid!;
-        const sampler = setInterval(() => (s.peakRss = Math.max(s.peakRss, treeRssMiB(pid))), 250);
-        const from = performance.now() - proc.startedAt;
-        const cpuBefore = treeCpuMs(pid);
-        const result = await cannon(proc.url, scenario, SLICE, s.expect);
-        s.cpuMs += treeCpuMs(pid) - cpuBefore;
-        proc.measured.push([from, performance.now() - proc.startedAt]);
-        clearInterval(sampler);
-        s.peakRss = Math.max(s.peakRss, treeRssMiB(pid));
+        const { result, cpuMs, peakRss } = await measuredLoad(proc, scenario, SLICE, s.expect);
+        s.cpuMs += cpuMs;
+        s.peakRss = Math.max(s.peakRss, peakRss);
         s.requests += result.requests.total;
         s.seconds += SLICE;
         s.errors += result.errors + result.non2xx + result.mismatches;
@@ -402,15 +410,7 @@ async function measure(variant: VariantId, proc: Proc, round: number): Promise<R
     const freshSeconds: number[] = [];
     await cannon(proc.url, scenario, WARMUP, first.text, fresh ? (count) => freshSeconds.push(count) : undefined);
     fresh = false;
-    let peakRss = 0;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRssMiB(pid))), 250);
-    const from = performance.now() - proc.startedAt;
-    const cpuBefore = treeCpuMs(pid);
-    const result = await cannon(proc.url, scenario, DURATION, first.text);
-    const cpuMs = treeCpuMs(pid) - cpuBefore;
-    proc.measured.push([from, performance.now() - proc.startedAt]);
-    clearInterval(sampler);
-    peakRss = Math.max(peakRss, treeRssMiB(pid));
+    const { result, cpuMs, peakRss } = await measuredLoad(proc, scenario, DURATION, first.text);
     if (flags['heap-snapshot']) proc.child.kill('SIGUSR2');
     await sleep(10_000);
     const afterRss = treeRssMiB(pid);
