@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { ANONYMOUS, type Actor, type Logger, type ProviderContext, type ProviderRegistry } from '@opsorch/adapters';
 import { createRequestContext, type IdempotencyStore, type RequestContext } from '@opsorch/subgraphs';
@@ -81,6 +81,8 @@ export interface ContextOptions {
   logger: Logger;
   signal: AbortSignal;
   identity: RequestIdentity;
+  /** The response the context answers: when it ends, the request's DataLoaders are let go (`releaseAtEnd`). */
+  response: ServerResponse;
 }
 
 /** Builds the per-request context (gateway and standalone subgraphs alike) from an established identity. */
@@ -98,5 +100,20 @@ export function contextFor(options: ContextOptions): RequestContext {
   });
   if (identity.environments) context.provider.environments = identity.environments;
   if (identity.agent) context.provider.agent = identity.agent;
+  releaseAtEnd(options.response, context);
   return context;
+}
+
+/**
+ * Empties the context's DataLoaders, and so their caches of provider answers, when the response ends (a later
+ * `loadersFor` makes fresh ones, for work that outlives the client).
+ *
+ * A request's HTTP objects often live through two young-generation collections (a request waits for its turn, a
+ * keep-alive socket's parser points at its last request) and are promoted to the old generation. A minor
+ * collection takes every old object for live, so the answers reachable from them were promoted too, dead or not,
+ * and only the next full collection freed them: under the war-room load about 2.2 MB per minor collection, one full
+ * collection every 0.6 s. Let go here, they die young (decision 033).
+ */
+export function releaseAtEnd(response: ServerResponse, context: RequestContext): void {
+  response.once('close', () => context.loaders.clear());
 }

@@ -223,7 +223,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     // Identity from the authenticated principal, never from the client's headers (decision 014); one deadline
     // for CPU work and provider waits alike (OPSORCH_REQUEST_TIMEOUT_MS, decision 013), REST and Core included.
     const contextOf = (req: Request, res: Response) =>
-      security.bind(req, contextFor({ registry, idempotency, logger, signal: requestSignal(res, servingSettings.requestTimeoutMs, undefined, waitedMs(req)), identity: security.identity(req) }));
+      security.bind(
+        req,
+        contextFor({ registry, idempotency, logger, signal: requestSignal(res, servingSettings.requestTimeoutMs, undefined, waitedMs(req)), identity: security.identity(req), response: res }),
+      );
     const graphql = express.Router();
     graphql.use(
       ...security.beforeBody,

@@ -85,7 +85,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
     expressMiddleware(server, {
       context: async ({ req, res }) => {
         const { registry } = current.enter(res);
-        return trust.context(req, { registry, idempotency, logger, signal: requestSignal(res, serving.servingSettings.requestTimeoutMs, 'gateway disconnected') });
+        return trust.context(req, { registry, idempotency, logger, signal: requestSignal(res, serving.servingSettings.requestTimeoutMs, 'gateway disconnected'), response: res });
       },
     }),
   );

@@ -1,6 +1,7 @@
 // A subgraph server's side of the trust boundary (decision 014): it answers only requests the gateway signed,
 // and takes the actor, scopes, environments, request id and time from the verified token, never from headers.
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { Kind } from 'graphql';
 import type { EnvironmentDenial, Env, Logger, ProviderRegistry } from '@opsorch/adapters';
@@ -28,6 +29,7 @@ interface ContextDeps {
   idempotency: IdempotencyStore;
   logger: Logger;
   signal: AbortSignal;
+  response: ServerResponse;
 }
 
 /** Root fields of federation's own plumbing: fetches the gateway plans, authorized there as a whole. */
