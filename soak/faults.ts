@@ -26,6 +26,12 @@ export const DEFAULT_RATES: FaultRates = { latency: 0.15, error: 0.08, hang: 0.0
 export interface FaultControl {
   /** Faults are injected only while this is true. */
   on: boolean;
+  /**
+   * When faults were last switched on (epoch ms): the outage schedule counts from here, so the same instances go
+   * down in every run whatever the start-up took (counted from start-up, a slow machine shifted the outages onto
+   * instances the workload seldom calls, and no circuit opened).
+   */
+  onSince: number;
   rates: FaultRates;
   /** Every `outageEveryMs`, one instance (in turn) fails every call for `outageMs`. */
   outageEveryMs: number;
@@ -40,6 +46,7 @@ export interface FaultControl {
 export function faultControl(seed: number, overrides: Partial<FaultControl> = {}): FaultControl {
   return {
     on: false,
+    onSince: 0,
     rates: DEFAULT_RATES,
     outageEveryMs: 20_000,
     outageMs: 5_000,
@@ -66,11 +73,11 @@ const MALFORMED = [null, {}, { items: null }, { items: [{ id: 42 }], nextCursor:
 export function faultyProviders(modules: Readonly<Record<string, ProviderModule>>, control: FaultControl): ProviderModule {
   const next = mulberry32(control.seed);
   const instances: string[] = [];
-  const started = Date.now();
   /** The instance in an outage now, if any. */
   const inOutage = () => {
-    const slot = Math.floor((Date.now() - started) / control.outageEveryMs);
-    const within = (Date.now() - started) % control.outageEveryMs < control.outageMs;
+    const elapsed = Date.now() - control.onSince;
+    const slot = Math.floor(elapsed / control.outageEveryMs);
+    const within = elapsed % control.outageEveryMs < control.outageMs;
     return within && instances.length ? instances[slot % instances.length] : undefined;
   };
   const factories = Object.fromEntries(

@@ -16,7 +16,10 @@ const gateway = await startGateway({ port: 0, host: '127.0.0.1', logger, extraPr
 process.stdout.write(`${JSON.stringify({ msg: 'OpsOrch gateway listening', url: gateway.url })}\n`);
 
 process.on('message', (message: { type?: string; id?: number; on?: boolean }) => {
-  if (message?.type === 'faults') control.on = Boolean(message.on);
+  if (message?.type === 'faults') {
+    if (message.on && !control.on) control.onSince = Date.now();
+    control.on = Boolean(message.on);
+  }
   if (message?.type === 'injected') process.send?.({ type: 'injected', id: message.id, injected: control.injected });
 });
 process.once('SIGTERM', () => {
