@@ -114,6 +114,6 @@ export function contextFor(options: ContextOptions): RequestContext {
  * and only the next full collection freed them: under the war-room load about 2.2 MB per minor collection, one full
  * collection every 0.6 s. Let go here, they die young (decision 033).
  */
-export function releaseAtEnd(response: ServerResponse, context: RequestContext): void {
+function releaseAtEnd(response: ServerResponse, context: RequestContext): void {
   response.once('close', () => context.loaders.clear());
 }
