@@ -1,5 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { clockKey, stableStringify } from '@opsorch/adapters';
+import { clockKey } from '@opsorch/adapters';
 import type { RequestContext } from '@opsorch/subgraphs';
 import { injectTraceContext } from './observability/index.ts';
 import { ENVIRONMENT_DENIALS_EXTENSION, FORWARDED_HEADERS } from './request-context.ts';
@@ -11,6 +11,8 @@ type Response = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 /** A query fetch on its way to the subgraph, which identical fetches made meanwhile wait for. */
 interface InFlight {
   response: Promise<Response>;
+  /** The answer's JSON text: every other caller gets its own parse of it. */
+  text?: string;
   /** The objects the subgraph hid for their environment, handed to every caller's audit. */
   denials?: unknown[];
 }
@@ -21,6 +23,9 @@ function takeDenials(response: Response): unknown[] | undefined {
   if (response.extensions) delete response.extensions[ENVIRONMENT_DENIALS_EXTENSION];
   return Array.isArray(denials) ? denials : undefined;
 }
+
+/** Content types of a JSON answer, as @apollo/gateway reads them. */
+const isJson = (type: string | null) => type !== null && (type.startsWith('application/json') || type.startsWith('application/graphql-response+json'));
 
 /** A subgraph operation that only reads: queries, entity fetches included (the planner writes `query` or `{`). */
 const READ_OPERATION = /^\s*(?:query\b|\{)/;
@@ -38,6 +43,8 @@ const READ_OPERATION = /^\s*(?:query\b|\{)/;
  */
 export class ForwardingDataSource extends RemoteGraphQLDataSource<RequestContext> {
   private readonly inFlight = new Map<string, InFlight>();
+  /** Answers' JSON texts by their HTTP response, from `parseBody` until `process` takes them for the sharers. */
+  private readonly texts = new WeakMap<object, string>();
 
   constructor(
     private readonly subgraph: string,
@@ -56,25 +63,33 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<RequestContext
     const key = this.sharingKey(options);
     if (key === null) {
       const response = await super.process(options);
+      this.takeText(response);
       this.report(takeDenials(response), context);
       return response;
     }
     const existing = this.inFlight.get(key);
     if (existing) {
       this.onShared?.(true);
-      const response = await existing.response;
+      const { http, ...answer } = await existing.response;
       this.report(existing.denials, context);
-      // Each caller gets its own copy: the gateway merges later fetches into the objects of this answer.
-      // The HTTP response beside it is shared as it is (Node 22 and later refuse to clone it).
-      const { http, ...answer } = response;
-      return { ...structuredClone(answer), ...(http ? { http } : {}) };
+      // Each caller gets its own copy, parsed again from the answer's text (cheaper than cloning the parsed answer):
+      // the gateway merges later fetches into the objects of this answer. The HTTP response is shared as it is.
+      const copy = existing.text === undefined ? structuredClone(answer) : (JSON.parse(existing.text) as Response);
+      takeDenials(copy);
+      return http ? { ...copy, http } : copy;
     }
     this.onShared?.(false);
-    const flight: InFlight = { response: super.process(options) };
+    const flight: InFlight = {
+      // Text and denials are taken before any caller resumes, so every caller sees the answer without them.
+      response: super.process(options).then((response) => {
+        flight.text = this.takeText(response);
+        flight.denials = takeDenials(response);
+        return response;
+      }),
+    };
     this.inFlight.set(key, flight);
     try {
       const response = await flight.response;
-      flight.denials = takeDenials(response);
       this.report(flight.denials, context);
       return response;
     } finally {
@@ -86,10 +101,36 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<RequestContext
   private sharingKey({ request, context }: GraphQLDataSourceProcessOptions<RequestContext>): string | null {
     if (!context?.provider || !READ_OPERATION.test(request.query ?? '')) return null;
     const identity = this.security.subgraphClaims(context as RequestContext);
-    const variables = stableStringify(request.variables ?? {});
-    if (variables === null) return null;
-    const scope = stableStringify({ ...identity, requestId: null, now: clockKey(identity.now) });
+    // The variables as they go over the wire (@apollo/gateway sends them through JSON.stringify), so two fetches
+    // share only when the subgraph would get the same request; the claims are built in one order every time.
+    let variables: string;
+    try {
+      variables = JSON.stringify(request.variables ?? {});
+    } catch {
+      return null;
+    }
+    const scope = JSON.stringify({ ...identity, requestId: null, now: clockKey(identity.now) });
     return `${scope}\u0000${request.operationName ?? ''}\u0000${request.query}\u0000${variables}`;
+  }
+
+  /**
+   * As @apollo/gateway parses an answer, keeping its JSON text until `process` takes it: callers sharing the
+   * fetch each parse their own copy from it.
+   */
+  override async parseBody(fetchResponse: Parameters<RemoteGraphQLDataSource['parseBody']>[0]): Promise<object | string> {
+    if (!isJson(fetchResponse.headers.get('Content-Type'))) return fetchResponse.text();
+    const text = await fetchResponse.text();
+    const body = JSON.parse(text) as object;
+    this.texts.set(fetchResponse, text);
+    return body;
+  }
+
+  /** The JSON text `parseBody` kept for this answer, no longer kept. */
+  private takeText(response: Response): string | undefined {
+    if (!response.http) return undefined;
+    const text = this.texts.get(response.http);
+    this.texts.delete(response.http);
+    return text;
   }
 
   private report(denials: unknown[] | undefined, context: RequestContext | undefined) {
