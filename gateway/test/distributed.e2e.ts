@@ -209,6 +209,20 @@ describe('distributed: identical reads in flight', () => {
     expect(reaching('incidents(first:3)')).toBeLessThanOrEqual(4);
   });
 
+  it('are shared only with the same variables, and each caller gets an answer of its own', async () => {
+    const PAGE = 'query PageTogether($first: Int) { incidents(first: $first) { nodes { id title } } }';
+    const sizes = [2, 2, 2, 3, 3, 3];
+    const answers = await Promise.all(sizes.map((first) => gql(gateway.url, PAGE, { first }, bearer(caller.key))));
+    answers.forEach((answer, i) => {
+      expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
+      expect(answer.data.incidents.nodes).toHaveLength(sizes[i]!);
+    });
+    expect(answers[1]!.data).toEqual(answers[0]!.data);
+    expect(answers[4]!.data).toEqual(answers[3]!.data);
+    expect(reaching('PageTogether')).toBeGreaterThanOrEqual(2);
+    expect(reaching('PageTogether')).toBeLessThanOrEqual(4);
+  });
+
   it('still audit every caller the subgraph hid an object from', async () => {
     const PEEK = 'query PeekTogether { incident(id: "demo:Q5TJ2NB") { id title } }';
     const reads = await Promise.all(Array.from({ length: 4 }, () => gql(gateway.url, PEEK, undefined, bearer(staging.key))));
