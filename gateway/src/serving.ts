@@ -2,8 +2,9 @@
 // (decision 013): header and body timeouts and connection limits against slow and abusive clients, a deadline
 // per request that also stops CPU work, and the grace period of a shutdown.
 import { setMaxListeners } from 'node:events';
-import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Express, Request, Response } from 'express';
 import { OpsOrchError, type Env, type Logger } from '@opsorch/adapters';
 
 export interface ServingSettings {
@@ -71,11 +72,13 @@ export interface ConnectionRefusals {
  * An HTTP server that slow clients cannot starve: headers must arrive within `headersTimeoutMs` and the whole
  * request within `requestTimeoutMs` (checked every second, not Node's default 30), idle keep-alive
  * connections close after `keepAliveTimeoutMs`, and connections beyond `maxConnections`, or beyond
- * `maxConnectionsPerClient` from one address, are closed on arrival.
+ * `maxConnectionsPerClient` from one address, are closed on arrival. Requests and responses are made with
+ * `app`'s prototypes ({@link withAppPrototypes}).
  */
-export function createHardenedServer(app: RequestListener, limits: HttpLimits, logger: Logger, observer: ConnectionRefusals = {}): Server {
+export function createHardenedServer(app: Express, limits: HttpLimits, logger: Logger, observer: ConnectionRefusals = {}): Server {
   const server = createServer(
     {
+      ...withAppPrototypes(app),
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
       keepAliveTimeout: limits.keepAliveTimeoutMs,
@@ -112,6 +115,23 @@ export function createHardenedServer(app: RequestListener, limits: HttpLimits, l
 
 /** Provider calls of one request that may wait on its signal at once before Node warns of a leak. */
 const MAX_CALLS_LISTENING = 500;
+
+/**
+ * Request and response classes whose instances are born with the Express app's prototypes. Express gives every
+ * request its app's prototypes with `Object.setPrototypeOf`; changing the prototype of a live object made V8 keep
+ * each request's objects through two minor collections, so they reached the old generation and every request paid
+ * for it in major collections (decision 035). Given the prototype it already has, `setPrototypeOf` changes nothing.
+ * The app's `request` and `response` become the classes' prototypes, which inherit everything from the app's own.
+ */
+export function withAppPrototypes(app: Express): { IncomingMessage: typeof IncomingMessage; ServerResponse: typeof ServerResponse } {
+  class AppRequest extends IncomingMessage {}
+  class AppResponse extends ServerResponse {}
+  Object.setPrototypeOf(AppRequest.prototype, app.request);
+  Object.setPrototypeOf(AppResponse.prototype, app.response);
+  app.request = AppRequest.prototype as unknown as Request;
+  app.response = AppResponse.prototype as unknown as Response;
+  return { IncomingMessage: AppRequest, ServerResponse: AppResponse as typeof ServerResponse };
+}
 
 /**
  * The AbortSignal of one request: it fires when the client goes away before the answer is sent (`gone` is
