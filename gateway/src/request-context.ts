@@ -108,11 +108,10 @@ export function contextFor(options: ContextOptions): RequestContext {
  * Empties the context's DataLoaders, and so their caches of provider answers, when the response ends (a later
  * `loadersFor` makes fresh ones, for work that outlives the client).
  *
- * A request's HTTP objects often live through two young-generation collections (a request waits for its turn, a
- * keep-alive socket's parser points at its last request) and are promoted to the old generation. A minor
- * collection takes every old object for live, so the answers reachable from them were promoted too, dead or not,
- * and only the next full collection freed them: under the war-room load about 2.2 MB per minor collection, one full
- * collection every 0.6 s. Let go here, they die young (decision 033).
+ * Some of a request's objects still reach the old generation (most of its HTTP objects did while Express changed
+ * their prototypes, decision 035). A minor collection takes every old object for live, so the answers reachable
+ * from them were promoted too, dead or not, and only the next full collection freed them: under the war-room load
+ * about 2.2 MB per minor collection, one full collection every 0.6 s. Let go here, they die young (decision 033).
  */
 function releaseAtEnd(response: ServerResponse, context: RequestContext): void {
   response.once('close', () => context.loaders.clear());
