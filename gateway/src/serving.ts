@@ -123,7 +123,7 @@ const MAX_CALLS_LISTENING = 500;
  * for it in major collections (decision 035). Given the prototype it already has, `setPrototypeOf` changes nothing.
  * The app's `request` and `response` become the classes' prototypes, which inherit everything from the app's own.
  */
-export function withAppPrototypes(app: Express): { IncomingMessage: typeof IncomingMessage; ServerResponse: typeof ServerResponse } {
+function withAppPrototypes(app: Express): { IncomingMessage: typeof IncomingMessage; ServerResponse: typeof ServerResponse } {
   class AppRequest extends IncomingMessage {}
   class AppResponse extends ServerResponse {}
   Object.setPrototypeOf(AppRequest.prototype, app.request);
