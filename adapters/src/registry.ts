@@ -66,18 +66,31 @@ interface Slot {
   counts: Map<string, number>;
 }
 
+/** Where an attempt context keeps its Abandon: not enumerable, so a spread of the context leaves it behind. */
+const ABANDON = Symbol('abandon');
+
+/**
+ * The `signal` of every attempt context: one accessor shared by all of them. A getter written into each context
+ * (`{ ...ctx, get signal() {...} }`) made V8 build a hidden class per provider call, and that class kept the call's
+ * objects, and the request's with them, alive through minor collections into the old generation (decision 036).
+ */
+const attemptSignal: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: { [ABANDON]: Abandon }) {
+    return this[ABANDON].signal;
+  },
+};
+
 /**
  * The context of one attempt: the caller's, with the provider's logger, and a signal that fires when the attempt is
  * abandoned, made only if the provider reads it (most in-process providers never do; decision 032).
  */
 function attemptContext(ctx: ProviderContext, logger: Logger, abandon: Abandon): ProviderContext {
-  return {
-    ...ctx,
-    logger,
-    get signal() {
-      return abandon.signal;
-    },
-  };
+  const { signal: _callerSignal, ...attempt } = ctx;
+  attempt.logger = logger;
+  Object.defineProperty(attempt, ABANDON, { value: abandon });
+  return Object.defineProperty(attempt, 'signal', attemptSignal) as ProviderContext;
 }
 
 /** What the registry saw of one instance's calls since start. */
