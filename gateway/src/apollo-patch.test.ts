@@ -1,0 +1,55 @@
+import { createRequire } from 'node:module';
+import { ApolloServer as EsmApolloServer, type ApolloServerOptionsWithGateway, type BaseContext } from '@apollo/server';
+import { buildSchema as esmBuildSchema } from 'graphql';
+import { describe, expect, it } from 'vitest';
+
+// patches/@apollo+server+*.patch (applied by `npm ci`'s postinstall): the context Apollo Server hands the gateway
+// for each request gets its HTTP status from a class, not from a getter and setter written into each request's
+// object; those made V8 keep every request's objects into the old generation (decision 036).
+const require = createRequire(import.meta.url);
+const builds = [
+  { name: 'ESM', ApolloServer: EsmApolloServer, buildSchema: esmBuildSchema },
+  { name: 'CommonJS', ApolloServer: require('@apollo/server').ApolloServer as typeof EsmApolloServer, buildSchema: require('graphql').buildSchema as typeof esmBuildSchema },
+];
+
+describe.each(builds)("Apollo Server's gateway request context ($name build)", ({ ApolloServer, buildSchema }) => {
+  it('lets the gateway set the HTTP status, through an accessor every request shares', async () => {
+    const seen: { status?: number; headers: unknown }[] = [];
+    const schema = buildSchema('type Query { ok: Boolean }');
+    type Gateway = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
+    let loaded: Parameters<Gateway['onSchemaLoadOrUpdate']>[0] = () => {};
+    const gateway: Gateway = {
+      async load() {
+        loaded({ apiSchema: schema, coreSupergraphSdl: 'type Query { ok: Boolean }' });
+        return {
+          async executor(context) {
+            const http = context.response!.http!;
+            seen.push(http);
+            http.status = 203;
+            return { data: { ok: http.status === 203 } };
+          },
+        };
+      },
+      onSchemaLoadOrUpdate(callback) {
+        loaded = callback;
+        return () => {};
+      },
+      async stop() {},
+    };
+    const server = new ApolloServer({ gateway });
+    await server.start();
+    try {
+      for (let i = 0; i < 2; i++) {
+        const response = await server.executeOperation({ query: '{ ok }' });
+        expect(response.http.status).toBe(203);
+        expect(response.body).toMatchObject({ kind: 'single', singleResult: { data: { ok: true } } });
+      }
+      const [first, second] = seen as [object, object];
+      expect(Object.getOwnPropertyDescriptor(first, 'status'), 'the patch is not applied: run `npm ci` (postinstall)').toBeUndefined();
+      expect(Object.getPrototypeOf(first)).toBe(Object.getPrototypeOf(second));
+      expect(seen[0]!.headers).not.toBe(seen[1]!.headers);
+    } finally {
+      await server.stop();
+    }
+  });
+});
