@@ -13,6 +13,7 @@ import {
   DEFAULT_RESILIENCE,
   InstanceResilience,
   isWriteMethod,
+  withAbandon,
   type BreakerState,
   type ProviderObserver,
   type ResilienceOptions,
@@ -66,22 +67,6 @@ interface Slot {
   counts: Map<string, number>;
 }
 
-/** Where an attempt context keeps its Abandon: not enumerable, so a spread of the context leaves it behind. */
-const ABANDON = Symbol('abandon');
-
-/**
- * The `signal` of every attempt context: one accessor shared by all of them. A getter written into each context
- * (`{ ...ctx, get signal() {...} }`) made V8 build a hidden class per provider call, and that class kept the call's
- * objects, and the request's with them, alive through minor collections into the old generation (decision 036).
- */
-const attemptSignal: PropertyDescriptor = {
-  enumerable: true,
-  configurable: true,
-  get(this: { [ABANDON]: Abandon }) {
-    return this[ABANDON].signal;
-  },
-};
-
 /**
  * The context of one attempt: the caller's, with the provider's logger, and a signal that fires when the attempt is
  * abandoned, made only if the provider reads it (most in-process providers never do; decision 032).
@@ -89,8 +74,7 @@ const attemptSignal: PropertyDescriptor = {
 function attemptContext(ctx: ProviderContext, logger: Logger, abandon: Abandon): ProviderContext {
   const { signal: _callerSignal, ...attempt } = ctx;
   attempt.logger = logger;
-  Object.defineProperty(attempt, ABANDON, { value: abandon });
-  return Object.defineProperty(attempt, 'signal', attemptSignal) as ProviderContext;
+  return withAbandon(attempt, abandon);
 }
 
 /** What the registry saw of one instance's calls since start. */
@@ -269,7 +253,7 @@ export class ProviderRegistry {
       let deduplicated = false;
       let code: OpsOrchError['code'] | null = null;
       // This caller leaving (its request ended) abandons its wait, and the upstream call once no one else waits.
-      const caller = ctx?.signal ? Abandon.following(ctx.signal) : undefined;
+      const caller = ctx ? Abandon.followingContext(ctx) : undefined;
       try {
         // Environment isolation (src/isolation.ts): a write on an object the caller may not see never reaches the tool,
         // and no record of another environment leaves a read.

@@ -3,7 +3,7 @@ import { createRuntimeSync } from '../../gateway/src/runtime.ts';
 import { ANONYMOUS, silentLogger, type Actor, type ProviderContext } from './context.ts';
 import { OpsOrchError } from './errors.ts';
 import type { ProviderModule } from './registry.ts';
-import { isWriteMethod, resilienceFromEnv, stableStringify, type BreakerState, type ProviderObserver, type ResilienceOptions } from './resilience.ts';
+import { Abandon, isWriteMethod, resilienceFromEnv, stableStringify, withAbandon, type BreakerState, type ProviderObserver, type ResilienceOptions } from './resilience.ts';
 
 /** An alerts provider whose every call runs `behaviour`; it records what it was asked. */
 function scripted(behaviour: (method: string, call: number, ctx: ProviderContext) => Promise<unknown>) {
@@ -305,6 +305,29 @@ describe('the signal a provider sees', () => {
     const { alerts } = registryWith(module, { readAttempts: 1 }, 100);
     await expect(alerts.healthOfServices(['checkout'], ctx())).rejects.toMatchObject({ code: 'PROVIDER_TIMEOUT' });
     expect(events).toEqual(['abort: PROVIDER_TIMEOUT']);
+  });
+
+  it("stops when the caller's Abandon is abandoned; the caller's signal, read afterwards, carries the same reason", async () => {
+    const seen: string[] = [];
+    const { module } = scripted((_m, _n, c) => {
+      const copy = { ...c };
+      return new Promise((_, reject) => copy.signal.addEventListener('abort', () => (seen.push('provider stopped'), reject(copy.signal.reason))));
+    });
+    const { alerts } = registryWith(module, { readAttempts: 1 });
+    const request = new Abandon();
+    const caller = withAbandon({ logger: silentLogger, actor: ANONYMOUS, requestId: 'test', now: new Date() }, request);
+    expect(Object.keys(caller)).toEqual(['logger', 'actor', 'requestId', 'now', 'signal']);
+    const call = alerts.healthOfServices(['checkout'], caller);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    request.abort(new Error('client disconnected'));
+    await expect(call).rejects.toThrow();
+    expect(seen).toEqual(['provider stopped']);
+    // Read after the fact, the caller's own signal is made already aborted, with the same reason.
+    expect(caller.signal.aborted).toBe(true);
+    expect((caller.signal.reason as Error).message).toBe('client disconnected');
+    // A caller already gone never reaches the provider.
+    await expect(alerts.healthOfServices(['other'], caller)).rejects.toThrow('client disconnected');
+    expect(seen).toEqual(['provider stopped']);
   });
 
   it('a shared read\'s signal fires only when its last caller has left, with that caller\'s reason', async () => {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { ANONYMOUS, silentLogger } from '@opsorch/adapters';
+import { Abandon, ANONYMOUS, silentLogger } from '@opsorch/adapters';
 import { IdempotencyStore, loadersFor } from '@opsorch/subgraphs';
 import { describe, expect, it } from 'vitest';
 import { contextFor } from './request-context.ts';
@@ -13,7 +13,7 @@ describe('contextFor', () => {
       registry: createRuntimeSync({ env: {}, logger: silentLogger }).registry,
       idempotency: new IdempotencyStore(),
       logger: silentLogger,
-      signal: new AbortController().signal,
+      abandon: new Abandon(),
       identity: { actor: ANONYMOUS, requestId: 'r-1', now: new Date() },
       response,
     });

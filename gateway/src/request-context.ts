@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
-import { ANONYMOUS, type Actor, type Logger, type ProviderContext, type ProviderRegistry } from '@opsorch/adapters';
+import { ANONYMOUS, type Abandon, type Actor, type Logger, type ProviderContext, type ProviderRegistry } from '@opsorch/adapters';
 import { createRequestContext, type IdempotencyStore, type RequestContext } from '@opsorch/subgraphs';
 
 /**
@@ -79,7 +79,8 @@ export interface ContextOptions {
   registry: ProviderRegistry;
   idempotency: IdempotencyStore;
   logger: Logger;
-  signal: AbortSignal;
+  /** The request's end (gateway/src/serving.ts `requestAbandon`): provider calls stop when it is abandoned. */
+  abandon: Abandon;
   identity: RequestIdentity;
   /** The response the context answers: when it ends, the request's DataLoaders are let go (`releaseAtEnd`). */
   response: ServerResponse;
@@ -95,7 +96,7 @@ export function contextFor(options: ContextOptions): RequestContext {
     requestId: identity.requestId,
     now: identity.now,
     environment: identity.environment,
-    signal: options.signal,
+    abandon: options.abandon,
     logger: options.logger.child({ requestId: identity.requestId }),
   });
   if (identity.environments) context.provider.environments = identity.environments;

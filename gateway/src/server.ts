@@ -28,7 +28,7 @@ import { coreMountFrom, coreRequestIds, createCoreRouter } from './core-compat/r
 import { apiDocs } from './rest/docs.ts';
 import { createOperationPipeline } from './rest/pipeline.ts';
 import { createRestRouter, REST_BASE } from './rest/router.ts';
-import { createHardenedServer, requestSignal, type ServingSettings } from './serving.ts';
+import { createHardenedServer, requestAbandon, type ServingSettings } from './serving.ts';
 import type { Env } from '@opsorch/adapters';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
@@ -225,7 +225,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     const contextOf = (req: Request, res: Response) =>
       security.bind(
         req,
-        contextFor({ registry, idempotency, logger, signal: requestSignal(res, servingSettings.requestTimeoutMs, undefined, waitedMs(req)), identity: security.identity(req), response: res }),
+        contextFor({ registry, idempotency, logger, abandon: requestAbandon(res, servingSettings.requestTimeoutMs, undefined, waitedMs(req)), identity: security.identity(req), response: res }),
       );
     const graphql = express.Router();
     graphql.use(

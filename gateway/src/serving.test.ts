@@ -4,14 +4,27 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from './logger.ts';
-import { createHardenedServer, requestSignal, servingSettingsFrom } from './serving.ts';
+import { createHardenedServer, requestAbandon, servingSettingsFrom } from './serving.ts';
 
-describe('requestSignal', () => {
+describe('requestAbandon', () => {
   it('counts the time the request waited for its turn, and names the whole deadline when it passes', async () => {
     const res = Object.assign(new EventEmitter(), { writableFinished: false }) as unknown as ServerResponse;
-    const signal = requestSignal(res, 10_000, undefined, 9_990);
+    const signal = requestAbandon(res, 10_000, undefined, 9_990).signal;
     await new Promise((resolve) => signal.addEventListener('abort', resolve));
     expect((signal.reason as Error).message).toMatch(/ran past its deadline of 10000 ms \(OPSORCH_REQUEST_TIMEOUT_MS\)/);
+  });
+
+  it('is abandoned when the client leaves before the answer is sent, and not when it leaves after', () => {
+    const leaving = Object.assign(new EventEmitter(), { writableFinished: false }) as unknown as ServerResponse;
+    const left = requestAbandon(leaving, 10_000);
+    const answered = Object.assign(new EventEmitter(), { writableFinished: true }) as unknown as ServerResponse;
+    const done = requestAbandon(answered, 10_000);
+    leaving.emit('close');
+    answered.emit('close');
+    expect(left.aborted).toBe(true);
+    expect((left.reason as Error).message).toBe('client disconnected');
+    expect(left.signal.aborted).toBe(true);
+    expect(done.aborted).toBe(false);
   });
 });
 

@@ -1,11 +1,10 @@
 // How a server process (the gateway, a standalone subgraph) serves HTTP so that no client can take it over
 // (decision 013): header and body timeouts and connection limits against slow and abusive clients, a deadline
 // per request that also stops CPU work, and the grace period of a shutdown.
-import { setMaxListeners } from 'node:events';
 import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Express, Request, Response } from 'express';
-import { OpsOrchError, type Env, type Logger } from '@opsorch/adapters';
+import { Abandon, OpsOrchError, type Env, type Logger } from '@opsorch/adapters';
 
 export interface ServingSettings {
   /** Deadline of one request, provider waits and CPU work alike (OPSORCH_REQUEST_TIMEOUT_MS, default 30000; 0 = none). */
@@ -113,9 +112,6 @@ export function createHardenedServer(app: Express, limits: HttpLimits, logger: L
   return server;
 }
 
-/** Provider calls of one request that may wait on its signal at once before Node warns of a leak. */
-const MAX_CALLS_LISTENING = 500;
-
 /**
  * Request and response classes whose instances are born with the Express app's prototypes. Express gives every
  * request its app's prototypes with `Object.setPrototypeOf`; changing the prototype of a live object made V8 keep
@@ -134,20 +130,18 @@ function withAppPrototypes(app: Express): { IncomingMessage: typeof IncomingMess
 }
 
 /**
- * The AbortSignal of one request: it fires when the client goes away before the answer is sent (`gone` is
- * the reason), or when the request's deadline passes (PROVIDER_TIMEOUT). Provider calls stop on it, and so do
- * the cooperative CPU loops of providers (adapters/src/cooperative.ts).
+ * The end of one request: abandoned when the client goes away before the answer is sent (`gone` is the reason), or
+ * when the request's deadline passes (PROVIDER_TIMEOUT). Provider calls stop on it, and so do the cooperative CPU
+ * loops of providers (adapters/src/cooperative.ts). An Abandon, not an AbortController: provider calls follow it
+ * without an EventTarget, and its AbortSignal is made only if something reads the context's `signal` (decision 036).
  */
-export function requestSignal(res: ServerResponse, deadlineMs: number, gone = 'client disconnected', waitedMs = 0): AbortSignal {
-  const controller = new AbortController();
-  // Every provider call of the request listens for its end while it runs (and stops listening after): a page that
-  // fans out to a dozen calls at once is no leak, so Node's warning at eleven listeners would only be noise.
-  setMaxListeners(MAX_CALLS_LISTENING, controller.signal);
+export function requestAbandon(res: ServerResponse, deadlineMs: number, gone = 'client disconnected', waitedMs = 0): Abandon {
+  const abandon = new Abandon();
   const timer =
     deadlineMs > 0
       ? setTimeout(
           () =>
-            controller.abort(
+            abandon.abort(
               new OpsOrchError('PROVIDER_TIMEOUT', `the request ran past its deadline of ${deadlineMs} ms (OPSORCH_REQUEST_TIMEOUT_MS); ask for less or a shorter range`),
             ),
           // The time the request already waited for its turn (src/turns.ts) counts against its deadline.
@@ -157,7 +151,7 @@ export function requestSignal(res: ServerResponse, deadlineMs: number, gone = 'c
   timer?.unref();
   res.on('close', () => {
     clearTimeout(timer);
-    if (!res.writableFinished) controller.abort(new Error(gone));
+    if (!res.writableFinished) abandon.abort(new Error(gone));
   });
-  return controller.signal;
+  return abandon;
 }

@@ -15,7 +15,7 @@ import { drainHttpServer, watchFiles } from './reload.ts';
 import { startServingRuntime } from './runtime.ts';
 import { MAX_BODY_BYTES } from './server.ts';
 import { createSubgraphTrust } from './security/subgraph-trust.ts';
-import { createHardenedServer, requestSignal } from './serving.ts';
+import { createHardenedServer, requestAbandon } from './serving.ts';
 import type { Env } from '@opsorch/adapters';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
@@ -85,7 +85,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
     expressMiddleware(server, {
       context: async ({ req, res }) => {
         const { registry } = current.enter(res);
-        return trust.context(req, { registry, idempotency, logger, signal: requestSignal(res, serving.servingSettings.requestTimeoutMs, 'gateway disconnected'), response: res });
+        return trust.context(req, { registry, idempotency, logger, abandon: requestAbandon(res, serving.servingSettings.requestTimeoutMs, 'gateway disconnected'), response: res });
       },
     }),
   );

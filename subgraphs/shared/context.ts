@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ANONYMOUS, silentLogger, type Actor, type Logger, type ProviderContext, type ProviderRegistry } from '@opsorch/adapters';
+import { ANONYMOUS, silentLogger, withAbandon, type Abandon, type Actor, type Logger, type ProviderContext, type ProviderRegistry } from '@opsorch/adapters';
 import type { IdempotencyStore, IdempotentWrites } from './idempotency.ts';
 
 /**
@@ -36,23 +36,25 @@ export interface RequestContextOptions {
   requestId?: string;
   logger?: Logger;
   signal?: AbortSignal;
+  /** The request's end, followed by provider calls without making an AbortSignal (instead of `signal`). */
+  abandon?: Abandon;
   now?: Date;
   environment?: string;
 }
 
 /** A fresh per-request context; `now` is fixed here so every relative time in the request agrees. */
 export function createRequestContext(options: RequestContextOptions): RequestContext {
+  const provider = {
+    logger: options.logger ?? silentLogger,
+    actor: options.actor ?? ANONYMOUS,
+    requestId: options.requestId ?? randomUUID(),
+    now: options.now ?? new Date(),
+    environment: options.environment,
+  };
   return {
     registry: options.registry,
     idempotency: options.idempotency.forActor(options.actor ?? ANONYMOUS),
     loaders: new Map(),
-    provider: {
-      signal: options.signal ?? new AbortController().signal,
-      logger: options.logger ?? silentLogger,
-      actor: options.actor ?? ANONYMOUS,
-      requestId: options.requestId ?? randomUUID(),
-      now: options.now ?? new Date(),
-      environment: options.environment,
-    },
+    provider: options.abandon ? withAbandon(provider, options.abandon) : { ...provider, signal: options.signal ?? new AbortController().signal },
   };
 }

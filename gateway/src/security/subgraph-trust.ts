@@ -4,7 +4,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { Kind } from 'graphql';
-import type { EnvironmentDenial, Env, Logger, ProviderRegistry } from '@opsorch/adapters';
+import type { Abandon, EnvironmentDenial, Env, Logger, ProviderRegistry } from '@opsorch/adapters';
 import type { IdempotencyStore, RequestContext } from '@opsorch/subgraphs';
 import { randomUUID } from 'node:crypto';
 import { requestIdOf } from '../observability/request-scope.ts';
@@ -28,7 +28,7 @@ interface ContextDeps {
   registry: ProviderRegistry;
   idempotency: IdempotencyStore;
   logger: Logger;
-  signal: AbortSignal;
+  abandon: Abandon;
   response: ServerResponse;
 }
 
