@@ -18,6 +18,8 @@ COPY gateway/package.json gateway/
 COPY mcp/package.json mcp/
 COPY copilot/package.json copilot/
 COPY console/package.json console/
+# What npm ci's postinstall applies to the installed packages (patch-package; docs/decisions/036).
+COPY patches/ patches/
 RUN npm ci --no-audit --no-fund && npm cache clean --force
 
 COPY . .

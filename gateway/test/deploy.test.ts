@@ -191,6 +191,13 @@ describe('Dockerfile', () => {
     expect(instructions.some((l) => l.startsWith('RUN npm ci'))).toBe(true);
   });
 
+  it('copies the dependency patches before the install, whose postinstall applies them', () => {
+    expect((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.postinstall).toBe('patch-package');
+    const patches = instructions.indexOf('COPY patches/ patches/');
+    expect(patches).toBeGreaterThan(-1);
+    expect(patches).toBeLessThan(instructions.findIndex((l) => l.startsWith('RUN npm ci')));
+  });
+
   it('runs in production mode, set after the install (which needs the dev tools the image runs with)', () => {
     const production = instructions.indexOf('ENV NODE_ENV=production');
     expect(production).toBeGreaterThan(instructions.findIndex((l) => l.startsWith('RUN npm ci')));
