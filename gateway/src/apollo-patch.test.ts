@@ -44,10 +44,10 @@ describe.each(builds)("Apollo Server's gateway request context ($name build)", (
         expect(response.http.status).toBe(203);
         expect(response.body).toMatchObject({ kind: 'single', singleResult: { data: { ok: true } } });
       }
-      const [first, second] = seen as [object, object];
+      const [first, second] = seen as [(typeof seen)[number], (typeof seen)[number]];
       expect(Object.getOwnPropertyDescriptor(first, 'status'), 'the patch is not applied: run `npm ci` (postinstall)').toBeUndefined();
       expect(Object.getPrototypeOf(first)).toBe(Object.getPrototypeOf(second));
-      expect(seen[0]!.headers).not.toBe(seen[1]!.headers);
+      expect(first.headers).not.toBe(second.headers);
     } finally {
       await server.stop();
     }
