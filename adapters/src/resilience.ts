@@ -188,7 +188,7 @@ export class Abandon implements AbandonListener {
   private leader: Abandon | null = null;
 
   /** Follows a caller's AbortSignal until `unfollow`. */
-  static following(signal: AbortSignal): Abandon {
+  private static following(signal: AbortSignal): Abandon {
     const abandon = new Abandon();
     if (signal.aborted) abandon.abort(signal.reason);
     else {
