@@ -2,7 +2,8 @@
 // the npm registry's `node-<platform>-<arch>` packages (no download from anywhere else), cached outside the
 // repository. `npm test` runs this last; it acts in CI (CI=true) or when OPSORCH_TEST_NODES names versions
 // (`OPSORCH_TEST_NODES=22` or `22,24`), and otherwise says it was skipped. OPSORCH_NODE_CACHE moves the cache.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -53,13 +54,28 @@ for (const [index, major] of versions.entries()) {
   const started = Date.now();
   const shard = whole ? [] : [`--shard=${index + 1}/${versions.length}`];
   console.log(`\nother Node versions: ${whole ? 'the suite' : `share ${index + 1} of ${versions.length} of the suite`} without the browser tests under Node ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()}`);
-  const run = spawnSync(node, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--exclude', BROWSER_SUITES, ...shard], {
+  const child = spawn(node, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--exclude', BROWSER_SUITES, ...shard], {
     cwd: root,
-    stdio: 'inherit',
+    stdio: ['ignore', 'pipe', 'pipe'],
     // Child processes the tests start by name (`node`, tsx) are this Node too.
     env: { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH}` },
   });
-  console.log(`other Node versions: Node ${version} ${run.status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s`);
-  if (run.status !== 0) failures.push(version);
+  // Shown as it comes, and kept: a failure is repeated at the very end, where a CI log cut to its tail still shows it.
+  const output = [];
+  child.stdout.on('data', (chunk) => (process.stdout.write(chunk), output.push(chunk)));
+  child.stderr.on('data', (chunk) => (process.stderr.write(chunk), output.push(chunk)));
+  const [status] = await once(child, 'close');
+  console.log(`other Node versions: Node ${version} ${status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s`);
+  if (status !== 0) failures.push({ version, output: Buffer.concat(output).toString('utf8') });
 }
+for (const { version, output } of failures) console.log(`\nother Node versions: what failed under Node ${version}\n${failureSummary(output)}`);
 process.exit(failures.length ? 1 : 0);
+
+/** Vitest's account of the failures (from its "Failed Tests" section on), without colours, at most 80 lines. */
+function failureSummary(output) {
+  const lines = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
+  const from = lines.findIndex((line) => /⎯ (Failed Tests|Failed Suites|Unhandled Errors?)( \d+)? ⎯/.test(line));
+  const failed = lines.filter((line) => /^\s*(FAIL|×|❯ .*\(\d+ tests? \| \d+ failed\))/.test(line));
+  const shown = from >= 0 ? lines.slice(from) : [...failed, ...lines.slice(-40)];
+  return (shown.length > 80 ? [...shown.slice(0, 60), `  ... ${shown.length - 80} lines left out ...`, ...shown.slice(-20)] : shown).join('\n');
+}
