@@ -45,8 +45,8 @@ export type Alert = {
   /** The catalog service the alert is about; null when its labels do not name a catalog service. */
   service: Maybe<Service>;
   /**
-   * Normalized severity. Common label values map as: `critical` → SEV2, `warning` → SEV3, `info` → SEV5
-   * (a single alert is rarely a SEV1 by itself); anything else → UNKNOWN.
+   * Normalized severity. Common label values map as: `critical` to SEV2, `warning` to SEV3, `info` to SEV5
+   * (a single alert is rarely a SEV1 by itself); anything else to UNKNOWN.
    */
   severity: Severity;
   /** The comment given with the latest silence; null when none. */
