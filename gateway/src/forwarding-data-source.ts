@@ -1,10 +1,11 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { clockKey } from '@opsorch/adapters';
+import { clockKey, OpsOrchError, type Logger } from '@opsorch/adapters';
 import type { RequestContext } from '@opsorch/subgraphs';
 import { injectTraceContext } from './observability/index.ts';
 import { ENVIRONMENT_DENIALS_EXTENSION, FORWARDED_HEADERS } from './request-context.ts';
 import { operationHash } from './security/gateway-token.ts';
 import type { Security } from './security/index.ts';
+import { SubgraphFetchError, type SubgraphFetcher } from './subgraph-fetcher.ts';
 
 type Response = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 
@@ -46,16 +47,69 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<RequestContext
   /** Answers' JSON texts by their HTTP response, from `parseBody` until `process` takes them for the sharers. */
   private readonly texts = new WeakMap<object, string>();
 
+  /** Whether the last fetch failed: the log says when a subgraph stops answering and when it is back, not every failure. */
+  private failing = false;
+
   constructor(
     private readonly subgraph: string,
     url: string,
     private readonly security: Security,
+    /** Pooled keep-alive connections (subgraph-fetcher.ts, decision 038), not Apollo's default make-fetch-happen. */
+    fetcher: SubgraphFetcher,
+    private readonly logger: Logger,
     private readonly onShared?: (shared: boolean) => void,
   ) {
-    // Node's own fetch (undici: pooled keep-alive connections) instead of Apollo's default make-fetch-happen,
-    // whose agent reads an Error's stack on every request to tell http from https (decision 021).
-    // Apollo sends its JSON body as a string, which RequestInit takes.
-    super({ url, fetcher: (target, init) => fetch(target, init as RequestInit) });
+    super({ url, fetcher });
+  }
+
+  /**
+   * A subgraph that did not answer, or answered with an HTTP error, is that capability's outage: the client gets
+   * the code and a message that says what to check, never the subgraph's address or body; the log gets both.
+   */
+  override didEncounterError(error: Error, _request: unknown, response?: { ok: boolean; status: number }): never {
+    let failure: OpsOrchError;
+    const capability = this.subgraph;
+    if (error instanceof SubgraphFetchError) {
+      failure =
+        error.code === 'ETIMEDOUT'
+          ? new OpsOrchError('PROVIDER_TIMEOUT', `The ${capability} subgraph did not answer: ${error.message}.`, { capability, reason: 'SUBGRAPH_TIMEOUT' })
+          : new OpsOrchError(
+              'PROVIDER_UNAVAILABLE',
+              `The ${capability} subgraph is unreachable (${error.code}): check that \`opsorch subgraph ${capability}\` runs at its address in OPSORCH_SUBGRAPH_URLS.`,
+              { capability, reason: 'SUBGRAPH_UNREACHABLE' },
+            );
+    } else if (response && !response.ok) {
+      failure =
+        response.status === 401 || response.status === 403
+          ? new OpsOrchError(
+              'PROVIDER_AUTH_FAILED',
+              `The ${capability} subgraph refused the gateway's request (HTTP ${response.status}): the gateway and the subgraph must share gateway.subgraphs.signingKey.`,
+              { capability, reason: 'SUBGRAPH_REFUSED' },
+            )
+          : new OpsOrchError('PROVIDER_UNAVAILABLE', `The ${capability} subgraph answered HTTP ${response.status}.`, { capability, reason: 'SUBGRAPH_HTTP_ERROR' });
+    } else throw error;
+    if (!this.failing) {
+      this.failing = true;
+      this.logger.warn({ subgraph: capability, url: this.address(), code: failure.code, status: response?.status, err: error.message }, 'subgraph stopped answering');
+    }
+    throw failure;
+  }
+
+  /** Called with every answer that came back: logs the subgraph's return after a failure. */
+  private answered(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    this.logger.info({ subgraph: this.subgraph, url: this.address() }, 'subgraph answers again');
+  }
+
+  /** The subgraph's URL without credentials, for the log. */
+  private address(): string {
+    try {
+      const url = new URL(this.url);
+      return `${url.protocol}//${url.host}${url.pathname}`;
+    } catch {
+      return '(invalid URL)';
+    }
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<RequestContext>): Promise<Response> {
@@ -63,6 +117,7 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<RequestContext
     const key = this.sharingKey(options);
     if (key === null) {
       const response = await super.process(options);
+      this.answered();
       this.takeText(response);
       this.report(takeDenials(response), context);
       return response;
@@ -82,6 +137,7 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<RequestContext
     const flight: InFlight = {
       // Text and denials are taken before any caller resumes, so every caller sees the answer without them.
       response: super.process(options).then((response) => {
+        this.answered();
         flight.text = this.takeText(response);
         flight.denials = takeDenials(response);
         return response;

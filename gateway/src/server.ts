@@ -17,6 +17,7 @@ import { CachedLocalDataSource } from './local-data-source.ts';
 import { executePlansOf } from './plan-execution.ts';
 import { shapeResultsOf } from './result-shaping.ts';
 import { ForwardingDataSource } from './forwarding-data-source.ts';
+import { createSubgraphFetcher } from './subgraph-fetcher.ts';
 import { createTurns, waitedMs } from './turns.ts';
 import { createLogger } from './logger.ts';
 import { traceHttpRequests, type Metrics } from './observability/index.ts';
@@ -188,13 +189,15 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     // runtime when this throws.
     const remote = Object.keys(subgraphUrls);
     if (remote.length > 0) security.requireSubgraphSigning(remote);
+    // One pool of keep-alive connections per generation, closed with it; a subgraph gets no longer than a request's deadline.
+    const fetcher = remote.length > 0 ? createSubgraphFetcher({ timeoutMs: servingSettings.requestTimeoutMs }) : undefined;
 
     const gateway = new ApolloGateway({
       ...security.gatewayOptions,
       supergraphSdl: readSupergraph(env),
       buildService({ name, url }): GraphQLDataSource {
         const remoteUrl = subgraphUrls[name as SubgraphName];
-        if (remoteUrl) return new ForwardingDataSource(name, remoteUrl, security, (shared) => metrics.cacheLookup('subgraph_fetch_in_flight', shared));
+        if (remoteUrl) return new ForwardingDataSource(name, remoteUrl, security, fetcher!, logger, (shared) => metrics.cacheLookup('subgraph_fetch_in_flight', shared));
         const module = localSchemas.get(name as SubgraphName);
         if (!module) throw new Error(`supergraph names subgraph "${name}" (${url}) but OpsOrch has no such subgraph`);
         const schema = buildSchemaOf(module);
@@ -247,6 +250,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       security,
       async close() {
         await server.stop();
+        fetcher?.close();
         await runtime.close();
       },
     };

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SUBGRAPH_NAMES } from '@opsorch/schema';
 import type { RunningGateway } from '../src/index.ts';
 import { createGatewayTokenSigner, operationHash } from '../src/security/gateway-token.ts';
-import { gql, spawnOpsOrch, startTestGateway, type SpawnedServer } from './harness.ts';
+import { captureLogs, gql, spawnOpsOrch, startTestGateway, waitFor, type SpawnedServer } from './harness.ts';
 import { WAR_ROOM } from './queries.ts';
 import { apiKey, auditLinesOf, bearer, subgraphSigning, tempDir, writeGatewayConfig } from './security-fixtures.ts';
 
@@ -245,5 +245,86 @@ describe('distributed: identical reads in flight', () => {
     const writes = await Promise.all(Array.from({ length: 3 }, () => gql(gateway.url, NOTE, undefined, bearer(caller.key))));
     for (const write of writes) expect(write.errors).toBeUndefined();
     expect(reaching('sent three times at once')).toBe(3);
+  });
+});
+
+describe('distributed: a subgraph that does not answer', () => {
+  const logs = captureLogs();
+  let gateway: RunningGateway;
+  let hanging: NetServer;
+  let broken: Server;
+  let refusedUrl: string;
+  /** Connections the hanging subgraph accepted, and how many of them the gateway has closed. */
+  const held = { opened: 0, closed: 0 };
+
+  beforeAll(async () => {
+    // A port nobody listens on: bound, then let go.
+    const probe = createNetServer().listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    refusedUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}/graphql`;
+    await new Promise((resolve) => probe.close(resolve));
+    // Reads requests and never answers.
+    hanging = createNetServer((socket) => {
+      held.opened++;
+      socket.on('close', () => held.closed++);
+      socket.on('error', () => {});
+      socket.resume();
+    }).listen(0, '127.0.0.1');
+    await once(hanging, 'listening');
+    // Answers like a proxy whose upstream is gone, with a body that must stay out of every answer.
+    broken = createServer((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end('upstream gone: internal-host-10-0-0-7 token=do-not-show');
+    }).listen(0, '127.0.0.1');
+    await once(broken, 'listening');
+    gateway = await startTestGateway({
+      subgraphUrls: {
+        alerts: refusedUrl,
+        tickets: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/graphql`,
+        deployments: `http://127.0.0.1:${(broken.address() as AddressInfo).port}/graphql`,
+      },
+      env: { ...SIGNING, OPSORCH_REQUEST_TIMEOUT_MS: '1500' },
+      logger: logs.logger,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await gateway?.close();
+    await Promise.all([hanging, broken].map((server) => server && new Promise((resolve) => server.close(resolve))));
+  });
+
+  it('answers the rest, and names the subgraph that is down and what to check, never its address', async () => {
+    for (let i = 0; i < 2; i++) {
+      const answer = await gql(gateway.url, '{ incidents(first: 1) { nodes { id } } alerts(first: 1) { nodes { id } } }');
+      expect(answer.data.incidents.nodes).toHaveLength(1);
+      expect(answer.data.alerts).toBeNull();
+      expect(answer.errors).toHaveLength(1);
+      expect(answer.errors![0]!.extensions).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', capability: 'alerts', reason: 'SUBGRAPH_UNREACHABLE' });
+      expect(answer.errors![0]!.message).toMatch(/The alerts subgraph is unreachable \(ECONNREFUSED\): check that `opsorch subgraph alerts` runs/);
+      expect(JSON.stringify(answer)).not.toContain(new URL(refusedUrl).port);
+    }
+    // The log says once that it stopped answering, with its address; not once per request.
+    const stopped = logs.lines.filter((line) => line.includes('subgraph stopped answering') && line.includes('"subgraph":"alerts"'));
+    expect(stopped).toHaveLength(1);
+    expect(stopped[0]).toContain(refusedUrl);
+  });
+
+  it('gives up on a subgraph that never answers at the request deadline, answers the rest, and closes its connection', async () => {
+    const started = Date.now();
+    const answer = await gql(gateway.url, '{ incidents(first: 1) { nodes { id } } tickets(first: 1) { nodes { id } } }');
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(1400);
+    expect(answer.data.incidents.nodes).toHaveLength(1);
+    expect(answer.data.tickets).toBeNull();
+    expect(answer.errors![0]!.extensions).toMatchObject({ code: 'PROVIDER_TIMEOUT', capability: 'tickets', reason: 'SUBGRAPH_TIMEOUT' });
+    expect(answer.errors![0]!.message).toContain('did not answer: no answer within 1500 ms (OPSORCH_REQUEST_TIMEOUT_MS)');
+    await waitFor(() => held.opened > 0 && held.closed === held.opened);
+  });
+
+  it('reports an HTTP error from the subgraph as its outage, without the body it sent', async () => {
+    const answer = await gql(gateway.url, '{ deployments(first: 1) { nodes { id } } }');
+    expect(answer.errors![0]!.extensions).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', capability: 'deployments', reason: 'SUBGRAPH_HTTP_ERROR' });
+    expect(answer.errors![0]!.message).toBe('The deployments subgraph answered HTTP 502.');
+    expect(JSON.stringify(answer)).not.toMatch(/do-not-show|internal-host|127\.0\.0\.1/);
   });
 });
