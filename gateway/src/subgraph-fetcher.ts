@@ -47,23 +47,27 @@ export function createSubgraphFetcher({ timeoutMs }: { timeoutMs: number }): Sub
       const req = send(target, { method: init.method ?? 'GET', headers, agent: agents[target.protocol], signal: init.signal }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.once('error', fail);
+        // An answer cut off mid-body ends in an error (ECONNRESET, "aborted"), never in 'end' with half a body.
+        res.on('error', fail);
         res.once('end', () => {
           clearTimeout(timer);
           resolve(new SubgraphResponse(url, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
         });
-        // Cut mid-answer (the subgraph died, or the deadline destroyed the request): an error, never half a body.
-        res.once('close', () => {
-          if (!res.complete) fail(new SubgraphFetchError('the connection closed before the answer was complete', 'ECONNRESET'));
-        });
       });
+      // Given up as a timeout even when the answer had begun: destroying the request then errors its response.
       const timer =
-        timeoutMs > 0 ? setTimeout(() => req.destroy(new SubgraphFetchError(`no answer within ${timeoutMs} ms (OPSORCH_REQUEST_TIMEOUT_MS)`, 'ETIMEDOUT')), timeoutMs) : undefined;
+        timeoutMs > 0
+          ? setTimeout(() => {
+              fail(new SubgraphFetchError(`no answer within ${timeoutMs} ms (OPSORCH_REQUEST_TIMEOUT_MS)`, 'ETIMEDOUT'));
+              req.destroy();
+            }, timeoutMs)
+          : undefined;
+      // The first error settles the fetch; later ones (a destroyed request errors its response too) are ignored.
       function fail(error: Error & { code?: string }) {
         clearTimeout(timer);
         reject(error instanceof SubgraphFetchError ? error : new SubgraphFetchError(error.message, error.code ?? 'ECONNRESET', { cause: error }));
       }
-      req.once('error', fail);
+      req.on('error', fail);
       req.end(body);
     });
   return Object.assign(fetcher, {

@@ -253,6 +253,8 @@ describe('distributed: a subgraph that does not answer', () => {
   let gateway: RunningGateway;
   let hanging: NetServer;
   let broken: Server;
+  let cut: Server;
+  let slow: Server;
   let refusedUrl: string;
   /** Connections the hanging subgraph accepted, and how many of them the gateway has closed. */
   const held = { opened: 0, closed: 0 };
@@ -277,11 +279,26 @@ describe('distributed: a subgraph that does not answer', () => {
       res.end('upstream gone: internal-host-10-0-0-7 token=do-not-show');
     }).listen(0, '127.0.0.1');
     await once(broken, 'listening');
+    // Promises a JSON answer of 1,000 bytes and dies after 20.
+    cut = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"data":{"teams":{"n');
+      setTimeout(() => res.socket?.destroy(), 20);
+    }).listen(0, '127.0.0.1');
+    await once(cut, 'listening');
+    // Starts its answer at once and never finishes it.
+    slow = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"data":{"services":');
+    }).listen(0, '127.0.0.1');
+    await once(slow, 'listening');
     gateway = await startTestGateway({
       subgraphUrls: {
         alerts: refusedUrl,
         tickets: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/graphql`,
         deployments: `http://127.0.0.1:${(broken.address() as AddressInfo).port}/graphql`,
+        teams: `http://127.0.0.1:${(cut.address() as AddressInfo).port}/graphql`,
+        services: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/graphql`,
       },
       env: { ...SIGNING, OPSORCH_REQUEST_TIMEOUT_MS: '1500' },
       logger: logs.logger,
@@ -290,7 +307,7 @@ describe('distributed: a subgraph that does not answer', () => {
 
   afterAll(async () => {
     await gateway?.close();
-    await Promise.all([hanging, broken].map((server) => server && new Promise((resolve) => server.close(resolve))));
+    await Promise.all([hanging, broken, cut, slow].map((server) => server && new Promise((resolve) => server.close(resolve))));
   });
 
   it('answers the rest, and names the subgraph that is down and what to check, never its address', async () => {
@@ -319,6 +336,9 @@ describe('distributed: a subgraph that does not answer', () => {
     expect(answer.errors![0]!.extensions).toMatchObject({ code: 'PROVIDER_TIMEOUT', capability: 'tickets', reason: 'SUBGRAPH_TIMEOUT' });
     expect(answer.errors![0]!.message).toContain('did not answer: no answer within 1500 ms (OPSORCH_REQUEST_TIMEOUT_MS)');
     await waitFor(() => held.opened > 0 && held.closed === held.opened);
+    // The same when the answer began and never ended.
+    const begun = await gql(gateway.url, '{ services(first: 1) { nodes { id } } }');
+    expect(begun.errors![0]!.extensions).toMatchObject({ code: 'PROVIDER_TIMEOUT', capability: 'services', reason: 'SUBGRAPH_TIMEOUT' });
   });
 
   it('reports an HTTP error from the subgraph as its outage, without the body it sent', async () => {
@@ -326,5 +346,12 @@ describe('distributed: a subgraph that does not answer', () => {
     expect(answer.errors![0]!.extensions).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', capability: 'deployments', reason: 'SUBGRAPH_HTTP_ERROR' });
     expect(answer.errors![0]!.message).toBe('The deployments subgraph answered HTTP 502.');
     expect(JSON.stringify(answer)).not.toMatch(/do-not-show|internal-host|127\.0\.0\.1/);
+  });
+
+  it('takes an answer cut off mid-body for an outage, never for half an answer', async () => {
+    const answer = await gql(gateway.url, '{ incidents(first: 1) { nodes { id } } teams(first: 1) { nodes { id } } }');
+    expect(answer.data.incidents.nodes).toHaveLength(1);
+    expect(answer.data.teams).toBeNull();
+    expect(answer.errors![0]!.extensions).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', capability: 'teams', reason: 'SUBGRAPH_UNREACHABLE' });
   });
 });
