@@ -1,5 +1,5 @@
 import type { RemoteGraphQLDataSource } from '@apollo/gateway';
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 /** What @apollo/gateway's RemoteGraphQLDataSource sends with and reads. */
@@ -93,7 +93,11 @@ class SubgraphResponse implements FetcherResponse {
   ) {
     this.status = message.statusCode ?? 0;
     this.statusText = message.statusMessage ?? '';
-    this.headers = new ResponseHeaders(message.headers);
+    // The Fetch API's own Headers (names case-insensitive), one per answer: cheap beside fetch's streams.
+    const headers = new Headers();
+    const raw = message.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+    this.headers = headers;
   }
 
   get ok(): boolean {
@@ -116,46 +120,5 @@ class SubgraphResponse implements FetcherResponse {
 
   clone(): FetcherResponse {
     return Object.assign(Object.create(SubgraphResponse.prototype) as SubgraphResponse, this, { bodyUsed: false });
-  }
-}
-
-/** A response's headers, names case-insensitive as in the Fetch API; repeated values joined with ", ". */
-class ResponseHeaders implements FetcherHeaders {
-  private readonly map = new Map<string, string>();
-
-  constructor(headers: IncomingHttpHeaders) {
-    for (const name in headers) {
-      const value = headers[name];
-      if (value !== undefined) this.map.set(name, Array.isArray(value) ? value.join(', ') : value);
-    }
-  }
-
-  get(name: string): string | null {
-    return this.map.get(name.toLowerCase()) ?? null;
-  }
-  has(name: string): boolean {
-    return this.map.has(name.toLowerCase());
-  }
-  set(name: string, value: string): void {
-    this.map.set(name.toLowerCase(), value);
-  }
-  append(name: string, value: string): void {
-    const existing = this.get(name);
-    this.set(name, existing === null ? value : `${existing}, ${value}`);
-  }
-  delete(name: string): void {
-    this.map.delete(name.toLowerCase());
-  }
-  entries(): Iterator<[string, string]> {
-    return this.map.entries();
-  }
-  keys(): Iterator<string> {
-    return this.map.keys();
-  }
-  values(): Iterator<string> {
-    return this.map.values();
-  }
-  [Symbol.iterator](): Iterator<[string, string]> {
-    return this.map.entries();
   }
 }
