@@ -18,7 +18,7 @@ import { executePlansOf } from './plan-execution.ts';
 import { shapeResultsOf } from './result-shaping.ts';
 import { ForwardingDataSource } from './forwarding-data-source.ts';
 import { createSubgraphFetcher } from './subgraph-fetcher.ts';
-import { createTurns, waitedMs } from './turns.ts';
+import { createTurns, underPath, waitedMs } from './turns.ts';
 import { createLogger } from './logger.ts';
 import { traceHttpRequests, type Metrics } from './observability/index.ts';
 import { drainHttpServer, watchFiles } from './reload.ts';
@@ -264,7 +264,17 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
 
   const app: Express = express();
   app.disable('x-powered-by');
-  const httpServer: Server = createHardenedServer(app, serving.servingSettings.http, logger, { refused: (reason) => metrics.connectionRefused(reason) });
+  // Requests to the APIs wait their turn before the app sees them (decision 039). Core mounted at the root shares
+  // its paths with the console: its requests queue where they are admitted instead (turns.middleware).
+  const queuedPrefixes = ['/graphql', REST_BASE, ...(coreMount && !coreMount.atRoot ? [coreMount.path] : [])];
+  const queued = (url: string) => queuedPrefixes.some((prefix) => underPath(url, prefix));
+  const httpServer: Server = createHardenedServer(
+    app,
+    serving.servingSettings.http,
+    logger,
+    { refused: (reason) => metrics.connectionRefused(reason) },
+    turns.serve(app, queued),
+  );
   let draining = false;
 
   // Nothing a client sends may pass for what only the gateway forwards (decision 014).

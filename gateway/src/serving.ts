@@ -1,7 +1,7 @@
 // How a server process (the gateway, a standalone subgraph) serves HTTP so that no client can take it over
 // (decision 013): header and body timeouts and connection limits against slow and abusive clients, a deadline
 // per request that also stops CPU work, and the grace period of a shutdown.
-import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
+import { createServer, IncomingMessage, ServerResponse, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Express, Request, Response } from 'express';
 import { Abandon, OpsOrchError, type Env, type Logger } from '@opsorch/adapters';
@@ -72,9 +72,16 @@ export interface ConnectionRefusals {
  * request within `requestTimeoutMs` (checked every second, not Node's default 30), idle keep-alive
  * connections close after `keepAliveTimeoutMs`, and connections beyond `maxConnections`, or beyond
  * `maxConnectionsPerClient` from one address, are closed on arrival. Requests and responses are made with
- * `app`'s prototypes ({@link withAppPrototypes}).
+ * `app`'s prototypes ({@link withAppPrototypes}). Requests go to `listener`, `app` unless told otherwise (the gateway
+ * queues requests to its APIs first, src/turns.ts).
  */
-export function createHardenedServer(app: Express, limits: HttpLimits, logger: Logger, observer: ConnectionRefusals = {}): Server {
+export function createHardenedServer(
+  app: Express,
+  limits: HttpLimits,
+  logger: Logger,
+  observer: ConnectionRefusals = {},
+  listener: RequestListener = app,
+): Server {
   const server = createServer(
     {
       ...withAppPrototypes(app),
@@ -83,7 +90,7 @@ export function createHardenedServer(app: Express, limits: HttpLimits, logger: L
       keepAliveTimeout: limits.keepAliveTimeoutMs,
       connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
     },
-    app,
+    listener,
   );
   server.maxConnections = limits.maxConnections;
   server.on('drop', () => observer.refused?.('max_connections'));

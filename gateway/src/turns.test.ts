@@ -1,6 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, Response } from 'express';
 import { describe, expect, it } from 'vitest';
-import { createTurns, waitedMs } from './turns.ts';
+import { createTurns, underPath, waitedMs } from './turns.ts';
 
 const request = (destroyed = false) => ({ socket: { destroyed }, headers: {} }) as unknown as Request;
 const response = () => ({ destroyed: false, writableEnded: false }) as unknown as Response;
@@ -69,5 +70,44 @@ describe('turns', () => {
     await turn();
     expect(started).toEqual(['prompt']);
     expect(waitedMs(prompt)).toBe(1_200);
+  });
+
+  it('queue requests to the APIs at the server, before the app sees them, and admit them without a second wait', async () => {
+    let clock = 0;
+    const turns = createTurns({ maxWaitMs: () => 30_000, now: () => clock });
+    const seen: string[] = [];
+    const admitted: string[] = [];
+    const app = (req: IncomingMessage, res: ServerResponse) => {
+      seen.push(req.url!);
+      turns.middleware(req as Request, res as Response, () => admitted.push(req.url!));
+    };
+    const listener = turns.serve(app, (url) => underPath(url, '/graphql'));
+    const at = (url: string) => ({ ...request(), url }) as unknown as IncomingMessage;
+    const first = at('/graphql');
+    listener(first, response() as unknown as ServerResponse);
+    listener(at('/healthz'), response() as unknown as ServerResponse);
+    listener(at('/graphql?query=%7B__typename%7D'), response() as unknown as ServerResponse);
+    // Not queued: the app sees it at once; it waits its turn where it is admitted.
+    expect(seen).toEqual(['/healthz']);
+    expect(admitted).toEqual([]);
+    clock += 40;
+    await turn();
+    // The first API request: seen and admitted in the same turn, its wait counted from its arrival.
+    expect(seen).toEqual(['/healthz', '/graphql']);
+    expect(admitted).toEqual(['/graphql']);
+    expect(waitedMs(first)).toBe(40);
+    await turn();
+    await turn();
+    expect(seen).toEqual(['/healthz', '/graphql', '/graphql?query=%7B__typename%7D']);
+    expect(admitted).toEqual(['/graphql', '/healthz', '/graphql?query=%7B__typename%7D']);
+  });
+
+  it('count a request under a path as Express mounts it', () => {
+    expect(underPath('/graphql', '/graphql')).toBe(true);
+    expect(underPath('/graphql/', '/graphql')).toBe(true);
+    expect(underPath('/graphql?x=1', '/graphql')).toBe(true);
+    expect(underPath('/api/v1/incidents', '/api/v1')).toBe(true);
+    expect(underPath('/graphqlx', '/graphql')).toBe(false);
+    expect(underPath('/', '/graphql')).toBe(false);
   });
 });

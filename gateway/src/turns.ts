@@ -1,11 +1,12 @@
-import type { Request, RequestHandler } from 'express';
+import type { IncomingMessage, RequestListener } from 'node:http';
+import type { RequestHandler } from 'express';
 import { sendRefusal } from './security/http-errors.ts';
 
 /** How long each request waited for its turn (its deadline counts the wait). */
-const waits = new WeakMap<Request, number>();
+const waits = new WeakMap<IncomingMessage, number>();
 
 /** The milliseconds `req` waited in the queue before it started; 0 for a request that did not queue. */
-export function waitedMs(req: Request): number {
+export function waitedMs(req: IncomingMessage): number {
   return waits.get(req) ?? 0;
 }
 
@@ -15,12 +16,12 @@ export interface TurnsOptions {
    * OPSORCH_REQUEST_TIMEOUT_MS, passed while it waited); 0 never refuses.
    */
   maxWaitMs: () => number;
-  /** The clock (tests). */
+  /** The clock in milliseconds (tests); `performance.now()` by default. */
   now?: () => number;
 }
 
 /**
- * Starts requests in the order they arrived, one per turn of the event loop (decision 021).
+ * Starts requests in the order they arrived, one per turn of the event loop (decisions 021 and 039).
  *
  * Left to itself, Node runs each request as soon as its socket is read, in whatever order the poll phase hands
  * sockets over; a request that is mostly one block of CPU (planning, in-process subgraphs, shaping the answer)
@@ -28,12 +29,17 @@ export interface TurnsOptions {
  * plain Node server burning 13 ms per request: 6,519 / 384 ms; started in arrival order: 1,249 / 708 ms).
  * Here a request that is ready to run waits its turn in a queue; each turn of the loop starts the oldest one, so
  * every socket is read (and every new request queued) between two starts. A request waiting on a provider does
- * not hold the queue: only starts are ordered. A request whose client went away while it waited is not started;
- * one that waited past its deadline is refused (503, Retry-After) rather than started late.
- * When nothing is waiting, the cost is one setImmediate per request.
+ * not hold the queue: only starts are ordered. When nothing is waiting, the cost is one setImmediate per request.
+ *
+ * The HTTP server queues a request to the APIs before the app sees it ({@link Turns.serve}): a waiting request then
+ * holds only Node's own request and response, not what the middlewares build, which the young generation would
+ * otherwise copy and promote while the request waits (decision 039). `middleware` runs where the request is
+ * admitted (after authentication and the body): it queues a request that did not wait at the server, does not
+ * start one whose client went away while it waited, and refuses one that waited past its deadline (503,
+ * Retry-After), in the form its API answers in.
  */
 export function createTurns(options: TurnsOptions) {
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => performance.now());
   const waiting: (() => void)[] = [];
   let scheduled = false;
 
@@ -48,33 +54,61 @@ export function createTurns(options: TurnsOptions) {
     scheduled = true;
     setImmediate(startNext);
   };
-
-  const middleware: RequestHandler = (req, res, next) => {
+  const enqueue = (req: IncomingMessage, start: () => void) => {
     const queuedAt = now();
     waiting.push(() => {
-      if (res.destroyed || res.writableEnded || req.socket.destroyed) return;
-      const waited = now() - queuedAt;
-      waits.set(req, waited);
-      const maxWaitMs = options.maxWaitMs();
-      if (maxWaitMs > 0 && waited >= maxWaitMs) {
-        sendRefusal(
-          req,
-          res,
-          503,
-          'RATE_LIMITED',
-          `the gateway is too busy: this request waited ${waited} ms to start, past its deadline of ${maxWaitMs} ms (OPSORCH_REQUEST_TIMEOUT_MS); retry later`,
-          { reason: 'GATEWAY_BUSY', retryAfter: 1 },
-          { 'retry-after': '1' },
-        );
-        return;
-      }
-      next();
+      waits.set(req, now() - queuedAt);
+      start();
     });
     schedule();
   };
+
+  const admit: RequestHandler = (req, res, next) => {
+    if (res.destroyed || res.writableEnded || req.socket.destroyed) return;
+    const waited = waitedMs(req);
+    const maxWaitMs = options.maxWaitMs();
+    if (maxWaitMs > 0 && waited >= maxWaitMs) {
+      sendRefusal(
+        req,
+        res,
+        503,
+        'RATE_LIMITED',
+        `the gateway is too busy: this request waited ${Math.round(waited)} ms to start, past its deadline of ${maxWaitMs} ms (OPSORCH_REQUEST_TIMEOUT_MS); retry later`,
+        { reason: 'GATEWAY_BUSY', retryAfter: 1 },
+        { 'retry-after': '1' },
+      );
+      return;
+    }
+    next();
+  };
+
+  const middleware: RequestHandler = (req, res, next) => {
+    if (waits.has(req)) admit(req, res, next);
+    else enqueue(req, () => admit(req, res, next));
+  };
+
   return {
     middleware,
+    /**
+     * The HTTP server's request listener: a request whose URL `queued` accepts waits its turn before `app` sees it,
+     * any other goes to `app` at once.
+     */
+    serve(app: RequestListener, queued: (url: string) => boolean): RequestListener {
+      return (req, res) => {
+        if (queued(req.url ?? '/')) enqueue(req, () => app(req, res));
+        else app(req, res);
+      };
+    },
     /** Requests ready to run that have not started yet. */
     waiting: () => waiting.length,
   };
+}
+
+export type Turns = ReturnType<typeof createTurns>;
+
+/** Whether `url` is `prefix` itself or below it (`/graphql`, `/graphql/...`, `/graphql?...`), as Express mounts it. */
+export function underPath(url: string, prefix: string): boolean {
+  if (!url.startsWith(prefix)) return false;
+  const after = url.charCodeAt(prefix.length);
+  return Number.isNaN(after) || after === 0x2f /* / */ || after === 0x3f /* ? */;
 }

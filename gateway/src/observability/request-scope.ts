@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from '@opsorch/adapters';
 import type { Metrics } from './metrics.ts';
+import { waitedMs } from '../turns.ts';
 
 /** The id of a request `requestIds` has seen (undefined before it, for example a connection-level refusal). */
 export function requestIdOf(req: IncomingMessage): string | undefined {
@@ -33,7 +34,8 @@ export function requestIds(options: { logger: Logger; metrics?: Metrics }): Requ
     const requestId = typeof offered === 'string' && REQUEST_ID.test(offered) ? offered : randomUUID();
     req.headers['x-request-id'] = requestId;
     res.setHeader('X-Request-Id', requestId);
-    const started = performance.now();
+    // From arrival: a request to the APIs waited its turn before it got here (src/turns.ts).
+    const started = performance.now() - waitedMs(req);
     const route = KNOWN_ROUTES.has(req.path) ? req.path : (PREFIX_ROUTES.find((prefix) => req.path.startsWith(prefix)) ?? 'other');
     let logged = false;
     const done = () => {

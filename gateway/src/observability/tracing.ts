@@ -18,6 +18,7 @@ import {
 import type { Context } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import type { Env } from '@opsorch/adapters';
+import { waitedMs } from '../turns.ts';
 
 const tracer = trace.getTracer('@opsorch/gateway');
 
@@ -131,10 +132,13 @@ export function traceHttpRequests(name: string): RequestHandler {
   return (req, res, next) => {
     const parent = propagation.extract(context.active(), req.headers);
     const path = req.originalUrl.split('?')[0]!;
+    // A request to the APIs waited its turn before it got here (src/turns.ts): its span starts at its arrival.
+    const waited = waitedMs(req);
     const span = tracer.startSpan(
       `${req.method} ${path}`,
       {
         kind: SpanKind.SERVER,
+        ...(waited > 0 ? { startTime: Date.now() - waited } : {}),
         attributes: {
           'http.request.method': req.method,
           'url.path': path,

@@ -26,7 +26,7 @@ export interface OperationPipelineOptions {
   server: ApolloServer<RequestContext>;
   /** The GraphQL context of a request, built exactly as /graphql builds it. */
   context(req: Request, res: Response): Promise<RequestContext> | RequestContext;
-  /** Starts admitted requests in arrival order, shared with /graphql (src/turns.ts). */
+  /** Admits a request after its turn, shared with /graphql (src/turns.ts): one that did not wait at the server waits here. */
   turns: RequestHandler;
 }
 
