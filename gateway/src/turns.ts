@@ -31,7 +31,7 @@ export interface TurnsOptions {
  * every socket is read (and every new request queued) between two starts. A request waiting on a provider does
  * not hold the queue: only starts are ordered. When nothing is waiting, the cost is one setImmediate per request.
  *
- * The HTTP server queues a request to the APIs before the app sees it ({@link Turns.serve}): a waiting request then
+ * The HTTP server queues a request to the APIs before the app sees it (`serve`): a waiting request then
  * holds only Node's own request and response, not what the middlewares build, which the young generation would
  * otherwise copy and promote while the request waits (decision 039). `middleware` runs where the request is
  * admitted (after authentication and the body): it queues a request that did not wait at the server, does not
@@ -103,8 +103,6 @@ export function createTurns(options: TurnsOptions) {
     waiting: () => waiting.length,
   };
 }
-
-export type Turns = ReturnType<typeof createTurns>;
 
 /** Whether `url` is `prefix` itself or below it (`/graphql`, `/graphql/...`, `/graphql?...`), as Express mounts it. */
 export function underPath(url: string, prefix: string): boolean {
