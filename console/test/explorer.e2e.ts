@@ -25,6 +25,8 @@ async function fieldOfOpenLine(name: string): Promise<string | null> {
 beforeAll(async () => {
   session = await startConsoleInBrowser();
   ({ base, browser, page } = session);
+  // A step that hangs fails naming itself and what it waited for, before the test's own timeout says only that it ran out.
+  page.setDefaultTimeout(20_000);
 }, 240_000);
 
 afterAll(() => session?.stop());
