@@ -34,6 +34,8 @@ import { summarizeProfile } from './load/profile.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SERVE = join(import.meta.dirname, 'load', 'serve.ts');
+// The source map policy of the `opsorch` command (decision 028), for every process serve.ts runs.
+const SOURCE_MAPS = join(ROOT, 'bin', 'source-maps.mjs');
 const HIVE_VERSION = '2.15.1';
 
 const { values: flags } = parseArgs({
@@ -167,7 +169,7 @@ async function stopProcess(proc: Proc): Promise<void> {
   clearTimeout(timer);
 }
 
-const tsNode = (...args: string[]) => ['--import', 'tsx', ...args];
+const tsNode = (...args: string[]) => ['--import', 'tsx', '--import', SOURCE_MAPS, ...args];
 const profiling = (variant: string): string[] => {
   const args: string[] = [];
   if (flags['cpu-prof']) {
