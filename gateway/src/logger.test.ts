@@ -84,4 +84,19 @@ describe('log lines', () => {
       ['again', 'demo'],
     ]);
   });
+
+  it("a lazy child's child is made on its first line too, carrying both children's bindings", () => {
+    const { lines, logger } = capture();
+    let made = 0;
+    const request = lazyChild(() => {
+      made++;
+      return logger.child({ requestId: 'r1' });
+    });
+    const call = request.child({ capability: 'alerts', provider: 'demo' });
+    request.child({ capability: 'teams', provider: 'demo' });
+    expect(made).toBe(0);
+    call.warn({ code: 'TIMEOUT' }, 'slow');
+    expect(made).toBe(1);
+    expect(lines).toMatchObject([{ msg: 'slow', requestId: 'r1', capability: 'alerts', provider: 'demo', code: 'TIMEOUT' }]);
+  });
 });

@@ -107,6 +107,7 @@ class LazyChild extends ForwardingLogger {
     return (this.made ??= this.make());
   }
   child(bindings: Record<string, unknown>): Logger {
-    return this.target.child(bindings);
+    // A child of a child not made yet is not made either until it writes.
+    return lazyChild(() => this.target.child(bindings));
   }
 }

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { ANONYMOUS, type Abandon, type Actor, type Logger, type ProviderContext, type ProviderRegistry } from '@opsorch/adapters';
 import { createRequestContext, type IdempotencyStore, type RequestContext } from '@opsorch/subgraphs';
+import { lazyChild } from './logger.ts';
 
 /**
  * Headers a client may send. None of them is trusted as it stands (decision 014): the request id is a
@@ -97,7 +98,8 @@ export function contextFor(options: ContextOptions): RequestContext {
     now: identity.now,
     environment: identity.environment,
     abandon: options.abandon,
-    logger: options.logger.child({ requestId: identity.requestId }),
+    // Most requests log nothing: pino's child (and its children per provider call) is made on the first line.
+    logger: lazyChild(() => options.logger.child({ requestId: identity.requestId })),
   });
   if (identity.environments) context.provider.environments = identity.environments;
   if (identity.agent) context.provider.agent = identity.agent;
