@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import { isCapability, type Logger, type ProviderModule } from '@opsorch/adapters';
 import { SUBGRAPH_NAMES, type SubgraphName } from '@opsorch/schema';
 import { buildSchemaOf, IdempotencyStore, SUBGRAPHS, type RequestContext } from '@opsorch/subgraphs';
@@ -65,6 +65,8 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
 
   const app = express();
   app.disable('x-powered-by');
+  // An ETag on a POSTed answer is never used, and computing one hashes every answer.
+  app.set('etag', false);
   const httpServer = createHardenedServer(app, serving.servingSettings.http, logger, { refused: (reason) => metrics.connectionRefused(reason) });
   const server = new ApolloServer<RequestContext>({
     schema: buildSchemaOf(module),
@@ -72,7 +74,16 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
     introspection: true,
     formatError: createErrorFormatter(logger),
     // Inline traces (ftv1) feed Apollo's usage reporting, which OpsOrch's gateway does not use; tracing is OpenTelemetry.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), metrics.apolloPlugin, errorRequestIds, trust.plugin],
+    // Cache hints: the schema gives none, so every answer is `no-store` (set below) and Apollo's cache-control plugin,
+    // which wraps every field's resolver to collect hints, only cost time.
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      metrics.apolloPlugin,
+      errorRequestIds,
+      trust.plugin,
+    ],
   });
   await server.start();
   let draining = false;
@@ -81,6 +92,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
     '/graphql',
     traceHttpRequests(`subgraph ${name}`),
     express.json({ limit: MAX_BODY_BYTES }),
+    noStore,
     trust.middleware,
     expressMiddleware(server, {
       context: async ({ req, res }) => {
@@ -122,3 +134,9 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
     },
   };
 }
+
+/** Answers are live data for one caller: no cache keeps them. */
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('cache-control', 'no-store');
+  next();
+};

@@ -86,6 +86,14 @@ describe('distributed: `opsorch subgraph <name>` per capability behind the gatew
     expect(body.data._service.sdl).not.toContain('type Deployment @key');
   });
 
+  it('answers with no-store and no ETag: its answers are live data for one caller', async () => {
+    const query = '{ _service { sdl } }';
+    for (const headers of [await signing.headers('incidents', query), {}]) {
+      const response = await fetch(urlOf('incidents'), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+      expect([response.status, response.headers.get('cache-control'), response.headers.get('etag')]).toEqual([headers['x-opsorch-gateway-token'] ? 200 : 401, 'no-store', null]);
+    }
+  });
+
   it('refuses a request that does not come from the gateway: no token, forged headers, another key, another operation or subgraph', async () => {
     const write = 'mutation { addIncidentNote(incidentId: "demo:Q3VW8TR", body: "straight to the subgraph") { id } }';
     const forged = await direct(urlOf('incidents'), write, {
