@@ -143,11 +143,13 @@ export function createLimits(options: LimitsOptions) {
       }
       // An answer to a POST that already says it is UTF-8 (Apollo's): written as it is. Express's `send` would copy
       // it into a Buffer and hash it for an ETag no client revalidates a POST with (3–5 % of a war-room request).
-      // Node counts the bytes itself for the Content-Length of a response ended with its one chunk before its
-      // headers went out, so they are counted once, not twice.
+      // It is written as bytes encoded once (Node takes the Content-Length from them): a string ended as it is stays
+      // on the heap, flattened to be counted, until a slow client has read all of it, and its 70–130 KB were then
+      // promoted and collected by a major collection (decision 040).
       if (typeof body === 'string' && req.method === 'POST' && res.statusCode !== 204 && res.statusCode !== 304 && !res.headersSent && isUtf8(res.getHeader('content-type'))) {
-        if (res.hasHeader('content-length')) res.setHeader('Content-Length', Buffer.byteLength(body));
-        res.end(body);
+        const bytes = Buffer.from(body);
+        if (res.hasHeader('content-length')) res.setHeader('Content-Length', bytes.length);
+        res.end(bytes);
         return res;
       }
       return send(body);
