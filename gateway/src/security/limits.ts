@@ -141,11 +141,10 @@ export function createLimits(options: LimitsOptions) {
         );
         return res;
       }
-      // An answer to a POST that already says it is UTF-8 (Apollo's): written as it is. Express's `send` would copy
-      // it into a Buffer and hash it for an ETag no client revalidates a POST with (3–5 % of a war-room request).
-      // It is written as bytes encoded once (Node takes the Content-Length from them): a string ended as it is stays
-      // on the heap, flattened to be counted, until a slow client has read all of it, and its 70–130 KB were then
-      // promoted and collected by a major collection (decision 040).
+      // An answer to a POST that already says it is UTF-8 (Apollo's) is written here: Express's `send` would hash it
+      // for an ETag no client revalidates a POST with (3–5 % of a war-room request). It goes out as bytes encoded
+      // once (Node takes the Content-Length from them): a string ended as it is stays on the heap, flattened to be
+      // counted, until a slow client has read all of it, and its 70–130 KB were then promoted (decision 040).
       if (typeof body === 'string' && req.method === 'POST' && res.statusCode !== 204 && res.statusCode !== 304 && !res.headersSent && isUtf8(res.getHeader('content-type'))) {
         const bytes = Buffer.from(body);
         if (res.hasHeader('content-length')) res.setHeader('Content-Length', bytes.length);
