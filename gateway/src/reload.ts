@@ -66,6 +66,9 @@ export class Generations<T extends Closeable> {
   /** Pins the current generation for one response: it stays open until the response ends. */
   enter(res: ServerResponse): T {
     const slot = this.slot;
+    // A response whose connection already closed emits neither event again: counted, it would hold its generation
+    // open (and a shutdown waiting for it) forever.
+    if (res.destroyed) return slot.value;
     slot.inflight++;
     let left = false;
     const leave = () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
+import autocannon from 'autocannon';
 import { SUPERGRAPH_PATH, subgraphTypeDefs, type SubgraphName } from '@opsorch/schema';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGateway, startSubgraphServer, type GatewayOptions, type RunningGateway } from '../src/index.ts';
@@ -72,6 +73,30 @@ describe('hot reload of configuration', () => {
     expect(body.data.incidents.nodes[0].id).toMatch(/^old:/);
     // Its generation is retired once its last request ended.
     expect(await eventually(async () => old.closed ?? 0, (n) => n > 0)).toBeGreaterThan(0);
+  });
+
+  it('requests whose clients left while they waited their turn do not hold the old configuration open', async () => {
+    const old: Control = { mode: { kind: 'ok' }, calls: {} };
+    writeIncidentsConfig('old', 'ctl');
+    const gateway = await start({ env: { OPSORCH_CONFIG: configPath }, extraProviders: { ctl: controlled(old) } });
+
+    // Fifty clients ask as fast as they can, then stop at once, as a load generator does: the requests that were
+    // waiting their turn start after their clients left.
+    const load = await autocannon({
+      url: gateway.url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: FIRST_INCIDENT }),
+      connections: 50,
+      duration: 1,
+    });
+    expect(load.non2xx).toBe(0);
+    expect(await firstIncidentId(gateway.url)).toMatch(/^old:/);
+
+    writeIncidentsConfig('new', 'demo');
+    await gateway.reload('test');
+    expect(await firstIncidentId(gateway.url)).toMatch(/^new:/);
+    expect(await eventually(async () => old.closed ?? 0, (n) => n > 0, 3_000)).toBe(1);
   });
 
   it('an invalid configuration is refused with the key to fix, and the current one keeps serving', async () => {
