@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<void> {
     // `opsorch mcp --stdio`: its own options (mcp/src/command.ts); in-process mode starts the gateway here, logging to stderr.
     const { runMcpCommand } = await import('@opsorch/mcp');
     process.exitCode = await runMcpCommand(argv.slice(1), process.env, () =>
-      startGateway({ port: 0, host: '127.0.0.1', logger: createLogger(undefined, process.stderr) }),
+      startGateway({ port: 0, host: '127.0.0.1', logger: createLogger(undefined, process.stderr), releaseMemoryWhenIdle: true }),
     );
     return;
   }
@@ -84,6 +84,7 @@ async function main(argv: string[]): Promise<void> {
       port,
       host: values.host,
       logger,
+      releaseMemoryWhenIdle: true,
       mount: async (app, gateway) => {
         // MCP for agents at /mcp (OPSORCH_MCP=off leaves it out), before the console, which serves the other paths.
         const { mountMcpFromEnv } = await import('@opsorch/mcp');
@@ -113,7 +114,7 @@ async function main(argv: string[]): Promise<void> {
     }
   } else if (command === 'subgraph') {
     if (!rest[0]) throw new Error(`opsorch subgraph needs a name: ${SUBGRAPH_NAMES.join(', ')}`);
-    running = await startSubgraphServer({ name: rest[0], port, host: values.host, logger });
+    running = await startSubgraphServer({ name: rest[0], port, host: values.host, logger, releaseMemoryWhenIdle: true });
   } else {
     process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
     process.exitCode = 2;

@@ -1,4 +1,6 @@
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { Logger } from '@opsorch/adapters';
 
 /**
  * How far V8 may grow the old space past what survived the last major collection, in percent. By default V8 lets it
@@ -19,4 +21,91 @@ export function limitHeapGrowth(execArgv: readonly string[] = process.execArgv):
   const flag = heapGrowthFlag(execArgv);
   // V8 reads this flag at every major collection, so setting it after start-up takes effect; NODE_OPTIONS cannot carry it.
   if (flag) setFlagsFromString(flag);
+}
+
+// Giving memory back once a burst of load is over (decision 041).
+/** What the releaser watches: requests started so far, and how many are running. */
+export interface Activity {
+  entered: number;
+  inflight: number;
+}
+
+export interface IdleMemoryOptions {
+  /** How long no request may have started or run before memory is given back (0 = never). */
+  quietMs: number;
+  logger: Logger;
+  /** Told after each collection this runs (metrics). */
+  onRelease?(): void;
+}
+
+/** How often the releaser looks: one wake-up a second is nothing, and a release comes at most this late. */
+const CHECK_MS = 1_000;
+/** The heap must have grown this much since the last release for another to be worth two full collections. */
+const MIN_GROWTH_BYTES = 16 * 2 ** 20;
+
+/**
+ * V8 collects the old generation only when the program allocates, so a process that served a burst keeps its peak
+ * heap, and the RSS with it, for as long as it stays quiet: nothing allocates, so nothing collects. Once no request
+ * has started or run for `quietMs` after start-up, or after the heap grew by MIN_GROWTH_BYTES since it last settled, this runs one
+ * full collection (which frees what the burst left), and a second one a check later if it is still quiet (which
+ * gives the pages the first one emptied back to the system). A request that arrives in between cancels the second.
+ * Each collection stops the process for about 0.1 s, which only a request arriving in that instant waits for.
+ */
+export function releaseMemoryWhenIdle(activity: () => Activity, options: IdleMemoryOptions): { close(): void } {
+  if (options.quietMs <= 0) return { close() {} };
+  const gc = exposedGc(options.logger);
+  if (!gc) return { close() {} };
+  let lastEntered = activity().entered;
+  let quietSince = performance.now();
+  // Zero: the first quiet moment after start-up also collects what starting left (tens of megabytes of it).
+  let settledHeap = 0;
+  let secondPass = false;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const { entered, inflight } = activity();
+    if (entered !== lastEntered || inflight > 0) {
+      lastEntered = entered;
+      quietSince = now;
+      secondPass = false;
+      return;
+    }
+    if (now - quietSince < options.quietMs) return;
+    const before = getHeapStatistics().total_heap_size;
+    if (!secondPass && before < settledHeap + MIN_GROWTH_BYTES) return;
+    const started = performance.now();
+    gc();
+    options.onRelease?.();
+    const after = getHeapStatistics().total_heap_size;
+    if (secondPass) settledHeap = after;
+    options.logger.debug(
+      { pass: secondPass ? 2 : 1, heapBeforeMB: mb(before), heapAfterMB: mb(after), tookMs: Math.round(performance.now() - started) },
+      'quiet after load: heap collected to give memory back',
+    );
+    secondPass = !secondPass;
+  }, CHECK_MS);
+  timer.unref();
+  return {
+    close() {
+      clearInterval(timer);
+    },
+  };
+}
+
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+/**
+ * V8's `gc` function without starting Node with `--expose-gc`: the flag makes V8 install it in contexts created
+ * while it is set, so a throwaway context made then has it; the application's own global scope does not.
+ */
+function exposedGc(logger: Logger): (() => void) | undefined {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    // Contexts made later (vm users) get no `gc` of their own.
+    setFlagsFromString('--no-expose-gc');
+    if (typeof gc === 'function') return gc as () => void;
+  } catch (error) {
+    logger.debug({ err: (error as Error).message }, 'memory is not given back after load: V8 gc unavailable');
+  }
+  return undefined;
 }

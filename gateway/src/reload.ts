@@ -33,6 +33,7 @@ export class Generations<T extends Closeable> {
   private readonly retiring = new Set<Slot<T>>();
   private pending: Promise<number> | null = null;
   private queued = false;
+  private entered = 0;
 
   private constructor(
     private readonly build: (generation: number) => Promise<T>,
@@ -63,9 +64,15 @@ export class Generations<T extends Closeable> {
     return [...this.retiring].reduce((sum, slot) => sum + slot.inflight, 0);
   }
 
+  /** Requests entered so far, and how many are running on any generation (what releaseMemoryWhenIdle in heap.ts watches). */
+  get activity(): { entered: number; inflight: number } {
+    return { entered: this.entered, inflight: this.slot.inflight + this.retiringRequests };
+  }
+
   /** Pins the current generation for one response: it stays open until the response ends. */
   enter(res: ServerResponse): T {
     const slot = this.slot;
+    this.entered++;
     // A response whose connection already closed emits neither event again: counted, it would hold its generation
     // open (and a shutdown waiting for it) forever.
     if (res.destroyed) return slot.value;

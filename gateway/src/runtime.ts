@@ -24,6 +24,7 @@ import type { Express, RequestHandler } from 'express';
 import { createMetrics, monitorEventLoop, mountHealth, readinessPolicyFrom, requestIds, startTracing, type EventLoopLag, type Metrics, type Tracing } from './observability/index.ts';
 import { servingSettingsFrom, type ServingSettings } from './serving.ts';
 import { Generations } from './reload.ts';
+import { releaseMemoryWhenIdle } from './heap.ts';
 import { consoleSettingsSchema } from '@opsorch/console/settings';
 import { gatewaySectionSchema } from './security/config.ts';
 import type { Security } from './security/index.ts';
@@ -151,6 +152,8 @@ export interface ServingRuntimeOptions extends Omit<RuntimeOptions, 'observer'> 
   serviceName: string;
   /** Send spans here whatever OPSORCH_TRACING says (tests). */
   traceExporter?: SpanExporter;
+  /** Give the heap back after load once the process is quiet (heap.ts). */
+  releaseMemoryWhenIdle?: boolean;
 }
 
 /** A server's runtime: metrics and tracing for the process, and generations of runtimes that reload replaces. */
@@ -210,6 +213,11 @@ export async function startServingRuntime<G extends Runtime>(
     throw error;
   }
   const current = generations;
+  const idleMemory = releaseMemoryWhenIdle(() => current.activity, {
+    quietMs: options.releaseMemoryWhenIdle ? servingSettings.releaseMemoryAfterQuietMs : 0,
+    logger: options.logger,
+    onRelease: () => metrics.memoryReleased(),
+  });
   return {
     metrics,
     tracing,
@@ -237,6 +245,7 @@ export async function startServingRuntime<G extends Runtime>(
       });
     },
     async close() {
+      idleMemory.close();
       await current.close();
       await tracing.close();
       eventLoop.close();

@@ -64,6 +64,11 @@ export interface GatewayOptions {
   mount?: (app: Express, gateway: MountTarget) => void | Promise<void>;
   /** Send spans here whatever OPSORCH_TRACING says (tests use an in-memory exporter). */
   traceExporter?: SpanExporter;
+  /**
+   * Give the heap back after load once the process is quiet (`opsorch start` and `opsorch subgraph` do; decision 041).
+   * It runs full collections of the whole process, so a program that embeds the gateway (tests) decides for itself.
+   */
+  releaseMemoryWhenIdle?: boolean;
 }
 
 /** What a mounted endpoint (MCP, the copilot, the console) gets from the gateway. */
@@ -256,7 +261,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     };
   };
   const serving = await startServingRuntime(
-    { env, logger, extraProviders: options.extraProviders, security: true, component: 'gateway', serviceName: 'opsorch-gateway', traceExporter: options.traceExporter },
+    { env, logger, extraProviders: options.extraProviders, security: true, component: 'gateway', serviceName: 'opsorch-gateway', traceExporter: options.traceExporter, releaseMemoryWhenIdle: options.releaseMemoryWhenIdle },
     buildGeneration,
   );
   const { metrics, tracing } = serving;

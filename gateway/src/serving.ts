@@ -13,6 +13,8 @@ export interface ServingSettings {
   shutdownGraceMs: number;
   /** /readyz answers 503 while the event loop lagged more than this recently (OPSORCH_READYZ_MAX_EVENT_LOOP_LAG_MS, default 1000; 0 = never). */
   maxEventLoopLagMs: number;
+  /** Memory is given back after load once no request ran for this long (OPSORCH_RELEASE_MEMORY_AFTER_QUIET_MS, default 3000; 0 = never). */
+  releaseMemoryAfterQuietMs: number;
   http: HttpLimits;
 }
 
@@ -33,6 +35,7 @@ const SETTINGS: { variable: string; path: [keyof ServingSettings] | ['http', key
   { variable: 'OPSORCH_REQUEST_TIMEOUT_MS', path: ['requestTimeoutMs'], fallback: 30_000, min: 0 },
   { variable: 'OPSORCH_SHUTDOWN_GRACE_MS', path: ['shutdownGraceMs'], fallback: 10_000, min: 0 },
   { variable: 'OPSORCH_READYZ_MAX_EVENT_LOOP_LAG_MS', path: ['maxEventLoopLagMs'], fallback: 1_000, min: 0 },
+  { variable: 'OPSORCH_RELEASE_MEMORY_AFTER_QUIET_MS', path: ['releaseMemoryAfterQuietMs'], fallback: 3_000, min: 0 },
   { variable: 'OPSORCH_HTTP_HEADERS_TIMEOUT_MS', path: ['http', 'headersTimeoutMs'], fallback: 10_000, min: 1 },
   { variable: 'OPSORCH_HTTP_REQUEST_TIMEOUT_MS', path: ['http', 'requestTimeoutMs'], fallback: 30_000, min: 1 },
   { variable: 'OPSORCH_HTTP_KEEP_ALIVE_TIMEOUT_MS', path: ['http', 'keepAliveTimeoutMs'], fallback: 5_000, min: 1 },

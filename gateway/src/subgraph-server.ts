@@ -29,6 +29,11 @@ export interface SubgraphServerOptions {
   extraProviders?: Record<string, ProviderModule>;
   /** Send spans here whatever OPSORCH_TRACING says (tests). */
   traceExporter?: SpanExporter;
+  /**
+   * Give the heap back after load once the process is quiet (`opsorch start` and `opsorch subgraph` do; decision 041).
+   * It runs full collections of the whole process, so a program that embeds the gateway (tests) decides for itself.
+   */
+  releaseMemoryWhenIdle?: boolean;
 }
 
 /**
@@ -48,7 +53,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
   // The schema is fixed; what a reload rebuilds here is the runtime: configuration, secrets and providers
   // (only this capability's, src/runtime.ts).
   const serving = await startServingRuntime(
-    { env, logger, capabilities, extraProviders: options.extraProviders, component: `subgraph-${name}`, serviceName: `opsorch-subgraph-${name}`, traceExporter: options.traceExporter },
+    { env, logger, capabilities, extraProviders: options.extraProviders, component: `subgraph-${name}`, serviceName: `opsorch-subgraph-${name}`, traceExporter: options.traceExporter, releaseMemoryWhenIdle: options.releaseMemoryWhenIdle },
     async (runtime) => runtime,
   );
   const { metrics, tracing } = serving;

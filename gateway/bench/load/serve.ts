@@ -17,13 +17,14 @@ const readyFile = process.env.BENCH_READY_FILE;
 if (!readyFile) throw new Error('BENCH_READY_FILE is not set');
 
 async function start(): Promise<{ url: string; close(): Promise<void> }> {
-  // Our processes run with the heap policy of `opsorch start` and `opsorch subgraph`; stock Apollo with Node's own.
+  // Our processes run with the heap policies of `opsorch start` and `opsorch subgraph` (growth, and memory given back
+  // after load); stock Apollo with Node's own.
   if (role === 'gateway' || role === 'subgraph') limitHeapGrowth();
   if (role === 'gateway') {
     if (argument !== 'ours' && argument !== 'stock') throw new Error('serve.ts gateway ours|stock');
-    return startGateway({ port: 0, host: '127.0.0.1', extraProviders: world, stockLocalDataSource: argument === 'stock' });
+    return startGateway({ port: 0, host: '127.0.0.1', extraProviders: world, stockLocalDataSource: argument === 'stock', releaseMemoryWhenIdle: true });
   }
-  if (role === 'subgraph') return startSubgraphServer({ name: argument!, port: 0, host: '127.0.0.1', extraProviders: world });
+  if (role === 'subgraph') return startSubgraphServer({ name: argument!, port: 0, host: '127.0.0.1', extraProviders: world, releaseMemoryWhenIdle: true });
   if (role === 'apollo') {
     const { ApolloGateway } = await import('@apollo/gateway');
     const { ApolloServer } = await import('@apollo/server');

@@ -33,6 +33,8 @@ export interface Metrics {
   reloaded(result: 'ok' | 'error', generation: number): void;
   /** A connection was closed on arrival (createHardenedServer). */
   connectionRefused(reason: 'per_client' | 'max_connections'): void;
+  /** A full collection ran to give memory back after load (heap.ts). */
+  memoryReleased(): void;
   /** Prometheus text exposition. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -134,6 +136,11 @@ export function createMetrics(options: MetricsOptions): Metrics {
     labelNames: ['cache', 'result'],
     registers: [registry],
   });
+  const memoryReleases = new Counter({
+    name: 'opsorch_idle_memory_releases_total',
+    help: 'Full garbage collections run once the process was quiet after load, to give memory back (OPSORCH_RELEASE_MEMORY_AFTER_QUIET_MS).',
+    registers: [registry],
+  });
   const reloads = new Counter({
     name: 'opsorch_config_reloads_total',
     help: 'Configuration and supergraph reloads, by result.',
@@ -205,6 +212,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     connectionRefused(reason) {
       connectionsRefused.inc({ reason });
+    },
+    memoryReleased() {
+      memoryReleases.inc();
     },
     reloaded(result, current) {
       reloads.inc({ result });

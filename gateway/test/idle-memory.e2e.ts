@@ -1,0 +1,71 @@
+// After a burst of load, a gateway left quiet gives the memory the burst used back (decision 041): V8 alone
+// collects nothing while nothing allocates, so without this the process would sit at its peak.
+import autocannon from 'autocannon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnOpsOrch, waitFor, type SpawnedServer } from './harness.ts';
+import { WAR_ROOM } from './queries.ts';
+
+/** One sample's value from Prometheus text (`name{labels} value`). */
+function sample(metrics: string, name: string): number {
+  const line = metrics.split('\n').find((l) => l.startsWith(`${name}{`));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
+}
+
+describe('memory after load', () => {
+  let gateway: SpawnedServer;
+  const metrics = async () => (await fetch(new URL('/metrics', gateway.url))).text();
+  const releases = async () => sample(await metrics(), 'opsorch_idle_memory_releases_total');
+  const releaseLines = () => gateway.output.join('').split('\n').filter((line) => line.includes('quiet after load'));
+
+  beforeAll(async () => {
+    gateway = await spawnOpsOrch(['start', '--port', '0', '--host', '127.0.0.1'], {
+      OPSORCH_CONSOLE: 'off',
+      OPSORCH_MCP: 'off',
+      OPSORCH_AUDIT_SINKS: 'off',
+      OPSORCH_LOG_LEVEL: 'debug',
+      OPSORCH_RELEASE_MEMORY_AFTER_QUIET_MS: '1500',
+    });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  it('is given back once the gateway is quiet after start-up and after load, and not while requests keep coming', async () => {
+    // What starting up left is collected at the first quiet moment.
+    await waitFor(() => releaseLines().length >= 2, 10_000);
+    expect(await releases()).toBe(2);
+
+    const load = await autocannon({
+      url: gateway.url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: WAR_ROOM, variables: { first: 50 } }),
+      connections: 20,
+      duration: 4,
+    });
+    expect(load.errors).toBe(0);
+    expect(load.non2xx).toBe(0);
+    const afterLoad = await metrics();
+    expect(sample(afterLoad, 'opsorch_idle_memory_releases_total')).toBe(2);
+    const heapAfterLoad = sample(afterLoad, 'nodejs_heap_size_total_bytes');
+
+    // One collection frees what the load left, the next gives the emptied pages back.
+    await waitFor(() => releaseLines().length >= 4, 10_000);
+    expect(await releases()).toBe(4);
+    const heapAfterRelease = sample(await metrics(), 'nodejs_heap_size_total_bytes');
+    expect(heapAfterRelease).toBeLessThan(heapAfterLoad - 8 * 2 ** 20);
+    const [first, second] = releaseLines().slice(2).map((line) => JSON.parse(line) as { pass: number; heapBeforeMB: number; heapAfterMB: number });
+    expect([first!.pass, second!.pass]).toEqual([1, 2]);
+    expect(second!.heapAfterMB).toBeLessThan(first!.heapBeforeMB);
+
+    // A request after that grows the heap by little: no further collection is worth it.
+    const answer = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ incidents(first: 1) { nodes { id } } }' }),
+    });
+    expect(answer.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    expect(await releases()).toBe(4);
+  });
+});
