@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, lazyChild } from './logger.ts';
+import { EventEmitter } from 'node:events';
+import { batchedStdout, createLogger, lazyChild, type BufferedStdout } from './logger.ts';
 
 const WRITER = join(import.meta.dirname, '..', 'test', 'log-writer.ts');
 
@@ -45,6 +46,55 @@ describe('the stdout logger', () => {
   it('hands a line to stdout while the process keeps running, without waiting for more lines', async () => {
     const { stdout } = await runWriter(1, 'stay', (out) => linesOf(out).length === 1);
     expect(JSON.parse(linesOf(stdout)[0]!)).toMatchObject({ i: 0, msg: 'line', service: 'opsorch' });
+  });
+});
+
+/** sonic-boom as batchedStdout relies on it: a flush during a write does nothing; `drain` when a write ends. */
+class SlowStdout extends EventEmitter implements BufferedStdout {
+  buffered: string[] = [];
+  written: string[] = [];
+  flushes = 0;
+  private writing = false;
+  constructor(private readonly writeMs: number) {
+    super();
+  }
+  write(line: string) {
+    this.buffered.push(line);
+  }
+  flush() {
+    this.flushes++;
+    if (this.writing) return;
+    const batch = this.buffered.splice(0);
+    this.writing = true;
+    setTimeout(() => {
+      this.written.push(...batch);
+      this.writing = false;
+      this.emit('drain');
+    }, this.writeMs);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('batched stdout', () => {
+  it('writes a line logged while a write was under way once that write ends, then stops looking', async () => {
+    const stdout = new SlowStdout(60);
+    const destination = batchedStdout(stdout);
+    destination.write('first\n');
+    await sleep(25); // the first line's write is under way
+    destination.write('second\n');
+    await sleep(250);
+    expect(stdout.written).toEqual(['first\n', 'second\n']);
+    const flushes = stdout.flushes;
+    await sleep(200);
+    expect(stdout.flushes).toBe(flushes);
+  });
+
+  it('sets no timer while nothing is logged', async () => {
+    const stdout = new SlowStdout(1);
+    batchedStdout(stdout);
+    await sleep(150);
+    expect(stdout.flushes).toBe(0);
   });
 });
 

@@ -35,19 +35,28 @@ export function createLogger(level = process.env.OPSORCH_LOG_LEVEL ?? 'info', de
 const STDOUT_LINGER_MS = 10;
 /** What is buffered is written at once when it reaches this size. */
 const STDOUT_BATCH_BYTES = 4096;
-/** Sonic-boom's own flush, for lines buffered while a write was under way. */
-const STDOUT_FLUSH_MS = 100;
+
+/** What batchedStdout needs of sonic-boom (pino's destination): lines in, a flush, and `drain` after each write. */
+export interface BufferedStdout {
+  write(line: string): unknown;
+  /** Writes what is buffered, unless a write is under way (then it does nothing). */
+  flush(callback?: (error?: Error) => void): void;
+  /** Emitted each time a write ends with less than STDOUT_BATCH_BYTES left buffered. */
+  on(event: 'drain', listener: () => void): unknown;
+}
 
 /**
  * stdout in batches instead of one write per line: a line is written at most STDOUT_LINGER_MS after it was
- * logged (STDOUT_FLUSH_MS when a write was still under way), with whatever else was logged meanwhile. Under load
- * a write per access-log line cost 5–8 % of a small request's CPU (decision 030). What is buffered when the process
- * exits (normally, from a signal's handler or after an uncaught exception) is written synchronously by pino's exit
- * hook.
+ * logged, with whatever else was logged meanwhile, or, when a write was under way then, STDOUT_LINGER_MS after that
+ * write ends. Under load a write per access-log line cost 5–8 % of a small request's CPU (decision 030). An idle
+ * process sets no timer at all (sonic-boom's own periodic flush wrote an empty string ten times a second). What is
+ * buffered when the process exits (normally, from a signal's handler or after an uncaught exception) is written
+ * synchronously by pino's exit hook.
  */
-function batchedStdout(): DestinationStream {
-  const stdout = pinoDestination({ dest: 1, sync: false, minLength: STDOUT_BATCH_BYTES, periodicFlush: STDOUT_FLUSH_MS });
+export function batchedStdout(stdout: BufferedStdout = pinoDestination({ dest: 1, sync: false, minLength: STDOUT_BATCH_BYTES })): DestinationStream {
   let scheduled = false;
+  /** A line was handed over since the last write ended: it may be waiting in the buffer. */
+  let handed = false;
   const flush = () => {
     scheduled = false;
     try {
@@ -56,13 +65,23 @@ function batchedStdout(): DestinationStream {
       // Ended by pino's exit hook: everything was written synchronously then.
     }
   };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(flush, STDOUT_LINGER_MS).unref();
+  };
+  // A flush during a write does nothing, so lines handed over around a write get one more flush once it ends; the
+  // last one finds nothing new and stops.
+  stdout.on('drain', () => {
+    if (!handed) return;
+    handed = false;
+    schedule();
+  });
   return {
     write(line: string) {
       stdout.write(line);
-      if (!scheduled) {
-        scheduled = true;
-        setTimeout(flush, STDOUT_LINGER_MS).unref();
-      }
+      handed = true;
+      schedule();
     },
     /** `logger.flush(callback)`: the callback runs once everything logged so far is written. */
     flush: (callback?: (error?: Error) => void) => stdout.flush(callback),
