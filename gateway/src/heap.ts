@@ -41,7 +41,7 @@ export interface IdleMemoryOptions {
 /** How often the releaser looks: one wake-up a second is nothing, and a release comes at most this late. */
 const CHECK_MS = 1_000;
 /** The heap must have grown this much since the last release for another to be worth two full collections. */
-const MIN_GROWTH_BYTES = 16 * 2 ** 20;
+const MIN_GROWTH_BYTES = 8 * 2 ** 20;
 
 /**
  * V8 collects the old generation only when the program allocates, so a process that served a burst keeps its peak

@@ -19,6 +19,7 @@ export interface SubgraphTrustOptions {
   /** The subgraph (= capability) this server serves. */
   name: string;
   env: Env;
+  /** The subgraph server's logger, which names the subgraph on every line. */
   logger: Logger;
   /** The `gateway:` section of OPSORCH_CONFIG, as the settings module read it (gateway/src/runtime.ts). */
   section?: unknown;
@@ -63,7 +64,7 @@ export function createSubgraphTrust(options: SubgraphTrustOptions) {
     );
   }
   if (trust === 'network') {
-    logger.warn({ subgraph: name }, 'security: this subgraph trusts the actor, time and environment headers of whoever reaches it (gateway.subgraphs.trust: network); keep a NetworkPolicy in front of it');
+    logger.warn('security: this subgraph trusts the actor, time and environment headers of whoever reaches it (gateway.subgraphs.trust: network); keep a NetworkPolicy in front of it');
   }
   const verify = trust === 'token' ? createGatewayTokenVerifier(signingKeyFrom(signingKey!, 'gateway.subgraphs.signingKey'), name) : null;
   const claimsOf = new WeakMap<object, GatewayClaims>();
@@ -79,7 +80,7 @@ export function createSubgraphTrust(options: SubgraphTrustOptions) {
     } catch (error) {
       if (!(error instanceof GatewayTokenError)) return next(error);
       logger.warn(
-        { subgraph: name, reason: error.message, client: req.socket.remoteAddress ?? null, requestId: requestIdOf(req) },
+        { reason: error.message, client: req.socket.remoteAddress ?? null, requestId: requestIdOf(req) },
         'subgraph request refused: not from the gateway',
       );
       sendRefusal(req, res, 401, 'UNAUTHENTICATED', `Refused: ${error.message}.`, { reason: 'GATEWAY_TOKEN_INVALID' });
