@@ -287,6 +287,10 @@ interface Run {
   afterRss: number;
   /** Requests answered in each of the first seconds of load on the freshly started process. */
   freshSeconds: number[];
+  /** The gateway's major (mark-compact) collections during the measured load; NaN for a gateway without OpsOrch's /metrics. */
+  majorGcs: number;
+  /** Its main thread's collection pauses over the measured load, in ms (every kind). */
+  gcPauseMs: number;
 }
 
 function cannon(url: string, scenario: Scenario, seconds: number, expectBody: string | undefined, onTick?: (count: number) => void) {
@@ -312,18 +316,43 @@ function cannon(url: string, scenario: Scenario, seconds: number, expectBody: st
 const references = new Map<string, { variant: VariantId; text: string }>();
 const failures: string[] = [];
 
-/** Load that counts: the gateway's CPU time and peak RSS over it, its span noted for the CPU profile's summary. */
+/** The variants whose gateway is OpsOrch's own process (stock in-process swaps only its data source). */
+const OPSORCH_PROCESSES = new Set(['ours', 'stock', 'ours-distributed']);
+
+/**
+ * The collector's work so far in one of OpsOrch's processes, from prom-client's `nodejs_gc_duration_seconds` on its
+ * /metrics; NaN for the other gateways. A distributed run's tail follows the gateway's major collections: each one's
+ * marking shares the one core with the requests for about 0.15 s, so the count explains a p99 that moved between runs.
+ */
+async function gcSoFar(proc: Proc): Promise<{ majors: number; pauseMs: number }> {
+  if (!OPSORCH_PROCESSES.has(proc.name)) return { majors: NaN, pauseMs: NaN };
+  const text = await fetch(new URL('/metrics', proc.url)).then((r) => r.text());
+  let majors = 0;
+  let pauseSeconds = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('nodejs_gc_duration_seconds_')) continue;
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (line.startsWith('nodejs_gc_duration_seconds_sum{')) pauseSeconds += value;
+    else if (line.startsWith('nodejs_gc_duration_seconds_count{') && line.includes('kind="major"')) majors += value;
+  }
+  return { majors, pauseMs: pauseSeconds * 1000 };
+}
+
+/** Load that counts: the gateway's CPU time, peak RSS and collections over it, its span noted for the CPU profile's summary. */
 async function measuredLoad(proc: Proc, scenario: Scenario, seconds: number, expectBody: string) {
   const pid = proc.child.pid!;
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRssMiB(pid))), 250);
+  const gcBefore = await gcSoFar(proc);
   const from = performance.now() - proc.startedAt;
   const cpuBefore = treeCpuMs(pid);
   const result = await cannon(proc.url, scenario, seconds, expectBody);
   const cpuMs = treeCpuMs(pid) - cpuBefore;
   proc.measured.push([from, performance.now() - proc.startedAt]);
   clearInterval(sampler);
-  return { result, cpuMs, peakRss: Math.max(peakRss, treeRssMiB(pid)) };
+  const gcAfter = await gcSoFar(proc);
+  const gc = { majors: gcAfter.majors - gcBefore.majors, pauseMs: gcAfter.pauseMs - gcBefore.pauseMs };
+  return { result, cpuMs, gc, peakRss: Math.max(peakRss, treeRssMiB(pid)) };
 }
 
 /** The answer must be error-free and the same as every other variant's; returns it (every answer under load must equal it). */
@@ -354,17 +383,22 @@ async function measureInterleaved(procs: [VariantId, Proc][]): Promise<Run[]> {
   for (const scenario of scenarios) {
     const active = procs.filter(([variant]) => !scenario.distributedOnly || VARIANTS[variant].distributed);
     if (active.length === 0) continue;
-    const state = new Map<VariantId, { expect: string; idleRss: number; peakRss: number; requests: number; seconds: number; cpuMs: number; errors: number; p50: number[]; p90: number[]; p99: number[] }>();
+    const state = new Map<
+      VariantId,
+      { expect: string; idleRss: number; peakRss: number; requests: number; seconds: number; cpuMs: number; majorGcs: number; gcPauseMs: number; errors: number; p50: number[]; p90: number[]; p99: number[] }
+    >();
     for (const [variant, proc] of active) {
       const first = await checkAnswer(variant, proc, scenario);
-      state.set(variant, { expect: first.text, idleRss: treeRssMiB(proc.child.pid!), peakRss: 0, requests: 0, seconds: 0, cpuMs: 0, errors: 0, p50: [], p90: [], p99: [] });
+      state.set(variant, { expect: first.text, idleRss: treeRssMiB(proc.child.pid!), peakRss: 0, requests: 0, seconds: 0, cpuMs: 0, majorGcs: 0, gcPauseMs: 0, errors: 0, p50: [], p90: [], p99: [] });
     }
     for (const [variant, proc] of active) await cannon(proc.url, scenario, WARMUP, state.get(variant)!.expect);
     for (let turn = 0; turn < turns; turn++) {
       for (const [variant, proc] of turn % 2 ? [...active].reverse() : active) {
         const s = state.get(variant)!;
-        const { result, cpuMs, peakRss } = await measuredLoad(proc, scenario, SLICE, s.expect);
+        const { result, cpuMs, gc, peakRss } = await measuredLoad(proc, scenario, SLICE, s.expect);
         s.cpuMs += cpuMs;
+        s.majorGcs += gc.majors;
+        s.gcPauseMs += gc.pauseMs;
         s.peakRss = Math.max(s.peakRss, peakRss);
         s.requests += result.requests.total;
         s.seconds += SLICE;
@@ -392,6 +426,8 @@ async function measureInterleaved(procs: [VariantId, Proc][]): Promise<Run[]> {
         peakRss: s.peakRss,
         afterRss: NaN,
         freshSeconds: [],
+        majorGcs: s.majorGcs,
+        gcPauseMs: s.gcPauseMs,
       };
       console.error(`  ${variant} ${scenario.id}: ${run.rps.toFixed(1)} req/s over ${turns} turns of ${SLICE} s, ${run.cpuMsPerRequest.toFixed(1)} CPU ms/req, p50 ${run.p50} ms, p99 ${run.p99} ms`);
       runs.push(run);
@@ -412,7 +448,7 @@ async function measure(variant: VariantId, proc: Proc, round: number): Promise<R
     const freshSeconds: number[] = [];
     await cannon(proc.url, scenario, WARMUP, first.text, fresh ? (count) => freshSeconds.push(count) : undefined);
     fresh = false;
-    const { result, cpuMs, peakRss } = await measuredLoad(proc, scenario, DURATION, first.text);
+    const { result, cpuMs, gc, peakRss } = await measuredLoad(proc, scenario, DURATION, first.text);
     if (flags['heap-snapshot']) proc.child.kill('SIGUSR2');
     await sleep(10_000);
     const afterRss = treeRssMiB(pid);
@@ -433,8 +469,11 @@ async function measure(variant: VariantId, proc: Proc, round: number): Promise<R
       peakRss,
       afterRss,
       freshSeconds,
+      majorGcs: gc.majors,
+      gcPauseMs: gc.pauseMs,
     };
-    console.error(`  ${scenario.id}: ${run.rps.toFixed(1)} req/s, ${run.cpuMsPerRequest.toFixed(1)} CPU ms/req, p50 ${run.p50} ms, p99 ${run.p99} ms, peak ${run.peakRss.toFixed(0)} MiB (load ${load()})`);
+    const gcNote = Number.isFinite(gc.majors) ? `, ${gc.majors} major GCs` : '';
+    console.error(`  ${scenario.id}: ${run.rps.toFixed(1)} req/s, ${run.cpuMsPerRequest.toFixed(1)} CPU ms/req, p50 ${run.p50} ms, p99 ${run.p99} ms${gcNote}, peak ${run.peakRss.toFixed(0)} MiB (load ${load()})`);
     runs.push(run);
   }
   return runs;
@@ -521,8 +560,10 @@ try {
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 const lines: string[] = [];
-lines.push(`| query | variant | RPS | CPU ms/req | p50 ms | p90 ms | p99 ms | p99/p50 | errors | idle RSS MiB | peak RSS MiB | RSS 10 s after MiB | fresh process, req/s in its first seconds |`);
-lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+lines.push(
+  `| query | variant | RPS | CPU ms/req | p50 ms | p90 ms | p99 ms | p99/p50 | major GCs (pauses ms) | errors | idle RSS MiB | peak RSS MiB | RSS 10 s after MiB | fresh process, req/s in its first seconds |`,
+);
+lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 const runsOf = (scenario: string, variant: VariantId) => runs.filter((r) => r.scenario === scenario && r.variant === variant);
 // One row per variant and query: with several rounds, the median of each measure (peak RSS: the highest; errors: all
 // of them; a fresh process's first seconds: the first round's).
@@ -532,8 +573,10 @@ for (const { variant, scenario: scenarioId } of runs.filter((r) => r.round === 1
   const scenario = SCENARIOS.find((s) => s.id === scenarioId)!;
   const rps = all.length > 1 ? `${fmt(m((r) => r.rps), 1)} (${all.map((r) => fmt(r.rps, 1)).join(' / ')})` : fmt(all[0]!.rps, 1);
   const [p50, p90, p99] = [m((r) => r.p50), m((r) => r.p90), m((r) => r.p99)];
+  const majors = m((r) => r.majorGcs);
+  const gc = Number.isFinite(majors) ? `${fmt(majors)} (${fmt(m((r) => r.gcPauseMs))})` : '–';
   lines.push(
-    `| ${scenario.label} | ${VARIANTS[variant].label} | ${rps} | ${fmt(m((r) => r.cpuMsPerRequest), 1)} | ${p50} | ${p90} | ${p99} | ${fmt(p99 / p50, 1)} | ${all.reduce((n, r) => n + r.errors, 0)} | ${fmt(m((r) => r.idleRss))} | ${fmt(Math.max(...all.map((r) => r.peakRss)))} | ${fmt(m((r) => r.afterRss))} | ${all[0]!.freshSeconds.join(' / ') || ''} |`,
+    `| ${scenario.label} | ${VARIANTS[variant].label} | ${rps} | ${fmt(m((r) => r.cpuMsPerRequest), 1)} | ${p50} | ${p90} | ${p99} | ${fmt(p99 / p50, 1)} | ${gc} | ${all.reduce((n, r) => n + r.errors, 0)} | ${fmt(m((r) => r.idleRss))} | ${fmt(Math.max(...all.map((r) => r.peakRss)))} | ${fmt(m((r) => r.afterRss))} | ${all[0]!.freshSeconds.join(' / ') || ''} |`,
   );
 }
 const ratio = (scenario: string, a: VariantId, b: VariantId) => {
