@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { SUBGRAPH_NAMES } from '@opsorch/schema';
 import { runCheck } from './check.ts';
 import { createLogger } from './logger.ts';
-import { limitHeapGrowth } from './heap.ts';
+import { applyHeapPolicy } from './heap.ts';
 import { keygenOutput } from './security/keygen.ts';
 import { startupBanner } from './banner.ts';
 import { startGateway } from './server.ts';
@@ -42,7 +42,7 @@ within OPSORCH_SHUTDOWN_GRACE_MS (default 10000) and exits. See docs/deploy.md.
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'mcp') {
-    limitHeapGrowth();
+    applyHeapPolicy();
     // `opsorch mcp --stdio`: its own options (mcp/src/command.ts); in-process mode starts the gateway here, logging to stderr.
     const { runMcpCommand } = await import('@opsorch/mcp');
     process.exitCode = await runMcpCommand(argv.slice(1), process.env, () =>
@@ -74,7 +74,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   // Only the servers (start, subgraph) get here.
-  limitHeapGrowth();
+  applyHeapPolicy();
   const logger = createLogger();
   let running: { close(): Promise<void>; reload(reason?: string): Promise<number> };
   let copilot: { close(): Promise<void> } | undefined;

@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { HEAP_GROWING_PERCENT, heapGrowthFlag } from './heap.ts';
+import { HEAP_GROWING_PERCENT, heapPolicyFlags } from './heap.ts';
 
-describe('the heap growth policy of the servers', () => {
-  it('grows the old space by the policy percentage past the live heap', () => {
-    expect(heapGrowthFlag([])).toBe(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-    expect(heapGrowthFlag(['--enable-source-maps', '--max-old-space-size=2048'])).toBe(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+describe('the heap policy of the servers', () => {
+  const growth = `--heap-growing-percent=${HEAP_GROWING_PERCENT}`;
+
+  it('grows the old space by the policy percentage past the live heap, and pretenures nothing', () => {
+    expect(heapPolicyFlags([])).toEqual([growth, '--no-allocation-site-pretenuring']);
+    expect(heapPolicyFlags(['--enable-source-maps', '--max-old-space-size=2048'])).toEqual([growth, '--no-allocation-site-pretenuring']);
   });
 
   it("leaves an operator's own choice alone, in either spelling", () => {
-    expect(heapGrowthFlag(['--heap-growing-percent=100'])).toBeUndefined();
-    expect(heapGrowthFlag(['--heap_growing_percent=20'])).toBeUndefined();
+    expect(heapPolicyFlags(['--heap-growing-percent=100'])).toEqual(['--no-allocation-site-pretenuring']);
+    expect(heapPolicyFlags(['--heap_growing_percent=20'])).toEqual(['--no-allocation-site-pretenuring']);
+    expect(heapPolicyFlags(['--allocation-site-pretenuring'])).toEqual([growth]);
+    expect(heapPolicyFlags(['--no_allocation_site_pretenuring', '--heap-growing-percent=80'])).toEqual([]);
   });
 });

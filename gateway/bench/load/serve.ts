@@ -6,7 +6,7 @@
 // Every OpsOrch process serves the load-test world (world.ts). The URL is written to BENCH_READY_FILE; SIGTERM
 // stops the server and exits, so `--cpu-prof` can write its profile.
 import { writeFileSync, readFileSync } from 'node:fs';
-import { limitHeapGrowth } from '../../src/heap.ts';
+import { applyHeapPolicy } from '../../src/heap.ts';
 import { startGateway } from '../../src/server.ts';
 import { startSubgraphServer } from '../../src/subgraph-server.ts';
 import { loadTestWorld } from './world.ts';
@@ -17,9 +17,9 @@ const readyFile = process.env.BENCH_READY_FILE;
 if (!readyFile) throw new Error('BENCH_READY_FILE is not set');
 
 async function start(): Promise<{ url: string; close(): Promise<void> }> {
-  // Our processes run with the heap policies of `opsorch start` and `opsorch subgraph` (growth, and memory given back
+  // Our processes run with the heap policies of `opsorch start` and `opsorch subgraph` (growth, no pretenuring, memory given back
   // after load); stock Apollo with Node's own.
-  if (role === 'gateway' || role === 'subgraph') limitHeapGrowth();
+  if (role === 'gateway' || role === 'subgraph') applyHeapPolicy();
   if (role === 'gateway') {
     if (argument !== 'ours' && argument !== 'stock') throw new Error('serve.ts gateway ours|stock');
     return startGateway({ port: 0, host: '127.0.0.1', extraProviders: world, stockLocalDataSource: argument === 'stock', releaseMemoryWhenIdle: true });
