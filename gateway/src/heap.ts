@@ -60,7 +60,8 @@ const MIN_GROWTH_BYTES = 8 * 2 ** 20;
  * heap, and the RSS with it, for as long as it stays quiet: nothing allocates, so nothing collects. Once no request
  * has started or run for `quietMs` (after start-up, or after the heap grew by MIN_GROWTH_BYTES since it last
  * settled), this runs one full collection, which frees what the burst left, and a second one a check later if it is
- * still quiet, which gives the pages the first one emptied back to the system. A request that arrives in between cancels the second.
+ * still quiet, which gives the pages the first one emptied back to the system. A request that arrives in between
+ * cancels the second.
  * Each collection stops the process for about 0.1 s, which only a request arriving in that instant waits for.
  */
 export function releaseMemoryWhenIdle(activity: () => Activity, options: IdleMemoryOptions): { close(): void } {

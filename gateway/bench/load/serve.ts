@@ -17,8 +17,8 @@ const readyFile = process.env.BENCH_READY_FILE;
 if (!readyFile) throw new Error('BENCH_READY_FILE is not set');
 
 async function start(): Promise<{ url: string; close(): Promise<void> }> {
-  // Our processes run with the heap policies of `opsorch start` and `opsorch subgraph` (growth, no pretenuring, memory given back
-  // after load); stock Apollo with Node's own.
+  // Our processes run with the heap policies of `opsorch start` and `opsorch subgraph` (growth, no pretenuring, memory
+  // given back after load); stock Apollo with Node's own.
   if (role === 'gateway' || role === 'subgraph') applyHeapPolicy();
   if (role === 'gateway') {
     if (argument !== 'ours' && argument !== 'stock') throw new Error('serve.ts gateway ours|stock');
