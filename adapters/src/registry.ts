@@ -72,9 +72,12 @@ interface Slot {
  * abandoned, made only if the provider reads it (most in-process providers never do; decision 032).
  */
 function attemptContext(ctx: ProviderContext, logger: Logger, abandon: Abandon): ProviderContext {
-  const { signal: _callerSignal, ...attempt } = ctx;
+  // Every field but the caller's signal, which is not read: a caller's context made by withAbandon would make its
+  // AbortSignal on that read, once per request (a rest pattern reads the key it leaves out).
+  const attempt = {} as Record<string, unknown>;
+  for (const key in ctx) if (key !== 'signal') attempt[key] = ctx[key as keyof ProviderContext];
   attempt.logger = logger;
-  return withAbandon(attempt, abandon);
+  return withAbandon(attempt as unknown as ProviderContext, abandon);
 }
 
 /** What the registry saw of one instance's calls since start. */

@@ -330,6 +330,26 @@ describe('the signal a provider sees', () => {
     expect(seen).toEqual(['provider stopped']);
   });
 
+  it("is never made when nobody reads it, even for a caller whose own signal is made on demand", async () => {
+    const { module } = scripted((_m, _n, c) => Promise.resolve([c.requestId]));
+    const { alerts } = registryWith(module);
+    const caller = withAbandon({ logger: silentLogger, actor: ANONYMOUS, requestId: 'req-1', now: new Date() }, new Abandon());
+    const Original = globalThis.AbortController;
+    let made = 0;
+    globalThis.AbortController = class extends Original {
+      constructor() {
+        super();
+        made++;
+      }
+    };
+    try {
+      await expect(alerts.healthOfServices(['checkout'], caller)).resolves.toEqual(['req-1']);
+    } finally {
+      globalThis.AbortController = Original;
+    }
+    expect(made).toBe(0);
+  });
+
   it('a shared read\'s signal fires only when its last caller has left, with that caller\'s reason', async () => {
     let upstream: AbortSignal | undefined;
     const { module, calls } = scripted((_m, _n, c) => {
