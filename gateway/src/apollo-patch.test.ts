@@ -82,3 +82,42 @@ describe.each(createHashCopies)('the @apollo/utils.createhash that $owner uses',
     expect(loads, 'the patch is not applied: run `npm ci` (postinstall)').toBe(0);
   });
 });
+
+// patches/@apollo+gateway+*.patch: importing @apollo/gateway loaded what only its usage report to Apollo needs (off in
+// OpsOrch unless APOLLO_TELEMETRY_DISABLED=false: the OpenTelemetry metrics SDK, the incubating semantic conventions,
+// four clouds' resource detectors) and make-fetch-happen, which only a data source or a managed-federation manager
+// given no fetcher uses: about 11 MiB of every gateway's heap (decision 044).
+describe("@apollo/gateway's optional packages", () => {
+  it('are not loaded with the gateway', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const script = "require('@apollo/gateway'); console.log(JSON.stringify(Object.keys(require.cache)))";
+    const loaded = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: import.meta.dirname, encoding: 'utf8' })) as string[];
+    expect(loaded.some((path) => path.includes('/@apollo/gateway/')), 'the probe did not load @apollo/gateway').toBe(true);
+    const optional = loaded.filter((path) => /\/@opentelemetry\/(sdk-metrics|resource-detector-[a-z-]+|exporter-metrics-otlp-http)\/|index-incubating|\/make-fetch-happen\//.test(path));
+    expect(optional, 'the patch is not applied: run `npm ci` (postinstall)').toEqual([]);
+  });
+
+  it('still gives a data source without a fetcher of its own the default one', () => {
+    const { RemoteGraphQLDataSource } = require('@apollo/gateway') as typeof import('@apollo/gateway');
+    const own = async () => new Response('{}');
+    expect(typeof new RemoteGraphQLDataSource({ url: 'http://127.0.0.1:1/graphql' }).fetcher).toBe('function');
+    expect(new RemoteGraphQLDataSource({ url: 'http://127.0.0.1:1/graphql', fetcher: own as never }).fetcher).toBe(own);
+  });
+
+  it('still builds its report when one is made', async () => {
+    const gatewayRequire = createRequire(require.resolve('@apollo/gateway'));
+    const { createDataCollectionMeterProvider } = gatewayRequire('./utilities/opentelemetry.js') as {
+      createDataCollectionMeterProvider(exporter: unknown): { forceFlush(): Promise<void>; shutdown(): Promise<void> };
+    };
+    const metrics = gatewayRequire('@opentelemetry/sdk-metrics') as typeof import('@opentelemetry/sdk-metrics');
+    const exporter = new metrics.InMemoryMetricExporter(metrics.AggregationTemporality.CUMULATIVE);
+    const provider = createDataCollectionMeterProvider(exporter);
+    try {
+      await provider.forceFlush();
+      const names = exporter.getMetrics().flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics.map((m) => m.descriptor.name)));
+      expect(names).toEqual(expect.arrayContaining(['process.uptime', 'system.cpu.frequency', 'system.cpu.logical.count', 'system.memory.limit']));
+    } finally {
+      await provider.shutdown();
+    }
+  });
+});

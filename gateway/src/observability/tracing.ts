@@ -2,25 +2,19 @@
 // → the subgraph (in-process, or over HTTP with W3C traceparent) → each provider call (the registry's spans).
 // Off by default: nothing is registered and the API stays a no-op until OPSORCH_TRACING=otlp (or a test exporter).
 import { context, isSpanContextValid, propagation, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BatchSpanProcessor,
-  NodeTracerProvider,
-  ParentBasedSampler,
-  SimpleSpanProcessor,
-  TraceIdRatioBasedSampler,
-  type ReadableSpan,
-  type Span,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-node';
+import { createRequire } from 'node:module';
+import type { NodeTracerProvider, ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-node';
 import type { Context } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import type { Env } from '@opsorch/adapters';
 import { waitedMs } from '../turns.ts';
 
 const tracer = trace.getTracer('@opsorch/gateway');
+
+// The SDK, its resource and the OTLP exporter load when a server starts exporting: a process that never traces (the
+// default) does not hold them (decision 044).
+const require = createRequire(import.meta.url);
+const sdk = () => require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
 
 /**
  * The process's tracer provider can be registered once; servers come and go (tests, hot reload), so each adds
@@ -84,6 +78,7 @@ function otlpExporterFrom(env: Env): { exporter: SpanExporter; url: string } | n
       .map((pair) => pair.split('=').map((part) => decodeURIComponent(part.trim())))
       .filter((pair): pair is [string, string] => pair.length === 2 && pair[0] !== ''),
   );
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
   return { exporter: new OTLPTraceExporter({ url, headers }), url };
 }
 
@@ -92,17 +87,19 @@ export function startTracing(options: TracingOptions): Tracing {
   let processor: SpanProcessor;
   let destination: string;
   if (options.exporter) {
-    processor = new SimpleSpanProcessor(options.exporter);
+    processor = new (sdk().SimpleSpanProcessor)(options.exporter);
     destination = 'custom exporter';
   } else {
     const otlp = otlpExporterFrom(options.env);
     if (!otlp) return { enabled: false, destination: null, close: async () => {} };
-    processor = new BatchSpanProcessor(otlp.exporter);
+    processor = new (sdk().BatchSpanProcessor)(otlp.exporter);
     destination = new URL(otlp.url).origin + new URL(otlp.url).pathname;
   }
   if (!provider) {
     const ratio = Number(options.env.OPSORCH_TRACE_SAMPLE_RATIO ?? '1');
     if (!(ratio >= 0 && ratio <= 1)) throw new Error(`OPSORCH_TRACE_SAMPLE_RATIO: expected a number from 0 to 1, got "${options.env.OPSORCH_TRACE_SAMPLE_RATIO}"`);
+    const { NodeTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } = sdk();
+    const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
     provider = new NodeTracerProvider({
       resource: resourceFromAttributes({ 'service.name': options.env.OTEL_SERVICE_NAME ?? options.serviceName }),
       sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }),
