@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { composeServices } from '@apollo/composition';
 import { parse, printSchema, type DocumentNode } from 'graphql';
 import { SUBGRAPH_NAMES, type SubgraphName } from './capabilities.ts';
 
@@ -37,6 +37,8 @@ export interface Composition {
 
 /** Composes every subgraph with @apollo/composition; throws with every composition error listed. */
 export function composeSupergraph(): Composition {
+  // Loaded here, not with the module: servers read the composed supergraph and never compose (decision 044).
+  const { composeServices } = createRequire(import.meta.url)('@apollo/composition') as typeof import('@apollo/composition');
   const result = composeServices(
     SUBGRAPH_NAMES.map((name) => ({ name, typeDefs: subgraphTypeDefs(name), url: defaultSubgraphUrl(name) })),
   );
