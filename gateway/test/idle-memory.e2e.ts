@@ -35,6 +35,17 @@ describe('memory after load', () => {
     await gateway?.stop();
   });
 
+  it('is collected once when start-up is done, before the gateway listens', () => {
+    // Until its first major collection V8 lets the old space fill to its initial limit, whatever is live (decision 044).
+    const lines = gateway.output.join('').split('\n');
+    const collected = lines.findIndex((line) => line.includes('start-up done: heap collected once'));
+    const listening = lines.findIndex((line) => line.includes('OpsOrch gateway listening'));
+    expect(collected, 'no start-up collection logged').toBeGreaterThanOrEqual(0);
+    expect(listening).toBeGreaterThan(collected);
+    const { heapUsedBeforeMB, heapUsedAfterMB } = JSON.parse(lines[collected]!) as { heapUsedBeforeMB: number; heapUsedAfterMB: number };
+    expect(heapUsedAfterMB).toBeLessThan(heapUsedBeforeMB);
+  });
+
   it('is given back once the gateway is quiet after start-up and after load, and not while requests keep coming', async () => {
     // What starting up left is collected at the first quiet moment.
     await releasesLogged(2);
