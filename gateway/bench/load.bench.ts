@@ -19,7 +19,7 @@
 // shows each variant's median: on a machine whose speed drifts, one variant must not get all the fast minutes.
 // With --interleave S every variant is started at once and they take turns every S seconds within one run: the
 // finest way to compare them while the machine drifts (RSS 10 s after and a fresh process's first seconds are not
-// measured then).
+// measured then, and OpsOrch's processes do not give memory back when quiet).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -480,7 +480,9 @@ async function measure(variant: VariantId, proc: Proc, round: number): Promise<R
 }
 
 async function startVariant(variant: VariantId, subgraphUrls: Record<string, string> | null): Promise<Proc> {
-  const env = { ...baseEnv };
+  // Taking turns, each gateway is quiet while the others are loaded: giving its memory back then (two full
+  // collections 3 s into each quiet spell, decision 041) would take the core from the one being measured.
+  const env: NodeJS.ProcessEnv = SLICE > 0 ? { ...baseEnv, OPSORCH_RELEASE_MEMORY_AFTER_QUIET_MS: '0' } : { ...baseEnv };
   switch (variant) {
     case 'ours':
     case 'stock':

@@ -68,7 +68,6 @@ export function releaseMemoryWhenIdle(activity: () => Activity, options: IdleMem
   if (options.quietMs <= 0) return { close() {} };
   const gc = exposedGc(options.logger);
   if (!gc) return { close() {} };
-  collectOnceStarted(gc, options.logger);
   let lastEntered = activity().entered;
   let quietSince = performance.now();
   // Zero: the first quiet moment after start-up also collects what starting left (tens of megabytes of it).
@@ -108,12 +107,15 @@ export function releaseMemoryWhenIdle(activity: () => Activity, options: IdleMem
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 /**
- * One full collection when start-up is done, before the server listens. Until its first major collection V8 lets the
- * old space fill to its initial limit whatever is live: a gateway loaded as soon as it started first collected at 175
- * MB of heap, with 72 MB live, and its RSS peaked at 303 MiB under war-room `first: 50`. After one collection the
- * limit follows what is live, by HEAP_GROWING_PERCENT (decision 044). It costs start-up about a tenth of a second.
+ * One full collection when a server's start-up is done, before it listens, whatever
+ * OPSORCH_RELEASE_MEMORY_AFTER_QUIET_MS says. Until its first major collection V8 lets the old space fill to its
+ * initial limit whatever is live: a gateway loaded as soon as it started first collected at 175 MB of heap, with 72 MB
+ * live, and its RSS peaked at 303 MiB under war-room `first: 50`. After one collection the limit follows what is live,
+ * by HEAP_GROWING_PERCENT (decision 044). It costs start-up about a tenth of a second.
  */
-function collectOnceStarted(gc: () => void, logger: Logger): void {
+export function collectOnceStarted(logger: Logger): void {
+  const gc = exposedGc(logger);
+  if (!gc) return;
   const before = getHeapStatistics();
   const started = performance.now();
   gc();

@@ -24,7 +24,7 @@ import type { Express, RequestHandler } from 'express';
 import { createMetrics, monitorEventLoop, mountHealth, readinessPolicyFrom, requestIds, startTracing, type EventLoopLag, type Metrics, type Tracing } from './observability/index.ts';
 import { servingSettingsFrom, type ServingSettings } from './serving.ts';
 import { Generations } from './reload.ts';
-import { releaseMemoryWhenIdle } from './heap.ts';
+import { collectOnceStarted, releaseMemoryWhenIdle } from './heap.ts';
 import { consoleSettingsSchema } from '@opsorch/console/settings';
 import { gatewaySectionSchema } from './security/config.ts';
 import type { Security } from './security/index.ts';
@@ -213,6 +213,7 @@ export async function startServingRuntime<G extends Runtime>(
     throw error;
   }
   const current = generations;
+  if (options.releaseMemoryWhenIdle) collectOnceStarted(options.logger);
   const idleMemory = releaseMemoryWhenIdle(() => current.activity, {
     quietMs: options.releaseMemoryWhenIdle ? servingSettings.releaseMemoryAfterQuietMs : 0,
     logger: options.logger,
