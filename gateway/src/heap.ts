@@ -70,7 +70,7 @@ export function releaseMemoryWhenIdle(activity: () => Activity, options: IdleMem
   if (!gc) return { close() {} };
   let lastEntered = activity().entered;
   let quietSince = performance.now();
-  // Zero: the first quiet moment after start-up also collects what starting left (tens of megabytes of it).
+  // Zero: the first quiet moment after start-up collects too, and its second pass gives back the pages start-up left.
   let settledHeap = 0;
   let secondPass = false;
   const timer = setInterval(() => {
@@ -126,19 +126,24 @@ export function collectOnceStarted(logger: Logger): void {
   );
 }
 
+/** The process's `gc`, made once: start-up's collection and every server's releaser share it. */
+let gcOnce: { gc: (() => void) | undefined } | undefined;
+
 /**
  * V8's `gc` function without starting Node with `--expose-gc`: the flag makes V8 install it in contexts created
  * while it is set, so a throwaway context made then has it; the application's own global scope does not.
  */
 function exposedGc(logger: Logger): (() => void) | undefined {
+  if (gcOnce) return gcOnce.gc;
+  gcOnce = { gc: undefined };
   try {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as unknown;
     // Contexts made later (vm users) get no `gc` of their own.
     setFlagsFromString('--no-expose-gc');
-    if (typeof gc === 'function') return gc as () => void;
+    if (typeof gc === 'function') gcOnce.gc = gc as () => void;
   } catch (error) {
     logger.debug({ err: (error as Error).message }, 'memory is not given back after load: V8 gc unavailable');
   }
-  return undefined;
+  return gcOnce.gc;
 }
