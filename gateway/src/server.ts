@@ -4,7 +4,7 @@ import { type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway, LocalGraphQLDataSource, type GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger, ProviderModule, ProviderRegistry, Settings } from '@opsorch/adapters';
@@ -20,6 +20,7 @@ import { ForwardingDataSource } from './forwarding-data-source.ts';
 import { createSubgraphFetcher } from './subgraph-fetcher.ts';
 import { createTurns, underPath, waitedMs } from './turns.ts';
 import { createLogger } from './logger.ts';
+import { combineRequestPlugins } from './request-plugins.ts';
 import { traceHttpRequests, type Metrics } from './observability/index.ts';
 import { drainHttpServer, watchFiles } from './reload.ts';
 import { contextFor, stripInternalHeaders } from './request-context.ts';
@@ -29,7 +30,7 @@ import { coreMountFrom, coreRequestIds, createCoreRouter } from './core-compat/r
 import { apiDocs } from './rest/docs.ts';
 import { createOperationPipeline } from './rest/pipeline.ts';
 import { createRestRouter, REST_BASE } from './rest/router.ts';
-import { createHardenedServer, requestAbandon, type ServingSettings } from './serving.ts';
+import { createHardenedServer, noStore, requestAbandon, type ServingSettings } from './serving.ts';
 import type { Env } from '@opsorch/adapters';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
@@ -219,7 +220,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       introspection: true,
       formatError: createErrorFormatter(logger),
       ...security.apolloOptions,
-      plugins: [ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin, errorRequestIds, ...security.plugins],
+      // Cache hints: the schema gives none, so every answer is `no-store` (set on the route below) and Apollo's
+      // cache-control plugin only cost time on every request.
+      plugins: combineRequestPlugins([ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), metrics.apolloPlugin, errorRequestIds, ...security.plugins]),
     });
     await server.start();
     // Answers shaped from the operation read once per request, not once per value (decision 029).
@@ -237,6 +240,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       );
     const graphql = express.Router();
     graphql.use(
+      noStore,
       ...security.beforeBody,
       express.json({ limit: security.maxBodyBytes }),
       ...security.afterBody,

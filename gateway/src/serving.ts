@@ -3,7 +3,7 @@
 // per request that also stops CPU work, and the grace period of a shutdown.
 import { createServer, IncomingMessage, ServerResponse, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Express, Request, Response } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import { Abandon, OpsOrchError, type Env, type Logger } from '@opsorch/adapters';
 
 export interface ServingSettings {
@@ -165,3 +165,9 @@ export function requestAbandon(res: ServerResponse, deadlineMs: number, gone = '
   });
   return abandon;
 }
+
+/** GraphQL answers are live data for one caller: no cache keeps them. */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('cache-control', 'no-store');
+  next();
+};

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type RequestHandler } from 'express';
+import express from 'express';
 import { isCapability, type Logger, type ProviderModule } from '@opsorch/adapters';
 import { SUBGRAPH_NAMES, type SubgraphName } from '@opsorch/schema';
 import { buildSchemaOf, IdempotencyStore, SUBGRAPHS, type RequestContext } from '@opsorch/subgraphs';
@@ -15,7 +15,8 @@ import { drainHttpServer, watchFiles } from './reload.ts';
 import { startServingRuntime } from './runtime.ts';
 import { MAX_BODY_BYTES } from './server.ts';
 import { createSubgraphTrust } from './security/subgraph-trust.ts';
-import { createHardenedServer, requestAbandon } from './serving.ts';
+import { combineRequestPlugins } from './request-plugins.ts';
+import { createHardenedServer, noStore, requestAbandon } from './serving.ts';
 import type { Env } from '@opsorch/adapters';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
@@ -81,14 +82,14 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
     // Inline traces (ftv1) feed Apollo's usage reporting, which OpsOrch's gateway does not use; tracing is OpenTelemetry.
     // Cache hints: the schema gives none, so every answer is `no-store` (set below) and Apollo's cache-control plugin,
     // which wraps every field's resolver to collect hints, only cost time.
-    plugins: [
+    plugins: combineRequestPlugins([
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       metrics.apolloPlugin,
       errorRequestIds,
       trust.plugin,
-    ],
+    ]),
   });
   await server.start();
   let draining = false;
@@ -139,9 +140,3 @@ export async function startSubgraphServer(options: SubgraphServerOptions) {
     },
   };
 }
-
-/** Answers are live data for one caller: no cache keeps them. */
-const noStore: RequestHandler = (_req, res, next) => {
-  res.setHeader('cache-control', 'no-store');
-  next();
-};

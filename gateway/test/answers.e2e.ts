@@ -37,6 +37,8 @@ const READS: Record<string, { query: string; variables?: Record<string, unknown>
 
 async function post(url: string, body: unknown): Promise<string> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  // Live data for one caller, refused or answered: no cache may keep it.
+  expect(response.headers.get('cache-control')).toBe('no-store');
   return `${response.status} ${await response.text()}`;
 }
 
@@ -49,6 +51,7 @@ async function answersOf(gateway: RunningGateway): Promise<Record<string, string
   const answers: Record<string, string> = {};
   for (const [name, read] of Object.entries(READS)) answers[name] = await post(gateway.url, read);
   const rest = await fetch(gateway.url.replace(/\/graphql$/, '/api/v1/incidents/demo:Q3VW8TR/war-room'));
+  expect(rest.headers.get('cache-control')).toBe('no-store');
   answers['rest-war-room'] = `${rest.status} ${await rest.text()}`;
   return answers;
 }
