@@ -8,9 +8,9 @@ const knownSecrets = new Set<string>();
 export function rememberSecret(value: string): void {
   // Very short values would scrub ordinary words out of messages; they are not secrets worth the name.
   if (value.length < 4) return;
-  // The forms a secret takes on its way out: as it is, URL-encoded (a query string, a form body), and base64
-  // (a header value an upstream echoes back).
-  const forms = [value, encodeURIComponent(value), Buffer.from(value).toString('base64'), Buffer.from(value).toString('base64url')];
+  // The forms a secret takes on its way out: as it is, URL-encoded (a query string, a form body), base64 (a header
+  // value an upstream echoes back), and escaped inside a JSON string (a log line, scrubbed as it is written).
+  const forms = [value, encodeURIComponent(value), Buffer.from(value).toString('base64'), Buffer.from(value).toString('base64url'), JSON.stringify(value).slice(1, -1)];
   for (const form of forms) knownSecrets.add(form.replace(/=+$/, ''));
 }
 

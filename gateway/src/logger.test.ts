@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { EventEmitter } from 'node:events';
+import { rememberSecret } from '@opsorch/adapters';
 import { batchedStdout, createLogger, lazyChild, type BufferedStdout } from './logger.ts';
 
 const WRITER = join(import.meta.dirname, '..', 'test', 'log-writer.ts');
@@ -78,16 +79,35 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('batched stdout', () => {
   it('writes a line logged while a write was under way once that write ends, then stops looking', async () => {
-    const stdout = new SlowStdout(60);
+    const stdout = new SlowStdout(150);
     const destination = batchedStdout(stdout);
     destination.write('first\n');
-    await sleep(25); // the first line's write is under way
+    await sleep(125); // the first line's write (from 100 ms to 250 ms) is under way
     destination.write('second\n');
-    await sleep(250);
+    await sleep(500);
     expect(stdout.written).toEqual(['first\n', 'second\n']);
     const flushes = stdout.flushes;
-    await sleep(200);
+    await sleep(300);
     expect(stdout.flushes).toBe(flushes);
+  });
+
+  it('lets info lines wait for company, and writes a warning or an error within 10 ms', async () => {
+    const stdout = new SlowStdout(1);
+    const destination = batchedStdout(stdout) as unknown as { lastLevel: number; write(line: string): void };
+    destination.lastLevel = 30; // as pino sets it before each write
+    destination.write('info\n');
+    await sleep(40);
+    expect(stdout.written).toEqual([]);
+    destination.lastLevel = 50;
+    destination.write('error\n');
+    await sleep(40);
+    expect(stdout.written).toEqual(['info\n', 'error\n']);
+    destination.lastLevel = 30;
+    destination.write('later\n');
+    await sleep(40);
+    expect(stdout.written).toHaveLength(2);
+    await sleep(150);
+    expect(stdout.written).toEqual(['info\n', 'error\n', 'later\n']);
   });
 
   it('sets no timer while nothing is logged', async () => {
@@ -116,6 +136,20 @@ describe('log lines', () => {
     logger.info({ path: '/graphql', status: 200 }, 'clean');
     expect(JSON.stringify(lines[0])).not.toContain('abcdef123456');
     expect(lines[1]).toMatchObject({ path: '/graphql', status: 200, msg: 'clean' });
+  });
+
+  it('never carry a resolved secret, wherever in the line it is: a field, the message, a serialized error', () => {
+    const { lines, logger } = capture();
+    const secret = 'sk-"quoted"\\back\tslash-9f8e7d';
+    rememberSecret(secret);
+    logger.info({ upstream: `echo ${secret}` }, 'field');
+    logger.warn('interpolated %s', secret);
+    logger.error({ err: new Error(`refused token ${secret}`) }, 'error');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(JSON.stringify(line)).not.toContain('9f8e7d');
+    expect(lines.map((line) => line.msg)).toEqual(['field', 'interpolated [REDACTED]', 'error']);
+    expect((lines[2]!.err as { message: string; stack: string }).message).toBe('refused token [REDACTED]');
+    expect((lines[2]!.err as { message: string; stack: string }).stack).toContain('refused token [REDACTED]');
   });
 
   it('a lazy child is made on its first line, and its lines carry its bindings', () => {

@@ -3,9 +3,10 @@ import { redactSecrets, type Logger } from '@opsorch/adapters';
 import { activeTraceIds } from './observability/tracing.ts';
 
 /**
- * JSON-lines logger on stdout. Every string argument is scrubbed of resolved secret values before it is
- * written, so a provider error that echoes a token cannot leak it into logs. When tracing, a line written inside a
- * span carries its `traceId`/`spanId`; lines about a request name its `requestId` (observability/request-scope.ts).
+ * JSON-lines logger on stdout. Every line is scrubbed of resolved secret values and credential shapes as it is
+ * written, whatever put them there (a message, a field, a serialized error), so a provider error that echoes a token
+ * cannot leak it into logs. When tracing, a line written inside a span carries its `traceId`/`spanId`; lines about a
+ * request name its `requestId` (observability/request-scope.ts).
  */
 export function createLogger(level = process.env.OPSORCH_LOG_LEVEL ?? 'info', destination?: DestinationStream): PinoLogger {
   const options: LoggerOptions = {
@@ -14,27 +15,21 @@ export function createLogger(level = process.env.OPSORCH_LOG_LEVEL ?? 'info', de
     mixin() {
       return activeTraceIds() ?? {};
     },
-    hooks: {
-      logMethod(args, method) {
-        const scrubbed = args.map((arg) => (typeof arg === 'string' ? redactSecrets(arg) : arg));
-        return method.apply(this, scrubbed as Parameters<typeof method>);
-      },
-    },
-    formatters: {
-      log(object) {
-        const json = JSON.stringify(object);
-        const scrubbed = redactSecrets(json);
-        return scrubbed === json ? object : (JSON.parse(scrubbed) as Record<string, unknown>);
-      },
-    },
+    // One pass over the line as pino wrote it (decision 045): scrubbing the fields before pino serialized them
+    // serialized each line twice, and missed what pino's serializers added after (an error's message and stack).
+    hooks: { streamWrite: redactSecrets },
   };
   return pino(options, destination ?? batchedStdout());
 }
 
-/** A line waits this long for others to share its write (and longer only while a write is under way). */
-const STDOUT_LINGER_MS = 10;
-/** What is buffered is written at once when it reaches this size. */
-const STDOUT_BATCH_BYTES = 4096;
+/** An info or debug line waits this long for others to share its write (and longer only while a write is under way). */
+const STDOUT_LINGER_MS = 100;
+/** A warning or an error waits no longer than this: it is what an operator watches for, and what a crash must not lose. */
+const STDOUT_LINGER_WARN_MS = 10;
+/** pino's number for `warn`. */
+const WARN = 40;
+/** What is buffered is written at once when it reaches this size (sonic-boom's largest write is 16 KB). */
+const STDOUT_BATCH_BYTES = 12 * 1024;
 
 /** What batchedStdout needs of sonic-boom (pino's destination): lines in, a flush, and `drain` after each write. */
 export interface BufferedStdout {
@@ -47,45 +42,56 @@ export interface BufferedStdout {
 
 /**
  * stdout in batches instead of one write per line: a line is written at most STDOUT_LINGER_MS after it was
- * logged, with whatever else was logged meanwhile, or, when a write was under way then, STDOUT_LINGER_MS after that
- * write ends. Under load a write per access-log line cost 5–8 % of a small request's CPU (decision 030). An idle
- * process sets no timer at all (sonic-boom's own periodic flush wrote an empty string ten times a second). What is
- * buffered when the process exits (normally, from a signal's handler or after an uncaught exception) is written
- * synchronously by pino's exit hook.
+ * logged (STDOUT_LINGER_WARN_MS for a warning or an error), with whatever else was logged meanwhile, or, when a
+ * write was under way then, that long after the write ends. Under load a write per access-log line cost 5–8 % of a
+ * small request's CPU (decision 030), and a write every 10 ms still cost 6 % of the request pipeline's (decision
+ * 045). An idle process sets no timer at all (sonic-boom's own periodic flush wrote an empty string ten times a
+ * second). What is buffered when the process exits (normally, from a signal's handler or after an uncaught
+ * exception) is written synchronously by pino's exit hook.
  */
 export function batchedStdout(stdout: BufferedStdout = pinoDestination({ dest: 1, sync: false, minLength: STDOUT_BATCH_BYTES })): DestinationStream {
-  let scheduled = false;
-  /** A line was handed over since the last write ended: it may be waiting in the buffer. */
-  let handed = false;
+  /** The pending flush's timer and when it fires (performance.now()); none while nothing waits. */
+  let timer: NodeJS.Timeout | undefined;
+  let due = Infinity;
+  /** The shortest wait of a line handed over since the last write ended: it may be waiting in the buffer. */
+  let handed = Infinity;
   const flush = () => {
-    scheduled = false;
+    timer = undefined;
+    due = Infinity;
     try {
       stdout.flush();
     } catch {
       // Ended by pino's exit hook: everything was written synchronously then.
     }
   };
-  const schedule = () => {
-    if (scheduled) return;
-    scheduled = true;
-    setTimeout(flush, STDOUT_LINGER_MS).unref();
+  const schedule = (lingerMs: number) => {
+    const at = performance.now() + lingerMs;
+    if (at >= due) return;
+    clearTimeout(timer);
+    due = at;
+    timer = setTimeout(flush, lingerMs).unref();
   };
   // A flush during a write does nothing, so lines handed over around a write get one more flush once it ends; the
   // last one finds nothing new and stops.
   stdout.on('drain', () => {
-    if (!handed) return;
-    handed = false;
-    schedule();
+    if (handed === Infinity) return;
+    const lingerMs = handed;
+    handed = Infinity;
+    schedule(lingerMs);
   });
   return {
-    write(line: string) {
+    // pino sets `lastLevel` (and its other `last*` fields) on a destination that asks for them, before each write.
+    [Symbol.for('pino.metadata')]: true,
+    lastLevel: 0,
+    write(this: { lastLevel: number }, line: string) {
       stdout.write(line);
-      handed = true;
-      schedule();
+      const lingerMs = this.lastLevel >= WARN ? STDOUT_LINGER_WARN_MS : STDOUT_LINGER_MS;
+      handed = Math.min(handed, lingerMs);
+      schedule(lingerMs);
     },
     /** `logger.flush(callback)`: the callback runs once everything logged so far is written. */
     flush: (callback?: (error?: Error) => void) => stdout.flush(callback),
-  } as DestinationStream;
+  } as unknown as DestinationStream;
 }
 
 /**

@@ -207,6 +207,26 @@ describe('logs', () => {
     expect(access.durationMs).toEqual(expect.any(Number));
   });
 
+  it('one access line per request, and a client that left before its answer is logged once, as disconnected', async () => {
+    const logs = captureLogs();
+    const alerts = control({ kind: 'hang' });
+    const gateway = await gatewayWith({ env: { OPSORCH_ALERTS_PROVIDER: 'ctl' }, extraProviders: { ctl: controlled(alerts) }, logger: logs.logger });
+    const access = () => logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'request');
+    const post = (id: string, query: string, signal?: AbortSignal) =>
+      fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id }, body: JSON.stringify({ query }), signal });
+    await (await post('req-done', 'query JustServices { services(first: 2) { nodes { id } } }')).text();
+    const left = new AbortController();
+    const hanging = post('req-left', 'query Alerts { alerts(first: 2) { nodes { id } } }', left.signal).catch(() => 'aborted');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    left.abort();
+    expect(await hanging).toBe('aborted');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(access().map((line) => [line.requestId, line.status, line.disconnected ?? false])).toEqual([
+      ['req-done', 200, false],
+      ['req-left', 200, true],
+    ]);
+  });
+
   it('an unexpected error is logged with the request id the client was told to quote, and only its code reaches the client', async () => {
     const logs = captureLogs();
     const alerts = control({ kind: 'malformed' });

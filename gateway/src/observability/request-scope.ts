@@ -37,19 +37,16 @@ export function requestIds(options: { logger: Logger; metrics?: Metrics }): Requ
     // From arrival: a request to the APIs waited its turn before it got here (src/turns.ts).
     const started = performance.now() - waitedMs(req);
     const route = KNOWN_ROUTES.has(req.path) ? req.path : (PREFIX_ROUTES.find((prefix) => req.path.startsWith(prefix)) ?? 'other');
-    let logged = false;
-    const done = () => {
-      if (logged) return;
-      logged = true;
+    // 'close' comes once for every response: right after 'finish' when it was all written, or when the client left
+    // first (then it was not finished). One listener, not one for each, and not wrapped by `once`.
+    res.on('close', () => {
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       const disconnected = !res.writableFinished;
       options.metrics?.httpResponse(route, req.method, res.statusCode);
       const line = { requestId, method: req.method, path: route, status: res.statusCode, durationMs, ...(disconnected ? { disconnected } : {}) };
       if (QUIET_ROUTES.has(route)) options.logger.debug(line, 'request');
       else options.logger.info(line, 'request');
-    };
-    res.once('finish', done);
-    res.once('close', done);
+    });
     next();
   };
 }
