@@ -11,6 +11,7 @@ export * from './paging.ts';
 export * from './patterns.ts';
 export * from './provider.ts';
 export * from './registry.ts';
+export { tracingRegistered } from './tracing.ts';
 export * from './resilience.ts';
 export * from './secrets.ts';
 export { secretBackendsFromEnv } from '../secrets/index.ts';

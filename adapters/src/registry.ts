@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { CAPABILITIES, type Capability } from './capabilities.ts';
 import type { ProviderFactory, ProviderModule, ServiceCatalog } from './provider.ts';
 import type { InstanceConfig, OpsOrchConfig } from './settings.ts';
@@ -19,6 +19,7 @@ import {
   type ResilienceOptions,
 } from './resilience.ts';
 import { redactSecrets } from './secrets.ts';
+import { tracingRegistered } from './tracing.ts';
 import type { ProviderMap } from './spi/index.ts';
 
 export type { ProviderDeps, ProviderFactory, ProviderModule, ServiceCatalog } from './provider.ts';
@@ -108,6 +109,8 @@ export interface InstanceHealth extends InstanceInfo {
 }
 
 const tracer = trace.getTracer('@opsorch/adapters');
+/** What a provider call records on while no tracing SDK is registered: the API's own no-op span. */
+const NO_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /**
  * Builds every configured provider once at start-up and hands out instrumented instances: each call
@@ -238,10 +241,11 @@ export class ProviderRegistry {
   }
 
   private call(slot: Slot, method: string, fn: (...a: unknown[]) => unknown, target: unknown, args: unknown[]): Promise<unknown> {
-    const { capability, config, resilience } = slot;
+    const { capability, config } = slot;
     const ctx = args[args.length - 1] as ProviderContext | undefined;
     const write = isWriteMethod(capability, method);
     const key = !write && ctx && this.resilienceOptions.dedupReads ? dedupKey(method, args.slice(0, -1), ctx) : null;
+    if (!tracingRegistered()) return this.callIn(NO_SPAN, slot, method, fn, target, args, ctx, write, key);
     const attributes = {
       'opsorch.capability': capability,
       'opsorch.provider': config.instance,
@@ -250,49 +254,65 @@ export class ProviderRegistry {
       'opsorch.write': write,
       ...(ctx ? { 'opsorch.request_id': ctx.requestId } : {}),
     };
-    return tracer.startActiveSpan(`provider ${capability}.${method}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-      const started = performance.now();
-      const progress = { attempts: 0 };
-      let deduplicated = false;
-      let code: OpsOrchError['code'] | null = null;
-      // This caller leaving (its request ended) abandons its wait, and the upstream call once no one else waits.
-      const caller = ctx ? Abandon.followingContext(ctx) : undefined;
-      try {
-        // Environment isolation (src/isolation.ts): a write on an object the caller may not see never reaches the tool,
-        // and no record of another environment leaves a read.
-        if (write) await checkWrite(capability, method, args, ctx, this.readById);
-        let answer: unknown;
-        if (key === null) answer = await this.upstream(slot, method, write, fn, target, args, caller, progress);
-        else {
-          const shared = await resilience.dedupe(key, method, caller, (callers) => this.upstream(slot, method, write, fn, target, args, callers, progress));
-          deduplicated = shared.joined;
-          answer = shared.value;
-        }
-        if (write) checkCreated(capability, method, answer, ctx);
-        return write ? answer : hideOtherEnvironments(capability, method, answer, ctx);
-      } catch (error) {
-        const failure = toOpsOrchError(error, capability, config.instance);
-        code = failure.code;
-        span.setStatus({ code: SpanStatusCode.ERROR, message: redactSecrets(failure.message) });
-        span.setAttribute('opsorch.error.code', failure.code);
-        throw failure;
-      } finally {
-        caller?.unfollow();
-        span.setAttributes({ 'opsorch.attempts': progress.attempts, 'opsorch.deduplicated': deduplicated });
-        span.end();
-        this.observer.call?.({
-          capability,
-          instance: config.instance,
-          kind: config.kind,
-          method,
-          write,
-          durationMs: performance.now() - started,
-          attempts: progress.attempts,
-          deduplicated,
-          code,
-        });
+    return tracer.startActiveSpan(`provider ${capability}.${method}`, { kind: SpanKind.CLIENT, attributes }, (span) =>
+      this.callIn(span, slot, method, fn, target, args, ctx, write, key),
+    );
+  }
+
+  /** A provider call, recorded on `span`. */
+  private async callIn(
+    span: Span,
+    slot: Slot,
+    method: string,
+    fn: (...a: unknown[]) => unknown,
+    target: unknown,
+    args: unknown[],
+    ctx: ProviderContext | undefined,
+    write: boolean,
+    key: string | null,
+  ): Promise<unknown> {
+    const { capability, config, resilience } = slot;
+    const started = performance.now();
+    const progress = { attempts: 0 };
+    let deduplicated = false;
+    let code: OpsOrchError['code'] | null = null;
+    // This caller leaving (its request ended) abandons its wait, and the upstream call once no one else waits.
+    const caller = ctx ? Abandon.followingContext(ctx) : undefined;
+    try {
+      // Environment isolation (src/isolation.ts): a write on an object the caller may not see never reaches the tool,
+      // and no record of another environment leaves a read.
+      if (write) await checkWrite(capability, method, args, ctx, this.readById);
+      let answer: unknown;
+      if (key === null) answer = await this.upstream(slot, method, write, fn, target, args, caller, progress);
+      else {
+        const shared = await resilience.dedupe(key, method, caller, (callers) => this.upstream(slot, method, write, fn, target, args, callers, progress));
+        deduplicated = shared.joined;
+        answer = shared.value;
       }
-    });
+      if (write) checkCreated(capability, method, answer, ctx);
+      return write ? answer : hideOtherEnvironments(capability, method, answer, ctx);
+    } catch (error) {
+      const failure = toOpsOrchError(error, capability, config.instance);
+      code = failure.code;
+      span.setStatus({ code: SpanStatusCode.ERROR, message: redactSecrets(failure.message) });
+      span.setAttribute('opsorch.error.code', failure.code);
+      throw failure;
+    } finally {
+      caller?.unfollow();
+      if (span.isRecording()) span.setAttributes({ 'opsorch.attempts': progress.attempts, 'opsorch.deduplicated': deduplicated });
+      span.end();
+      this.observer.call?.({
+        capability,
+        instance: config.instance,
+        kind: config.kind,
+        method,
+        write,
+        durationMs: performance.now() - started,
+        attempts: progress.attempts,
+        deduplicated,
+        code,
+      });
+    }
   }
 
   /** One call that reaches the provider (a deduplicated read makes one for all its callers). */

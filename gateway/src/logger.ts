@@ -13,7 +13,11 @@ export function createLogger(level = process.env.OPSORCH_LOG_LEVEL ?? 'info', de
     level,
     base: { service: 'opsorch' },
     mixin() {
-      return activeTraceIds() ?? {};
+      return activeTraceIds() ?? NO_TRACE;
+    },
+    // pino's own strategy copies every field of the line into the mixin's object, trace ids or not.
+    mixinMergeStrategy(line, mixed) {
+      return mixed === NO_TRACE ? line : Object.assign(mixed, line);
     },
     // One pass over the line as pino wrote it (decision 045): scrubbing the fields before pino serialized them
     // serialized each line twice, and missed what pino's serializers added after (an error's message and stack).
@@ -21,6 +25,9 @@ export function createLogger(level = process.env.OPSORCH_LOG_LEVEL ?? 'info', de
   };
   return pino(options, destination ?? batchedStdout());
 }
+
+/** What the mixin adds to a line outside a traced span: nothing, and pino copies nothing. */
+const NO_TRACE = Object.freeze({});
 
 /** An info or debug line waits this long for others to share its write (and longer only while a write is under way). */
 const STDOUT_LINGER_MS = 100;

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import type { NodeTracerProvider, ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-node';
 import type { Context } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
-import type { Env } from '@opsorch/adapters';
+import { tracingRegistered, type Env } from '@opsorch/adapters';
 import { waitedMs } from '../turns.ts';
 
 const tracer = trace.getTracer('@opsorch/gateway');
@@ -127,6 +127,8 @@ export function startTracing(options: TracingOptions): Tracing {
  */
 export function traceHttpRequests(name: string): RequestHandler {
   return (req, res, next) => {
+    // No SDK registered: the span, its context and its listeners would all be the API's no-ops (decision 045).
+    if (!tracingRegistered()) return next();
     const parent = propagation.extract(context.active(), req.headers);
     const path = req.originalUrl.split('?')[0]!;
     // A request to the APIs waited its turn before it got here (src/turns.ts): its span starts at its arrival.
@@ -167,6 +169,7 @@ export function injectTraceContext(headers: { set(name: string, value: string): 
 
 /** Trace and span id of the active, sampled span (log lines carry them to join logs and traces). */
 export function activeTraceIds(): { traceId: string; spanId: string } | null {
+  if (!tracingRegistered()) return null;
   const spanContext = trace.getActiveSpan()?.spanContext();
   if (!spanContext || !isSpanContextValid(spanContext) || !(spanContext.traceFlags & TraceFlags.SAMPLED)) return null;
   return { traceId: spanContext.traceId, spanId: spanContext.spanId };
