@@ -1,9 +1,10 @@
 // Prometheus metrics (prom-client): one Registry per server, so several servers in one process (tests) never
 // mix their series. Scraped at GET /metrics.
 import type { ApolloServerPlugin } from '@apollo/server';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { BreakerState, Capability, ProviderObserver } from '@opsorch/adapters';
 import type { EventLoopLag } from './event-loop.ts';
+import { FastCounter, FastHistogram } from './series.ts';
 
 const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half-open'];
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -44,18 +45,19 @@ export function createMetrics(options: MetricsOptions): Metrics {
   registry.setDefaultLabels({ component: options.component });
   collectDefaultMetrics({ register: registry });
 
-  const requests = new Counter({
+  // What every request or provider call counts is kept in place and read when scraped (series.ts, decision 045).
+  const requests = new FastCounter({
     name: 'opsorch_graphql_requests_total',
     help: 'GraphQL operations answered, by operation name, type and result (ok, partial: data with errors, error: no data).',
     labelNames: ['operation', 'type', 'result'],
-    registers: [registry],
+    registry,
   });
-  const requestDuration = new Histogram({
+  const requestDuration = new FastHistogram({
     name: 'opsorch_graphql_request_duration_seconds',
     help: 'Time to answer a GraphQL operation, by operation name and type.',
     labelNames: ['operation', 'type'],
     buckets: LATENCY_BUCKETS,
-    registers: [registry],
+    registry,
   });
   const graphqlErrors = new Counter({
     name: 'opsorch_graphql_errors_total',
@@ -63,24 +65,24 @@ export function createMetrics(options: MetricsOptions): Metrics {
     labelNames: ['code'],
     registers: [registry],
   });
-  const http = new Counter({
+  const http = new FastCounter({
     name: 'opsorch_http_responses_total',
     help: 'HTTP responses, by route, method and status (refusals before GraphQL, such as 401 or 429, included).',
     labelNames: ['route', 'method', 'status'],
-    registers: [registry],
+    registry,
   });
-  const providerCalls = new Counter({
+  const providerCalls = new FastCounter({
     name: 'opsorch_provider_calls_total',
     help: 'Provider calls (a retried call counts once; a deduplicated read counts for each caller), by result: ok or the error code.',
     labelNames: ['capability', 'provider', 'method', 'result'],
-    registers: [registry],
+    registry,
   });
-  const providerDuration = new Histogram({
+  const providerDuration = new FastHistogram({
     name: 'opsorch_provider_call_duration_seconds',
     help: 'Time a provider call took, retries included.',
     labelNames: ['capability', 'provider', 'method'],
     buckets: LATENCY_BUCKETS,
-    registers: [registry],
+    registry,
   });
   const providerErrors = new Counter({
     name: 'opsorch_provider_errors_total',
@@ -130,11 +132,11 @@ export function createMetrics(options: MetricsOptions): Metrics {
     labelNames: ['reason'],
     registers: [registry],
   });
-  const cache = new Counter({
+  const cache = new FastCounter({
     name: 'opsorch_cache_lookups_total',
     help: 'Cache lookups by cache and result (hit or miss).',
     labelNames: ['cache', 'result'],
-    registers: [registry],
+    registry,
   });
   const memoryReleases = new Counter({
     name: 'opsorch_idle_memory_releases_total',
@@ -174,8 +176,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
           const single = body.kind === 'single' ? body.singleResult : body.initialResult;
           const errors = single.errors ?? [];
           const result = errors.length === 0 ? 'ok' : single.data ? 'partial' : 'error';
-          requests.inc({ operation, type, result });
-          requestDuration.observe({ operation, type }, (performance.now() - started) / 1000);
+          requests.inc(operation, type, result);
+          requestDuration.observe((performance.now() - started) / 1000, operation, type);
           for (const error of errors) graphqlErrors.inc({ code: String(error.extensions?.code ?? 'INTERNAL') });
         },
       };
@@ -184,9 +186,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
 
   const providerObserver: ProviderObserver = {
     call(event) {
-      const labels = { capability: event.capability, provider: event.instance, method: event.method };
-      providerCalls.inc({ ...labels, result: event.code ?? 'ok' });
-      providerDuration.observe(labels, event.durationMs / 1000);
+      providerCalls.inc(event.capability, event.instance, event.method, event.code ?? 'ok');
+      providerDuration.observe(event.durationMs / 1000, event.capability, event.instance, event.method);
       if (event.code) providerErrors.inc({ capability: event.capability, provider: event.instance, code: event.code });
     },
     retry(event) {
@@ -196,7 +197,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       breakerTransitions.inc({ capability: event.capability, provider: event.instance, state: event.state });
     },
     dedup(event) {
-      cache.inc({ cache: 'provider_inflight', result: event.hit ? 'hit' : 'miss' });
+      cache.inc('provider_inflight', event.hit ? 'hit' : 'miss');
     },
   };
 
@@ -205,10 +206,10 @@ export function createMetrics(options: MetricsOptions): Metrics {
     providerObserver,
     apolloPlugin,
     cacheLookup(name, hit) {
-      cache.inc({ cache: name, result: hit ? 'hit' : 'miss' });
+      cache.inc(name, hit ? 'hit' : 'miss');
     },
     httpResponse(route, method, status) {
-      http.inc({ route, method, status: String(status) });
+      http.inc(route, method, String(status));
     },
     connectionRefused(reason) {
       connectionsRefused.inc({ reason });
