@@ -156,7 +156,8 @@ describe('Anthropic Messages', () => {
       [
         { toolCalls: [{ name: 'get_incident', arguments: { id: 'demo:Q3VW8TR' } }, { name: 'search_logs', arguments: { service: 'checkout', levels: ['ERROR'], limit: 10 } }] },
         final({
-          conclusion: 'checkout 2.15.1 broke orders at 8642 req/s; see https://grafana.acme-shop.example/d/made-up and incident demo:QZZZZZZ. The real one is #1042.',
+          // 8642.73: whole numbers could match one of the thousands of byte counts and durations in the demo's logs.
+          conclusion: 'checkout 2.15.1 broke orders at 8642.73 req/s; see https://grafana.acme-shop.example/d/made-up and incident demo:QZZZZZZ. The real one is #1042.',
           findings: [
             { title: 'Errors since 2.14.0', summary: 'TypeError in OrderWriter.flush.', evidence: [{ call_id: '{{call:search_logs}}', title: 'checkout errors', kind: 'log' }] },
             { title: 'Deploy by Jonas Weber', summary: 'Version 9.9.9 shipped at 04:00.', evidence: [{ call_id: '{{call:get_incident}}', title: 'incident', kind: 'incident', url: 'https://acme-shop.pagerduty.com/incidents/NOPE123' }] },
@@ -166,7 +167,7 @@ describe('Anthropic Messages', () => {
       ],
       'why is checkout failing?',
     );
-    expect(answer.unsupportedClaims).toEqual(expect.arrayContaining(['2.15.1', '8642 req/s', 'https://grafana.acme-shop.example/d/made-up', 'demo:QZZZZZZ', '9.9.9', 'https://acme-shop.pagerduty.com/incidents/NOPE123', 'evidence cites call_id t1.c999, which no tool call has']));
+    expect(answer.unsupportedClaims).toEqual(expect.arrayContaining(['2.15.1', '8642.73 req/s', 'https://grafana.acme-shop.example/d/made-up', 'demo:QZZZZZZ', '9.9.9', 'https://acme-shop.pagerduty.com/incidents/NOPE123', 'evidence cites call_id t1.c999, which no tool call has']));
     expect(answer.unsupportedClaims).not.toContain('#1042');
     expect(answer.unsupportedClaims).not.toContain('2.14.0');
     expect(answer.conclusion).toContain('2.15.1 ⚠unverified');

@@ -30,6 +30,20 @@ describe('checking an answer against the tool results', () => {
     expect(unsupportedClaims('18.0 %', corpus)).toEqual(['18.0 %']);
   });
 
+  it('digits inside trace ids, pod names, order numbers and timestamps support no figure; plain numbers and log durations do', () => {
+    const logs = new Corpus([
+      record({
+        lines: [
+          '2026-12-07T06:58:55.864Z checkout-59fd59575-8642f order=ord_20261207_8642 trace_id=4bf92f3577b38642da6a3ce929d0e0e4',
+          'POST /api/checkout 500 731 1200ms took 2.5s, queue depth 77.',
+        ],
+      }),
+    ]);
+    expect(unsupportedClaims('8642 req/s, 55.864 s, 864 ms and 58 %', logs).sort()).toEqual(['55.864 s', '58 %', '8642 req/s', '864 ms'].sort());
+    expect(unsupportedClaims('731 req/s, 1200 ms, 1.2 s, 2.5 s and 77 %', logs)).toEqual([]);
+    expect(unsupportedClaims('0.00015 ms', new Corpus([record({ gcPause: 1.5e-7 })]))).toEqual([]);
+  });
+
   it('marks the claims in the text', () => {
     expect(markUnsupported('v2.15.1 broke it', ['v2.15.1'])).toBe('v2.15.1 ⚠unverified broke it');
   });

@@ -13,6 +13,18 @@ const TOKEN_SHAPES: { name: string; pattern: RegExp }[] = [
 ];
 /** Figures with a unit (`42 %`, `950 ms`, `1.2 s`, `80 req/s`): digits, an optional space, a unit. */
 const FIGURE = /(?<![\w.])(\d+(?:\.\d+)?) ?(%|ms\b|s\b|req\/s)/g;
+/**
+ * Words of a tool result that may hold a figure: runs of letters, digits, `_` and `.`, with a leading sign, an
+ * exponent's `e-` and a clock time's `:` between digits kept. Each character is read once and nothing follows
+ * the repetition, so the scan never backtracks.
+ */
+const WORD = /-?(?:(?<=\d)(?:e-|:)(?=\d)|[a-z0-9_.])+/g;
+/**
+ * A word that is a figure: a number, optionally with a time unit glued on (`1200ms`, `1.2s`) or a sentence's full
+ * stop. Anything else with digits in it (trace ids, pod names, order numbers, timestamps, addresses) is an
+ * identifier, and its digits support no figure.
+ */
+const NUMBER_WORD = /^(-?\d+(?:\.\d+)?(?:e-?\d+)?)(?:ns|us|ms|s|sec|secs)?\.?$/;
 /** Longest text checked: an answer longer than this is cut before checking, so the check stays linear and short. */
 const MAX_CHECKED = 20_000;
 
@@ -23,8 +35,12 @@ export class Corpus {
 
   constructor(records: readonly ToolRecord[], extra: readonly string[] = []) {
     this.text = [...records.map((r) => r.text), ...extra].join('\n').toLowerCase();
-    const found = this.text.match(/-?\d+(?:\.\d+)?(?:e-?\d+)?/g) ?? [];
-    this.numbers = [...new Set(found.map(Number).filter(Number.isFinite))].sort((a, b) => a - b);
+    const found = new Set<number>();
+    for (const word of this.text.match(WORD) ?? []) {
+      const figure = NUMBER_WORD.exec(word);
+      if (figure) found.add(Number(figure[1]));
+    }
+    this.numbers = [...found].filter(Number.isFinite).sort((a, b) => a - b);
   }
 
   has(token: string): boolean {
