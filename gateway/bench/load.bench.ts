@@ -177,7 +177,12 @@ const profiling = (variant: string): string[] => {
     mkdirSync(dir, { recursive: true });
     args.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
-  if (flags['heap-snapshot']) args.push('--heapsnapshot-signal=SIGUSR2');
+  if (flags['heap-snapshot']) {
+    const dir = resolve(flags['heap-snapshot'], variant);
+    mkdirSync(dir, { recursive: true });
+    // Without a diagnostic directory Node writes the snapshot into the working directory, the checkout.
+    args.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`);
+  }
   return args;
 };
 
@@ -446,7 +451,8 @@ async function measure(variant: VariantId, proc: Proc, round: number): Promise<R
     await sleep(1000);
     const idleRss = treeRssMiB(pid);
     const freshSeconds: number[] = [];
-    await cannon(proc.url, scenario, WARMUP, first.text, fresh ? (count) => freshSeconds.push(count) : undefined);
+    // autocannon ticks once more as it stops; only the warm-up's own seconds are kept.
+    await cannon(proc.url, scenario, WARMUP, first.text, fresh ? (count) => freshSeconds.length < WARMUP && freshSeconds.push(count) : undefined);
     fresh = false;
     const { result, cpuMs, gc, peakRss } = await measuredLoad(proc, scenario, DURATION, first.text);
     if (flags['heap-snapshot']) proc.child.kill('SIGUSR2');
