@@ -15,6 +15,7 @@
 //
 //   npm run bench:load -- [--duration 20] [--warmup 5] [--variants ours,stock] [--scenarios war-room-50,light]
 //                         [--rounds 1 | --interleave <s>] [--cpu-prof <dir>] [--heap-snapshot <dir>] [--json <file>]
+//                         [--node-args="--trace-gc ..."]   (Node flags for every gateway process under test)
 // With --rounds N every variant runs N times, the variants taking turns (ours, stock, ours, stock...), and the table
 // shows each variant's median: on a machine whose speed drifts, one variant must not get all the fast minutes.
 // With --interleave S every variant is started at once and they take turns every S seconds within one run: the
@@ -52,6 +53,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '1' },
     interleave: { type: 'string' },
     'hive-dir': { type: 'string' },
+    'node-args': { type: 'string' },
   },
 });
 const DURATION = Number(flags.duration);
@@ -171,7 +173,7 @@ async function stopProcess(proc: Proc): Promise<void> {
 
 const tsNode = (...args: string[]) => ['--import', 'tsx', '--import', SOURCE_MAPS, ...args];
 const profiling = (variant: string): string[] => {
-  const args: string[] = [];
+  const args = flags['node-args']?.split(' ').filter(Boolean) ?? [];
   if (flags['cpu-prof']) {
     const dir = resolve(flags['cpu-prof'], variant);
     mkdirSync(dir, { recursive: true });
