@@ -10,8 +10,11 @@ import { delimiter, dirname, join } from 'node:path';
 
 /** The exact releases tested; raise them deliberately (package-lock does not pin these). */
 const RELEASES = { 22: '22.23.5', 24: '24.22.3' };
-/** Chromium suites: Node 20 runs them; the console's runtime is the same code under every Node. */
-const BROWSER_SUITES = 'console/test/**/*.e2e.ts';
+/**
+ * vitest.config.ts's projects but `browser`: Node 20 runs the Chromium suites; the console's runtime is the same
+ * code under every Node.
+ */
+const PROJECTS = ['--project', 'together', '--project', 'alone'];
 
 const root = join(import.meta.dirname, '..');
 const wanted = process.env.OPSORCH_TEST_NODES ?? (process.env.CI === 'true' ? Object.keys(RELEASES).join(',') : '');
@@ -54,7 +57,7 @@ for (const [index, major] of versions.entries()) {
   const started = Date.now();
   const shard = whole ? [] : [`--shard=${index + 1}/${versions.length}`];
   console.log(`\nother Node versions: ${whole ? 'the suite' : `share ${index + 1} of ${versions.length} of the suite`} without the browser tests under Node ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()}`);
-  const child = spawn(node, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--exclude', BROWSER_SUITES, ...shard], {
+  const child = spawn(node, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...PROJECTS, ...shard], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     // Child processes the tests start by name (`node`, tsx) are this Node too.
