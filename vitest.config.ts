@@ -19,9 +19,9 @@ const ALONE = [
 ];
 const EXCLUDED = [...configDefaults.exclude, 'console/build/**', 'console/build.*/**'];
 /**
- * The console's suites (and two vendors' pages in it) drive Chromium and check every error the browser logged; beside another test, a page's
- * timing changed enough to log one more (a run with them two at a time). They run one at a time, after the others.
- * Node 20 runs them; scripts/other-nodes.mjs runs the other projects.
+ * The console's suites (and two vendors' pages in it) drive Chromium and check every error the browser logged;
+ * beside another test, a page's timing changed enough to log one more (a run with them two at a time). They run
+ * one at a time, after the others. Node 20 runs them; scripts/other-nodes.mjs runs the other projects.
  */
 const BROWSER = ['console/test/**/*.e2e.ts', 'adapters/datadog/datadog.explorer.e2e.ts', 'adapters/loki/loki.console.e2e.ts'];
 // Each project names its own files: a project that extends this config would add to the lists, not replace them.
@@ -45,7 +45,10 @@ export default defineConfig({
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
     projects: [
-      { extends: true, test: { name: 'together', include: ['**/*.test.ts', '**/*.test.tsx', '**/*.e2e.ts'], exclude: [...EXCLUDED, ...ALONE, ...BROWSER], sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: { name: 'together', include: ['**/*.test.ts', '**/*.test.tsx', '**/*.e2e.ts'], exclude: [...EXCLUDED, ...ALONE, ...BROWSER], sequence: { groupOrder: 0 } },
+      },
       { extends: true, test: { name: 'browser', include: BROWSER, exclude: EXCLUDED, fileParallelism: false, sequence: { groupOrder: 1 } } },
       { extends: true, test: { name: 'alone', include: ALONE, exclude: EXCLUDED, fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
