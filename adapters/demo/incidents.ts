@@ -12,7 +12,7 @@ import type {
   IncidentRecord,
   TimelineEntryRecord,
 } from '../src/spi/incidents.ts';
-import { isoMinutesAgo } from './clock.ts';
+import { isoMinutesAgo, worldTime } from './clock.ts';
 import { hexFor } from './random.ts';
 import { ENVIRONMENTS } from './signals.ts';
 import {
@@ -310,7 +310,7 @@ export class DemoIncidentProvider implements IncidentProvider {
     const assigneeId = input.assigneeId
       ? this.checkAssignee(input.assigneeId)
       : team
-        ? emailOf(onCallAt(team, ctx.now).personId)
+        ? emailOf(onCallAt(team, worldTime(ctx.now)).personId)
         : null;
     const number = Math.max(...[...this.incidents.values()].map((s) => s.record.number)) + 1;
     let nativeId = `Q${hexFor([DEMO_SEED, 'incident', number], 6).toUpperCase()}`;

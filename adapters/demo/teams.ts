@@ -13,6 +13,7 @@ import type {
   UserRecord,
 } from '../src/spi/teams.ts';
 import { hexFor } from './random.ts';
+import { worldTime } from './clock.ts';
 import { DEMO_SEED, onCallAt, people, personById, secondaryOnCallAt, teamById, teams, type DemoPerson, type DemoTeam, type Role } from './world.ts';
 
 const PAGERDUTY = 'https://acme-shop.pagerduty.com';
@@ -85,7 +86,9 @@ export class DemoTeamProvider implements TeamProvider {
     return person.email.toLowerCase();
   }
 
+  /** `at` is real time (a request's); the rotation is read on the demo world's clock. */
   private shift(team: DemoTeam, at: Date, level: OnCallShiftRecord['level']): OnCallShiftRecord {
+    at = worldTime(at);
     const s = level === 'PRIMARY' ? onCallAt(team, at) : secondaryOnCallAt(team, at);
     return { userId: this.emailOf(s.personId), teamId: team.id, level, start: s.shiftStart.toISOString(), end: s.shiftEnd.toISOString() };
   }

@@ -21,6 +21,7 @@ const WORLD = /* GraphQL */ `
         id name
         members { role user { id } }
         rotation { shiftHours members { id } upcoming(count: 1) { start user { id } } }
+        onCall { level start end user { id } }
       }
     }
     incidents(first: 10) {
@@ -46,6 +47,7 @@ interface World {
       name: string;
       members: { role: string; user: { id: string } }[];
       rotation: { shiftHours: number; members: { id: string }[]; upcoming: { start: string; user: { id: string } }[] };
+      onCall: { level: string; start: string; end: string; user: { id: string } }[];
     }[];
   };
   incidents: {
@@ -130,6 +132,18 @@ describe.each(INSTANTS)('people named by the demo world at %s', (now) => {
       if (ack) {
         expect(ack.actor?.id, `#${incident.number} acknowledged by`).toBe(incident.assignee!.id);
         expect(ack.message).toBe(`Acknowledged by ${nameOf(incident.assignee!.id)}.`);
+      }
+    }
+  });
+
+  it('puts on call now whoever holds the shift at the pinned instant, whatever the real day', () => {
+    // The pinned world runs on from its instant (the server started seconds ago), so its shifts cover that instant.
+    const pinned = Date.parse(now);
+    for (const team of world.teams.nodes) {
+      expect(team.onCall.map((s) => s.level), team.id).toEqual(['PRIMARY', 'SECONDARY']);
+      for (const shift of team.onCall) {
+        expect(Date.parse(shift.start), `${team.id} ${shift.level} starts by ${now}`).toBeLessThanOrEqual(pinned);
+        expect(Date.parse(shift.end), `${team.id} ${shift.level} ends after ${now}`).toBeGreaterThan(pinned);
       }
     }
   });
