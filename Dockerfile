@@ -36,6 +36,7 @@ USER node
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# `opsorch` drains in-flight requests on SIGTERM and reloads configuration on SIGHUP.
-ENTRYPOINT ["node", "bin/opsorch.mjs"]
+# `opsorch` drains in-flight requests on SIGTERM and reloads configuration on SIGHUP. The young generation is capped
+# as `npm start` caps it (gateway/src/heap.ts, decision 047).
+ENTRYPOINT ["node", "--max-semi-space-size=16", "bin/opsorch.mjs"]
 CMD ["start"]

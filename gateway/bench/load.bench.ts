@@ -31,6 +31,7 @@ import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import { SUBGRAPH_NAMES, SUPERGRAPH_PATH } from '@opsorch/schema';
 import { INCIDENTS_WITH_SERVICE, WAR_ROOM } from '../test/queries.ts';
+import { YOUNG_GENERATION_FLAG } from '../src/heap.ts';
 import { summarizeProfile } from './load/profile.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -172,6 +173,11 @@ async function stopProcess(proc: Proc): Promise<void> {
 }
 
 const tsNode = (...args: string[]) => ['--import', 'tsx', '--import', SOURCE_MAPS, ...args];
+/**
+ * OpsOrch's processes (and stock in-process, which shares ours but for the data source) start as `npm start` does;
+ * --node-args come after, so they can override it.
+ */
+const opsorchNode = (variant: string, ...args: string[]) => [YOUNG_GENERATION_FLAG, ...profiling(variant), ...tsNode(...args)];
 const profiling = (variant: string): string[] => {
   const args = flags['node-args']?.split(' ').filter(Boolean) ?? [];
   if (flags['cpu-prof']) {
@@ -494,10 +500,10 @@ async function startVariant(variant: VariantId, subgraphUrls: Record<string, str
   switch (variant) {
     case 'ours':
     case 'stock':
-      return startProcess(variant, GATEWAY_CORE, [...profiling(variant), ...tsNode(SERVE, 'gateway', variant)], env);
+      return startProcess(variant, GATEWAY_CORE, opsorchNode(variant, SERVE, 'gateway', variant), env);
     case 'ours-distributed':
       env.OPSORCH_SUBGRAPH_URLS = Object.entries(subgraphUrls!).map(([name, url]) => `${name}=${url}`).join(',');
-      return startProcess(variant, GATEWAY_CORE, [...profiling(variant), ...tsNode(SERVE, 'gateway', 'ours')], env);
+      return startProcess(variant, GATEWAY_CORE, opsorchNode(variant, SERVE, 'gateway', 'ours'), env);
     case 'stock-distributed':
       return startProcess(variant, GATEWAY_CORE, [...profiling(variant), ...tsNode(SERVE, 'apollo', supergraphFor(subgraphUrls!))], env);
     case 'hive-distributed': {
@@ -535,7 +541,7 @@ async function subgraphUrlsFor(variant: VariantId): Promise<Record<string, strin
   if (!VARIANTS[variant].distributed) return null;
   if (subgraphs.length === 0) {
     console.error(`starting ${SUBGRAPH_NAMES.length} subgraph processes on core ${LOAD_CORE}...`);
-    subgraphs = await Promise.all(SUBGRAPH_NAMES.map((name) => startProcess(`subgraph-${name}`, LOAD_CORE, tsNode(SERVE, 'subgraph', name), baseEnv)));
+    subgraphs = await Promise.all(SUBGRAPH_NAMES.map((name) => startProcess(`subgraph-${name}`, LOAD_CORE, [YOUNG_GENERATION_FLAG, ...tsNode(SERVE, 'subgraph', name)], baseEnv)));
   }
   return Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, subgraphs[i]!.url]));
 }

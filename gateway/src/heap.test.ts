@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HEAP_GROWING_PERCENT, heapPolicyFlags } from './heap.ts';
+import { HEAP_GROWING_PERCENT, heapPolicyFlags, YOUNG_GENERATION_FLAG } from './heap.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
 
 describe('the heap policy of the servers', () => {
   const growth = `--heap-growing-percent=${HEAP_GROWING_PERCENT}`;
@@ -14,5 +18,11 @@ describe('the heap policy of the servers', () => {
     expect(heapPolicyFlags(['--heap_growing_percent=20'])).toEqual(['--no-allocation-site-pretenuring']);
     expect(heapPolicyFlags(['--allocation-site-pretenuring'])).toEqual([growth]);
     expect(heapPolicyFlags(['--no_allocation_site_pretenuring', '--heap-growing-percent=80'])).toEqual([]);
+  });
+
+  it('caps the young generation wherever OpsOrch starts node itself', () => {
+    const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    expect(scripts.start).toBe(`node ${YOUNG_GENERATION_FLAG} bin/opsorch.mjs start`);
+    expect(readFileSync(join(ROOT, 'Dockerfile'), 'utf8')).toContain(`ENTRYPOINT ["node", "${YOUNG_GENERATION_FLAG}", "bin/opsorch.mjs"]`);
   });
 });
