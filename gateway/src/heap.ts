@@ -139,8 +139,8 @@ export function collectOnceStarted(logger: Logger): void {
  * What the collections here ask of V8's `gc`: a full collection that gives the pages it empties back to the system
  * at once. Node 22 and 24 otherwise keep them in a pool: after a war-room load the gateway stayed at 241 MiB for 45 s
  * on Node 22 (two plain collections), and at 335 MiB for 10–15 s on Node 24, against 167 and 161 MiB once given back
- * (decision 047). Node 20's V8 (11.3) knows no `flavor`, and given any options it skipped the full collection (80 MB
- * of garbage stayed), so it is called there without them, as before.
+ * (decision 047). Node 20's V8 (11.3) knows no `flavor`, and given `{ type: 'major' }` it skipped the full collection
+ * (80 MB of garbage stayed), so it is called there without options, as before.
  */
 const GIVE_BACK = { type: 'major', execution: 'sync', flavor: 'last-resort' } as const;
 const GIVES_BACK_ON_REQUEST = Number(process.versions.v8.split('.')[0]) >= 12;

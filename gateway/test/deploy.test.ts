@@ -13,6 +13,7 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPol
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { readRuntimeSettings } from '../src/runtime.ts';
+import { YOUNG_GENERATION_FLAG } from '../src/heap.ts';
 import { SUBGRAPH_NAMES } from '@opsorch/schema';
 import { KUBERNETES_DIR, PORT, renderManifests, SUBGRAPH_KEY_SECRET } from '../../deploy/generate.ts';
 import { loadSecurityConfig } from '../src/security/index.ts';
@@ -206,7 +207,8 @@ describe('Dockerfile', () => {
   it('runs `opsorch` as an unprivileged user on the port the manifests probe, with a health check', () => {
     expect(instructions).toContain(`EXPOSE ${PORT}`);
     expect(instructions).toContain('USER node');
-    expect(instructions).toContain('ENTRYPOINT ["node", "bin/opsorch.mjs"]');
+    // Node started as `npm start` starts it (decision 047).
+    expect(instructions).toContain(`ENTRYPOINT ["node", "${YOUNG_GENERATION_FLAG}", "bin/opsorch.mjs"]`);
     expect(instructions).toContain('CMD ["start"]');
     expect(instructions.find((l) => l.startsWith('HEALTHCHECK'))).toContain('/healthz');
     const dockerignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8');
