@@ -27,7 +27,7 @@ export function demoAnchor(): Date {
  * the clock, unlike the scenarios, which sit at the anchor) would follow the real day and not the pinned one.
  */
 export function worldTime(at: Date): Date {
-  demoAnchor();
+  if (!anchor) demoAnchor();
   if (pinnedAtRealMs === undefined) return at;
   return new Date(anchor!.getTime() + Math.max(0, at.getTime() - pinnedAtRealMs));
 }
