@@ -9,6 +9,8 @@
 //   stock-distributed    stock @apollo/gateway + @apollo/server over the same subgraphs
 //   hive-distributed     Hive Gateway (`hive-gateway supergraph`, stock settings) over the same subgraphs; installed
 //                        at bench time into a cache folder outside the repository, never a dependency of OpsOrch
+// Before the first distributed variant, a gateway that is not measured drives the scenarios through the freshly started
+// subgraph processes, so no variant pays their cold start.
 // Every process serves the same world (the demo world plus open incidents, bench/load/world.ts) with the demo clock
 // pinned. Each answer is checked: the first answer of every variant must equal the others byte for byte, and every
 // response under load must equal it (a difference counts as an error). Prints one Markdown table and the ratios.
