@@ -555,15 +555,16 @@ async function subgraphUrlsFor(variant: VariantId): Promise<Record<string, strin
  * The subgraph processes start as cold as any process, and every distributed variant shares them: the first one
  * measured would pay their first seconds alone (its light p99 was 86 ms on fresh subgraphs, 44 ms a round later).
  * So a gateway that is never measured, on the gateway core and stopped before anything is, first drives every
- * distributed scenario through them for twice the warm-up.
+ * scenario that reaches them for twice the warm-up (none with `--warmup 0`).
  */
 async function warmSubgraphs(urls: Record<string, string>): Promise<void> {
-  const distributed = scenarios.filter((scenario) => !scenario.noSubgraph);
-  console.error(`warming the subgraph processes: ${distributed.map((s) => s.id).join(', ')} for ${2 * WARMUP} s each through a gateway that is not measured...`);
+  const reachingSubgraphs = scenarios.filter((scenario) => !scenario.noSubgraph);
+  if (WARMUP <= 0 || reachingSubgraphs.length === 0) return;
+  console.error(`warming the subgraph processes: ${reachingSubgraphs.map((s) => s.id).join(', ')} for ${2 * WARMUP} s each through a gateway that is not measured...`);
   const env = { ...baseEnv, OPSORCH_SUBGRAPH_URLS: Object.entries(urls).map(([name, url]) => `${name}=${url}`).join(','), OPSORCH_RELEASE_MEMORY_AFTER_QUIET_MS: '0' };
   const proc = await startProcess('subgraph-warm-up', GATEWAY_CORE, [YOUNG_GENERATION_FLAG, ...tsNode(SERVE, 'gateway', 'ours')], env);
   try {
-    for (const scenario of distributed) await cannon(proc.url, scenario, 2 * WARMUP, undefined);
+    for (const scenario of reachingSubgraphs) await cannon(proc.url, scenario, 2 * WARMUP, undefined);
   } finally {
     await stopProcess(proc);
   }
