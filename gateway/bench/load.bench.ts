@@ -506,7 +506,7 @@ async function startVariant(variant: VariantId, subgraphUrls: Record<string, str
     case 'stock':
       return startProcess(variant, GATEWAY_CORE, opsorchNode(variant, SERVE, 'gateway', variant), env);
     case 'ours-distributed':
-      env.OPSORCH_SUBGRAPH_URLS = Object.entries(subgraphUrls!).map(([name, url]) => `${name}=${url}`).join(',');
+      env.OPSORCH_SUBGRAPH_URLS = subgraphUrlsVariable(subgraphUrls!);
       return startProcess(variant, GATEWAY_CORE, opsorchNode(variant, SERVE, 'gateway', 'ours'), env);
     case 'stock-distributed':
       return startProcess(variant, GATEWAY_CORE, [...profiling(variant), ...tsNode(SERVE, 'apollo', supergraphFor(subgraphUrls!))], env);
@@ -546,10 +546,14 @@ async function subgraphUrlsFor(variant: VariantId): Promise<Record<string, strin
   if (subgraphs.length === 0) {
     console.error(`starting ${SUBGRAPH_NAMES.length} subgraph processes on core ${LOAD_CORE}...`);
     subgraphs = await Promise.all(SUBGRAPH_NAMES.map((name) => startProcess(`subgraph-${name}`, LOAD_CORE, [YOUNG_GENERATION_FLAG, ...tsNode(SERVE, 'subgraph', name)], baseEnv)));
-    await warmSubgraphs(Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, subgraphs[i]!.url])));
+    await warmSubgraphs(subgraphUrlsOf(subgraphs));
   }
-  return Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, subgraphs[i]!.url]));
+  return subgraphUrlsOf(subgraphs);
 }
+
+const subgraphUrlsOf = (procs: Proc[]) => Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, procs[i]!.url]));
+/** OPSORCH_SUBGRAPH_URLS for those URLs. */
+const subgraphUrlsVariable = (urls: Record<string, string>) => Object.entries(urls).map(([name, url]) => `${name}=${url}`).join(',');
 
 /**
  * The subgraph processes start as cold as any process, and every distributed variant shares them: the first one
@@ -561,7 +565,7 @@ async function warmSubgraphs(urls: Record<string, string>): Promise<void> {
   const reachingSubgraphs = scenarios.filter((scenario) => !scenario.noSubgraph);
   if (WARMUP <= 0 || reachingSubgraphs.length === 0) return;
   console.error(`warming the subgraph processes: ${reachingSubgraphs.map((s) => s.id).join(', ')} for ${2 * WARMUP} s each through a gateway that is not measured...`);
-  const env = { ...baseEnv, OPSORCH_SUBGRAPH_URLS: Object.entries(urls).map(([name, url]) => `${name}=${url}`).join(','), OPSORCH_RELEASE_MEMORY_AFTER_QUIET_MS: '0' };
+  const env = { ...baseEnv, OPSORCH_SUBGRAPH_URLS: subgraphUrlsVariable(urls), OPSORCH_RELEASE_MEMORY_AFTER_QUIET_MS: '0' };
   const proc = await startProcess('subgraph-warm-up', GATEWAY_CORE, [YOUNG_GENERATION_FLAG, ...tsNode(SERVE, 'gateway', 'ours')], env);
   try {
     for (const scenario of reachingSubgraphs) await cannon(proc.url, scenario, 2 * WARMUP, undefined);
