@@ -154,6 +154,8 @@ export interface ServingRuntimeOptions extends Omit<RuntimeOptions, 'observer'> 
   traceExporter?: SpanExporter;
   /** Give the heap back after load once the process is quiet (heap.ts). */
   releaseMemoryWhenIdle?: boolean;
+  /** Requests to the APIs running and waiting, and the running limit (the gateway's turns), for /metrics. */
+  requestSlots?: () => { running: number; waiting: number; limit: number };
 }
 
 /** A server's runtime: metrics and tracing for the process, and generations of runtimes that reload replaces. */
@@ -194,7 +196,7 @@ export async function startServingRuntime<G extends Runtime>(
   const servingSettings = servingSettingsFrom(options.env);
   let generations: Generations<G> | undefined;
   const eventLoop = monitorEventLoop();
-  const metrics = createMetrics({ component: options.component, breakerStates: () => generations?.current.registry.breakerStates() ?? [], eventLoop });
+  const metrics = createMetrics({ component: options.component, breakerStates: () => generations?.current.registry.breakerStates() ?? [], eventLoop, requestSlots: options.requestSlots });
   const tracing = startTracing({ env: options.env, serviceName: options.serviceName, exporter: options.traceExporter });
   const build = async () => {
     const runtime = await createRuntime({ ...options, observer: metrics.providerObserver });

@@ -183,7 +183,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const idempotency = new IdempotencyStore();
   const coreMount = coreMountFrom(env);
   // One queue for /graphql, REST and Core: requests start in the order they arrived (src/turns.ts).
-  const turns = createTurns({ maxWaitMs: () => serving.servingSettings.requestTimeoutMs });
+  const turns = createTurns({ maxWaitMs: () => serving.servingSettings.requestTimeoutMs, maxRunning: () => serving.servingSettings.maxRunningRequests });
 
   // Settings, secrets, providers and security come from the composition root (src/runtime.ts); each generation
   // adds its Apollo server, REST and Core routes over them.
@@ -265,7 +265,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     };
   };
   const serving = await startServingRuntime(
-    { env, logger, extraProviders: options.extraProviders, security: true, component: 'gateway', serviceName: 'opsorch-gateway', traceExporter: options.traceExporter, releaseMemoryWhenIdle: options.releaseMemoryWhenIdle },
+    { env, logger, extraProviders: options.extraProviders, security: true, component: 'gateway', serviceName: 'opsorch-gateway', traceExporter: options.traceExporter, releaseMemoryWhenIdle: options.releaseMemoryWhenIdle, requestSlots: () => ({ running: turns.running(), waiting: turns.waiting(), limit: turns.limit() }) },
     buildGeneration,
   );
   const { metrics, tracing } = serving;

@@ -15,6 +15,8 @@ export interface ServingSettings {
   maxEventLoopLagMs: number;
   /** Memory is given back after load once no request ran for this long (OPSORCH_RELEASE_MEMORY_AFTER_QUIET_MS, default 3000; 0 = never). */
   releaseMemoryAfterQuietMs: number;
+  /** Requests to the APIs that run at once (OPSORCH_MAX_RUNNING_REQUESTS; default 0, adapted to the core: decision 049). */
+  maxRunningRequests: number;
   http: HttpLimits;
 }
 
@@ -36,6 +38,7 @@ const SETTINGS: { variable: string; path: [keyof ServingSettings] | ['http', key
   { variable: 'OPSORCH_SHUTDOWN_GRACE_MS', path: ['shutdownGraceMs'], fallback: 10_000, min: 0 },
   { variable: 'OPSORCH_READYZ_MAX_EVENT_LOOP_LAG_MS', path: ['maxEventLoopLagMs'], fallback: 1_000, min: 0 },
   { variable: 'OPSORCH_RELEASE_MEMORY_AFTER_QUIET_MS', path: ['releaseMemoryAfterQuietMs'], fallback: 3_000, min: 0 },
+  { variable: 'OPSORCH_MAX_RUNNING_REQUESTS', path: ['maxRunningRequests'], fallback: 0, min: 0 },
   { variable: 'OPSORCH_HTTP_HEADERS_TIMEOUT_MS', path: ['http', 'headersTimeoutMs'], fallback: 10_000, min: 1 },
   { variable: 'OPSORCH_HTTP_REQUEST_TIMEOUT_MS', path: ['http', 'requestTimeoutMs'], fallback: 30_000, min: 1 },
   { variable: 'OPSORCH_HTTP_KEEP_ALIVE_TIMEOUT_MS', path: ['http', 'keepAliveTimeoutMs'], fallback: 5_000, min: 1 },

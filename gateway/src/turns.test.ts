@@ -1,10 +1,11 @@
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, Response } from 'express';
 import { describe, expect, it } from 'vitest';
 import { createTurns, underPath, waitedMs } from './turns.ts';
 
 const request = (destroyed = false) => ({ socket: { destroyed }, headers: {} }) as unknown as Request;
-const response = () => ({ destroyed: false, writableEnded: false }) as unknown as Response;
+const response = () => Object.assign(new EventEmitter(), { destroyed: false, writableEnded: false }) as unknown as Response;
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('turns', () => {
@@ -38,7 +39,7 @@ describe('turns', () => {
     let clock = 1_000;
     const turns = createTurns({ maxWaitMs: () => 5_000, now: () => clock });
     const sent: { status?: number; headers: Record<string, string>; body?: string } = { headers: {} };
-    const refused = {
+    const refused = Object.assign(new EventEmitter(), {
       destroyed: false,
       writableEnded: false,
       status(code: number) {
@@ -51,7 +52,7 @@ describe('turns', () => {
       end(body: string) {
         sent.body = body;
       },
-    } as unknown as Response;
+    }) as unknown as Response;
     const started: string[] = [];
     const late = request();
     turns.middleware(late, refused, () => started.push('late'));
@@ -100,6 +101,44 @@ describe('turns', () => {
     await turn();
     expect(seen).toEqual(['/healthz', '/graphql', '/graphql?query=%7B__typename%7D']);
     expect(admitted).toEqual(['/graphql', '/healthz', '/graphql?query=%7B__typename%7D']);
+  });
+
+  it("run at most the limit at once: the next request starts when a running one's response closes", async () => {
+    const turns = createTurns({ maxWaitMs: () => 30_000, maxRunning: () => 2 });
+    const started: string[] = [];
+    const responses = new Map<string, Response>();
+    for (const name of ['a', 'b', 'c', 'd']) {
+      const res = response();
+      responses.set(name, res);
+      turns.middleware(request(), res, () => started.push(name));
+    }
+    for (let i = 0; i < 4; i++) await turn();
+    expect(started).toEqual(['a', 'b']);
+    expect(turns.running()).toBe(2);
+    expect(turns.waiting()).toBe(2);
+    // Answered, or its client went away: either closes the response and frees its slot.
+    responses.get('b')!.emit('close');
+    for (let i = 0; i < 3; i++) await turn();
+    expect(started).toEqual(['a', 'b', 'c']);
+    responses.get('a')!.emit('close');
+    responses.get('c')!.emit('close');
+    for (let i = 0; i < 3; i++) await turn();
+    expect(started).toEqual(['a', 'b', 'c', 'd']);
+    expect(turns.running()).toBe(1);
+    expect(turns.waiting()).toBe(0);
+  });
+
+  it('give no slot to a request whose response closed while it waited', async () => {
+    const turns = createTurns({ maxWaitMs: () => 30_000, maxRunning: () => 1 });
+    const started: string[] = [];
+    const gone = response();
+    turns.middleware(request(), gone, () => started.push('gone'));
+    turns.middleware(request(), response(), () => started.push('still here'));
+    (gone as { destroyed: boolean }).destroyed = true;
+    gone.emit('close');
+    for (let i = 0; i < 3; i++) await turn();
+    expect(started).toEqual(['still here']);
+    expect(turns.running()).toBe(1);
   });
 
   it('count a request under a path as Express mounts it', () => {

@@ -18,6 +18,8 @@ export interface MetricsOptions {
   maxOperationLabels?: number;
   /** Event-loop lag, read at scrape time. */
   eventLoop?: EventLoopLag;
+  /** Requests to the APIs running and waiting for a slot, and how many may run at once (turns.ts), read at scrape time. */
+  requestSlots?: () => { running: number; waiting: number; limit: number };
 }
 
 export interface Metrics {
@@ -124,6 +126,27 @@ export function createMetrics(options: MetricsOptions): Metrics {
       if (!lag) return;
       this.set({ stat: 'max' }, lag.maxMs / 1000);
       this.set({ stat: 'p99' }, lag.p99Ms / 1000);
+    },
+  });
+  new Gauge({
+    name: 'opsorch_api_requests',
+    help: 'Requests to /graphql, REST and Core now, by state: running, or waiting for their turn (at most opsorch_api_requests_running_limit run at once).',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const slots = options.requestSlots?.();
+      if (!slots) return;
+      this.set({ state: 'running' }, slots.running);
+      this.set({ state: 'waiting' }, slots.waiting);
+    },
+  });
+  new Gauge({
+    name: 'opsorch_api_requests_running_limit',
+    help: 'How many requests to the APIs may run at once: OPSORCH_MAX_RUNNING_REQUESTS, or the limit adapted to the core when that is 0.',
+    registers: [registry],
+    collect() {
+      const slots = options.requestSlots?.();
+      if (slots) this.set(slots.limit);
     },
   });
   const connectionsRefused = new Counter({
