@@ -104,7 +104,7 @@ beforeAll(async () => {
   const byId = (request: FakeRequest) => incidents.find((i) => i.id === request.params.id);
   fake
     .on('GET /incidents', async (request) => {
-      if (mode === 'slow') await new Promise((r) => setTimeout(r, 1_500));
+      if (mode === 'slow') await new Promise((r) => setTimeout(r, 4_000));
       const refused = failure();
       if (refused) return refused;
       const statuses = request.query.getAll('statuses[]');
@@ -202,7 +202,8 @@ beforeAll(async () => {
       OPSORCH_DEPLOYMENTS_PROVIDER: 'pd=pagerduty',
       OPSORCH_DEPLOYMENTS_CONFIG: JSON.stringify({ url: fake.url, apiToken: 'secret://env/PD_TOKEN', subdomain: 'acme' }),
       PD_TOKEN: TOKEN,
-      OPSORCH_PROVIDER_TIMEOUT_MS: '800',
+      // Room for a cold gateway's first call on a loaded CI machine (one took over 800 ms); `slow` outlasts it.
+      OPSORCH_PROVIDER_TIMEOUT_MS: '3000',
       OPSORCH_PROVIDER_READ_ATTEMPTS: '2',
       OPSORCH_PROVIDER_BACKOFF_MS: '1',
     },
