@@ -14,12 +14,18 @@ export interface GraphQLResponse<T = any> {
 }
 
 /** Polls `check` until it holds (audit lines and other writes that never make a request wait land just after it). */
-export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
+export async function waitFor(check: () => boolean, timeoutMs = 5000, what?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline) throw new Error(what ? `timed out waiting for ${what()}` : 'condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The value on the first line of a /metrics text that starts with `series` (`name{` or `name{label="value"`); NaN when none does. */
+export function metricSample(metrics: string, series: string): number {
+  const line = metrics.split('\n').find((l) => l.startsWith(series));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
 }
 
 /** Runs GraphQL Code Generator for one config file in memory: what it would write now, per file. */

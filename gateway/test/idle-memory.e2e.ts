@@ -2,19 +2,13 @@
 // collects nothing while nothing allocates, so without this the process would sit at its peak.
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnOpsOrch, waitFor, type SpawnedServer } from './harness.ts';
+import { metricSample, spawnOpsOrch, waitFor, type SpawnedServer } from './harness.ts';
 import { WAR_ROOM } from './queries.ts';
-
-/** One sample's value from Prometheus text (`name{labels} value`). */
-function sample(metrics: string, name: string): number {
-  const line = metrics.split('\n').find((l) => l.startsWith(`${name}{`));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
-}
 
 describe('memory after load', () => {
   let gateway: SpawnedServer;
   const metrics = async () => (await fetch(new URL('/metrics', gateway.url))).text();
-  const releases = async () => sample(await metrics(), 'opsorch_idle_memory_releases_total');
+  const releases = async () => metricSample(await metrics(), 'opsorch_idle_memory_releases_total{');
   const releaseLines = () => gateway.output.join('').split('\n').filter((line) => line.includes('quiet after load'));
   /** Waits for `count` collections; a failure shows the ones that ran. */
   const releasesLogged = (count: number) =>
@@ -63,17 +57,17 @@ describe('memory after load', () => {
     expect(load.errors).toBe(0);
     expect(load.non2xx).toBe(0);
     const afterLoad = await metrics();
-    expect(sample(afterLoad, 'opsorch_idle_memory_releases_total')).toBe(2);
-    const heapAfterLoad = sample(afterLoad, 'nodejs_heap_size_total_bytes');
-    const rssAfterLoad = sample(afterLoad, 'process_resident_memory_bytes');
+    expect(metricSample(afterLoad, 'opsorch_idle_memory_releases_total{')).toBe(2);
+    const heapAfterLoad = metricSample(afterLoad, 'nodejs_heap_size_total_bytes{');
+    const rssAfterLoad = metricSample(afterLoad, 'process_resident_memory_bytes{');
 
     // One collection frees what the load left, the next gives the emptied pages back.
     await releasesLogged(4);
     expect(await releases()).toBe(4);
-    const heapAfterRelease = sample(await metrics(), 'nodejs_heap_size_total_bytes');
+    const heapAfterRelease = metricSample(await metrics(), 'nodejs_heap_size_total_bytes{');
     expect(heapAfterRelease).toBeLessThan(heapAfterLoad - 4 * 2 ** 20);
     // Given back to the system, not kept in V8's page pool (Node 22 and 24 pool them unless asked; decision 047).
-    const rssAfterRelease = sample(await metrics(), 'process_resident_memory_bytes');
+    const rssAfterRelease = metricSample(await metrics(), 'process_resident_memory_bytes{');
     const rss = `RSS ${Math.round(rssAfterLoad / 2 ** 20)} MiB after the load, ${Math.round(rssAfterRelease / 2 ** 20)} MiB once given back`;
     expect(rssAfterRelease, rss).toBeLessThan(rssAfterLoad - 4 * 2 ** 20);
     const [first, second] = releaseLines().slice(2).map((line) => JSON.parse(line) as { pass: number; heapBeforeMB: number; heapAfterMB: number });

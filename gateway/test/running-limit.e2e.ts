@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../src/index.ts';
 import { controlled, type Control } from './controlled-provider.ts';
-import { gql, startTestGateway } from './harness.ts';
+import { gql, metricSample, startTestGateway, waitFor } from './harness.ts';
 
 // Each request asks for a different page size, so no two share a provider call (identical reads are deduplicated).
 const servicesQuery = (first: number) => `query Services { services(first: ${first}) { nodes { id } } }`;
@@ -23,20 +23,7 @@ function heldServices(): { control: Control; calls: () => number } {
   return { control, calls: () => Object.values(control.calls).reduce((sum, n) => sum + n, 0) };
 }
 
-async function until(condition: () => boolean, what: () => string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function metric(name: string): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', gateway!.url))).text();
-  const line = text.split('\n').find((l) => l.startsWith(name));
-  if (!line) throw new Error(`/metrics has no ${name}`);
-  return Number(line.slice(line.lastIndexOf(' ') + 1));
-}
+const metric = async (series: string) => metricSample(await (await fetch(new URL('/metrics', gateway!.url))).text(), series);
 
 describe('requests running at once', () => {
   it('the adaptive limit grows past its start while requests wait on a slow tool and the core is idle', async () => {
@@ -44,7 +31,7 @@ describe('requests running at once', () => {
     gateway = await startTestGateway({ env: { OPSORCH_SERVICES_PROVIDER: 'ctl' }, extraProviders: { ctl: controlled(services.control) } });
     // More than the limit starts with (32): all of them reach the tool while it holds every call.
     const answers = Array.from({ length: 100 }, (_, i) => gql(gateway!.url, servicesQuery(i + 1)));
-    await until(() => services.calls() === 100, () => `100 calls to reach the tool (${services.calls()} did)`);
+    await waitFor(() => services.calls() === 100, 15_000, () => `100 calls to reach the tool (${services.calls()} did)`);
     expect(await metric('opsorch_api_requests{state="running"')).toBe(100);
     expect(await metric('opsorch_api_requests_running_limit')).toBeGreaterThanOrEqual(100);
     release();
@@ -62,7 +49,7 @@ describe('requests running at once', () => {
     const services = heldServices();
     gateway = await startTestGateway({ env: { OPSORCH_SERVICES_PROVIDER: 'ctl', OPSORCH_MAX_RUNNING_REQUESTS: '5' }, extraProviders: { ctl: controlled(services.control) } });
     const answers = Array.from({ length: 20 }, (_, i) => gql(gateway!.url, servicesQuery(i + 1)));
-    await until(() => services.calls() === 5, () => `5 calls to reach the tool (${services.calls()} did)`);
+    await waitFor(() => services.calls() === 5, 15_000, () => `5 calls to reach the tool (${services.calls()} did)`);
     // Held there: nothing else starts while five run, whatever the core does meanwhile.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(services.calls()).toBe(5);
