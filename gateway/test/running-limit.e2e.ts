@@ -32,8 +32,8 @@ describe('requests running at once', () => {
     // More than the limit starts with (32): all of them reach the tool while it holds every call.
     const answers = Array.from({ length: 100 }, (_, i) => gql(gateway!.url, servicesQuery(i + 1)));
     await waitFor(() => services.calls() === 100, 15_000, () => `100 calls to reach the tool (${services.calls()} did)`);
+    // The limit itself is not read here: a window the machine keeps busy may shrink it below what already runs.
     expect(await metric('opsorch_api_requests{state="running"')).toBe(100);
-    expect(await metric('opsorch_api_requests_running_limit')).toBeGreaterThanOrEqual(100);
     release();
     const bodies = await Promise.all(answers);
     expect(bodies.map((body) => body.errors)).toEqual(bodies.map(() => undefined));
