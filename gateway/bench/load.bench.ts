@@ -610,7 +610,8 @@ lines.push(
 lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 const runsOf = (scenario: string, variant: VariantId) => runs.filter((r) => r.scenario === scenario && r.variant === variant);
 // One row per variant and query: with several rounds, the median of each measure (peak RSS: the highest; errors: all
-// of them; a fresh process's first seconds: the first round's).
+// of them; a fresh process's first seconds: each second's median, and the median share of its own round's steady
+// rate that the last of them reached, since one fresh start on a drifting machine says little).
 for (const { variant, scenario: scenarioId } of runs.filter((r) => r.round === 1)) {
   const all = runsOf(scenarioId, variant);
   const m = (pick: (run: Run) => number) => median(all.map(pick));
@@ -620,8 +621,17 @@ for (const { variant, scenario: scenarioId } of runs.filter((r) => r.round === 1
   const majors = m((r) => r.majorGcs);
   const gc = Number.isFinite(majors) ? `${fmt(majors)} (${fmt(m((r) => r.gcPauseMs))})` : '–';
   lines.push(
-    `| ${scenario.label} | ${VARIANTS[variant].label} | ${rps} | ${fmt(m((r) => r.cpuMsPerRequest), 1)} | ${p50} | ${p90} | ${p99} | ${fmt(p99 / p50, 1)} | ${gc} | ${all.reduce((n, r) => n + r.errors, 0)} | ${fmt(m((r) => r.idleRss))} | ${fmt(Math.max(...all.map((r) => r.peakRss)))} | ${fmt(m((r) => r.afterRss))} | ${all[0]!.freshSeconds.join(' / ') || ''} |`,
+    `| ${scenario.label} | ${VARIANTS[variant].label} | ${rps} | ${fmt(m((r) => r.cpuMsPerRequest), 1)} | ${p50} | ${p90} | ${p99} | ${fmt(p99 / p50, 1)} | ${gc} | ${all.reduce((n, r) => n + r.errors, 0)} | ${fmt(m((r) => r.idleRss))} | ${fmt(Math.max(...all.map((r) => r.peakRss)))} | ${fmt(m((r) => r.afterRss))} | ${freshColumn(all)} |`,
   );
+}
+/** `57 / 155 / 222 / 272 / 296 (97 % of steady)`: per second, the median over rounds; the share, of each round's own rate. */
+function freshColumn(all: Run[]): string {
+  const fresh = all.filter((r) => r.freshSeconds.length > 0);
+  if (fresh.length === 0) return '';
+  const seconds = Math.min(...fresh.map((r) => r.freshSeconds.length));
+  const perSecond = Array.from({ length: seconds }, (_, i) => fmt(median(fresh.map((r) => r.freshSeconds[i]!))));
+  const share = median(fresh.map((r) => (100 * r.freshSeconds[seconds - 1]!) / r.rps));
+  return `${perSecond.join(' / ')} (${fmt(share)} % of steady${fresh.length > 1 ? `, median of ${fresh.length} starts` : ''})`;
 }
 const ratio = (scenario: string, a: VariantId, b: VariantId) => {
   const pairs = runsOf(scenario, a).flatMap((x) => runsOf(scenario, b).filter((y) => y.round === x.round).map((y) => [x, y] as const));
