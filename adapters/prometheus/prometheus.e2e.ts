@@ -371,16 +371,19 @@ describe('provider health', () => {
         child.stderr.on('data', (c) => (out += c));
         child.on('exit', (code) => resolve({ code, out }));
       });
-    const ok = await run({});
+    // Three CLI processes, each loading the whole gateway: run side by side, with room for a busy machine.
+    const [ok, down, invalid] = await Promise.all([
+      run({}),
+      run({ OPSORCH_METRICS_CONFIG: JSON.stringify({ url: 'http://127.0.0.1:9' }) }),
+      run({ OPSORCH_METRICS_CONFIG: JSON.stringify({ url: stack.prometheusUrl, serviceLabel: 'not a label' }) }),
+    ]);
     expect(ok.code, ok.out).toBe(0);
     expect(ok.out).toMatch(/metrics\s+prom\s+prometheus\s+UP\s+\d+ ms/);
-    const down = await run({ OPSORCH_METRICS_CONFIG: JSON.stringify({ url: 'http://127.0.0.1:9' }) });
     expect(down.code, down.out).toBe(1);
     expect(down.out).toContain('1 of 10 provider instances DOWN: metrics/prom');
-    const invalid = await run({ OPSORCH_METRICS_CONFIG: JSON.stringify({ url: stack.prometheusUrl, serviceLabel: 'not a label' }) });
     expect(invalid.code, invalid.out).toBe(2);
     expect(invalid.out).toContain('serviceLabel');
-  });
+  }, 90_000);
 });
 
 

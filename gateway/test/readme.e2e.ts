@@ -250,7 +250,7 @@ describe('README examples', { timeout: 90_000 }, () => {
     // Exit 0: the configuration (none: the demo world) is valid and every provider answers.
     const result = await run(process.execPath, [join(ROOT, 'bin', 'opsorch.mjs'), 'check'], { cwd: ROOT, env: { ...process.env, OPSORCH_CONFIG: '' } });
     expect(result.stdout, line).toMatch(/configuration valid; all 10 provider instances answer/);
-  });
+  }, 60_000);
 
   it('shows configurations the gateway and the console accept', async () => {
     const examples = find((b) => b.lang === 'yaml' && b.text.startsWith('gateway:'), 'the configuration examples');
