@@ -38,6 +38,12 @@ describe('the log explorer', () => {
     await page.locator('[data-chart=stacked-bars] canvas').first().waitFor();
     expect(await lineCount()).toBe(500);
     await expect(page.locator('.chart-legend').textContent()).resolves.toMatch(/error.*warn.*info/);
+    // Both short charts label a value above zero, so the bars and the error share have a scale.
+    for (const chart of ['[data-chart=stacked-bars]', '.error-share-chart [data-chart=lines]']) {
+      const ticks = (await page.locator(chart).getAttribute('data-y-ticks'))?.split(' | ') ?? [];
+      expect(ticks.length, `${chart}: ${ticks.join(', ')}`).toBeGreaterThanOrEqual(2);
+      expect(ticks[0]).toMatch(/^0/);
+    }
     await page.locator('.level-toggle', { hasText: 'error' }).click();
     await page.waitForURL(/level=ERROR/);
     // The URL changes before the filtered page renders: wait for the rows themselves.

@@ -84,6 +84,8 @@ const isolatedPoints = (u: uPlot, seriesIdx: number): number[] => {
   for (let i = 0; i < values.length; i++) if (values[i] != null && values[i - 1] == null && values[i + 1] == null) dots.push(i);
   return dots;
 };
+/** Charts this tall or shorter space their value ticks closer. */
+const SHORT_CHART = 120;
 /** Past this many lines the colours repeat: the legend says how to pick one out. */
 const MANY_LINES = 8;
 
@@ -169,7 +171,18 @@ export function TimeChart({ timestamps, series, window, markers = [], bands = []
       },
       axes: [
         { ...AXIS, space: 80, values: timeTicks },
-        { ...AXIS, size: yAxisWidth ?? axisWidth, values: (_u, splits) => splits.map((v) => formatValue(v, live.current.series[0]?.unit ?? '')) },
+        {
+          ...AXIS,
+          size: yAxisWidth ?? axisWidth,
+          // A short chart (log volume) has room for too few ticks at uPlot's 30 px, and would label only its zero.
+          space: height <= SHORT_CHART ? 16 : 30,
+          values: (_u, splits) => {
+            const labels = splits.map((v) => formatValue(v, live.current.series[0]?.unit ?? ''));
+            // The canvas draws the labels; the element says them too, for whoever cannot read the canvas.
+            el.dataset.yTicks = labels.join(' | ');
+            return labels;
+          },
+        },
       ],
       series: [
         {},
