@@ -25,6 +25,6 @@ export async function runInternal<T>(gateway: GatewayClient, caller: Caller, nam
   const query = documents().get(name);
   if (!query) throw new Error(`no internal operation ${name}`);
   const response = await gateway({ query, variables, operationName: name }, caller);
-  if (!response.data) throw new Error((response.errors ?? []).map(describeError).join(' | ') || `${name} returned nothing`);
+  if (!response.data) throw new Error((response.errors ?? []).map((e) => describeError(e)).join(' | ') || `${name} returned nothing`);
   return response.data as T;
 }

@@ -1,7 +1,8 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { GatewayUnavailableError, type Caller, type GatewayClient, type GraphQLResponse } from './gateway-client.ts';
-import { at, describeError, errorResult, fitToBudget, type Truncation } from './results.ts';
+import { at, checkIdHint, describeError, errorResult, fitToBudget, type Truncation } from './results.ts';
+import { OPERATION_TOOLS } from './generated/tools.ts';
 import type { JsonSchema, OperationToolDefinition } from './tool-definition.ts';
 
 /** What a tool call needs besides its arguments. */
@@ -139,16 +140,19 @@ function withTruncation(result: CallToolResult, truncated: Truncation): CallTool
   return { ...result, structuredContent: structured, content: [{ type: 'text', text: JSON.stringify(structured) }] };
 }
 
+/** The list_* tools of a toolset: where valid ids for its other tools come from. */
+const listToolsOf = (toolset: string) => OPERATION_TOOLS.filter((t) => t.toolset === toolset && t.name.startsWith('list_')).map((t) => t.name);
+
 /** Turns a GraphQL answer into a tool result: structured content, JSON text, explicit cuts and failures. */
 function shape(tool: OperationToolDefinition, response: GraphQLResponse, variables: Record<string, unknown>, maxChars: number): { result: CallToolResult; truncated?: Truncation } {
   const errors = response.errors ?? [];
   if (rootFieldsAllNull(response.data)) {
     if (errors.length) {
-      return { result: errorResult(`${tool.name} failed: ${errors.map(describeError).join(' | ')}`) };
+      return { result: errorResult(`${tool.name} failed: ${errors.map((e) => describeError(e, listToolsOf(tool.toolset))).join(' | ')}`) };
     }
     if (tool.operationType === 'query') {
       const id = typeof variables.id === 'string' ? ` with id "${variables.id}"` : '';
-      return { result: errorResult(`Nothing found${id} (${Object.keys(response.data ?? {}).join(', ')} is null). Check the id: the list_* tools of the ${tool.toolset} toolset return valid ones.`) };
+      return { result: errorResult(`Nothing found${id} (${Object.keys(response.data ?? {}).join(', ')} is null). ${checkIdHint(listToolsOf(tool.toolset))}`) };
     }
   }
   const answer: Record<string, unknown> = { ...(response.data ?? {}) };
@@ -158,7 +162,7 @@ function shape(tool: OperationToolDefinition, response: GraphQLResponse, variabl
   }
   if (errors.length) {
     answer.errors = errors.map((error) => ({
-      message: describeError(error),
+      message: describeError(error, listToolsOf(tool.toolset)),
       ...(typeof error.extensions?.code === 'string' ? { code: error.extensions.code } : {}),
       ...(error.path ? { path: error.path.join('.') } : {}),
     }));

@@ -7,12 +7,16 @@ export const DEFAULT_MAX_RESULT_CHARS = 40_000;
 /** Longest single string kept whole (log messages, descriptions); longer ones end in an explicit marker. */
 const MAX_STRING_CHARS = 4_000;
 
+/** Where valid ids come from, naming the list tools given. */
+export const checkIdHint = (listTools: readonly string[]) =>
+  listTools.length ? `Check the id: ${listTools.join(', ')} return${listTools.length === 1 ? 's' : ''} valid ids.` : 'Check the id: the list_* tools return valid ids.';
+
 /** What an LLM can do about each error code of the gateway. */
 const NEXT_STEP: Record<string, string> = {
   BAD_USER_INPUT: 'Fix the argument as the message says and call again.',
   GRAPHQL_VALIDATION_FAILED: 'Fix the operation: check field and argument names with introspect or search_schema.',
   GRAPHQL_PARSE_FAILED: 'Fix the GraphQL syntax.',
-  NOT_FOUND: 'Check the id: the list tools (list_incidents, list_alerts, list_tickets...) return valid ids.',
+  NOT_FOUND: checkIdHint([]),
   NOT_SUPPORTED: 'The configured tool cannot do this through OpsOrch; do it in the tool itself (follow the url).',
   PROVIDER_UNAVAILABLE: 'The tool behind OpsOrch is unreachable; retry in a minute, and tell the user if it persists.',
   PROVIDER_TIMEOUT: 'The tool behind OpsOrch was too slow; retry, or ask for less (a shorter time window, a smaller page).',
@@ -23,8 +27,11 @@ const NEXT_STEP: Record<string, string> = {
   INTERNAL: 'An unexpected error inside OpsOrch; retry once, then report it with the request id.',
 };
 
-/** One GraphQL error as a line an LLM can act on: what, where, which provider, what to do next. */
-export function describeError(error: GraphQLErrorLike): string {
+/**
+ * One GraphQL error as a line an LLM can act on: what, where, which provider, what to do next. `listTools` names
+ * the tools that list valid ids for the failing one, so a NOT_FOUND hint points at tools the client has.
+ */
+export function describeError(error: GraphQLErrorLike, listTools: readonly string[] = []): string {
   const code = typeof error.extensions?.code === 'string' ? error.extensions.code : undefined;
   const parts = [error.message];
   const where: string[] = [];
@@ -33,7 +40,7 @@ export function describeError(error: GraphQLErrorLike): string {
   if (typeof error.extensions?.provider === 'string') where.push(`provider ${error.extensions.provider}`);
   if (typeof error.extensions?.retryAfter === 'number') where.push(`retry after ${error.extensions.retryAfter} s`);
   if (where.length) parts.push(`(${where.join(', ')})`);
-  const next = code ? NEXT_STEP[code] : undefined;
+  const next = code === 'NOT_FOUND' ? checkIdHint(listTools) : code ? NEXT_STEP[code] : undefined;
   if (next) parts.push(next);
   return parts.join(' ');
 }

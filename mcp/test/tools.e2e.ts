@@ -245,10 +245,16 @@ describe('errors an LLM can act on', () => {
   it('GraphQL errors and empty answers are results with isError and a next step', async () => {
     const wrongInstance = await call('get_incident', { id: 'nope:1' });
     expect(wrongInstance.isError).toBe(true);
-    expect(text(wrongInstance)).toMatch(/NOT_FOUND.*Check the id/);
+    expect(text(wrongInstance)).toMatch(/NOT_FOUND.*Check the id: list_incidents returns valid ids/);
     const unknown = await call('get_incident', { id: 'demo:NOPE' });
     expect(unknown.isError).toBe(true);
     expect(text(unknown)).toContain('Nothing found with id "demo:NOPE"');
+    expect(text(unknown)).toContain('Check the id: list_incidents returns valid ids.');
+    // The next step names the list tool of the failing tool's own toolset, one the client has.
+    const noTeam = await call('who_is_on_call', { team: 'nope' });
+    expect(noTeam.isError).toBe(true);
+    expect(text(noTeam)).toMatch(/NOT_FOUND.*Check the id: list_teams returns valid ids/);
+    expect(text(noTeam)).not.toContain('list_tickets');
     const badInput = await call('silence_alert', { id: 'demo:94c8e2e02396774f', duration: 'forever' });
     expect(badInput.isError).toBe(true);
     expect(text(badInput)).toContain('BAD_USER_INPUT');
