@@ -290,6 +290,16 @@ describe('request errors are problem details that say what to fix', () => {
     expect(notJson.body.errors[0]).toMatchObject({ parameter: 'filters', detail: 'must be JSON text' });
   });
 
+  it('refuses a parameter that a nested field rejects, rather than answering 200 without that field (400)', async () => {
+    const notATime = await rest('GET', '/services/checkout/golden-signals', { query: { since: 'bogus' } });
+    expect(notATime.status, JSON.stringify(notATime.body)).toBe(400);
+    expect(notATime.body).toMatchObject({ code: 'BAD_USER_INPUT', status: 400, instance: '/api/v1/services/checkout/golden-signals' });
+    expect(notATime.body.detail).toContain('"bogus" is not a time');
+    const fine = await rest('GET', '/services/checkout/golden-signals', { query: { since: 'now-30m' } });
+    expect(fine.status).toBe(200);
+    expect(fine.body.data.goldenSignals.latencyP99.points.length).toBeGreaterThan(0);
+  });
+
   it('refuses bodies with unknown or missing members, of the wrong type or not JSON (400, 415)', async () => {
     const unknown = await rest('POST', '/incidents', { body: { title: 'x', serviceId: 'checkout', severity: 'SEV3', priority: 'P1' } });
     expect(unknown.body).toMatchObject({ status: 400, errors: [{ pointer: '/priority' }] });

@@ -254,6 +254,13 @@ export function createRestRouter(pipeline: OperationPipeline, logger: Logger, ro
       }
       const answer = await pipeline.run(req, res, { document: route.document, operationName: route.operationName, variables });
       const data = answer.data?.[route.root];
+      // The endpoint's document is fixed, so bad input anywhere in the answer came from this request's parameters
+      // (a nested `since` that is not a time): the request is refused as a whole, never a 200 with a hole in it.
+      const badInput = answer.errors.find((e) => (e.extensions as { code?: unknown } | undefined)?.code === 'BAD_USER_INPUT');
+      if (badInput) {
+        sendProblem(res, problemOfError(badInput, instance));
+        return;
+      }
       if (data === null || data === undefined) {
         const error = answer.errors.find((e) => e.path?.[0] === route.root) ?? answer.errors[0];
         sendProblem(res, error ? problemOfError(error, instance) : { ...problemOf(404, 'NOT_FOUND', `Nothing found at ${instance}.`), instance });
