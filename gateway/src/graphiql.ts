@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import express, { type Router } from 'express';
+import { FAVICON_HREF } from '@opsorch/console/brand';
 
 const require = createRequire(import.meta.url);
 
@@ -57,6 +58,7 @@ export function graphiqlPage(endpoint: string): string {
 <head>
 <meta charset="utf-8" />
 <title>OpsOrch · GraphiQL</title>
+<link rel="icon" href="${FAVICON_HREF}" />
 <meta name="viewport" content="width=device-width, initial-scale=1" />
 <link rel="stylesheet" href="${GRAPHIQL_ASSET_PREFIX}graphiql.min.css" />
 <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
