@@ -504,7 +504,7 @@ describe('PagerDuty incidents against the contract fake', () => {
       expect(out).toMatch(line);
       expect(out).not.toContain(TOKEN);
     }
-  }, 30_000);
+  }, 60_000);
 
   // Last: a rate-limited answer holds the instance's calls back for the rest of the file.
   it('maps 401/403, 429, 5xx and the deadline to OpsOrch codes, and the token appears nowhere', async () => {

@@ -177,7 +177,7 @@ describe('the console in Chromium', { timeout: 60_000 }, () => {
     await screenshot(page, 'not-found');
     // Chromium logs the 404 document itself as a failed resource: expected here, and only here.
     browser.consoleErrors.splice(errorsBefore);
-  });
+  }, 60_000);
 
   it('keyboard: g i goes to incidents, j and Enter open the first one', async () => {
     await open('/');

@@ -83,5 +83,5 @@ describe('memory after load', () => {
     expect(answer.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 3_500));
     expect(await releases()).toBe(4);
-  });
+  }, 90_000);
 });

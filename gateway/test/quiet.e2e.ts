@@ -52,5 +52,5 @@ describe('process output', { timeout: 90_000 }, () => {
       await Promise.all([gateway.stop(), subgraph.stop()]);
       metadata.close();
     }
-  });
+  }, 60_000);
 });

@@ -242,7 +242,7 @@ describe('README examples', { timeout: 90_000 }, () => {
       });
       expect((JSON.parse(result.stdout) as { tools: unknown[] }).tools.length, JSON.stringify(settings)).toBeGreaterThan(10);
     }
-  });
+  }, 60_000);
 
   it('checks the configuration with opsorch check', async () => {
     const [block] = find((b) => b.lang === 'sh' && b.text.includes('opsorch.mjs check'), 'the check command');

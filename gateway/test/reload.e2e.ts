@@ -161,5 +161,5 @@ describe('hot reload of configuration', () => {
     // The log line may reach the pipe after the answer does.
     const log = await eventually(async () => server!.output.join(''), (text) => text.includes('reloaded: new requests'));
     expect(log).toContain('reloaded: new requests use the new configuration');
-  });
+  }, 60_000);
 });

@@ -76,7 +76,7 @@ describe('the generated files', () => {
     const outputs = await regenerate('gateway/codegen.rest.yml');
     expect(outputs.length).toBe(3);
     for (const output of outputs) expect(readFileSync(join(ROOT, output.filename), 'utf8'), `${output.filename} is stale`).toBe(output.content);
-  });
+  }, 120_000);
 
   it('put every REST operation in the trusted-documents manifest', () => {
     const manifest = JSON.parse(readFileSync(join(ROOT, 'gateway', 'generated', 'trusted-documents.json'), 'utf8')) as { operations: { body: string }[] };
@@ -355,7 +355,7 @@ describe('the API reference page', () => {
     } finally {
       await browser.close();
     }
-  });
+  }, 60_000);
 });
 
 describe('the test run', () => {
