@@ -1,5 +1,6 @@
-// What a reader sees, measured in Chromium: tables that fit (or scroll visibly) on 1280 and 1440 px screens, and a
-// dependency graph whose columns are hops from the service and whose edges never run behind a node.
+// What a reader sees, measured in Chromium: tables that fit (or scroll visibly) on 1280 and 1440 px screens with
+// headings over their columns, and a dependency graph whose columns are hops from the service and whose edges never
+// run behind a node.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql } from '../../gateway/test/harness.ts';
@@ -44,13 +45,32 @@ async function clippedTables(target: Page): Promise<string[]> {
   });
 }
 
+/** Column headings aligned otherwise than their column's cells (a left `#` over right-aligned numbers). */
+async function misalignedHeadings(target: Page): Promise<string[]> {
+  return target.evaluate(() => {
+    const out: string[] = [];
+    for (const table of Array.from(document.querySelectorAll('table'))) {
+      const headings = Array.from(table.querySelectorAll('thead tr:first-child th'));
+      const cells = Array.from(table.querySelector('tbody tr')?.children ?? []);
+      if (!headings.length || headings.length !== cells.length) continue; // spans: no column to compare
+      const side = (el: Element) => (['right', 'end'].includes(getComputedStyle(el).textAlign) ? 'right' : 'left');
+      headings.forEach((th, i) => {
+        if (side(th) !== side(cells[i]!)) out.push(`"${th.textContent?.trim() || th.getAttribute('aria-label')}" is ${side(th)}-aligned over ${side(cells[i]!)}-aligned cells`);
+      });
+    }
+    return out;
+  });
+}
+
 describe('tables', { timeout: 240_000 }, () => {
-  it('fit every page at 1440 and 1280 px', async () => {
+  it('fit every page at 1440 and 1280 px, each heading aligned with its column', async () => {
     const widths = [1440, 1280];
     const clipped = new Map<number, string[]>(widths.map((w) => [w, []]));
+    const misaligned: string[] = [];
     for (const { name, path } of pages) {
       await page.setViewportSize({ width: widths[0]!, height: 900 });
       await session.open(path);
+      for (const what of await misalignedHeadings(page)) misaligned.push(`${name} (${path}): ${what}`);
       // The same page, narrowed: the layout reflows without a reload.
       for (const width of widths) {
         await page.setViewportSize({ width, height: 900 });
@@ -60,6 +80,7 @@ describe('tables', { timeout: 240_000 }, () => {
     }
     // A failure lists every clipped table by width, page and section.
     expect(Object.fromEntries(clipped)).toEqual(Object.fromEntries(widths.map((w) => [w, []])));
+    expect(misaligned, misaligned.join('\n')).toEqual([]);
     expect(session.browser.consoleErrors).toEqual([]);
   });
 });

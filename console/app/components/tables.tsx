@@ -47,7 +47,7 @@ export function IncidentTable({
         <tr>
           {selectForm ? <th className="select" aria-label="Select" /> : null}
           <th>Sev</th>
-          {compact ? null : <th>#</th>}
+          {compact ? null : <th className="num">#</th>}
           <th>Title</th>
           {showService ? <th>Service</th> : null}
           <th>Status</th>

@@ -95,7 +95,7 @@ export default function ServiceGraphPage() {
           <table className="table">
             <thead>
               <tr>
-                <th>Hops</th>
+                <th className="num">Hops</th>
                 <th>Service</th>
                 <th>Health</th>
                 <th>Tier</th>

@@ -65,7 +65,7 @@ export default function Teams() {
                       <span className="muted">0</span>
                     )}
                   </td>
-                  <td className="mono small">{t.chatChannel ?? ''}</td>
+                  <td className="mono small nowrap">{t.chatChannel ?? ''}</td>
                   <td>
                     <SourceLink url={t.url} compact />
                   </td>
