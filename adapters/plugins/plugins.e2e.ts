@@ -167,7 +167,7 @@ describe('the plugin runtime', () => {
 
   it('bad settings name the key to fix', () => {
     expect(() => createRuntimeSync({ env: { OPSORCH_INCIDENTS_PROVIDER: 'tracker=plugin', OPSORCH_INCIDENTS_CONFIG: '{"args":["x"]}' }, logger: silentLogger })).toThrow(
-      'invalid configuration at OPSORCH_INCIDENTS_CONFIG.command: Invalid input: expected string, received undefined',
+      'invalid configuration at OPSORCH_INCIDENTS_CONFIG.command: missing; a string is required',
     );
   });
 });

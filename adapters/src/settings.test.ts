@@ -50,6 +50,8 @@ describe('settings are read once and strictly', () => {
       'OPSORCH_METRICS_CONFIG.b.url: Invalid URL',
     );
     expect(failure({ OPSORCH_METRICS_PROVIDER: 'prom=prometheus,b=prometheus', OPSORCH_METRICS_CONFIG: '{"porm":{}}' })).toContain('did you mean "prom"?');
+    // A setting left out says so.
+    expect(failure({ OPSORCH_METRICS_PROVIDER: 'prometheus' })).toBe('invalid configuration at OPSORCH_METRICS_CONFIG.url: missing; a string is required');
   });
 
   it('unknown provider kinds, kinds that do not serve the capability and unknown sections say what would work', () => {

@@ -144,6 +144,8 @@ const HINT_SEPARATOR = '\u0001';
 
 /** Zod's messages, with the closest known keys for every unknown one. */
 const friendlyErrors: z.core.$ZodErrorMap = (issue) => {
+  // A setting left out reads as such, not as Zod's "expected string, received undefined".
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `missing; ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected} is required`;
   if (issue.code !== 'unrecognized_keys') return undefined;
   const shape = (issue.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def?.shape;
   const known = shape ? Object.keys(shape) : [];
