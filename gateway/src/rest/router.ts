@@ -254,9 +254,13 @@ export function createRestRouter(pipeline: OperationPipeline, logger: Logger, ro
       }
       const answer = await pipeline.run(req, res, { document: route.document, operationName: route.operationName, variables });
       const data = answer.data?.[route.root];
-      // The endpoint's document is fixed, so bad input anywhere in the answer came from this request's parameters
-      // (a nested `since` that is not a time): the request is refused as a whole, never a 200 with a hole in it.
-      const badInput = answer.errors.find((e) => (e.extensions as { code?: unknown } | undefined)?.code === 'BAD_USER_INPUT');
+      // The endpoint's document is fixed, so OpsOrch's own refusal of an argument anywhere in the answer (a nested
+      // `since` that is not a time) is a refusal of this request's parameters: a 400, never a 200 with a hole in it.
+      // A provider's refusal (a vendor's 400, attributed to its instance) stays one failed part of the answer.
+      const badInput = answer.errors.find((e) => {
+        const extensions = (e.extensions ?? {}) as { code?: unknown; provider?: unknown };
+        return extensions.code === 'BAD_USER_INPUT' && !extensions.provider;
+      });
       if (badInput) {
         sendProblem(res, problemOfError(badInput, instance));
         return;
