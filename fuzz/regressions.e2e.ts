@@ -80,3 +80,36 @@ describe('a relative time past what a date can hold', () => {
     expect(body.errors[0]!.message).toMatch(/range\.to "now-99999999999999999999d" is too far from now/);
   });
 });
+
+describe('one object where a list is expected', () => {
+  // Found by `npm run fuzz` (seed 874772236): logs(query: $q) with `filters: { field: "" }` (GraphQL coerces a single
+  // value to a list of one) answered INTERNAL: the cost analysis read the variables as sent and iterated an object.
+  it('is read as a list of one, and costed as the search it is', async () => {
+    const post = async (variables: unknown) => {
+      const response = await fetch(target.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'query Q($q: ServiceLogQueryInput) { service(id: "checkout") { logs(query: $q, first: 2) { nodes { message } } } }', variables }),
+      });
+      return { status: response.status, body: (await response.json()) as { data?: { service: { logs: { nodes: unknown[] } | null } }; errors?: { message: string; extensions: { code: string } }[] } };
+    };
+    const single = await post({ q: { filters: { field: 'http.status', op: 'EQUALS', value: '500' } } });
+    const list = await post({ q: { filters: [{ field: 'http.status', op: 'EQUALS', value: '500' }] } });
+    expect(single.status, JSON.stringify(single.body)).toBe(200);
+    expect(single.body).toEqual(list.body);
+    // A filter that names no field is refused for what it is, never an internal error.
+    const empty = await post({ q: { filters: { field: '' } } });
+    expect(empty.body.errors?.map((e) => e.extensions.code)).not.toContain('INTERNAL');
+    // Searches cost more than reads (decision 013), sent either way: 21 of them are past the default cost limit.
+    const searches = Array.from({ length: 21 }, (_, i) => `s${i}: service(id: "checkout") { logs(query: $q, first: 1) { nodes { message } } }`).join(' ');
+    for (const filters of [{ field: 'http.status', value: '500' }, [{ field: 'http.status', value: '500' }]]) {
+      const response = await fetch(target.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `query Q($q: ServiceLogQueryInput) { ${searches} }`, variables: { q: { filters } } }),
+      });
+      const body = (await response.json()) as { errors?: { extensions: { code: string; reason?: string } }[] };
+      expect(body.errors?.[0]?.extensions, JSON.stringify(filters)).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MAX_COST' });
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import {
   getArgumentValues,
   getNamedType,
+  getVariableValues,
   getNullableType,
   isCompositeType,
   isInputObjectType,
@@ -135,6 +136,10 @@ export function analyzeOperation(
   const root = schema.getRootType(operation.operation);
   if (!root) return analysis;
   let visits = 0;
+  // Arguments as they will run: variables coerced as execution coerces them (one object where a list is expected is
+  // a list of one). Variables that do not coerce fail execution with a precise message; they are read as sent.
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+  const values = coerced.coerced ?? variables;
 
   const need = (capability: string, verb: Verb, field: string) => {
     const key = `${capability}:${verb}`;
@@ -207,7 +212,7 @@ export function analyzeOperation(
       let args: Record<string, unknown> = {};
       if (field.args.length > 0) {
         try {
-          args = getArgumentValues(field, selection, variables);
+          args = getArgumentValues(field, selection, values);
         } catch {
           // Invalid variable values fail execution with a precise message; the analysis just skips them.
         }

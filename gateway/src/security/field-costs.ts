@@ -29,11 +29,13 @@ export function logSearchWork(searchCost: number) {
   return (coordinate: string, args: Record<string, unknown>): number => {
     if (!LOG_READS.has(coordinate)) return 0;
     const query = (args.query ?? {}) as LogQueryArgument;
-    const filters = query.filters ?? [];
-    const searching = Boolean(query.text?.trim()) || filters.length > 0;
+    // Arguments arrive coerced, unless their variables did not coerce (the request then fails as it runs): read
+    // nothing that is not of the schema's shape.
+    const filters = Array.isArray(query.filters) ? query.filters : [];
+    const searching = (typeof query.text === 'string' && query.text.trim() !== '') || filters.length > 0;
     let regexWork = 0;
     for (const filter of filters) {
-      if (filter.op !== 'REGEX' || typeof filter.value !== 'string') continue;
+      if (filter?.op !== 'REGEX' || typeof filter.value !== 'string') continue;
       try {
         regexWork += Math.ceil((searchCost * compileUserPattern(filter.value, 'cost', 'search').programSize) / 1000);
       } catch {
