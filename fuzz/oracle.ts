@@ -17,8 +17,8 @@ export interface Observation {
 export const MAX_BODY_BYTES = 1_000_000;
 
 /** A connection closed while an oversized body was still being sent: the server refused it without reading it. */
-function refusedOversized(observation: Observation): boolean {
-  return Boolean(observation.failure) && (observation.sentBytes ?? 0) > MAX_BODY_BYTES && /EPIPE|ECONNRESET|other side closed|socket/i.test(observation.failure!);
+function refusedOversized(failure: string | undefined, sentBytes: number | undefined): boolean {
+  return Boolean(failure) && (sentBytes ?? 0) > MAX_BODY_BYTES && /EPIPE|ECONNRESET|other side closed|socket/i.test(failure!);
 }
 
 export interface Judgement {
@@ -51,7 +51,7 @@ interface GraphQLError {
 export function judgeGraphQL(observation: Observation): Judgement {
   const problems: string[] = [];
   const errors: string[] = [];
-  if (refusedOversized(observation)) return { problems, errors: ['connection closed on an oversized body'] };
+  if (refusedOversized(observation.failure, observation.sentBytes)) return { problems, errors: ['connection closed on an oversized body'] };
   if (observation.failure) return { problems: [`no answer: ${observation.failure}`], errors };
   if (observation.status >= 500) problems.push(`HTTP ${observation.status}`);
   for (const pattern of INSIDES) if (pattern.test(observation.body)) problems.push(`the answer shows the server's insides (${pattern.source.slice(0, 40)})`);
@@ -73,12 +73,14 @@ export function judgeGraphQL(observation: Observation): Judgement {
   return { problems, errors };
 }
 
-/** Judges one MCP tool call: its result, or the error the client raised. */
-export function judgeToolCall(outcome: { result?: { isError?: boolean; content?: { type: string; text?: string }[] }; error?: { code?: number; message: string } }): Judgement {
+/** Judges one MCP tool call: its result, or the error the client raised. `sentBytes`: the size of the call's body. */
+export function judgeToolCall(outcome: { result?: { isError?: boolean; content?: { type: string; text?: string }[] }; error?: { code?: number; message: string }; sentBytes?: number }): Judgement {
   const problems: string[] = [];
   const errors: string[] = [];
   if (outcome.error) {
     const { code, message } = outcome.error;
+    // As for GraphQL: the endpoint refuses a body past its limit without reading the rest.
+    if (code === undefined && refusedOversized(message, outcome.sentBytes)) return { problems, errors: ['connection closed on an oversized body'] };
     errors.push(`mcp ${code ?? 'transport'}: ${messageShape(message)}`);
     // -32602 invalid params is the SDK refusing hostile arguments, a 4xx the endpoint refusing the request
     // (413 for an oversized body); an output that misses its schema, a 5xx or no answer is a bug.

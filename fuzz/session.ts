@@ -244,7 +244,9 @@ export async function runFuzz(target: Target, settings: FuzzSettings, mcpHeaders
           return { result: (await client!.callTool(call, undefined, { timeout: settings.requestTimeoutMs })) as { isError?: boolean; content?: { type: string; text?: string }[] } };
         } catch (error) {
           const cause = (error as Error & { cause?: Error }).cause;
-          return { error: { code: (error as { code?: number }).code, message: `${(error as Error).message}${cause ? ` (${cause.message})` : ''}` } };
+          // The JSON-RPC message the client sent, about: the endpoint's body limit applies to it.
+          const sentBytes = Buffer.byteLength(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'tools/call', params: call }));
+          return { error: { code: (error as { code?: number }).code, message: `${(error as Error).message}${cause ? ` (${cause.message})` : ''}` }, sentBytes };
         }
       }),
     );
