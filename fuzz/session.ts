@@ -2,6 +2,7 @@
 // from the schema's introspection and MCP tool calls generated from each tool's input schema, in concurrent
 // batches, each answer judged (oracle.ts). Seeded: the same seed replays the same requests, and a failure
 // prints the seed, the fast-check path and the request that failed.
+import { request } from 'node:http';
 import fc from 'fast-check';
 import { buildClientSchema, getIntrospectionQuery, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -68,15 +69,24 @@ export async function introspect(graphqlUrl: string): Promise<GraphQLSchema> {
   return buildClientSchema(body.data);
 }
 
-/** Posts one request; a missing answer (refused, reset, timed out) is an observation too. */
-export async function post(url: string, body: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<Observation> {
-  try {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(timeoutMs) });
-    return { status: response.status, body: await response.text(), sentBytes: Buffer.byteLength(body) };
-  } catch (error) {
-    const cause = (error as Error & { cause?: Error }).cause;
-    return { status: 0, body: '', sentBytes: Buffer.byteLength(body), failure: `${(error as Error).name}: ${(error as Error).message}${cause ? ` (${cause.message})` : ''}` };
-  }
+/**
+ * Posts one request, on a connection of its own; a missing answer (refused, reset, timed out) is an observation
+ * too. A kept-alive connection would race the server's keep-alive timeout whenever building a batch's huge bodies
+ * holds this process's event loop past it: the request would go out on a socket the server had closed, a failure
+ * of the client (regressions.e2e.ts checks what the server does with kept-alive connections).
+ */
+export function post(url: string, body: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<Observation> {
+  const sentBytes = Buffer.byteLength(body);
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...headers }, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), sentBytes }));
+      res.on('error', (error) => resolve({ status: 0, body: '', sentBytes, failure: `${error.name}: ${error.message}` }));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => resolve({ status: 0, body: '', sentBytes, failure: `${error.name}: ${error.message}${error.code ? ` (${error.code})` : ''}` }));
+    req.end(body);
+  });
 }
 
 /** Cuts long strings in a request for printing, saying how long they were. */
