@@ -237,7 +237,7 @@ export const gatewaySecuritySchema = z.object({
       redisUrl: z.string().min(1).optional(),
       /** In-memory APQ cache size in MiB when no Redis is configured (default 16). */
       apqMiB: z.number().positive().default(16),
-      /** Parsed and validated client documents, in MiB (default 30). */
+      /** Parsed and validated client documents, in MiB of heap they hold, tokens and source included (default 30). */
       documentsMiB: z.number().positive().default(30),
       /** Query plans, in MiB (default 30). */
       queryPlansMiB: z.number().positive().default(30),
