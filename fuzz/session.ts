@@ -183,7 +183,11 @@ async function runPhase<T>(
   send: (batch: T[]) => Promise<boolean>,
 ): Promise<void> {
   if (numRuns <= 0 || (settings.replay && settings.replay.phase !== phase)) return;
-  const details = await fc.check(fc.asyncProperty(arbitrary, send), runParameters(settings, phase, numRuns));
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const details = await fc.check(fc.asyncProperty(arbitrary, (batch) => (inFlight = send(batch)) as Promise<boolean>), runParameters(settings, phase, numRuns));
+  // The time limit returns without waiting for the batch it interrupted: let that batch finish, so that the next
+  // phase, or closing the MCP client under its calls, does not cut it short and count its calls as failures.
+  await inFlight.catch(() => {});
   if (details.failed) {
     const line = `${phase}: failed after ${details.numRuns} runs; replay with FUZZ_SEED=${details.seed} FUZZ_REPLAY=${phase}:${details.counterexamplePath}`;
     tally.report.replays.push(line);
