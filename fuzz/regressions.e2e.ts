@@ -44,19 +44,21 @@ describe('an oversized body', () => {
   });
 });
 
+/** Sends the documents `queryOf(from)` to `queryOf(from + count - 1)` one by one, each answered 200. */
+const sendDistinct = (queryOf: (i: number) => string) => async (from: number, count: number) => {
+  for (let i = from; i < from + count; i++) {
+    const response = await fetch(target.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: queryOf(i) }) });
+    expect(response.status).toBe(200);
+    await response.text();
+  }
+};
+
 describe('distinct operations with large literal arguments', () => {
   // Found by `npm run fuzz` (seed 318782911): the heap after GC grew from 86 to 337 MiB over 7,500 requests. The
   // planner keeps literals in its subgraph fetches, and the in-process subgraphs cached a thousand parsed
   // fetches each, whatever their size: 300 filters of 400 KB kept 265 MiB alive.
   it('stop growing the heap once the bounded caches are full', async () => {
-    const send = async (from: number, count: number) => {
-      for (let i = from; i < from + count; i++) {
-        const query = `{ services(filter: { text: "${String(i).padEnd(400_000, 'x')}" }) { nodes { id } } }`;
-        const response = await fetch(target.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-        expect(response.status).toBe(200);
-        await response.text();
-      }
-    };
+    const send = sendDistinct((i) => `{ services(filter: { text: "${String(i).padEnd(400_000, 'x')}" }) { nodes { id } } }`);
     // Apollo's document and plan caches (30 MiB each) fill first; after that nothing more may stay.
     await send(0, 90);
     const full = await target.memory(true);
@@ -71,15 +73,7 @@ describe('distinct operations of many tokens', () => {
   // document cache counted each document by its AST's JSON, a quarter of what it holds with its token list, and
   // the in-process subgraphs kept every fetch's token list as well.
   it('stop growing the heap once the bounded caches are full', async () => {
-    const send = async (from: number, count: number) => {
-      for (let i = from; i < from + count; i++) {
-        const tags = Array.from({ length: 1_500 }, (_, t) => `"t${i}-${t}"`).join(',');
-        const query = `{ services(filter: { tags: [${tags}] }) { nodes { id } } }`;
-        const response = await fetch(target.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-        expect(response.status).toBe(200);
-        await response.text();
-      }
-    };
+    const send = sendDistinct((i) => `{ services(filter: { tags: [${Array.from({ length: 1_500 }, (_, t) => `"t${i}-${t}"`).join(',')}] }) { nodes { id } } }`);
     await send(0, 150);
     const full = await target.memory(true);
     await send(150, 150);
