@@ -102,11 +102,14 @@ describe('one object where a list is expected', () => {
   // Found by `npm run fuzz` (seed 874772236): logs(query: $q) with `filters: { field: "" }` (GraphQL coerces a single
   // value to a list of one) answered INTERNAL: the cost analysis read the variables as sent and iterated an object.
   it('is read as a list of one, and costed as the search it is', async () => {
-    const post = async (variables: unknown) => {
+    // One fixed window in the past, so the two reads see the same lines however far apart they run.
+    const to = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 5 * 60_000);
+    const range = { from: new Date(to.getTime() - 15 * 60_000).toISOString(), to: to.toISOString() };
+    const post = async (variables: Record<string, unknown>) => {
       const response = await fetch(target.graphqlUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: 'query Q($q: ServiceLogQueryInput) { service(id: "checkout") { logs(query: $q, first: 2) { nodes { message } } } }', variables }),
+        body: JSON.stringify({ query: 'query Q($q: ServiceLogQueryInput, $r: TimeRangeInput) { service(id: "checkout") { logs(query: $q, range: $r, first: 2) { nodes { message } } } }', variables: { ...variables, r: range } }),
       });
       return { status: response.status, body: (await response.json()) as { data?: { service: { logs: { nodes: unknown[] } | null } }; errors?: { message: string; extensions: { code: string } }[] } };
     };
