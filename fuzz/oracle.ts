@@ -1,6 +1,8 @@
 // What counts as a bug when the product answers a hostile request: a 5xx, an INTERNAL (or code-less) error,
-// an answer that is not JSON, a stack trace or a path of the server's disk in the answer, or no answer at all.
+// an answer that is not JSON, a stack trace or a path of the server's disk in the answer, an error that echoes a value
+// whole (a message past MAX_MESSAGE_LENGTH), or no answer at all.
 // Every other error (BAD_USER_INPUT, NOT_FOUND, FORBIDDEN, 413, 429...) is the product doing its job.
+import { MAX_MESSAGE_LENGTH } from '@opsorch/adapters';
 import { ROOT } from '../gateway/test/harness.ts';
 
 /** One answer as the fuzzer saw it. */
@@ -27,6 +29,11 @@ export interface Judgement {
   /** Error signatures (code, reason, message shape) for the count of distinct errors. */
   errors: string[];
 }
+
+/** Longest error text judged fine: a message past it echoes a value whole (the cut's marker adds a few characters). */
+const MAX_ERROR_TEXT = MAX_MESSAGE_LENGTH + 50;
+/** A tool's error text may join several messages and add what to do next; MCP cuts it at 4,000 characters. */
+const MAX_TOOL_ERROR_TEXT = 4_050;
 
 /** A stack frame or this checkout's absolute path: the server's insides, never for a client. */
 const INSIDES = [/\n\s+at [^\n]+:\d+:\d+/, new RegExp(ROOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))];
@@ -68,6 +75,7 @@ export function judgeGraphQL(observation: Observation): Judgement {
     const reason = typeof error.extensions?.reason === 'string' ? `/${error.extensions.reason}` : '';
     errors.push(`${observation.status} ${code ?? 'NO_CODE'}${reason}: ${messageShape(error.message ?? '')}`);
     if (!code) problems.push(`an error without a code: ${error.message}`);
+    if ((error.message?.length ?? 0) > MAX_ERROR_TEXT) problems.push(`an error message of ${error.message!.length} characters: ${error.message!.slice(0, 200)}`);
     if (code === 'INTERNAL') problems.push(`INTERNAL at ${(error.path ?? []).join('.') || '(request)'}: ${error.message}`);
   }
   return { problems, errors };
@@ -95,6 +103,7 @@ export function judgeToolCall(outcome: { result?: { isError?: boolean; content?:
     const code = /\(([A-Z_]+)[,)]/.exec(text)?.[1] ?? 'TOOL_ERROR';
     errors.push(`tool ${code}: ${messageShape(text)}`);
     if (code === 'INTERNAL' || /\bINTERNAL\b|Internal error/.test(text)) problems.push(`INTERNAL in a tool answer: ${text.slice(0, 500)}`);
+    if (text.length > MAX_TOOL_ERROR_TEXT) problems.push(`a tool error of ${text.length} characters: ${text.slice(0, 200)}`);
   }
   return { problems, errors };
 }

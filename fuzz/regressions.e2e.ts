@@ -1,6 +1,7 @@
 // Bugs the fuzzer found, each kept as the reproduction it printed, against `opsorch start` as its own process.
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectHttp } from '../mcp/test/harness.ts';
 import { startTarget, type Target } from './target.ts';
 
 let target: Target;
@@ -130,6 +131,50 @@ describe('one object where a list is expected', () => {
       });
       const body = (await response.json()) as { errors?: { extensions: { code: string; reason?: string } }[] };
       expect(body.errors?.[0]?.extensions, JSON.stringify(filters)).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MAX_COST' });
+    }
+  });
+});
+
+describe('a huge value quoted in an error', () => {
+  // Found by reading a fuzzing run's answers: a 300,000-character `since` came back whole inside a 300 KB
+  // "is not a time" error, over GraphQL, REST and MCP alike.
+  const huge = (length: number) => `now-${'x'.repeat(length)}`;
+  const cut = /^range\.from "now-x+… \[[\d,]+ characters cut\] …x+" is not a time: use RFC 3339/;
+
+  it('comes back cut in the middle over GraphQL, its advice kept at the end', async () => {
+    const response = await fetch(target.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'query Q($from: String!) { service(id: "checkout") { goldenSignals(range: { from: $from }) { step } } }',
+        variables: { from: huge(300_000) },
+      }),
+    });
+    const text = await response.text();
+    expect(text.length).toBeLessThan(3_000);
+    const error = (JSON.parse(text) as { errors: { message: string; extensions: { code: string } }[] }).errors[0]!;
+    expect(error.extensions.code).toBe('BAD_USER_INPUT');
+    expect(error.message).toMatch(cut);
+    expect(error.message.length).toBeLessThanOrEqual(1_040);
+  });
+
+  it('comes back cut over REST and MCP too', async () => {
+    const rest = await fetch(`${target.base}/api/v1/services/checkout/golden-signals?since=${huge(10_000)}`);
+    expect(rest.status).toBe(400);
+    const problem = (await rest.json()) as { detail: string };
+    expect(problem.detail.length).toBeLessThanOrEqual(1_040);
+    expect(problem.detail).toContain('characters cut');
+    const client = await connectHttp(target.mcpUrl, 'regressions');
+    try {
+      // The service's other parts still answer; the failed one names the argument, cut.
+      const result = (await client.callTool({ name: 'get_golden_signals', arguments: { service: 'checkout', since: huge(300_000) } })) as { content: { text: string }[] };
+      const text = result.content[0]!.text;
+      expect(text.length).toBeLessThan(3_000);
+      const answer = JSON.parse(text) as { service: { health: unknown; goldenSignals: unknown }; errors: { message: string; code: string }[] };
+      expect(answer.service).toMatchObject({ health: expect.anything(), goldenSignals: null });
+      expect(answer.errors[0]).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(cut) });
+    } finally {
+      await client.close();
     }
   });
 });

@@ -18,6 +18,26 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
 }
 
+/** The longest error message a client gets; past it, the middle is cut out (see `boundMessage`). */
+export const MAX_MESSAGE_LENGTH = 1000;
+
+/**
+ * `message` as a client should get it: an overlong one (a 300 KB argument echoed back in "... is not a time")
+ * keeps its start, which names what was wrong, and its end, which says what to do, and counts what was cut.
+ */
+export function boundMessage(message: string, max = MAX_MESSAGE_LENGTH): string {
+  if (message.length <= max) return message;
+  let head = Math.ceil(max * 0.6);
+  let tail = message.length - Math.floor(max * 0.4);
+  // Never cut between the two halves of a surrogate pair (an emoji), which would leave invalid text.
+  if (isHighSurrogate(message.charCodeAt(head - 1))) head--;
+  if (isLowSurrogate(message.charCodeAt(tail))) tail++;
+  return `${message.slice(0, head)}… [${(tail - head).toLocaleString('en-US')} characters cut] …${message.slice(tail)}`;
+}
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
+
 export interface OpsOrchErrorOptions {
   capability?: string;
   provider?: string;

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
-import { isErrorCode, redactSecrets, type Logger } from '@opsorch/adapters';
+import { boundMessage, isErrorCode, redactSecrets, type Logger } from '@opsorch/adapters';
 
 /** The request an error was raised in, set on the error object by `errorRequestIds` for the formatter's log line. */
 const REQUEST_ID = Symbol('opsorch.requestId');
@@ -35,8 +35,8 @@ const TOO_MANY_TOKENS = /^Syntax Error: Document contains more tha[nt] (\d+) tok
 
 /**
  * Shapes every error a client sees: a code from OpsOrch's list in `extensions.code` (Apollo's request
- * codes kept as `extensions.reason`), `capability`/`provider` when known, no stack trace, no secret, and no
- * internal detail for unexpected errors (those are logged with the request id instead).
+ * codes kept as `extensions.reason`), `capability`/`provider` when known, no stack trace, no secret, no message
+ * past MAX_MESSAGE_LENGTH, and no internal detail for unexpected errors (those are logged with the request id instead).
  */
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -62,6 +62,6 @@ export function createErrorFormatter(logger: Logger) {
       message = 'Internal error in OpsOrch; it has been logged with the request id.';
     }
     if (typeof serviceName === 'string' && extensions.capability === undefined) extensions.capability = serviceName;
-    return { ...formatted, message, extensions: { ...extensions, code } };
+    return { ...formatted, message: boundMessage(message), extensions: { ...extensions, code } };
   };
 }

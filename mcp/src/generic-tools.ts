@@ -93,6 +93,7 @@ const introspectInput = z.object({
   type: z
     .string()
     .min(1)
+    .max(200)
     .describe('A type name such as `Incident`, `IncidentFilter`, `Query` or `Mutation`, or one field such as `Query.incidents`.'),
   depth: z
     .number()
@@ -104,7 +105,7 @@ const introspectInput = z.object({
 });
 
 const searchInput = z.object({
-  query: z.string().min(1).describe('Words to find in type, field, argument and enum value names and descriptions, for example `on call` or `deploy service`.'),
+  query: z.string().min(1).max(500).describe('Words to find in type, field, argument and enum value names and descriptions, for example `on call` or `deploy service`.'),
   limit: z.number().int().min(1).max(50).default(15).describe('Maximum number of matches.'),
 });
 

@@ -45,9 +45,9 @@ export function describeError(error: GraphQLErrorLike, listTools: readonly strin
   return parts.join(' ');
 }
 
-/** A failed tool call as MCP wants it: a result with `isError`, never a protocol error. */
+/** A failed tool call as MCP wants it: a result with `isError`, never a protocol error, and never a huge echo. */
 export function errorResult(message: string): CallToolResult {
-  return { isError: true, content: [{ type: 'text', text: message }] };
+  return { isError: true, content: [{ type: 'text', text: cutLongStrings(message) as string }] };
 }
 
 export interface Truncation {

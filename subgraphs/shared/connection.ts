@@ -1,4 +1,5 @@
 import {
+  boundMessage,
   fanOutPage,
   pageRequest,
   type Capability,
@@ -20,7 +21,7 @@ export interface Connection<T> {
 }
 
 export function providerErrorsOf(failures: readonly OpsOrchError[]): Connection<never>['providerErrors'] {
-  return failures.map((f) => ({ capability: f.capability ?? 'unknown', provider: f.provider ?? 'unknown', code: f.code, message: f.message }));
+  return failures.map((f) => ({ capability: f.capability ?? 'unknown', provider: f.provider ?? 'unknown', code: f.code, message: boundMessage(f.message) }));
 }
 
 /**
