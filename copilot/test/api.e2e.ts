@@ -57,6 +57,10 @@ describe('an investigation with the built-in investigator', () => {
     // Later trouble in orders-db is not blamed for errors that started 20 minutes before it.
     expect(answer.ruledOut.some((r) => r.title.startsWith('orders-db') && r.reason.includes('after'))).toBe(true);
     expect(answer.checks.map((c) => c.name)).toEqual(['changes', 'error-logs', 'golden-signals', 'dependencies', 'alerts', 'similar-incidents', 'runbooks']);
+    // The error-log summary names a kind of line and how often it came, not one line's trace id and numbers.
+    const errorLogs = answer.checks.find((c) => c.name === 'error-logs')!;
+    expect(errorLogs.summary).toMatch(/most frequent: .+ \(\d+× since \d\d:\d\d UTC, (none|\d+×) in the hour before\)$/);
+    expect(errorLogs.summary).not.toMatch(/[0-9a-f]{16}/);
     expect(answer.actions[0]).toMatchObject({ kind: 'runbook', runbook: { id: 'demo:rb-rollback-deploy' } });
     expect(answer.toolCalls).toBe(stream.events.filter((e) => e.type === 'tool_call').length);
   });

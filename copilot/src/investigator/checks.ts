@@ -180,9 +180,14 @@ function mentionsService(message: string, id: string): boolean {
   return false;
 }
 
+/** How often a pattern came, for example "84× since 09:12 UTC, none in the hour before". */
+export function patternCounts(pattern: LogPattern): string {
+  return `${pattern.after}× since ${pattern.firstSeen.slice(11, 16)} UTC${pattern.isNew ? ', none in the hour before' : `, ${pattern.before}× in the hour before`}`;
+}
+
 export function patternEvidence(errors: ErrorPatterns, pattern: LogPattern): Evidence {
   const text = searchableText(pattern.template);
-  return evidence('log', `${pattern.isNew ? 'New' : 'Spiking'} ${pattern.level.toLowerCase()} in ${errors.service} (${pattern.after}× since ${pattern.firstSeen.slice(11, 16)} UTC${pattern.isNew ? ', none in the hour before' : `, ${pattern.before}× in the hour before`})`, errors.afterCall, {
+  return evidence('log', `${pattern.isNew ? 'New' : 'Spiking'} ${pattern.level.toLowerCase()} in ${errors.service} (${patternCounts(pattern)})`, errors.afterCall, {
     detail: pattern.example.length > 300 ? `${pattern.example.slice(0, 300)}…` : pattern.example,
     consoleUrl: consoleLinks.logs({ service: errors.service, text: text || null, levels: LEVELS, fromMs: errors.fromMs, toMs: errors.toMs }),
   });
