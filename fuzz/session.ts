@@ -249,8 +249,16 @@ export async function runFuzz(target: Target, settings: FuzzSettings, mcpHeaders
   const calls = tools.length
     ? fc.constantFrom(...tools).chain((tool) => toolArguments(tool.inputSchema, { tool: tool.name, dictionary, documents }).map((args) => ({ name: tool.name, arguments: args })))
     : fc.constant({ name: '', arguments: {} });
+  // Each call leaves an abort listener on the transport's one long-lived signal until garbage collection reclaims
+  // the request; a fresh client every 1,000 calls keeps the fuzzer's output free of MaxListenersExceededWarning.
+  let callsOfClient = 0;
   await runPhase(settings, tally, 'mcp', tools.length ? settings.mcpRuns : 0, fc.array(calls, { minLength: 1, maxLength: settings.batch }), async (batch) => {
     if (report.crashed) return false;
+    if ((callsOfClient += batch.length) > 1_000) {
+      await client!.close().catch(() => {});
+      client = await connectHttp(target.mcpUrl, 'opsorch-fuzz', mcpHeaders);
+      callsOfClient = batch.length;
+    }
     const outcomes = await Promise.all(
       batch.map(async (call) => {
         tally.tool(call.name);
