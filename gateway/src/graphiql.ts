@@ -15,6 +15,17 @@ const ASSETS: Record<string, string> = {
 
 export const GRAPHIQL_ASSET_PREFIX = '/graphiql/';
 
+/**
+ * The console's icon at /favicon.ico: browsers ask for it on every page that names none (a JSON answer of
+ * /copilot or /api/v1, /metrics), and a 404 there is noise in every browser console.
+ */
+export function favicon(): Router {
+  const svg = decodeURIComponent(FAVICON_HREF.slice(FAVICON_HREF.indexOf(',') + 1));
+  return express.Router().get('/favicon.ico', (_req, res) => {
+    res.type('image/svg+xml').set('cache-control', 'public, max-age=86400').send(svg);
+  });
+}
+
 export function graphiqlAssets(): Router {
   const router = express.Router();
   for (const [name, path] of Object.entries(ASSETS)) {

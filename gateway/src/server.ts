@@ -12,7 +12,7 @@ import { readSupergraphSdl, SUBGRAPH_NAMES, SUPERGRAPH_PATH, type SubgraphName }
 import { buildSchemaOf, IdempotencyStore, SUBGRAPHS, type RequestContext } from '@opsorch/subgraphs';
 import { createErrorFormatter, errorRequestIds } from './errors.ts';
 import { errorPages, notFoundPage } from './error-pages.ts';
-import { graphiqlAssets, graphiqlPage } from './graphiql.ts';
+import { favicon, graphiqlAssets, graphiqlPage } from './graphiql.ts';
 import { CachedLocalDataSource } from './local-data-source.ts';
 import { executePlansOf } from './plan-execution.ts';
 import { shapeResultsOf } from './result-shaping.ts';
@@ -295,7 +295,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     // One Host/Origin allow-list for every route: /graphql, /mcp, the console, GraphiQL, health and metrics.
     guard: (req, res, next) => current.current.security.hosts(req, res, next),
   });
-  app.use(graphiqlAssets());
+  app.use(graphiqlAssets(), favicon());
   app.get('/graphql', (req, res, next) => {
     if (!wantsGraphiql(req)) return next();
     res.type('html').send(graphiqlPage('/graphql'));

@@ -47,6 +47,13 @@ describe('GraphiQL', () => {
     }
   });
 
+  it('serves the same icon at /favicon.ico, which browsers ask for on pages that name none (JSON answers, /metrics)', async () => {
+    const icon = await fetch(new URL('/favicon.ico', gateway.url));
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect(await icon.text()).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg".*<circle .*<\/svg>$/);
+  });
+
   it('leaves GET /graphql?query=... to the GraphQL endpoint (with the CSRF preflight header)', async () => {
     const response = await fetch(`${gateway.url}?query=${encodeURIComponent('{ __typename }')}`, {
       headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
