@@ -35,6 +35,15 @@ describe('the copilot panel', { timeout: 90_000 }, () => {
     await warRoom.locator('summary').click();
     await expect(warRoom.locator('pre.copilot-args').textContent()).resolves.toContain('demo:Q3VW8TR');
     expect(await panel().locator('.copilot-finding').count()).toBeGreaterThan(1);
+    // The panel covers the page under it: the incident's charts and log lines (positioned, painted later) stay below.
+    const box = (await panel().boundingBox())!;
+    const covered = await page.evaluate(
+      `[0.1, 0.3, 0.5, 0.7, 0.9].flatMap((fy) => [0.05, 0.25, 0.5].map((fx) => {
+        const hit = document.elementFromPoint(${box.x} + ${box.width} * fx, ${box.y} + ${box.height} * fy);
+        return hit && !hit.closest('.copilot-panel') ? hit.tagName + '.' + hit.className : null;
+      })).filter(Boolean)`,
+    );
+    expect(covered, 'page elements drawn over the copilot panel').toEqual([]);
     await screenshot(page, 'copilot-incident');
 
     // Evidence opens the right console view: the log explorer with the query and range.
