@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { checkArguments } from '@opsorch/mcp';
 import type { ConversationStore } from './conversations/store.ts';
+import { clip } from './investigator/analysis.ts';
 import { PlanTracker, type Planner } from './planner.ts';
 import { InvestigationTools } from './session.ts';
 import { capabilityOfTool, type ToolConnector, type ToolInfo } from './tools.ts';
@@ -88,7 +89,7 @@ export class Copilot {
     const conversation: Conversation = {
       id: randomUUID(),
       owner: person.id,
-      title: question.length > 90 ? `${question.slice(0, 90)}…` : question,
+      title: clip(question, 90),
       context: cleanContext(request.context),
       createdAt: now,
       updatedAt: now,

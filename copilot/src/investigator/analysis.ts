@@ -16,6 +16,11 @@ export function messageTemplate(message: string): string {
     .trim();
 }
 
+/** `text` up to `max` characters, ending in "…" when cut. */
+export function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 /** The longest run of plain words in a template: text the log explorer can search for. */
 export function searchableText(template: string): string {
   const runs = template

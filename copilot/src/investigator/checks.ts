@@ -3,7 +3,7 @@
 import { consoleLinks } from '../links.ts';
 import type { InvestigationTools, ToolRecord } from '../session.ts';
 import type { Evidence, EvidenceKind } from '../types.ts';
-import { formatSignal, messageTemplate, searchableText, seriesChange, stepFor, type Point, type SeriesChange, type SignalKind } from './analysis.ts';
+import { clip, formatSignal, messageTemplate, searchableText, seriesChange, stepFor, type Point, type SeriesChange, type SignalKind } from './analysis.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -188,7 +188,7 @@ export function patternCounts(pattern: LogPattern): string {
 export function patternEvidence(errors: ErrorPatterns, pattern: LogPattern): Evidence {
   const text = searchableText(pattern.template);
   return evidence('log', `${pattern.isNew ? 'New' : 'Spiking'} ${pattern.level.toLowerCase()} in ${errors.service} (${patternCounts(pattern)})`, errors.afterCall, {
-    detail: pattern.example.length > 300 ? `${pattern.example.slice(0, 300)}…` : pattern.example,
+    detail: clip(pattern.example, 300),
     consoleUrl: consoleLinks.logs({ service: errors.service, text: text || null, levels: LEVELS, fromMs: errors.fromMs, toMs: errors.toMs }),
   });
 }
@@ -257,7 +257,7 @@ export async function readConfigChanges(tools: InvestigationTools, service: stri
     if (!isConfigChange(line.message)) continue;
     const template = messageTemplate(line.message);
     if (seen.has(template)) continue;
-    const title = `${service}: ${line.message.length > 160 ? `${line.message.slice(0, 160)}…` : line.message}`;
+    const title = `${service}: ${clip(line.message, 160)}`;
     seen.set(template, {
       kind: 'config-change',
       service,

@@ -5,7 +5,7 @@ import { consoleLinks } from '../links.ts';
 import type { Planner, PlannerContext, PlannerInput } from '../planner.ts';
 import type { ToolRecord } from '../session.ts';
 import type { Answer, CauseKind, CheckResult, Evidence, Finding, Hypothesis, RecommendedAction } from '../types.ts';
-import { formatDuration, formatSignal, formatTime, keywords } from './analysis.ts';
+import { clip, formatDuration, formatSignal, formatTime, keywords } from './analysis.ts';
 import {
   alertEvidence,
   deployChange,
@@ -421,7 +421,7 @@ export class BuiltinInvestigator implements Planner {
     const relevantAlerts = g.alerts.alerts.filter((a) => a.service?.id === g.service || g.graph.nodes.has(a.service?.id ?? ''));
     const checks: CheckResult[] = [
       check('changes', 'Deploys and configuration changes before the symptom', allChanges.length > 0, allChanges.length ? allChanges.map((c) => `${c.title} (${formatTime(c.at, now)})`).join('; ') : `No deploy or configuration change of ${g.service} or its dependencies in the 3 hours before.`, allChanges.map((c) => c.evidence)),
-      check('error-logs', `Error-log patterns of ${g.service}`, g.errors.notable.length > 0, g.errors.unavailable ? `Logs unavailable: ${g.errors.unavailable.slice(0, 160)}` : g.errors.notable.length ? `${g.errors.notable.length} new or spiking kinds of warnings and errors; most frequent: ${g.errors.notable[0]!.template.slice(0, 140)} (${patternCounts(g.errors.notable[0]!)})` : 'No new or spiking warnings or errors.', g.errors.notable.slice(0, 3).map((p) => patternEvidence(g.errors, p))),
+      check('error-logs', `Error-log patterns of ${g.service}`, g.errors.notable.length > 0, g.errors.unavailable ? `Logs unavailable: ${g.errors.unavailable.slice(0, 160)}` : g.errors.notable.length ? `${g.errors.notable.length} new or spiking kinds of warnings and errors; most frequent: ${clip(g.errors.notable[0]!.template, 140)} (${patternCounts(g.errors.notable[0]!)})` : 'No new or spiking warnings or errors.', g.errors.notable.slice(0, 3).map((p) => patternEvidence(g.errors, p))),
       check('golden-signals', `Golden signals of ${g.service} against the baseline`, ownAnomalies.length > 0, describeSignals(g.signals), ownAnomalies.map((r) => signalEvidence(g.signals, r))),
       check('dependencies', `Dependency health of ${g.service}, both ways`, unhealthy.length > 0, unhealthy.length ? unhealthy.map((n) => `${n.id} ${n.health.toLowerCase()}${g.graph.calls.get(g.service)?.includes(n.id) || reachable(g.graph.calls, g.service).includes(n.id) ? ' (dependency)' : ' (caller)'}`).join(', ') : 'Every dependency and caller is healthy.', [evidence('dependency', `Dependency graph of ${g.service}`, g.graph.call, { consoleUrl: consoleLinks.dependencyGraph(g.service) })]),
       check('alerts', 'Firing alerts around the service', relevantAlerts.length > 0, relevantAlerts.length ? relevantAlerts.slice(0, 6).map((a) => `${a.name} on ${a.service?.id} since ${formatTime(a.startsAt, now)}`).join('; ') : 'No alert firing on the service or its neighbours.', relevantAlerts.slice(0, 4).map((a) => alertEvidence(a, g.alerts.call))),
