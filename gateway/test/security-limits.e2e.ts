@@ -186,6 +186,19 @@ describe('arguments at the edges', () => {
   });
 });
 
+describe('cache sizes', () => {
+  // `queryPlansMiB: 0.1` once stopped the start with "maxSize must be a positive integer if specified".
+  it('take fractions of a MiB, and the gateway serves with them', async () => {
+    const caches = { queryPlansMiB: 0.1, documentsMiB: 0.05, apqMiB: 0.25 };
+    const gateway = await startTestGateway({ env: { OPSORCH_CONFIG: writeGatewayConfig({ audit: { sinks: [] }, caches }) } });
+    try {
+      for (let i = 0; i < 2; i++) expect(await gql(gateway.url, '{ incidents(first: 1) { nodes { id } } }')).toMatchObject({ data: { incidents: { nodes: [{ id: expect.any(String) }] } } });
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
 describe('amplification through cheap fields', () => {
   const stops: RunningGateway[] = [];
   afterAll(async () => {

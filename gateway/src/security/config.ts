@@ -362,6 +362,11 @@ export interface LoadedSecurityConfig {
   demoDefaults: boolean;
 }
 
+/** A cache size in MiB as the whole, positive number of bytes the LRU caches require (0.1 MiB is 104,858 bytes). */
+export function mibBytes(mib: number): number {
+  return Math.max(1, Math.round(mib * 2 ** 20));
+}
+
 /**
  * Validates the gateway's security settings once at start-up: the `gateway:` section of the OPSORCH_CONFIG file
  * (read by the settings module, adapters/src/settings.ts: its auth, authorization, audit, limits,

@@ -12,7 +12,7 @@ import type { RequestIdentity } from '../request-context.ts';
 import { createAuditLog } from './audit.ts';
 import { createAuthentication } from './authentication.ts';
 import { createAuthorization } from './authorization.ts';
-import { loadSecurityConfig, SecurityConfigError, type SecurityConfig } from './config.ts';
+import { loadSecurityConfig, mibBytes, SecurityConfigError, type SecurityConfig } from './config.ts';
 import { createGatewayTokenSigner, signingKeyFrom, type GatewayClaims } from './gateway-token.ts';
 import { hostCheck } from './hosts.ts';
 import { createLimits } from './limits.ts';
@@ -163,12 +163,13 @@ export async function createSecurity(options: SecurityOptions) {
       // Parsing and validation run before any limit: a huge document is refused while it is being read.
       parseOptions: { maxTokens: config.limits.maxTokens },
       documentStore: new InMemoryLRUCache<DocumentNode>({
-        maxSize: Math.round(config.caches.documentsMiB * 2 ** 20),
+        maxSize: mibBytes(config.caches.documentsMiB),
         sizeCalculation: documentHeapBytes,
       }),
     },
     /** Options for `new ApolloGateway(...)`. */
-    gatewayOptions: { experimental_approximateQueryPlanStoreMiB: config.caches.queryPlansMiB },
+    // Apollo multiplies this by 2^20 and needs a whole number of bytes.
+    gatewayOptions: { experimental_approximateQueryPlanStoreMiB: mibBytes(config.caches.queryPlansMiB) / 2 ** 20 },
     /** Size of each in-process subgraph's document cache. */
     subgraphDocuments: config.caches.subgraphDocuments,
     /**

@@ -5,7 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Kind, parse, print, visit } from 'graphql';
 import { z } from 'zod';
 import type { Logger } from '@opsorch/adapters';
-import { SecurityConfigError, type SecurityConfig } from './config.ts';
+import { mibBytes, SecurityConfigError, type SecurityConfig } from './config.ts';
 import { sendRefusal } from './http-errors.ts';
 import { RedisKeyValueCache } from './redis-cache.ts';
 
@@ -85,7 +85,7 @@ export function createPersistedOperations(options: PersistedOperationsOptions) {
   const trusted = config.mode === 'trusted' ? loadManifest(config.manifest!) : null;
   const redis = caches.redisUrl && config.apq && !trusted ? new RedisKeyValueCache(caches.redisUrl, logger) : null;
   const cache: KeyValueCache<string> =
-    redis ?? new InMemoryLRUCache<string>({ maxSize: Math.round(caches.apqMiB * 2 ** 20), sizeCalculation: InMemoryLRUCache.sizeCalculation });
+    redis ?? new InMemoryLRUCache<string>({ maxSize: mibBytes(caches.apqMiB), sizeCalculation: InMemoryLRUCache.sizeCalculation });
   // Verdicts on query texts already seen, so a trusted text is parsed once, not per request.
   const verdicts = new Map<string, boolean>();
 
