@@ -6,6 +6,7 @@ import { request } from 'node:http';
 import fc from 'fast-check';
 import { buildClientSchema, getIntrospectionQuery, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { connectHttp } from '../mcp/test/harness.ts';
 import { DictionaryBuilder, harvestDocuments } from './dictionary.ts';
 import { operations, printOperation, rootFieldNames } from './graphql.ts';
@@ -255,6 +256,8 @@ export async function runFuzz(target: Target, settings: FuzzSettings, mcpHeaders
   await runPhase(settings, tally, 'mcp', tools.length ? settings.mcpRuns : 0, fc.array(calls, { minLength: 1, maxLength: settings.batch }), async (batch) => {
     if (report.crashed) return false;
     if ((callsOfClient += batch.length) > 1_000) {
+      // Ends the session on the server too (DELETE), as a polite client does, rather than leaving it to idle out.
+      await (client!.transport as StreamableHTTPClientTransport | undefined)?.terminateSession().catch(() => {});
       await client!.close().catch(() => {});
       client = await connectHttp(target.mcpUrl, 'opsorch-fuzz', mcpHeaders);
       callsOfClient = batch.length;

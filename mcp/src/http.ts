@@ -50,15 +50,32 @@ function jsonRpcError(res: ServerResponse, status: number, code: number, message
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }
 
-/** Per-session, bounded event log so a client that lost its SSE stream resumes with Last-Event-ID. */
-function boundedEventStore(limit = 1000): EventStore {
-  const events: { id: string; streamId: string; message: JSONRPCMessage }[] = [];
+/**
+ * What the sessions' event logs may hold in all, in characters of JSON: a session's share of it, between 64 Ki and
+ * 1 Mi characters, bounds its own log. Kept as objects, a thousand tool answers held 17 MiB per session.
+ */
+const EVENT_CHARS_TOTAL = 64 * 2 ** 20;
+const eventCharsPerSession = (sessions: number) => Math.min(2 ** 20, Math.max(64 * 2 ** 10, EVENT_CHARS_TOTAL / Math.max(1, sessions)));
+
+/**
+ * Per-session, bounded event log so a client that lost its SSE stream resumes with Last-Event-ID. Events are kept
+ * as their JSON text (compact, and measured exactly), at most `limit` of them and `maxChars()` characters; the
+ * newest is always kept, since that is the one a client that just lost its stream asks for.
+ */
+function boundedEventStore(maxChars: () => number, limit = 1000): EventStore {
+  const events: { id: string; streamId: string; json: string }[] = [];
+  let chars = 0;
   let sequence = 0;
   return {
     async storeEvent(streamId, message) {
       const id = `${streamId}_${String(++sequence).padStart(12, '0')}`;
-      events.push({ id, streamId, message });
-      if (events.length > limit) events.splice(0, events.length - limit);
+      const json = JSON.stringify(message);
+      events.push({ id, streamId, json });
+      chars += json.length;
+      const max = maxChars();
+      let drop = 0;
+      while (drop < events.length - 1 && (events.length - drop > limit || chars > max)) chars -= events[drop++]!.json.length;
+      if (drop > 0) events.splice(0, drop);
       return id;
     },
     async getStreamIdForEventId(eventId) {
@@ -68,7 +85,7 @@ function boundedEventStore(limit = 1000): EventStore {
       const index = events.findIndex((e) => e.id === lastEventId);
       const streamId = index >= 0 ? events[index]!.streamId : lastEventId.slice(0, lastEventId.lastIndexOf('_'));
       for (const event of events.slice(index + 1)) {
-        if (event.streamId === streamId) await send(event.id, event.message);
+        if (event.streamId === streamId) await send(event.id, JSON.parse(event.json) as JSONRPCMessage);
       }
       return streamId;
     },
@@ -195,7 +212,7 @@ export function mountMcpHttp(app: RouteTarget, options: McpHttpOptions): McpHttp
         const toolsets = narrowed ? parseToolsets(narrowed).filter((t) => (options.toolsets ?? parseToolsets(undefined)).includes(t)) : options.toolsets;
         const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
           sessionIdGenerator: () => randomUUID(),
-          eventStore: boundedEventStore(),
+          eventStore: boundedEventStore(() => eventCharsPerSession(sessions.size)),
           retryInterval: 1000,
           onsessioninitialized: (id) => {
             sessions.set(id, { transport, client: identity.client, lastSeen: Date.now() });

@@ -70,6 +70,46 @@ describe('Streamable HTTP at /mcp', () => {
     expect((await fetch(server.mcpUrl, { method: 'PUT' })).status).toBe(405);
   });
 
+  it('replays an answer whose stream was lost (Last-Event-ID), and keeps only recent answers for that', async () => {
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
+    const post = (body: unknown, session?: string) =>
+      fetch(server.mcpUrl, { method: 'POST', headers: { ...headers, ...(session ? { 'mcp-session-id': session } : {}) }, body: JSON.stringify(body) });
+    const opened = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    const session = opened.headers.get('mcp-session-id')!;
+    await opened.text();
+    await (await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, session)).text();
+    /** One tool call's SSE stream: the priming event's id (where a client resumes from) and the answer's. */
+    const call = async (id: number) => {
+      const text = await (await post({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'search_logs', arguments: { service: 'checkout', limit: 200 } } }, session)).text();
+      const ids = [...text.matchAll(/^id: (.+)$/gm)].map((m) => m[1]!);
+      expect(ids, text.slice(0, 300)).toHaveLength(2);
+      return { priming: ids[0]!, answer: ids[1]!, chars: text.length };
+    };
+    /** What GET /mcp replays after `lastEventId`, read for a moment (the stream stays open). */
+    const replay = async (lastEventId: string) => {
+      const abort = new AbortController();
+      const response = await fetch(server.mcpUrl, { headers: { accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25', 'last-event-id': lastEventId }, signal: abort.signal });
+      const reader = response.body!.getReader();
+      let text = '';
+      const until = Date.now() + 1_500;
+      while (Date.now() < until && !/\n\n/.test(text.split('data: ')[1] ?? '')) {
+        const chunk = await Promise.race([reader.read(), new Promise<null>((resolve) => setTimeout(() => resolve(null), until - Date.now()))]);
+        if (!chunk || chunk.done) break;
+        text += new TextDecoder().decode(chunk.value);
+      }
+      abort.abort();
+      return [...text.matchAll(/^id: (.+)$/gm)].map((m) => m[1]!);
+    };
+    const first = await call(2);
+    expect(await replay(first.priming)).toEqual([first.answer]);
+    // Past a session's share of the log (1 Mi characters while few sessions are open), the oldest answers go.
+    let last = first;
+    let sent = first.chars;
+    for (let id = 3; sent < 1.5 * 2 ** 20; id++) sent += (last = await call(id)).chars;
+    expect(await replay(last.priming)).toEqual([last.answer]);
+    expect(await replay(first.priming)).toEqual([]);
+  });
+
   it('lets a client narrow its toolsets with ?toolsets=, never widen them', async () => {
     const client = await connectHttp(`${server.mcpUrl}?toolsets=logs,tickets`);
     try {
