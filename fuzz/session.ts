@@ -301,7 +301,7 @@ export async function runFuzz(target: Target, settings: FuzzSettings, mcpHeaders
 
 /**
  * Caches that fuzzing fills and that stay filled (they are bounded, not leaks): Apollo's documents and query
- * plans (30 MiB each, gateway.caches) and the in-process subgraphs' parsed fetches (2 Mi characters each).
+ * plans (30 MiB each, gateway.caches) and the in-process subgraphs' parsed fetches (1 Mi characters each).
  */
 const BOUNDED_CACHES_BYTES = (30 + 30 + 40) * 2 ** 20;
 

@@ -31,8 +31,11 @@ export class CachedLocalDataSource implements GraphQLDataSource {
     private readonly maxDocuments = 1_000,
     /** Told whether each fetch found its document cached (metrics). */
     private readonly onLookup?: (hit: boolean) => void,
-    /** Characters of query text the cache may hold; a document over a sixteenth of it is never cached. */
-    private readonly maxChars = 2 * 2 ** 20,
+    /**
+     * Characters of query text the cache may hold; a document over a sixteenth of it is never cached. At 2 Mi
+     * characters the caches of all subgraphs held 61 MiB after a 4-minute fuzzing run (decision 050).
+     */
+    private readonly maxChars = 2 ** 20,
   ) {}
 
   /** The compiled fetch, or false when graphql-jit cannot compile it (graphql-js then executes it). */
